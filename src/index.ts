@@ -3,9 +3,42 @@
  * The Worker entry point: `fetch`, `queue` and `scheduled`, nothing else.
  */
 import { createApp } from "./app";
+import { readConfig } from "./config";
+import { consoleLogger } from "./lib/log";
+import { consumeRevocations } from "./revocation/consumer";
+import { consumeDeadLetters } from "./revocation/dead-letters";
+import { sweep } from "./revocation/sweeper";
+import { buildServices } from "./services";
+
+/** Queues whose name ends so are dead-letter queues (wrangler.toml names ours `…-dlq`). */
+export const DEAD_LETTER_QUEUE_SUFFIX = "-dlq";
 
 const app = createApp();
 
+function servicesOrThrow(env: Env) {
+  const config = readConfig(env);
+  if (!config.ok) {
+    consoleLogger.error("config_invalid", { problems: config.error });
+    // Throwing makes the runtime retry the whole batch / cron later instead of losing it.
+    throw new Error("autorevoke is misconfigured");
+  }
+  return buildServices(env, config.value);
+}
+
 export default {
   fetch: app.fetch,
+
+  async queue(batch, env) {
+    const services = servicesOrThrow(env);
+    if (batch.queue.endsWith(DEAD_LETTER_QUEUE_SUFFIX)) {
+      await consumeDeadLetters(batch, services);
+    } else {
+      await consumeRevocations(batch, { resolve: services.resolve, log: services.log, random: Math.random });
+    }
+  },
+
+  async scheduled(controller, env) {
+    const services = servicesOrThrow(env);
+    await sweep(services, controller.scheduledTime);
+  },
 } satisfies ExportedHandler<Env>;

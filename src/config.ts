@@ -1,0 +1,46 @@
+/**
+ * @module
+ * Reads and validates the Worker's environment once per isolate (valibot) and hands out typed config.
+ * A misconfigured deployment fails loudly in the logs and answers 503, never silently drops alerts.
+ */
+import * as v from "valibot";
+import { err, ok, type Result } from "./lib/result";
+
+const httpUrl = v.pipe(v.string(), v.trim(), v.url(), v.regex(/^https?:\/\//, "must be an http(s) URL"));
+const optionalSecret = v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)));
+
+const EnvSchema = v.object({
+  CLERK_SECRET_KEY: v.pipe(
+    v.string("CLERK_SECRET_KEY is not set"),
+    v.trim(),
+    v.regex(/^sk_(live|test)_\S+$/, "CLERK_SECRET_KEY must look like sk_live_... or sk_test_..."),
+  ),
+  CLERK_API_URL: v.optional(httpUrl, "https://api.clerk.com"),
+  GITHUB_KEYS_URL: v.optional(httpUrl, "https://api.github.com/meta/public_keys/secret_scanning"),
+  GITHUB_TOKEN: optionalSecret,
+  /** First retry delay for Clerk failures; tests and load drills lower it. */
+  RETRY_BASE_DELAY_SECONDS: v.optional(
+    v.pipe(v.union([v.string(), v.number()]), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(3600)),
+    10,
+  ),
+});
+
+/** The validated configuration. */
+export type Config = v.InferOutput<typeof EnvSchema>;
+
+const cache = new WeakMap<object, Result<Config, string>>();
+
+/**
+ * Validates `env` once per env object (one per isolate in production) and caches the answer.
+ * The error names the offending variables but never their values.
+ */
+export function readConfig(env: object): Result<Config, string> {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = v.safeParse(EnvSchema, env);
+  const result = parsed.success
+    ? ok(parsed.output)
+    : err(parsed.issues.map((i) => `${v.getDotPath(i) ?? "env"}: ${i.message}`).join("; "));
+  cache.set(env, result);
+  return result;
+}

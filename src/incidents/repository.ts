@@ -1,0 +1,259 @@
+/**
+ * @module
+ * The incident log in D1: record alerts, claim incidents, write outcomes, find stranded work, erase
+ * old sighting details. Every write is a conditional statement so concurrent Workers cannot revoke a
+ * key twice or overwrite a final outcome.
+ */
+import * as v from "valibot";
+import type { Claim, IncidentState, IncidentStatus, Label, NewIncident, NewSighting } from "./types";
+
+/**
+ * Rows per statement when recording. Rows travel as one JSON parameter read with `json_each`, which
+ * keeps a 10,000-match alert to a few dozen statements in a single batch instead of one per row.
+ */
+export const RECORD_CHUNK_ROWS = 500;
+
+const StatusSchema = v.picklist(["pending", "revoked", "not_found", "ignored", "failed"]);
+const LabelSchema = v.nullable(v.picklist(["true_positive", "false_positive"]));
+
+const StateRow = v.object({
+  token_hash: v.string(),
+  status: StatusSchema,
+  label: LabelSchema,
+  key_id: v.nullable(v.string()),
+  claimed_until: v.nullable(v.number()),
+});
+
+const ClaimRow = v.object({
+  key_id: v.nullable(v.string()),
+  sealed_secret: v.nullable(v.string()),
+  attempts: v.number(),
+});
+
+const StrandedRow = v.object({ token_hash: v.string() });
+
+function toState(row: v.InferOutput<typeof StateRow>): IncidentState {
+  return {
+    tokenHash: row.token_hash,
+    status: row.status,
+    label: row.label,
+    keyId: row.key_id,
+    claimedUntil: row.claimed_until,
+  };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Outcome details written when an incident ends or is released. */
+export interface OutcomeDetails {
+  error?: string | null;
+  traceId?: string | null;
+}
+
+/** The incident repository. */
+export interface IncidentRepository {
+  /** Records an alert's incidents and sightings in one batch; answers each incident's state after. */
+  record(
+    sender: string,
+    incidents: readonly NewIncident[],
+    sightings: readonly NewSighting[],
+    now: number,
+  ): Promise<IncidentState[]>;
+  /** Takes the lease on a pending, unclaimed incident. `undefined` when it is final or leased. */
+  claim(tokenHash: string, now: number, leaseMs: number): Promise<Claim | undefined>;
+  get(tokenHash: string): Promise<IncidentState | undefined>;
+  /** Stores what Clerk told us of the key and drops the sealed secret: it is no longer needed. */
+  saveKey(tokenHash: string, key: { id: string; subject: string; name: string }, now: number): Promise<void>;
+  finish(
+    tokenHash: string,
+    status: Exclude<IncidentStatus, "pending">,
+    label: Label | null,
+    now: number,
+    details?: OutcomeDetails,
+  ): Promise<void>;
+  /** Ends a pending incident as `failed` after the queue gave up; keeps the last error as the cause. */
+  failExhausted(tokenHash: string, now: number): Promise<boolean>;
+  /** Gives the lease back after a retryable failure and notes when the retry is due. */
+  release(tokenHash: string, now: number, nextAttemptAt: number, details?: OutcomeDetails): Promise<void>;
+  /** Notes when queued work for these incidents is due, so the sweeper leaves them alone until then. */
+  schedule(tokenHashes: readonly string[], nextAttemptAt: number, now: number): Promise<void>;
+  /** Pending, unleased incidents whose due time passed `graceMs` ago: their queue message was lost. */
+  findStranded(now: number, graceMs: number, limit: number): Promise<string[]>;
+  /** Erases url, source and type of sightings first seen before `before`; answers how many. */
+  eraseSightingDetails(before: number, now: number): Promise<number>;
+}
+
+/** Builds the repository over a D1 database. */
+export function createIncidentRepository(db: D1Database): IncidentRepository {
+  return {
+    async record(sender, incidents, sightings, now) {
+      const incidentStatements = chunks(incidents, RECORD_CHUNK_ROWS).map((rows) =>
+        db
+          .prepare(
+            `INSERT INTO incidents (token_hash, token_prefix, token_type, status, label, sealed_secret,
+                                    first_seen_at, last_seen_at, updated_at)
+             SELECT j.value ->> '$.h', j.value ->> '$.p', j.value ->> '$.t', j.value ->> '$.s',
+                    j.value ->> '$.l', j.value ->> '$.x', ?1, ?1, ?1
+             FROM json_each(?2) AS j WHERE true
+             ON CONFLICT (token_hash) DO UPDATE SET
+               last_seen_at = excluded.last_seen_at,
+               -- A new sighting of a failed incident gives it another chance.
+               status = CASE WHEN incidents.status = 'failed' THEN 'pending' ELSE incidents.status END,
+               sealed_secret = CASE
+                 WHEN incidents.status IN ('pending', 'failed') AND incidents.key_id IS NULL
+                 THEN COALESCE(incidents.sealed_secret, excluded.sealed_secret)
+                 ELSE incidents.sealed_secret END,
+               next_attempt_at = CASE WHEN incidents.status = 'failed' THEN NULL ELSE incidents.next_attempt_at END,
+               updated_at = CASE WHEN incidents.status = 'failed' THEN excluded.updated_at ELSE incidents.updated_at END
+             RETURNING token_hash, status, label, key_id, claimed_until`,
+          )
+          .bind(
+            now,
+            JSON.stringify(
+              rows.map((r) => ({
+                h: r.tokenHash,
+                p: r.tokenPrefix,
+                t: r.tokenType,
+                s: r.status,
+                l: r.label,
+                x: r.sealedSecret,
+              })),
+            ),
+          ),
+      );
+      const sightingStatements = chunks(sightings, RECORD_CHUNK_ROWS).map((rows) =>
+        db
+          .prepare(
+            `INSERT INTO sightings (sighting_id, token_hash, sender, url, source, type, first_seen_at, last_seen_at)
+             SELECT j.value ->> '$.i', j.value ->> '$.h', ?2, j.value ->> '$.u', j.value ->> '$.s',
+                    j.value ->> '$.t', ?1, ?1
+             FROM json_each(?3) AS j WHERE true
+             ON CONFLICT (sighting_id) DO UPDATE SET
+               last_seen_at = excluded.last_seen_at, times_seen = sightings.times_seen + 1`,
+          )
+          .bind(
+            now,
+            sender,
+            JSON.stringify(rows.map((r) => ({ i: r.sightingId, h: r.tokenHash, u: r.url, s: r.source, t: r.type }))),
+          ),
+      );
+      const results = await db.batch([...incidentStatements, ...sightingStatements]);
+      return results
+        .slice(0, incidentStatements.length)
+        .flatMap((r) => r.results.map((row) => toState(v.parse(StateRow, row))));
+    },
+
+    async claim(tokenHash, now, leaseMs) {
+      const row = await db
+        .prepare(
+          `UPDATE incidents SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2
+           WHERE token_hash = ?3 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?2)
+           RETURNING key_id, sealed_secret, attempts`,
+        )
+        .bind(now + leaseMs, now, tokenHash)
+        .first();
+      return row ? parseClaim(row) : undefined;
+    },
+
+    async get(tokenHash) {
+      const row = await db
+        .prepare("SELECT token_hash, status, label, key_id, claimed_until FROM incidents WHERE token_hash = ?1")
+        .bind(tokenHash)
+        .first();
+      return row ? toState(v.parse(StateRow, row)) : undefined;
+    },
+
+    async saveKey(tokenHash, key, now) {
+      await db
+        .prepare(
+          `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3, sealed_secret = NULL, updated_at = ?4
+           WHERE token_hash = ?5`,
+        )
+        .bind(key.id, key.subject, key.name, now, tokenHash)
+        .run();
+    },
+
+    async finish(tokenHash, status, label, now, details = {}) {
+      // Only a pending incident can end; a final one keeps its first outcome. A failed incident keeps
+      // its sealed secret so an operator can retry it; every other outcome drops it.
+      await db
+        .prepare(
+          `UPDATE incidents SET status = ?1, label = ?2, claimed_until = NULL, next_attempt_at = NULL,
+             sealed_secret = CASE WHEN ?1 = 'failed' THEN sealed_secret ELSE NULL END,
+             revoked_at = CASE WHEN ?1 = 'revoked' THEN ?3 ELSE revoked_at END,
+             last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3
+           WHERE token_hash = ?6 AND status = 'pending'`,
+        )
+        .bind(status, label, now, details.error ?? null, details.traceId ?? null, tokenHash)
+        .run();
+    },
+
+    async failExhausted(tokenHash, now) {
+      const result = await db
+        .prepare(
+          `UPDATE incidents SET status = 'failed', claimed_until = NULL, next_attempt_at = NULL, updated_at = ?1,
+             last_error = 'retries_exhausted' || COALESCE(' after ' || last_error, '')
+           WHERE token_hash = ?2 AND status = 'pending'`,
+        )
+        .bind(now, tokenHash)
+        .run();
+      return result.meta.changes > 0;
+    },
+
+    async release(tokenHash, now, nextAttemptAt, details = {}) {
+      await db
+        .prepare(
+          `UPDATE incidents SET claimed_until = NULL, next_attempt_at = ?1, last_error = ?2,
+             clerk_trace_id = COALESCE(?3, clerk_trace_id), updated_at = ?4
+           WHERE token_hash = ?5 AND status = 'pending'`,
+        )
+        .bind(nextAttemptAt, details.error ?? null, details.traceId ?? null, now, tokenHash)
+        .run();
+    },
+
+    async schedule(tokenHashes, nextAttemptAt, now) {
+      const statements = chunks(tokenHashes, RECORD_CHUNK_ROWS).map((rows) =>
+        db
+          .prepare(
+            `UPDATE incidents SET next_attempt_at = ?1, updated_at = ?2
+             WHERE status = 'pending' AND token_hash IN (SELECT value FROM json_each(?3))`,
+          )
+          .bind(nextAttemptAt, now, JSON.stringify(rows)),
+      );
+      if (statements.length > 0) await db.batch(statements);
+    },
+
+    async findStranded(now, graceMs, limit) {
+      const { results } = await db
+        .prepare(
+          `SELECT token_hash FROM incidents
+           WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?1)
+             AND COALESCE(next_attempt_at, updated_at) <= ?2
+           ORDER BY updated_at LIMIT ?3`,
+        )
+        .bind(now, now - graceMs, limit)
+        .all();
+      return results.map((row) => v.parse(StrandedRow, row).token_hash);
+    },
+
+    async eraseSightingDetails(before, now) {
+      const result = await db
+        .prepare(
+          `UPDATE sightings SET url = NULL, source = NULL, type = NULL, erased_at = ?1
+           WHERE erased_at IS NULL AND first_seen_at < ?2`,
+        )
+        .bind(now, before)
+        .run();
+      return result.meta.changes;
+    },
+  };
+}
+
+function parseClaim(row: unknown): Claim {
+  const parsed = v.parse(ClaimRow, row);
+  return { keyId: parsed.key_id, sealedSecret: parsed.sealed_secret, attempts: parsed.attempts };
+}

@@ -1,0 +1,184 @@
+/**
+ * @module
+ * One verified alert, end to end: dedupe → record (one D1 batch) → resolve inline with bounded
+ * concurrency until the deadline → queue whatever is unfinished → feedback labels. Raw tokens live
+ * only in memory here; what is stored is their hash, prefix and sealed form.
+ */
+import type { LeakedToken } from "../alerts/dedupe";
+import { dedupeMatches } from "../alerts/dedupe";
+import type { Match } from "../alerts/schema";
+import type { IncidentRepository } from "../incidents/repository";
+import type { Label, NewIncident, NewSighting } from "../incidents/types";
+import { runUntilDeadline } from "../lib/deadline-pool";
+import { sha256Hex, tokenPrefix } from "../lib/hash";
+import type { Logger } from "../lib/log";
+import type { Sealer } from "../lib/seal";
+import { enqueueRevocations, type QueuedRevocation } from "./enqueue";
+import { labelFor, type Outcome } from "./outcome";
+import type { RevocationMessage } from "./queue-message";
+import { outcomeFromState, type ResolveToken } from "./resolve-token";
+import { isClerkSecretShape } from "./token-shape";
+
+/**
+ * Time from receipt to answer for inline work. GitHub allows 15 s; 8 s leaves room for queueing the
+ * rest, a slow network and clock skew.
+ */
+export const INLINE_DEADLINE_MS = 8_000;
+
+/** The Workers limit on simultaneous open connections per invocation; more would only wait in line. */
+export const INLINE_CONCURRENCY = 6;
+
+/** One feedback entry, in GitHub's format. */
+export interface Feedback {
+  token_hash: string;
+  token_type: string;
+  label: Label;
+}
+
+/** What the route needs to answer and log. */
+export interface AlertSummary {
+  feedback: Feedback[];
+  counts: Record<string, number>;
+}
+
+/** What processing an alert works with. */
+export interface AlertDeps {
+  repo: IncidentRepository;
+  resolve: ResolveToken;
+  queue: Queue<RevocationMessage>;
+  sealer: Sealer;
+  log: Logger;
+  now: () => number;
+  /** Keeps background work (late inline results) alive after the response. */
+  waitUntil: (promise: Promise<unknown>) => void;
+  deadlineMs?: number;
+  concurrency?: number;
+}
+
+/** The alert: who sent it, its valid matches, how many were skipped, and when it arrived. */
+export interface AlertInput {
+  sender: string;
+  matches: readonly Match[];
+  invalid: number;
+  receivedAt: number;
+  requestId: string;
+}
+
+async function toRecords(
+  tokens: readonly LeakedToken[],
+  sealer: Sealer,
+): Promise<{ incidents: NewIncident[]; sightings: NewSighting[] }> {
+  const incidents = await Promise.all(
+    tokens.map(async (t): Promise<NewIncident> => {
+      const clerk = isClerkSecretShape(t.token);
+      return {
+        tokenHash: t.tokenHash,
+        tokenPrefix: tokenPrefix(t.token),
+        tokenType: t.type.toLowerCase(),
+        status: clerk ? "pending" : "ignored",
+        label: clerk ? null : "false_positive",
+        sealedSecret: clerk ? await sealer.seal(t.token, t.tokenHash) : null,
+      };
+    }),
+  );
+  const sightings = await Promise.all(
+    tokens.flatMap((t) =>
+      t.sightings.map(async (s): Promise<NewSighting> => {
+        const sightingId = await sha256Hex(JSON.stringify([t.tokenHash, s.url, s.source, s.type.toLowerCase()]));
+        return { sightingId, tokenHash: t.tokenHash, url: s.url, source: s.source, type: s.type.toLowerCase() };
+      }),
+    ),
+  );
+  return { incidents, sightings };
+}
+
+function count(counts: Record<string, number>, key: string) {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+function countOutcome(counts: Record<string, number>, outcome: Outcome) {
+  if (outcome.kind === "revoked") count(counts, outcome.now ? "revoked" : "already_revoked");
+  else count(counts, outcome.kind);
+}
+
+/** Processes a verified, parsed alert. */
+export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<AlertSummary> {
+  const tokens = await dedupeMatches(input.matches);
+  const { incidents, sightings } = await toRecords(tokens, deps.sealer);
+  const states = new Map(
+    (await deps.repo.record(input.sender, incidents, sightings, deps.now())).map((s) => [s.tokenHash, s]),
+  );
+
+  const outcomes = new Map<string, Outcome>();
+  const toResolve: LeakedToken[] = [];
+  for (const t of tokens) {
+    const state = states.get(t.tokenHash);
+    if (state?.status === "pending") toResolve.push(t);
+    else outcomes.set(t.tokenHash, outcomeFromState(state, deps.now()));
+  }
+
+  // One 429 means Clerk wants a pause: stop starting inline work and queue the rest behind it.
+  let rateLimitedFor: number | undefined;
+  const resolveSafely = async (t: LeakedToken): Promise<Outcome> => {
+    try {
+      const outcome = await deps.resolve(t.tokenHash, t.token);
+      if (outcome.kind === "retry" && outcome.status === 429) rateLimitedFor = outcome.retryAfterSeconds ?? 1;
+      return outcome;
+    } catch (error) {
+      // A bug or a D1 hiccup: the incident is recorded, so the queue will get another go at it.
+      deps.log.error("resolve_failed", {
+        request_id: input.requestId,
+        token_hash: t.tokenHash,
+        error: error instanceof Error ? error.name : "unknown",
+      });
+      return { kind: "retry", reason: "internal_error" };
+    }
+  };
+
+  const run = await runUntilDeadline(toResolve, resolveSafely, {
+    concurrency: deps.concurrency ?? INLINE_CONCURRENCY,
+    deadlineAt: input.receivedAt + (deps.deadlineMs ?? INLINE_DEADLINE_MS),
+    now: deps.now,
+    shouldStart: () => rateLimitedFor === undefined,
+  });
+
+  const queued: QueuedRevocation[] = [];
+  for (const [index, outcome] of run.done) {
+    const t = toResolve[index] as LeakedToken;
+    outcomes.set(t.tokenHash, outcome);
+    if (outcome.kind === "retry") queued.push({ tokenHash: t.tokenHash, delaySeconds: outcome.retryAfterSeconds ?? 0 });
+  }
+  const unstarted = run.unstarted.map((i) => (toResolve[i] as LeakedToken).tokenHash);
+  const unstartedDelay = rateLimitedFor ?? 0;
+  for (const tokenHash of unstarted) queued.push({ tokenHash, delaySeconds: unstartedDelay });
+
+  await enqueueRevocations(deps.queue, queued);
+  if (unstartedDelay > 0) await deps.repo.schedule(unstarted, deps.now() + unstartedDelay * 1000, deps.now());
+
+  deps.waitUntil(
+    run.late.then(async (late) => {
+      const retries: QueuedRevocation[] = [];
+      for (const [index, outcome] of late) {
+        const t = toResolve[index] as LeakedToken;
+        if (outcome.kind === "retry") retries.push({ tokenHash: t.tokenHash, delaySeconds: outcome.retryAfterSeconds ?? 0 });
+      }
+      await enqueueRevocations(deps.queue, retries);
+    }),
+  );
+
+  const counts: Record<string, number> = { matches: input.matches.length + input.invalid, invalid: input.invalid };
+  counts.tokens = tokens.length;
+  const feedback: Feedback[] = [];
+  for (const t of tokens) {
+    const outcome = outcomes.get(t.tokenHash);
+    if (!outcome) {
+      count(counts, "in_flight");
+      continue;
+    }
+    countOutcome(counts, outcome);
+    const label = labelFor(outcome);
+    if (label) feedback.push({ token_hash: t.tokenHash, token_type: t.type, label });
+  }
+  counts.queued = queued.length;
+  return { feedback, counts };
+}

@@ -1,0 +1,79 @@
+/**
+ * @module
+ * `POST /v1/alerts/{sender}`: body limit → signature over the raw bytes → parse → process → feedback.
+ * Thin on purpose: every decision lives in a domain module. A request that fails the signature is
+ * answered before any D1 write, Clerk call or queue send.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { BODY_ERROR_MESSAGES, parseAlertBody } from "../alerts/schema";
+import type { AppEnv } from "../app-env";
+import { processAlert } from "../revocation/process-alert";
+import type { VerifyError } from "../senders/ecdsa-alert-verifier";
+
+/**
+ * Largest alert body. GitHub documents no batch limit; a match is about 250 bytes, so 5 MiB holds
+ * some 20,000 matches while keeping parse time and memory well inside a Worker's limits.
+ */
+export const ALERT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+
+/** The one place verification failures become HTTP: generic bodies, so callers learn nothing. */
+function rejection(error: VerifyError): { status: 401 | 503; body: { error: string } } {
+  switch (error.kind) {
+    case "keys_unavailable":
+      return { status: 503, body: { error: "Signature keys are unavailable; try again later." } };
+    case "missing_headers":
+    case "unknown_key":
+    case "malformed_signature":
+    case "bad_signature":
+      return { status: 401, body: { error: "Invalid or missing signature." } };
+  }
+}
+
+/** Alert routes, one per sender. */
+export const alertRoutes = new Hono<AppEnv>().post(
+  "/github",
+  bodyLimit({
+    maxSize: ALERT_BODY_LIMIT_BYTES,
+    onError: (c) => c.json({ error: `The body exceeds ${ALERT_BODY_LIMIT_BYTES} bytes.` }, 413),
+  }),
+  async (c) => {
+    const sender = "github";
+    const { services, requestId, receivedAt } = c.var;
+    const body = await c.req.arrayBuffer();
+
+    const verified = await services.verifiers[sender](c.req.raw.headers, body);
+    if (!verified.ok) {
+      services.log.warn("alert_rejected", { request_id: requestId, sender, reason: verified.error.kind });
+      const { status, body: answer } = rejection(verified.error);
+      return c.json(answer, status);
+    }
+
+    const parsed = parseAlertBody(body);
+    if (!parsed.ok) {
+      services.log.warn("alert_rejected", { request_id: requestId, sender, reason: parsed.error });
+      return c.json({ error: BODY_ERROR_MESSAGES[parsed.error] }, 400);
+    }
+
+    const summary = await processAlert(
+      {
+        repo: services.repo,
+        resolve: services.resolve,
+        queue: services.queue,
+        sealer: services.sealer,
+        log: services.log,
+        now: services.now,
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+      },
+      { sender, matches: parsed.value.matches, invalid: parsed.value.invalid, receivedAt, requestId },
+    );
+    services.log.info("alert", {
+      request_id: requestId,
+      sender,
+      ...summary.counts,
+      labelled: summary.feedback.length,
+      duration_ms: Date.now() - receivedAt,
+    });
+    return c.json(summary.feedback);
+  },
+);

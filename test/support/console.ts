@@ -1,0 +1,12 @@
+/** Captures everything the Worker writes to the console during a test, to scan for secrets. */
+import { vi } from "vitest";
+
+export function captureConsole(): { text: () => string; restore: () => void } {
+  const lines: string[] = [];
+  const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+    }),
+  );
+  return { text: () => lines.join("\n"), restore: () => spies.forEach((s) => s.mockRestore()) };
+}

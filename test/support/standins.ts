@@ -1,0 +1,75 @@
+/**
+ * Drives the dev stand-ins from inside the Workers runtime. Every outbound fetch of the test and of the
+ * Worker goes through Miniflare's `outboundService` (dev/outbound.ts), so these calls reach the same
+ * stand-in instances the Worker talks to.
+ */
+import { type AlertSender, createAlertRequest, generateSigningKey, type SigningKey } from "../../dev/signer";
+
+export const CLERK = "http://clerk.test";
+export const GITHUB_KEYS = "http://github.keys.test";
+
+async function control(url: string, init?: RequestInit): Promise<unknown> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`stand-in control ${url} answered ${res.status}`);
+  return res.json();
+}
+
+const post = (url: string, body: unknown = {}) =>
+  control(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+
+/** A live key in the Clerk stand-in: its id and its only copy of the secret. */
+export interface LiveKey {
+  id: string;
+  secret: string;
+  name: string;
+  subject: string;
+}
+
+/** A Clerk call as the stand-in logged it (never a raw secret). */
+export interface ClerkCall {
+  operation: string;
+  status: number;
+  keyId?: string;
+  secretSha256?: string;
+  body?: unknown;
+}
+
+export const resetClerk = () => post(`${CLERK}/__standin/reset`);
+export const createLiveKey = async (input: Record<string, unknown> = {}) =>
+  (await post(`${CLERK}/__standin/keys`, input)) as LiveKey;
+export const scriptClerk = (faults: unknown[]) => post(`${CLERK}/__standin/script`, faults);
+export const setClerkLatency = (ms: number) => post(`${CLERK}/__standin/latency`, { ms });
+export const clerkCalls = async () => (await control(`${CLERK}/__standin/calls`)) as ClerkCall[];
+export const clerkKey = async (id: string) =>
+  (await control(`${CLERK}/__standin/keys/${id}`)) as { revoked: boolean; revoke_count: number; revocation_reason: string | null };
+
+/** Clerk calls of one operation that reached the stand-in. */
+export async function callsOf(operation: "verify" | "revoke"): Promise<ClerkCall[]> {
+  return (await clerkCalls()).filter((c) => c.operation === operation);
+}
+
+export const resetGithubKeys = () => post(`${GITHUB_KEYS}/__standin/reset`);
+export const githubKeyFetches = async () =>
+  ((await control(`${GITHUB_KEYS}/__standin/stats`)) as { fetches: number }).fetches;
+
+/** A fresh signing key, published in the GitHub key-list stand-in. */
+export async function publishedSigningKey(): Promise<SigningKey> {
+  const key = await generateSigningKey();
+  await post(`${GITHUB_KEYS}/__standin/keys`, { key_identifier: key.keyIdentifier, key: key.publicKeyPem });
+  return key;
+}
+
+/** A GitHub-style match. */
+export const match = (token: string, extra: Record<string, unknown> = {}) => ({
+  token,
+  type: "clerk_api_key",
+  url: "https://github.com/octo/repo/blob/main/.env",
+  source: "content",
+  ...extra,
+});
+
+/** A signed alert request for the Worker, ready for `exports.default.fetch`. */
+export async function signedAlert(key: SigningKey, body: string, sender: AlertSender = "github"): Promise<Request> {
+  const alert = await createAlertRequest({ url: `http://autorevoke.test/v1/alerts/${sender}`, body, key, sender });
+  return new Request(alert.url, { method: "POST", headers: alert.headers, body: alert.body });
+}
