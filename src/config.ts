@@ -20,7 +20,13 @@ const EnvSchema = v.object({
   GITHUB_TOKEN: optionalSecret,
   /** First retry delay for Clerk failures; tests and load drills lower it. */
   RETRY_BASE_DELAY_SECONDS: v.optional(
-    v.pipe(v.union([v.string(), v.number()]), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(3600)),
+    v.pipe(
+      v.union([v.string(), v.number()]),
+      v.transform(Number),
+      v.integer(),
+      v.minValue(1),
+      v.maxValue(3600),
+    ),
     10,
   ),
 });

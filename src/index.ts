@@ -28,7 +28,7 @@ function servicesOrThrow(env: Env) {
 export default {
   fetch: app.fetch,
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     const services = servicesOrThrow(env);
     if (batch.queue.endsWith(DEAD_LETTER_QUEUE_SUFFIX)) {
       await consumeDeadLetters(batch, services);
@@ -37,7 +37,7 @@ export default {
     }
   },
 
-  async scheduled(controller, env) {
+  async scheduled(controller, env, _ctx) {
     const services = servicesOrThrow(env);
     await sweep(services, controller.scheduledTime);
   },

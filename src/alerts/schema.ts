@@ -16,13 +16,19 @@ export const MAX_URL_CHARS = 2048;
 /** Longest source kept. */
 export const MAX_SOURCE_CHARS = 64;
 
-const cut = (max: number) => v.transform((s: string) => s.slice(0, max));
+/** Cuts to `max` UTF-16 units without leaving half of a surrogate pair behind. */
+const cut = (max: number) =>
+  v.transform((s: string) => (s.length <= max ? s : s.slice(0, max).replace(/[\uD800-\uDBFF]$/, "")));
 
 /** One match as a sender reports it. `source` is an open set; `url` may be empty or missing. */
 export const MatchSchema = v.object({
   token: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TOKEN_CHARS)),
   type: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_TYPE_CHARS)),
-  url: v.pipe(v.optional(v.nullable(v.string()), ""), v.transform((s) => (s ?? "").trim()), cut(MAX_URL_CHARS)),
+  url: v.pipe(
+    v.optional(v.nullable(v.string()), ""),
+    v.transform((s) => (s ?? "").trim()),
+    cut(MAX_URL_CHARS),
+  ),
   source: v.pipe(
     v.optional(v.nullable(v.string()), "unknown"),
     v.transform((s) => (s ?? "unknown").trim() || "unknown"),

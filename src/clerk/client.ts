@@ -78,7 +78,9 @@ export function createClerkGateway(options: ClerkGatewayOptions): ClerkGateway {
     }
     const parsed = v.safeParse(ApiKeySchema, answer);
     // A 2xx we cannot read is Clerk misbehaving, not an answer: try again later.
-    return parsed.success ? ok(parsed.output) : err({ kind: "retryable", reason: "clerk_unreadable_response" });
+    return parsed.success
+      ? ok(parsed.output)
+      : err({ kind: "retryable", reason: "clerk_unreadable_response" });
   }
 
   return {

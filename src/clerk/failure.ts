@@ -34,5 +34,10 @@ export function classifyClerkError(facts: ClerkErrorFacts): ClerkFailure {
     const after = retryAfterSeconds !== undefined && retryAfterSeconds >= 0 ? { retryAfterSeconds } : {};
     return { kind: "retryable", reason: `clerk_http_${status}`, status, ...after, ...trace };
   }
-  return { kind: "final", reason: `clerk_http_${status}${facts.code ? `_${facts.code}` : ""}`, status, ...trace };
+  return {
+    kind: "final",
+    reason: `clerk_http_${status}${facts.code ? `_${facts.code}` : ""}`,
+    status,
+    ...trace,
+  };
 }

@@ -138,9 +138,12 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
           .bind(
             now,
             sender,
-            JSON.stringify(rows.map((r) => ({ i: r.sightingId, h: r.tokenHash, u: r.url, s: r.source, t: r.type }))),
+            JSON.stringify(
+              rows.map((r) => ({ i: r.sightingId, h: r.tokenHash, u: r.url, s: r.source, t: r.type })),
+            ),
           ),
       );
+      if (incidentStatements.length === 0) return [];
       const results = await db.batch([...incidentStatements, ...sightingStatements]);
       return results
         .slice(0, incidentStatements.length)
@@ -161,7 +164,9 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
 
     async get(tokenHash) {
       const row = await db
-        .prepare("SELECT token_hash, status, label, key_id, claimed_until FROM incidents WHERE token_hash = ?1")
+        .prepare(
+          "SELECT token_hash, status, label, key_id, claimed_until FROM incidents WHERE token_hash = ?1",
+        )
         .bind(tokenHash)
         .first();
       return row ? toState(v.parse(StateRow, row)) : undefined;

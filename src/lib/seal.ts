@@ -22,7 +22,9 @@ export interface Sealer {
 /** Derives the sealing key from `keyMaterial` for one purpose (`info`). */
 export function createSealer(keyMaterial: string, info: string): Sealer {
   const key = (async () => {
-    const base = await crypto.subtle.importKey("raw", encoder.encode(keyMaterial), "HKDF", false, ["deriveKey"]);
+    const base = await crypto.subtle.importKey("raw", encoder.encode(keyMaterial), "HKDF", false, [
+      "deriveKey",
+    ]);
     return crypto.subtle.deriveKey(
       { name: "HKDF", hash: "SHA-256", salt: encoder.encode("autorevoke"), info: encoder.encode(info) },
       base,
@@ -43,7 +45,9 @@ export function createSealer(keyMaterial: string, info: string): Sealer {
       return `${VERSION}.${toBase64(iv)}.${toBase64(new Uint8Array(cipher))}`;
     },
     async open(sealed, associatedData) {
-      const [version, ivText, cipherText] = sealed.split(".");
+      const parts = sealed.split(".");
+      if (parts.length !== 3) return undefined;
+      const [version, ivText, cipherText] = parts;
       if (version !== VERSION || !ivText || !cipherText) return undefined;
       const iv = fromBase64(ivText);
       const cipher = fromBase64(cipherText);

@@ -43,11 +43,20 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
     try {
       outcome = await deps.resolve(tokenHash);
     } catch (error) {
-      deps.log.error("resolve_failed", { token_hash: tokenHash, error: error instanceof Error ? error.name : "unknown" });
-      message.retry({ delaySeconds: retryDelaySeconds({ attempt: message.attempts, random: deps.random() }) });
+      deps.log.error("resolve_failed", {
+        token_hash: tokenHash,
+        error: error instanceof Error ? error.name : "unknown",
+      });
+      message.retry({
+        delaySeconds: retryDelaySeconds({ attempt: message.attempts, random: deps.random() }),
+      });
       return;
     }
-    deps.log.info("revocation_attempt", { token_hash: tokenHash, attempt: message.attempts, outcome: outcome.kind });
+    deps.log.info("revocation_attempt", {
+      token_hash: tokenHash,
+      attempt: message.attempts,
+      outcome: outcome.kind,
+    });
     switch (outcome.kind) {
       case "revoked":
       case "not_found":

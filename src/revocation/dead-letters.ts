@@ -27,7 +27,11 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
     const tokenHash = parsed.output.token_hash;
     try {
       const failed = await deps.repo.failExhausted(tokenHash, deps.now());
-      deps.log.error("revocation_failed", { token_hash: tokenHash, reason: "retries_exhausted", changed: failed });
+      deps.log.error("revocation_failed", {
+        token_hash: tokenHash,
+        reason: "retries_exhausted",
+        changed: failed,
+      });
       message.ack();
     } catch (error) {
       deps.log.error("dead_letter_write_failed", {

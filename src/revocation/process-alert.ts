@@ -84,8 +84,16 @@ async function toRecords(
   const sightings = await Promise.all(
     tokens.flatMap((t) =>
       t.sightings.map(async (s): Promise<NewSighting> => {
-        const sightingId = await sha256Hex(JSON.stringify([t.tokenHash, s.url, s.source, s.type.toLowerCase()]));
-        return { sightingId, tokenHash: t.tokenHash, url: s.url, source: s.source, type: s.type.toLowerCase() };
+        const sightingId = await sha256Hex(
+          JSON.stringify([t.tokenHash, s.url, s.source, s.type.toLowerCase()]),
+        );
+        return {
+          sightingId,
+          tokenHash: t.tokenHash,
+          url: s.url,
+          source: s.source,
+          type: s.type.toLowerCase(),
+        };
       }),
     ),
   );
@@ -105,9 +113,14 @@ function countOutcome(counts: Record<string, number>, outcome: Outcome) {
 export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<AlertSummary> {
   const tokens = await dedupeMatches(input.matches);
   const { incidents, sightings } = await toRecords(tokens, deps.sealer);
+  const recordStartedAt = deps.now();
   const states = new Map(
-    (await deps.repo.record(input.sender, incidents, sightings, deps.now())).map((s) => [s.tokenHash, s]),
+    (await deps.repo.record(input.sender, incidents, sightings, recordStartedAt)).map((s) => [
+      s.tokenHash,
+      s,
+    ]),
   );
+  const recordedAt = deps.now();
 
   const outcomes = new Map<string, Outcome>();
   const toResolve: LeakedToken[] = [];
@@ -146,7 +159,8 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
   for (const [index, outcome] of run.done) {
     const t = toResolve[index] as LeakedToken;
     outcomes.set(t.tokenHash, outcome);
-    if (outcome.kind === "retry") queued.push({ tokenHash: t.tokenHash, delaySeconds: outcome.retryAfterSeconds ?? 0 });
+    if (outcome.kind === "retry")
+      queued.push({ tokenHash: t.tokenHash, delaySeconds: outcome.retryAfterSeconds ?? 0 });
   }
   const unstarted = run.unstarted.map((i) => (toResolve[i] as LeakedToken).tokenHash);
   const unstartedDelay = rateLimitedFor ?? 0;
@@ -160,13 +174,17 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
       const retries: QueuedRevocation[] = [];
       for (const [index, outcome] of late) {
         const t = toResolve[index] as LeakedToken;
-        if (outcome.kind === "retry") retries.push({ tokenHash: t.tokenHash, delaySeconds: outcome.retryAfterSeconds ?? 0 });
+        if (outcome.kind === "retry")
+          retries.push({ tokenHash: t.tokenHash, delaySeconds: outcome.retryAfterSeconds ?? 0 });
       }
       await enqueueRevocations(deps.queue, retries);
     }),
   );
 
-  const counts: Record<string, number> = { matches: input.matches.length + input.invalid, invalid: input.invalid };
+  const counts: Record<string, number> = {
+    matches: input.matches.length + input.invalid,
+    invalid: input.invalid,
+  };
   counts.tokens = tokens.length;
   const feedback: Feedback[] = [];
   for (const t of tokens) {
@@ -180,5 +198,9 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
     if (label) feedback.push({ token_hash: t.tokenHash, token_type: t.type, label });
   }
   counts.queued = queued.length;
+  // Phase timings, so an operator can see where a slow answer went.
+  counts.prepare_ms = recordStartedAt - input.receivedAt;
+  counts.record_ms = recordedAt - recordStartedAt;
+  counts.inline_ms = deps.now() - recordedAt;
   return { feedback, counts };
 }

@@ -47,7 +47,10 @@ export function outcomeFromState(state: IncidentState | undefined, now: number):
     case "failed":
       return { kind: "failed", reason: "incident_failed" };
     case "pending":
-      return { kind: "busy", retryAfterSeconds: Math.max(1, Math.ceil(((state.claimedUntil ?? now) - now) / 1000)) };
+      return {
+        kind: "busy",
+        retryAfterSeconds: Math.max(1, Math.ceil(((state.claimedUntil ?? now) - now) / 1000)),
+      };
     case undefined:
       return { kind: "failed", reason: "incident_missing" };
   }
@@ -65,7 +68,10 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       baseDelaySeconds: deps.retryBaseDelaySeconds,
       random: deps.random(),
     });
-    await repo.release(tokenHash, now, now + delay * 1000, { error: failure.reason, traceId: failure.traceId });
+    await repo.release(tokenHash, now, now + delay * 1000, {
+      error: failure.reason,
+      traceId: failure.traceId,
+    });
     const outcome: Outcome = { kind: "retry", reason: failure.reason, retryAfterSeconds: delay };
     return failure.status === undefined ? outcome : { ...outcome, status: failure.status };
   }
@@ -90,7 +96,9 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
         const failure = verified.error;
         switch (failure.kind) {
           case "not_found":
-            await repo.finish(tokenHash, "not_found", "false_positive", deps.now(), { traceId: failure.traceId });
+            await repo.finish(tokenHash, "not_found", "false_positive", deps.now(), {
+              traceId: failure.traceId,
+            });
             return { kind: "not_found" };
           case "retryable":
             return retry(tokenHash, claim.attempts, failure);

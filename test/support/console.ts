@@ -1,6 +1,11 @@
 /** Captures everything the Worker writes to the console during a test, to scan for secrets. */
 import { vi } from "vitest";
 
+const originalInfo = console.info.bind(console);
+
+/** Prints to the real console even while it is captured: for numbers a test reports. */
+export const report = (fields: Record<string, unknown>) => originalInfo(JSON.stringify(fields));
+
 export function captureConsole(): { text: () => string; restore: () => void } {
   const lines: string[] = [];
   const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>

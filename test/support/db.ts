@@ -14,7 +14,9 @@ export async function incident(tokenHash: string): Promise<Record<string, unknow
 
 /** Every row of every table, as text: for scanning for leaked secrets. */
 export async function dumpTables(): Promise<string> {
-  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>();
+  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{
+    name: string;
+  }>();
   const parts: string[] = [];
   for (const { name } of tables.results) {
     if (name.startsWith("_cf_") || name === "sqlite_sequence") continue;

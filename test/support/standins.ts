@@ -15,7 +15,11 @@ async function control(url: string, init?: RequestInit): Promise<unknown> {
 }
 
 const post = (url: string, body: unknown = {}) =>
-  control(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  control(url, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
 
 /** A live key in the Clerk stand-in: its id and its only copy of the secret. */
 export interface LiveKey {
@@ -41,7 +45,11 @@ export const scriptClerk = (faults: unknown[]) => post(`${CLERK}/__standin/scrip
 export const setClerkLatency = (ms: number) => post(`${CLERK}/__standin/latency`, { ms });
 export const clerkCalls = async () => (await control(`${CLERK}/__standin/calls`)) as ClerkCall[];
 export const clerkKey = async (id: string) =>
-  (await control(`${CLERK}/__standin/keys/${id}`)) as { revoked: boolean; revoke_count: number; revocation_reason: string | null };
+  (await control(`${CLERK}/__standin/keys/${id}`)) as {
+    revoked: boolean;
+    revoke_count: number;
+    revocation_reason: string | null;
+  };
 
 /** Clerk calls of one operation that reached the stand-in. */
 export async function callsOf(operation: "verify" | "revoke"): Promise<ClerkCall[]> {
@@ -69,7 +77,16 @@ export const match = (token: string, extra: Record<string, unknown> = {}) => ({
 });
 
 /** A signed alert request for the Worker, ready for `exports.default.fetch`. */
-export async function signedAlert(key: SigningKey, body: string, sender: AlertSender = "github"): Promise<Request> {
-  const alert = await createAlertRequest({ url: `http://autorevoke.test/v1/alerts/${sender}`, body, key, sender });
+export async function signedAlert(
+  key: SigningKey,
+  body: string,
+  sender: AlertSender = "github",
+): Promise<Request> {
+  const alert = await createAlertRequest({
+    url: `http://autorevoke.test/v1/alerts/${sender}`,
+    body,
+    key,
+    sender,
+  });
   return new Request(alert.url, { method: "POST", headers: alert.headers, body: alert.body });
 }

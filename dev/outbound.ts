@@ -1,0 +1,71 @@
+/**
+ * @module
+ * Miniflare's `outboundService` for the tests: every outbound `fetch` of the Worker and of the test code (both run
+ * in workerd) arrives here, in Node, and is routed by host name to a stand-in. Anything else gets a 502, so no test
+ * can reach the internet. Tests drive the stand-ins through their `/__standin/` control routes, e.g.
+ * `fetch("http://clerk.test/__standin/keys", { method: "POST", body: "{}" })`.
+ *
+ * Loaded by vitest.config.ts in Node: no workerd-only imports here.
+ */
+import { createClerkStandin } from "./clerk-standin.ts";
+import { createKeyServer } from "./key-server.ts";
+
+/** The secret key vitest.config.ts binds as `CLERK_SECRET_KEY`. */
+export const TEST_CLERK_SECRET_KEY = "sk_test_autorevoke_standin";
+
+/** Host names answered by the stand-ins (ports are ignored). */
+export const STANDIN_HOSTS = {
+  clerk: "clerk.test",
+  githubKeys: "github.keys.test",
+  gitlabKeys: "gitlab.keys.test",
+  depsdevKeys: "depsdev.keys.test",
+} as const;
+
+/** The stand-ins behind the bare host names, which the Worker's test bindings point at. */
+export const clerkStandin = createClerkStandin({ secretKey: TEST_CLERK_SECRET_KEY });
+export const githubKeyServer = createKeyServer();
+export const gitlabKeyServer = createKeyServer();
+export const depsdevKeyServer = createKeyServer();
+
+type Handle = (request: Request) => Promise<Response>;
+
+const bareHosts = new Map<string, Handle>([
+  [STANDIN_HOSTS.clerk, clerkStandin.handle],
+  [STANDIN_HOSTS.githubKeys, githubKeyServer.handle],
+  [STANDIN_HOSTS.gitlabKeys, gitlabKeyServer.handle],
+  [STANDIN_HOSTS.depsdevKeys, depsdevKeyServer.handle],
+]);
+
+// Test files may run in parallel while these singletons live once per vitest process. A test that scripts faults
+// or resets state can claim a private instance by host name: `<label>.clerk.test`, `<label>.github.keys.test`, ...
+// each get their own stand-in, created on first use.
+const isolated = new Map<string, Handle>();
+
+function standinFor(host: string): Handle | undefined {
+  const bare = bareHosts.get(host);
+  if (bare) return bare;
+  const existing = isolated.get(host);
+  if (existing) return existing;
+  const parent = [...bareHosts.keys()].find((h) => host.endsWith(`.${h}`));
+  if (parent === undefined) return undefined;
+  const created =
+    parent === STANDIN_HOSTS.clerk
+      ? createClerkStandin({ secretKey: TEST_CLERK_SECRET_KEY }).handle
+      : createKeyServer().handle;
+  isolated.set(host, created);
+  return created;
+}
+
+/**
+ * Answers one outbound request. Miniflare accepts any fetch-style `Response`: its loopback handler re-wraps one that
+ * is not its own class (`new Response(res.body, res)`), so Node's global `Response` works unchanged.
+ */
+export async function outboundService(request: Request): Promise<Response> {
+  const host = new URL(request.url).hostname;
+  const handle = standinFor(host);
+  if (handle) return handle(request);
+  return new Response("blocked outbound host", {
+    status: 502,
+    headers: { "content-type": "text/plain", "x-blocked-host": host },
+  });
+}
