@@ -8,6 +8,27 @@ import { err, ok, type Result } from "./lib/result";
 
 const httpUrl = v.pipe(v.string(), v.trim(), v.url(), v.regex(/^https?:\/\//, "must be an http(s) URL"));
 const optionalSecret = v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)));
+/** An optional setting where an empty string (the wrangler.toml placeholder) means "not set". */
+const unsetIfEmpty = <T extends v.GenericSchema<string, unknown>>(schema: T) =>
+  v.optional(
+    v.union([
+      v.pipe(
+        v.literal(""),
+        v.transform(() => undefined),
+      ),
+      schema,
+    ]),
+  );
+const headerName = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^[A-Za-z0-9-]{1,100}$/, "must be an HTTP header name"),
+);
+const standardWebhooksSecret = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, "must be a Standard Webhooks secret: whsec_ then base64"),
+);
 
 const EnvSchema = v.object({
   CLERK_SECRET_KEY: v.pipe(
@@ -18,6 +39,19 @@ const EnvSchema = v.object({
   CLERK_API_URL: v.optional(httpUrl, "https://api.clerk.com"),
   GITHUB_KEYS_URL: v.optional(httpUrl, "https://api.github.com/meta/public_keys/secret_scanning"),
   GITHUB_TOKEN: optionalSecret,
+  GITLAB_KEYS_URL: unsetIfEmpty(httpUrl),
+  DEPSDEV_KEYS_URL: v.optional(
+    httpUrl,
+    "https://storage.googleapis.com/depsdev-gcp-public-keys/secret_scanning",
+  ),
+  DEPSDEV_IDENTIFIER_HEADER: v.optional(headerName, "DepsDev-Public-Key-Identifier"),
+  DEPSDEV_SIGNATURE_HEADER: v.optional(headerName, "DepsDev-Public-Key-Signature"),
+  INBOUND_WEBHOOK_SECRET: unsetIfEmpty(standardWebhooksSecret),
+  NOTIFY_URL: unsetIfEmpty(httpUrl),
+  NOTIFY_SECRET: unsetIfEmpty(standardWebhooksSecret),
+  ADMIN_TOKEN: unsetIfEmpty(
+    v.pipe(v.string(), v.minLength(32, "ADMIN_TOKEN must be at least 32 characters")),
+  ),
   /** First retry delay for Clerk failures; tests and load drills lower it. */
   RETRY_BASE_DELAY_SECONDS: v.optional(
     v.pipe(
