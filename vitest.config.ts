@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { outboundService } from "./dev/outbound.ts";
+import { outboundService, TEST_INBOUND_WEBHOOK_SECRET, TEST_NOTIFY_SECRET } from "./dev/outbound.ts";
 
 // Every outbound fetch from the Worker under test (Clerk, the senders' key lists) is answered by the
 // dev stand-ins in Node, routed by host name; nothing leaves the machine.
@@ -19,11 +19,19 @@ export default defineConfig(async () => {
             GITHUB_KEYS_URL: "http://github.keys.test/meta/public_keys/secret_scanning",
             // Retries after ~1 s instead of ~10 s, so queue round trips fit in a test.
             RETRY_BASE_DELAY_SECONDS: "1",
+            ADMIN_TOKEN: "test-admin-token-0123456789abcdef0123",
+            GITLAB_KEYS_URL: "http://gitlab.keys.test/keys",
+            DEPSDEV_KEYS_URL: "http://depsdev.keys.test/secret_scanning",
+            INBOUND_WEBHOOK_SECRET: TEST_INBOUND_WEBHOOK_SECRET,
+            NOTIFY_URL: "http://notify.test/hooks/autorevoke",
+            NOTIFY_SECRET: TEST_NOTIFY_SECRET,
           },
           outboundService,
         },
       }),
     ],
-    test: { include: ["src/**/*.test.ts", "test/**/*.test.ts", "dev/**/*.test.ts"] },
+    // Test files share the stand-ins (one Clerk, one NOTIFY_URL receiver) and the Worker's queue, so
+    // they run one after another: a reset or a scripted fault in one file must not reach another.
+    test: { fileParallelism: false, include: ["src/**/*.test.ts", "test/**/*.test.ts", "dev/**/*.test.ts"] },
   };
 });

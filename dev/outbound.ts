@@ -9,9 +9,14 @@
  */
 import { createClerkStandin } from "./clerk-standin.ts";
 import { createKeyServer } from "./key-server.ts";
+import { createWebhookReceiver } from "./webhook-receiver.ts";
 
 /** The secret key vitest.config.ts binds as `CLERK_SECRET_KEY`. */
 export const TEST_CLERK_SECRET_KEY = "sk_test_autorevoke_standin";
+
+/** The Standard Webhooks secrets vitest.config.ts binds (test values, not real credentials). */
+export const TEST_INBOUND_WEBHOOK_SECRET = "whsec_dGVzdC1pbmJvdW5kLXNlY3JldC0wMTIzNDU2Nzg5";
+export const TEST_NOTIFY_SECRET = "whsec_dGVzdC1ub3RpZnktc2VjcmV0LTAxMjM0NTY3ODlhYg==";
 
 /** Host names answered by the stand-ins (ports are ignored). */
 export const STANDIN_HOSTS = {
@@ -19,6 +24,9 @@ export const STANDIN_HOSTS = {
   githubKeys: "github.keys.test",
   gitlabKeys: "gitlab.keys.test",
   depsdevKeys: "depsdev.keys.test",
+  notify: "notify.test",
+  /** Slack's real host: NOTIFY_URL pointing here gets Slack messages, so tests need it answered. */
+  slack: "hooks.slack.com",
 } as const;
 
 /** The stand-ins behind the bare host names, which the Worker's test bindings point at. */
@@ -26,6 +34,8 @@ export const clerkStandin = createClerkStandin({ secretKey: TEST_CLERK_SECRET_KE
 export const githubKeyServer = createKeyServer();
 export const gitlabKeyServer = createKeyServer();
 export const depsdevKeyServer = createKeyServer();
+export const notifyReceiver = createWebhookReceiver();
+export const slackReceiver = createWebhookReceiver();
 
 type Handle = (request: Request) => Promise<Response>;
 
@@ -34,6 +44,8 @@ const bareHosts = new Map<string, Handle>([
   [STANDIN_HOSTS.githubKeys, githubKeyServer.handle],
   [STANDIN_HOSTS.gitlabKeys, gitlabKeyServer.handle],
   [STANDIN_HOSTS.depsdevKeys, depsdevKeyServer.handle],
+  [STANDIN_HOSTS.notify, notifyReceiver.handle],
+  [STANDIN_HOSTS.slack, slackReceiver.handle],
 ]);
 
 // Test files may run in parallel while these singletons live once per vitest process. A test that scripts faults
@@ -51,7 +63,9 @@ function standinFor(host: string): Handle | undefined {
   const created =
     parent === STANDIN_HOSTS.clerk
       ? createClerkStandin({ secretKey: TEST_CLERK_SECRET_KEY }).handle
-      : createKeyServer().handle;
+      : parent === STANDIN_HOSTS.notify || parent === STANDIN_HOSTS.slack
+        ? createWebhookReceiver().handle
+        : createKeyServer().handle;
   isolated.set(host, created);
   return created;
 }

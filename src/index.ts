@@ -33,7 +33,11 @@ export default {
     if (batch.queue.endsWith(DEAD_LETTER_QUEUE_SUFFIX)) {
       await consumeDeadLetters(batch, services);
     } else {
-      await consumeRevocations(batch, { resolve: services.resolve, log: services.log, random: Math.random });
+      await consumeRevocations(batch, {
+        ...services,
+        random: Math.random,
+        retryBaseDelaySeconds: services.config.RETRY_BASE_DELAY_SECONDS,
+      });
     }
   },
 

@@ -1,18 +1,21 @@
 /**
  * @module
  * The composition root: builds adapters from validated config. Stateful pieces (key caches, the Clerk
- * client, the sealing key) live for the isolate's life, keyed by the config they depend on, so a
- * request pays for none of them after the first.
+ * client, the sealing key, the sender verifiers) live for the isolate's life, built once per config,
+ * so a request pays for none of them after the first.
  */
 import { type ClerkGateway, createClerkGateway } from "./clerk/client";
 import type { Config } from "./config";
 import { createIncidentRepository, type IncidentRepository } from "./incidents/repository";
 import { consoleLogger, type Logger } from "./lib/log";
 import { createSealer, type Sealer } from "./lib/seal";
+import { createNotificationCollector, type NotificationCollector, noNotifications } from "./notify/collector";
+import { createDeliverer, type Deliver } from "./notify/deliver";
 import type { RevocationMessage } from "./revocation/queue-message";
 import { createResolver, type ResolveToken } from "./revocation/resolve-token";
-import { type AlertVerifier, createEcdsaAlertVerifier } from "./senders/ecdsa-alert-verifier";
+import type { AlertVerifier } from "./senders/alert-verifier";
 import { createKeyCache, type KeyCache } from "./senders/key-cache";
+import { buildVerifiers, type SenderName } from "./senders/registry";
 
 /** Everything a request or a queue batch works with. */
 export interface Services {
@@ -24,41 +27,65 @@ export interface Services {
   queue: Queue<RevocationMessage>;
   log: Logger;
   now: () => number;
-  verifiers: { github: AlertVerifier };
+  /** One per configured sender; a missing one means the sender is off. */
+  verifiers: Partial<Record<SenderName, AlertVerifier>>;
+  /** Notifications this invocation owes; flushed at its end. */
+  notifications: NotificationCollector;
+  /** Delivers notifications; absent when NOTIFY_URL is unset. */
+  deliver: Deliver | undefined;
 }
 
 /** What `sealer` uses as HKDF `info`: the purpose of the derived key. */
 const SEALED_SECRET_PURPOSE = "autorevoke/sealed-secret/v1";
 
+/** Key caches by URL and token: senders sharing a key list (or a test re-reading env) share a cache. */
 const keyCaches = new Map<string, KeyCache>();
-const clerkGateways = new Map<string, ClerkGateway>();
-const sealers = new Map<string, Sealer>();
-
-function memo<T>(cache: Map<string, T>, key: string, build: () => T): T {
-  let value = cache.get(key);
-  if (value === undefined) {
-    value = build();
-    cache.set(key, value);
-  }
-  return value;
-}
 
 function keyCacheFor(url: string, token: string | undefined): KeyCache {
-  return memo(keyCaches, `${url}\n${token ?? ""}`, () =>
-    createKeyCache({ url, token, fetch: (input, init) => fetch(input, init), now: Date.now }),
-  );
+  const id = `${url}\n${token ?? ""}`;
+  let cache = keyCaches.get(id);
+  if (!cache) {
+    cache = createKeyCache({ url, token, fetch: (input, init) => fetch(input, init), now: Date.now });
+    keyCaches.set(id, cache);
+  }
+  return cache;
+}
+
+type Stateful = Pick<Services, "clerk" | "sealer" | "verifiers" | "deliver">;
+const statefulByConfig = new WeakMap<Config, Stateful>();
+
+function stateful(config: Config): Stateful {
+  let built = statefulByConfig.get(config);
+  if (!built) {
+    built = {
+      clerk: createClerkGateway({ secretKey: config.CLERK_SECRET_KEY, apiUrl: config.CLERK_API_URL }),
+      sealer: createSealer(config.CLERK_SECRET_KEY, SEALED_SECRET_PURPOSE),
+      verifiers: buildVerifiers(config, keyCacheFor),
+      deliver: config.NOTIFY_URL
+        ? createDeliverer({
+            url: config.NOTIFY_URL,
+            secret: config.NOTIFY_SECRET,
+            fetch: (input, init) => fetch(input, init),
+            now: Date.now,
+          })
+        : undefined,
+    };
+    statefulByConfig.set(config, built);
+  }
+  return built;
 }
 
 /** Builds the services for one env; cheap after the first call in an isolate. */
 export function buildServices(env: Env, config: Config): Services {
-  const clerk = memo(clerkGateways, `${config.CLERK_API_URL}\n${config.CLERK_SECRET_KEY}`, () =>
-    createClerkGateway({ secretKey: config.CLERK_SECRET_KEY, apiUrl: config.CLERK_API_URL }),
-  );
-  const sealer = memo(sealers, config.CLERK_SECRET_KEY, () =>
-    createSealer(config.CLERK_SECRET_KEY, SEALED_SECRET_PURPOSE),
-  );
+  const { clerk, sealer, verifiers, deliver } = stateful(config);
   const repo = createIncidentRepository(env.DB);
   const now = Date.now;
+  const log = consoleLogger;
+  const notifications = config.NOTIFY_URL
+    ? createNotificationCollector(env.REVOCATIONS, (error) =>
+        log.error("notification_enqueue_failed", { error: error instanceof Error ? error.name : "unknown" }),
+      )
+    : noNotifications;
   return {
     config,
     repo,
@@ -71,16 +98,13 @@ export function buildServices(env: Env, config: Config): Services {
       now,
       random: Math.random,
       retryBaseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS,
+      onFinal: (tokenHash, event) => notifications.add(tokenHash, event),
     }),
     queue: env.REVOCATIONS,
-    log: consoleLogger,
+    log,
     now,
-    verifiers: {
-      github: createEcdsaAlertVerifier({
-        keys: keyCacheFor(config.GITHUB_KEYS_URL, config.GITHUB_TOKEN),
-        identifierHeader: "Github-Public-Key-Identifier",
-        signatureHeader: "Github-Public-Key-Signature",
-      }),
-    },
+    verifiers,
+    notifications,
+    deliver,
   };
 }

@@ -5,6 +5,7 @@
  * key twice or overwrite a final outcome.
  */
 import * as v from "valibot";
+import type { EventFacts } from "../notify/event";
 import type { Claim, IncidentState, IncidentStatus, Label, NewIncident, NewSighting } from "./types";
 
 /**
@@ -31,6 +32,21 @@ const ClaimRow = v.object({
 });
 
 const StrandedRow = v.object({ token_hash: v.string() });
+
+const FactsRow = v.object({
+  token_hash: v.string(),
+  token_prefix: v.string(),
+  token_type: v.string(),
+  status: v.string(),
+  key_id: v.nullable(v.string()),
+  key_name: v.nullable(v.string()),
+  key_subject: v.nullable(v.string()),
+  revoked_at: v.nullable(v.number()),
+  last_error: v.nullable(v.string()),
+  sender: v.nullable(v.string()),
+  url: v.nullable(v.string()),
+  source: v.nullable(v.string()),
+});
 
 function toState(row: v.InferOutput<typeof StateRow>): IncidentState {
   return {
@@ -83,6 +99,10 @@ export interface IncidentRepository {
   schedule(tokenHashes: readonly string[], nextAttemptAt: number, now: number): Promise<void>;
   /** Pending, unleased incidents whose due time passed `graceMs` ago: their queue message was lost. */
   findStranded(now: number, graceMs: number, limit: number): Promise<string[]>;
+  /** What a notification about the incident says; `undefined` when there is no such incident. */
+  eventFacts(tokenHash: string): Promise<EventFacts | undefined>;
+  /** Notes a delivered notification, or the reason one failed for good. */
+  noteNotification(tokenHash: string, now: number, error: string | null): Promise<void>;
   /** Erases url, source and type of sightings first seen before `before`; answers how many. */
   eraseSightingDetails(before: number, now: number): Promise<number>;
 }
@@ -243,6 +263,46 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
         .bind(now, now - graceMs, limit)
         .all();
       return results.map((row) => v.parse(StrandedRow, row).token_hash);
+    },
+
+    async eventFacts(tokenHash) {
+      const row = await db
+        .prepare(
+          `SELECT i.token_hash, i.token_prefix, i.token_type, i.status, i.key_id, i.key_name, i.key_subject,
+                  i.revoked_at, i.last_error, s.sender, s.url, s.source
+           FROM incidents AS i
+           LEFT JOIN sightings AS s ON s.sighting_id = (
+             SELECT sighting_id FROM sightings WHERE token_hash = i.token_hash ORDER BY first_seen_at LIMIT 1)
+           WHERE i.token_hash = ?1`,
+        )
+        .bind(tokenHash)
+        .first();
+      if (!row) return undefined;
+      const r = v.parse(FactsRow, row);
+      return {
+        tokenHash: r.token_hash,
+        tokenPrefix: r.token_prefix,
+        tokenType: r.token_type,
+        status: r.status,
+        keyId: r.key_id,
+        keyName: r.key_name,
+        keySubject: r.key_subject,
+        revokedAt: r.revoked_at,
+        lastError: r.last_error,
+        sender: r.sender,
+        url: r.url,
+        source: r.source,
+      };
+    },
+
+    async noteNotification(tokenHash, now, error) {
+      await db
+        .prepare(
+          `UPDATE incidents SET notified_at = CASE WHEN ?1 IS NULL THEN ?2 ELSE notified_at END, notify_error = ?1
+           WHERE token_hash = ?3`,
+        )
+        .bind(error, now, tokenHash)
+        .run();
     },
 
     async eraseSightingDetails(before, now) {

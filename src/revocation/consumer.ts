@@ -1,40 +1,48 @@
 /**
  * @module
  * The `REVOCATIONS` queue consumer: each message on its own, `ack` when the outcome is final,
- * `retry({ delaySeconds })` when it is not. After one 429 the rest of the batch is retried behind
- * Clerk's `Retry-After` without calling Clerk: respecting the rate limit beats hammering it.
+ * `retry({ delaySeconds })` when it is not. After one Clerk 429 the rest of the batch's revocations are
+ * retried behind Clerk's `Retry-After` without calling Clerk: respecting the rate limit beats hammering
+ * it. Notification messages are delivered here too, on their own retry schedule.
  */
 import * as v from "valibot";
+import type { IncidentRepository } from "../incidents/repository";
 import type { Logger } from "../lib/log";
+import type { NotificationCollector } from "../notify/collector";
+import type { Deliver } from "../notify/deliver";
+import { buildEvent } from "../notify/event";
 import type { Outcome } from "./outcome";
-import { RevocationMessageSchema } from "./queue-message";
+import { type NotifyEventType, QueueMessageSchema } from "./queue-message";
 import type { ResolveToken } from "./resolve-token";
 import { retryDelaySeconds } from "./retry-policy";
 
-/** Messages of one batch resolved at once: the Workers connection limit. */
+/** Messages of one batch handled at once: the Workers connection limit. */
 export const CONSUMER_CONCURRENCY = 6;
 
 /** What the consumer works with. */
 export interface ConsumerDeps {
   resolve: ResolveToken;
+  repo: IncidentRepository;
   log: Logger;
   random: () => number;
+  now: () => number;
+  /** Absent when notifications are off. */
+  deliver: Deliver | undefined;
+  notifications: NotificationCollector;
+  retryBaseDelaySeconds?: number;
 }
 
 /** Handles one batch of the revocation queue. */
 export async function consumeRevocations(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
   let rateLimitedFor: number | undefined;
-  const messages = [...batch.messages];
+  const backoff = (message: Message<unknown>) =>
+    retryDelaySeconds({
+      attempt: message.attempts,
+      baseDelaySeconds: deps.retryBaseDelaySeconds,
+      random: deps.random(),
+    });
 
-  const handle = async (message: Message<unknown>) => {
-    const parsed = v.safeParse(RevocationMessageSchema, message.body);
-    if (!parsed.success) {
-      // It can never succeed, so retrying would only delay the dead-letter queue; the log is its audit.
-      deps.log.error("queue_message_invalid", { message_id: message.id });
-      message.ack();
-      return;
-    }
-    const tokenHash = parsed.output.token_hash;
+  async function revoke(message: Message<unknown>, tokenHash: string) {
     if (rateLimitedFor !== undefined) {
       message.retry({ delaySeconds: rateLimitedFor });
       return;
@@ -47,9 +55,7 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
         token_hash: tokenHash,
         error: error instanceof Error ? error.name : "unknown",
       });
-      message.retry({
-        delaySeconds: retryDelaySeconds({ attempt: message.attempts, random: deps.random() }),
-      });
+      message.retry({ delaySeconds: backoff(message) });
       return;
     }
     deps.log.info("revocation_attempt", {
@@ -72,10 +78,60 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
         message.retry({ delaySeconds: outcome.retryAfterSeconds });
         return;
     }
+  }
+
+  async function notify(message: Message<unknown>, tokenHash: string, type: NotifyEventType) {
+    const facts = await deps.repo.eventFacts(tokenHash);
+    if (!deps.deliver || !facts) {
+      deps.log.warn("notification_dropped", {
+        token_hash: tokenHash,
+        event: type,
+        reason: facts ? "off" : "no_incident",
+      });
+      message.ack();
+      return;
+    }
+    const delivered = await deps.deliver(buildEvent(type, facts, deps.now()));
+    if (delivered.ok) {
+      await deps.repo.noteNotification(tokenHash, deps.now(), null);
+      message.ack();
+      return;
+    }
+    deps.log.warn("notification_failed", { token_hash: tokenHash, event: type, ...delivered.error });
+    if (delivered.error.kind === "retryable") {
+      message.retry({ delaySeconds: backoff(message) });
+      return;
+    }
+    await deps.repo.noteNotification(tokenHash, deps.now(), delivered.error.reason);
+    message.ack();
+  }
+
+  const handle = async (message: Message<unknown>) => {
+    const parsed = v.safeParse(QueueMessageSchema, message.body);
+    if (!parsed.success) {
+      // It can never succeed, so retrying would only delay the dead-letter queue; the log is its audit.
+      deps.log.error("queue_message_invalid", { message_id: message.id });
+      message.ack();
+      return;
+    }
+    const body = parsed.output;
+    try {
+      if (body.kind === "notify") await notify(message, body.token_hash, body.event);
+      else await revoke(message, body.token_hash);
+    } catch (error) {
+      // D1 unavailable, say: nothing final happened, so try the message again later.
+      deps.log.error("queue_message_failed", {
+        message_id: message.id,
+        error: error instanceof Error ? error.name : "unknown",
+      });
+      message.retry({ delaySeconds: backoff(message) });
+    }
   };
 
+  const messages = [...batch.messages];
   const lanes = Array.from({ length: Math.min(CONSUMER_CONCURRENCY, messages.length) }, async () => {
     for (let message = messages.shift(); message; message = messages.shift()) await handle(message);
   });
   await Promise.all(lanes);
+  await deps.notifications.flush();
 }

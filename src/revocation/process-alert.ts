@@ -13,6 +13,7 @@ import { runUntilDeadline } from "../lib/deadline-pool";
 import { sha256Hex, tokenPrefix } from "../lib/hash";
 import type { Logger } from "../lib/log";
 import type { Sealer } from "../lib/seal";
+import type { NotificationCollector } from "../notify/collector";
 import { enqueueRevocations, type QueuedRevocation } from "./enqueue";
 import { labelFor, type Outcome } from "./outcome";
 import type { RevocationMessage } from "./queue-message";
@@ -49,6 +50,8 @@ export interface AlertDeps {
   sealer: Sealer;
   log: Logger;
   now: () => number;
+  /** Notifications the resolver owes; queued after the answer, never in its way. */
+  notifications: NotificationCollector;
   /** Keeps background work (late inline results) alive after the response. */
   waitUntil: (promise: Promise<unknown>) => void;
   deadlineMs?: number;
@@ -169,16 +172,28 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
   await enqueueRevocations(deps.queue, queued);
   if (unstartedDelay > 0) await deps.repo.schedule(unstarted, deps.now() + unstartedDelay * 1000, deps.now());
 
+  // After the answer: queue what was still in flight at the deadline and ended retryable, then the
+  // notifications. A failure here loses nothing: those incidents stay pending for the sweeper.
   deps.waitUntil(
-    run.late.then(async (late) => {
-      const retries: QueuedRevocation[] = [];
-      for (const [index, outcome] of late) {
-        const t = toResolve[index] as LeakedToken;
-        if (outcome.kind === "retry")
-          retries.push({ tokenHash: t.tokenHash, delaySeconds: outcome.retryAfterSeconds ?? 0 });
+    (async () => {
+      try {
+        const late = await run.late;
+        const retries: QueuedRevocation[] = [];
+        for (const [index, outcome] of late) {
+          const t = toResolve[index] as LeakedToken;
+          if (outcome.kind === "retry")
+            retries.push({ tokenHash: t.tokenHash, delaySeconds: outcome.retryAfterSeconds ?? 0 });
+        }
+        await enqueueRevocations(deps.queue, retries);
+      } catch (error) {
+        deps.log.error("late_enqueue_failed", {
+          request_id: input.requestId,
+          error: error instanceof Error ? error.name : "unknown",
+        });
+      } finally {
+        await deps.notifications.flush();
       }
-      await enqueueRevocations(deps.queue, retries);
-    }),
+    })(),
   );
 
   const counts: Record<string, number> = {

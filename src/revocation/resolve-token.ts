@@ -11,6 +11,7 @@ import type { IncidentRepository } from "../incidents/repository";
 import type { IncidentState } from "../incidents/types";
 import type { Sealer } from "../lib/seal";
 import type { Outcome } from "./outcome";
+import type { NotifyEventType } from "./queue-message";
 import { retryDelaySeconds } from "./retry-policy";
 
 /** The reason Clerk records on every key we revoke. */
@@ -30,10 +31,18 @@ export interface ResolverDeps {
   now: () => number;
   random: () => number;
   retryBaseDelaySeconds?: number;
+  /** Hears each outcome this resolver made final: the key owner's team is told about it. */
+  onFinal?: (tokenHash: string, event: NotifyEventType) => void;
+}
+
+/** Per-call choices of a resolution. */
+export interface ResolveOptions {
+  /** What Clerk records as the revocation reason; `REVOCATION_REASON` unless an operator gave one. */
+  reason?: string;
 }
 
 /** Resolves one token by its hash; `secret` is given inline and otherwise unsealed from the log. */
-export type ResolveToken = (tokenHash: string, secret?: string) => Promise<Outcome>;
+export type ResolveToken = (tokenHash: string, secret?: string, options?: ResolveOptions) => Promise<Outcome>;
 
 /** Outcome of an incident that is final already, or leased by another resolver. */
 export function outcomeFromState(state: IncidentState | undefined, now: number): Outcome {
@@ -78,10 +87,11 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
 
   async function fail(tokenHash: string, reason: string, traceId?: string): Promise<Outcome> {
     await repo.finish(tokenHash, "failed", null, deps.now(), { error: reason, traceId });
+    deps.onFinal?.(tokenHash, "api_key.revocation_failed");
     return { kind: "failed", reason };
   }
 
-  return async (tokenHash, inlineSecret) => {
+  return async (tokenHash, inlineSecret, options) => {
     const claim = await repo.claim(tokenHash, deps.now(), CLAIM_LEASE_MS);
     if (!claim) return outcomeFromState(await repo.get(tokenHash), deps.now());
 
@@ -110,7 +120,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       await repo.saveKey(tokenHash, verified.value, deps.now());
     }
 
-    const revoked = await clerk.revoke(keyId, REVOCATION_REASON);
+    const revoked = await clerk.revoke(keyId, options?.reason ?? REVOCATION_REASON);
     if (!revoked.ok) {
       const failure = revoked.error;
       switch (failure.kind) {
@@ -121,6 +131,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
             error: "key_gone_at_revoke",
             traceId: failure.traceId,
           });
+          deps.onFinal?.(tokenHash, "api_key.revoked");
           return { kind: "revoked", keyId, now: false };
         case "retryable":
           return retry(tokenHash, claim.attempts, failure);
@@ -129,6 +140,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       }
     }
     await repo.finish(tokenHash, "revoked", "true_positive", deps.now());
+    deps.onFinal?.(tokenHash, "api_key.revoked");
     return { kind: "revoked", keyId, now: true };
   };
 }

@@ -9,7 +9,8 @@ import { bodyLimit } from "hono/body-limit";
 import { BODY_ERROR_MESSAGES, parseAlertBody } from "../alerts/schema";
 import type { AppEnv } from "../app-env";
 import { processAlert } from "../revocation/process-alert";
-import type { VerifyError } from "../senders/ecdsa-alert-verifier";
+import type { VerifyError } from "../senders/alert-verifier";
+import { isSenderName } from "../senders/registry";
 
 /**
  * Largest alert body. GitHub documents no batch limit; a match is about 250 bytes, so 5 MiB holds
@@ -26,23 +27,26 @@ function rejection(error: VerifyError): { status: 401 | 503; body: { error: stri
     case "unknown_key":
     case "malformed_signature":
     case "bad_signature":
+    case "stale_timestamp":
       return { status: 401, body: { error: "Invalid or missing signature." } };
   }
 }
 
-/** Alert routes, one per sender. */
+/** Alert routes: `/{sender}` for each configured sender. */
 export const alertRoutes = new Hono<AppEnv>().post(
-  "/github",
+  "/:sender",
   bodyLimit({
     maxSize: ALERT_BODY_LIMIT_BYTES,
     onError: (c) => c.json({ error: `The body exceeds ${ALERT_BODY_LIMIT_BYTES} bytes.` }, 413),
   }),
   async (c) => {
-    const sender = "github";
     const { services, requestId, receivedAt } = c.var;
+    const sender = c.req.param("sender");
+    const verifier = isSenderName(sender) ? services.verifiers[sender] : undefined;
+    if (!verifier) return c.json({ error: "No such sender, or it is not configured." }, 404);
     const body = await c.req.arrayBuffer();
 
-    const verified = await services.verifiers[sender](c.req.raw.headers, body);
+    const verified = await verifier(c.req.raw.headers, body);
     if (!verified.ok) {
       services.log.warn("alert_rejected", { request_id: requestId, sender, reason: verified.error.kind });
       const { status, body: answer } = rejection(verified.error);
@@ -61,6 +65,7 @@ export const alertRoutes = new Hono<AppEnv>().post(
         resolve: services.resolve,
         queue: services.queue,
         sealer: services.sealer,
+        notifications: services.notifications,
         log: services.log,
         now: services.now,
         waitUntil: (p) => c.executionCtx.waitUntil(p),

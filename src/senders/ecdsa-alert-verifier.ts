@@ -5,7 +5,8 @@
  * early. The error kind is for logs and for the route's status mapping (401, or 503 when keys are unavailable);
  * it must not be echoed to the caller.
  */
-import { err, type Result } from "../lib/result";
+import { err } from "../lib/result";
+import type { AlertVerifier } from "./alert-verifier";
 import { decodeEcdsaSignature, verifyEcdsaSignature } from "./ecdsa-signature";
 import type { KeyCache } from "./key-cache";
 import { MAX_KEY_IDENTIFIER_CHARS } from "./key-list";
@@ -15,20 +16,6 @@ import { MAX_KEY_IDENTIFIER_CHARS } from "./key-list";
  * this leaves slack without letting a huge header reach base64 decoding.
  */
 export const MAX_SIGNATURE_HEADER_CHARS = 256;
-
-/** Why an alert was not verified. */
-export type VerifyErrorKind =
-  | "missing_headers"
-  | "unknown_key"
-  | "keys_unavailable"
-  | "malformed_signature"
-  | "bad_signature";
-
-/** A verification failure, tagged for one exhaustive mapping to HTTP. */
-export type VerifyError = { kind: VerifyErrorKind };
-
-/** Checks the signature headers against the raw body bytes. */
-export type AlertVerifier = (headers: Headers, body: ArrayBuffer) => Promise<Result<void, VerifyError>>;
 
 /** What a verifier needs: where the keys come from and which headers carry the key id and signature. */
 export interface EcdsaAlertVerifierDeps {

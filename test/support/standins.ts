@@ -60,12 +60,28 @@ export const resetGithubKeys = () => post(`${GITHUB_KEYS}/__standin/reset`);
 export const githubKeyFetches = async () =>
   ((await control(`${GITHUB_KEYS}/__standin/stats`)) as { fetches: number }).fetches;
 
-/** A fresh signing key, published in the GitHub key-list stand-in. */
-export async function publishedSigningKey(): Promise<SigningKey> {
+/** A fresh signing key, published in a key-list stand-in (GitHub's by default). */
+export async function publishedSigningKey(keyServer = GITHUB_KEYS): Promise<SigningKey> {
   const key = await generateSigningKey();
-  await post(`${GITHUB_KEYS}/__standin/keys`, { key_identifier: key.keyIdentifier, key: key.publicKeyPem });
+  await post(`${keyServer}/__standin/keys`, { key_identifier: key.keyIdentifier, key: key.publicKeyPem });
   return key;
 }
+
+export const GITLAB_KEYS = "http://gitlab.keys.test";
+export const DEPSDEV_KEYS = "http://depsdev.keys.test";
+export const NOTIFY = "http://notify.test";
+
+/** A delivery the NOTIFY_URL stand-in received. */
+export interface Delivery {
+  headers: Record<string, string>;
+  body: string;
+  status: number;
+}
+
+export const notifyDeliveries = async (receiver = NOTIFY) =>
+  (await control(`${receiver}/__standin/received`)) as Delivery[];
+export const failNotify = (status: number, times: number, receiver = NOTIFY) =>
+  post(`${receiver}/__standin/fail`, { status, times });
 
 /** A GitHub-style match. */
 export const match = (token: string, extra: Record<string, unknown> = {}) => ({
@@ -81,12 +97,15 @@ export async function signedAlert(
   key: SigningKey,
   body: string,
   sender: AlertSender = "github",
+  headerPrefix?: string,
 ): Promise<Request> {
+  const url = `http://autorevoke.test/v1/alerts/${sender}`;
   const alert = await createAlertRequest({
-    url: `http://autorevoke.test/v1/alerts/${sender}`,
+    url,
     body,
     key,
     sender,
+    ...(headerPrefix ? { headerPrefix } : {}),
   });
   return new Request(alert.url, { method: "POST", headers: alert.headers, body: alert.body });
 }

@@ -1,0 +1,39 @@
+/**
+ * @module
+ * Slack incoming webhooks take `{text}` and no signature: a revocation event as a readable message.
+ */
+import type { RevocationEvent } from "./event";
+
+/** Slack's incoming-webhook host; a NOTIFY_URL there gets Slack messages instead of signed events. */
+export const SLACK_WEBHOOK_HOST = "hooks.slack.com";
+
+/** Whether NOTIFY_URL is a Slack incoming webhook. */
+export const isSlackWebhook = (url: string) => new URL(url).hostname === SLACK_WEBHOOK_HOST;
+
+/** Slack's mrkdwn needs `&`, `<` and `>` escaped; everything else in an event is plain text. */
+const escape = (text: string) =>
+  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+
+/** The Slack message for an event. */
+export function slackMessage(event: RevocationEvent): { text: string } {
+  const d = event.data;
+  const key = d.key_id
+    ? `\`${d.key_id}\`${d.key_name ? ` (${escape(d.key_name)})` : ""}`
+    : `\`${d.token_prefix}\``;
+  const where = [
+    d.sender && `reported by ${d.sender}`,
+    d.url && `at ${escape(d.url)}`,
+    d.source && `(${escape(d.source)})`,
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const lines =
+    event.type === "api_key.revoked"
+      ? [`:rotating_light: Leaked Clerk API key ${key} was revoked by autorevoke.`]
+      : [`:warning: autorevoke could not revoke leaked Clerk API key ${key}. Revoke it by hand.`];
+  if (where) lines.push(`Leak ${where}.`);
+  if (d.key_subject) lines.push(`Owner: \`${d.key_subject}\``);
+  if (d.failure_reason) lines.push(`Reason: ${escape(d.failure_reason)}`);
+  lines.push(`Token prefix \`${d.token_prefix}\`, SHA-256 \`${d.token_hash}\`.`);
+  return { text: lines.join("\n") };
+}

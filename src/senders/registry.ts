@@ -1,0 +1,67 @@
+/**
+ * @module
+ * The senders autorevoke accepts alerts from. An ECDSA sender is a route name, two header names and a
+ * key-list URL; the in-house sender is a Standard Webhooks secret. A sender whose configuration is
+ * absent is off, and its route answers 404.
+ */
+import type { Config } from "../config";
+import type { AlertVerifier } from "./alert-verifier";
+import { createEcdsaAlertVerifier } from "./ecdsa-alert-verifier";
+import type { KeyCache } from "./key-cache";
+import { createStandardWebhooksVerifier } from "./standard-webhooks-verifier";
+
+/** Every sender name, as it appears in `/v1/alerts/{sender}` and in the incident log. */
+export const SENDER_NAMES = ["github", "gitlab", "depsdev", "generic"] as const;
+
+/** A sender name. */
+export type SenderName = (typeof SENDER_NAMES)[number];
+
+/** Whether a path segment names a sender. */
+export const isSenderName = (name: string): name is SenderName =>
+  (SENDER_NAMES as readonly string[]).includes(name);
+
+/** The ECDSA senders' fixed facts; deps.dev's header names come from configuration. */
+interface EcdsaSender {
+  keysUrl: string | undefined;
+  /** Only GitHub's API takes a token for a higher rate limit. */
+  keysToken?: string;
+  identifierHeader: string;
+  signatureHeader: string;
+}
+
+/** The verifier of each configured sender. */
+export function buildVerifiers(
+  config: Config,
+  keyCacheFor: (url: string, token: string | undefined) => KeyCache,
+): Partial<Record<SenderName, AlertVerifier>> {
+  const ecdsa: Record<Exclude<SenderName, "generic">, EcdsaSender> = {
+    github: {
+      keysUrl: config.GITHUB_KEYS_URL,
+      keysToken: config.GITHUB_TOKEN,
+      identifierHeader: "Github-Public-Key-Identifier",
+      signatureHeader: "Github-Public-Key-Signature",
+    },
+    gitlab: {
+      keysUrl: config.GITLAB_KEYS_URL,
+      identifierHeader: "Gitlab-Public-Key-Identifier",
+      signatureHeader: "Gitlab-Public-Key-Signature",
+    },
+    depsdev: {
+      keysUrl: config.DEPSDEV_KEYS_URL,
+      identifierHeader: config.DEPSDEV_IDENTIFIER_HEADER,
+      signatureHeader: config.DEPSDEV_SIGNATURE_HEADER,
+    },
+  };
+  const verifiers: Partial<Record<SenderName, AlertVerifier>> = {};
+  for (const [name, sender] of Object.entries(ecdsa)) {
+    if (!sender.keysUrl || !isSenderName(name)) continue;
+    verifiers[name] = createEcdsaAlertVerifier({
+      keys: keyCacheFor(sender.keysUrl, sender.keysToken),
+      identifierHeader: sender.identifierHeader,
+      signatureHeader: sender.signatureHeader,
+    });
+  }
+  if (config.INBOUND_WEBHOOK_SECRET)
+    verifiers.generic = createStandardWebhooksVerifier(config.INBOUND_WEBHOOK_SECRET);
+  return verifiers;
+}
