@@ -1,0 +1,146 @@
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it } from "vitest";
+import { createDeliverer } from "./deliver";
+import { buildEvent, type EventFacts } from "./event";
+
+const SECRET = "whsec_dW5pdC10ZXN0LW5vdGlmeS1zZWNyZXQtMDEyMzQ1";
+
+const facts: EventFacts = {
+  tokenHash: "a".repeat(64),
+  tokenPrefix: "ak_3bee…",
+  tokenType: "clerk_api_key",
+  status: "revoked",
+  keyId: "ak_3beecc9c60adb5f9b850e91a8ee1e992",
+  keyName: "BILLING <prod>",
+  keySubject: "user_2xhFjEI5X2qWRvtV13BzSj8H6Dk",
+  revokedAt: Date.UTC(2026, 10, 26, 12, 0, 0),
+  lastError: null,
+  sender: "github",
+  url: "https://github.com/octo/repo/blob/main/.env",
+  source: "content",
+};
+const event = buildEvent("api_key.revoked", facts, Date.UTC(2026, 10, 26, 12, 0, 1));
+
+/** A fetch that records requests and answers with `status`. */
+function recordingFetch(status = 204, fail?: Error) {
+  const requests: Request[] = [];
+  const fetcher = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    requests.push(request);
+    if (fail) throw fail;
+    return new Response(null, { status });
+  };
+  return { requests, fetch: fetcher as typeof fetch };
+}
+
+describe("signed delivery", () => {
+  it("sends a Standard Webhooks event that the library verifies", async () => {
+    const { requests, fetch } = recordingFetch();
+    const deliver = createDeliverer({
+      url: "https://hooks.example.com/x",
+      secret: SECRET,
+      fetch,
+      now: Date.now,
+    });
+    expect((await deliver(event)).ok).toBe(true);
+    const request = requests[0] as Request;
+    const body = await request.text();
+    const verified = new Webhook(SECRET).verify(body, Object.fromEntries(request.headers));
+    expect(verified).toEqual(JSON.parse(JSON.stringify(event)));
+  });
+
+  it("uses the same webhook-id for every attempt at one event", async () => {
+    const { requests, fetch } = recordingFetch(503);
+    const deliver = createDeliverer({
+      url: "https://hooks.example.com/x",
+      secret: SECRET,
+      fetch,
+      now: Date.now,
+    });
+    await deliver(event);
+    await deliver(event);
+    expect(requests[0]?.headers.get("webhook-id")).toBe(requests[1]?.headers.get("webhook-id"));
+  });
+
+  it("refuses to send unsigned when NOTIFY_SECRET is unset", async () => {
+    const { requests, fetch } = recordingFetch();
+    const deliver = createDeliverer({
+      url: "https://hooks.example.com/x",
+      secret: undefined,
+      fetch,
+      now: Date.now,
+    });
+    expect(await deliver(event)).toEqual({
+      ok: false,
+      error: { kind: "final", reason: "notify_secret_unset" },
+    });
+    expect(requests).toHaveLength(0);
+  });
+});
+
+describe("failures", () => {
+  it.each([
+    [500, "retryable"],
+    [503, "retryable"],
+    [429, "retryable"],
+    [408, "retryable"],
+    [400, "final"],
+    [410, "final"],
+  ])("classifies HTTP %i as %s", async (status, kind) => {
+    const deliver = createDeliverer({
+      url: "https://h.example/x",
+      secret: SECRET,
+      fetch: recordingFetch(status).fetch,
+      now: Date.now,
+    });
+    expect(await deliver(event)).toEqual({ ok: false, error: { kind, reason: `notify_http_${status}` } });
+  });
+
+  it("treats a network error as retryable", async () => {
+    const { fetch } = recordingFetch(204, new TypeError("connection refused"));
+    const deliver = createDeliverer({ url: "https://h.example/x", secret: SECRET, fetch, now: Date.now });
+    expect(await deliver(event)).toEqual({
+      ok: false,
+      error: { kind: "retryable", reason: "notify_network_error" },
+    });
+  });
+});
+
+describe("Slack incoming webhooks", () => {
+  it("get a readable message, unsigned, with the key and no token", async () => {
+    const { requests, fetch } = recordingFetch(200);
+    const deliver = createDeliverer({
+      url: "https://hooks.slack.com/services/T0/B0/x",
+      secret: SECRET,
+      fetch,
+      now: Date.now,
+    });
+    expect((await deliver(event)).ok).toBe(true);
+    const request = requests[0] as Request;
+    expect(request.headers.get("webhook-signature")).toBeNull();
+    const { text } = (await request.json()) as { text: string };
+    expect(text).toContain("ak_3beecc9c60adb5f9b850e91a8ee1e992");
+    expect(text).toContain("was revoked");
+    expect(text).toContain("BILLING &lt;prod&gt;");
+    expect(text).toContain("https://github.com/octo/repo/blob/main/.env");
+  });
+
+  it("say plainly when a revocation failed and what to do", async () => {
+    const { requests, fetch } = recordingFetch(200);
+    const deliver = createDeliverer({
+      url: "https://hooks.slack.com/services/T0/B0/x",
+      secret: undefined,
+      fetch,
+      now: Date.now,
+    });
+    const failed = buildEvent(
+      "api_key.revocation_failed",
+      { ...facts, status: "failed", lastError: "clerk_http_400" },
+      0,
+    );
+    await deliver(failed);
+    const { text } = (await (requests[0] as Request).json()) as { text: string };
+    expect(text).toContain("could not revoke");
+    expect(text).toContain("Reason: clerk_http_400");
+  });
+});
