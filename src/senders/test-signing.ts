@@ -1,9 +1,10 @@
 /**
  * @module
  * Test support for the senders' tests: real P-256 key pairs, GitHub-style DER signatures, and a counting fake
- * `fetch` serving a key list. Imported by tests only, never by the Worker.
+ * `fetch` serving a key list. Imported by tests only, never by the Worker; the signing itself is the dev
+ * signer's (dev/signer.ts), so tests and stand-ins sign alike.
  */
-import { toBase64 } from "../lib/encoding";
+import { p1363ToDer, signAlertBody, toPublicKeyPem } from "../../dev/signer";
 
 /** A fresh ECDSA P-256 key pair, as a sender would hold. */
 export async function generateP256(): Promise<CryptoKeyPair> {
@@ -19,34 +20,15 @@ export async function generateP256(): Promise<CryptoKeyPair> {
 export async function exportPem(publicKey: CryptoKey): Promise<string> {
   const spki = await crypto.subtle.exportKey("spki", publicKey);
   if (!(spki instanceof ArrayBuffer)) throw new Error("expected SPKI bytes");
-  const lines = toBase64(new Uint8Array(spki)).match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PUBLIC KEY-----\n${lines.join("\n")}\n-----END PUBLIC KEY-----\n`;
+  return toPublicKeyPem(new Uint8Array(spki));
 }
 
-/** DER INTEGER for an unsigned big-endian magnitude: minimal, with a 0x00 sign byte when the high bit is set. */
-export function derInteger(magnitude: Uint8Array): Uint8Array {
-  let start = 0;
-  while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
-  const trimmed = magnitude.subarray(start);
-  const content = (trimmed[0] ?? 0) & 0x80 ? Uint8Array.of(0, ...trimmed) : trimmed;
-  return Uint8Array.of(0x02, content.length, ...content);
-}
-
-/** DER `SEQUENCE { r, s }` from P1363 `r || s` (what WebCrypto's sign returns). */
-export function p1363ToDer(signature: Uint8Array): Uint8Array {
-  const half = signature.length / 2;
-  const body = Uint8Array.of(
-    ...derInteger(signature.subarray(0, half)),
-    ...derInteger(signature.subarray(half)),
-  );
-  return Uint8Array.of(0x30, body.length, ...body);
-}
+/** DER `SEQUENCE { r, s }` from P1363 `r || s`: the dev signer's conversion, shared with the stand-ins. */
+export { p1363ToDer };
 
 /** Signs like GitHub: ECDSA P-256 / SHA-256 over the bytes, base64 DER. */
-export async function signDer(privateKey: CryptoKey, body: Uint8Array): Promise<string> {
-  const p1363 = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, privateKey, body);
-  return toBase64(p1363ToDer(new Uint8Array(p1363)));
-}
+export const signDer = (privateKey: CryptoKey, body: Uint8Array): Promise<string> =>
+  signAlertBody(privateKey, body);
 
 /** The key list document for the given `[key_identifier, pem]` pairs. */
 export function keyListJson(...keys: [id: string, pem: string][]): string {
