@@ -10,6 +10,9 @@ import { readConfig } from "./config";
 import { consoleLogger } from "./lib/log";
 import { alertRoutes } from "./routes/alerts";
 import { healthRoutes } from "./routes/health";
+import { incidentRoutes } from "./routes/incidents";
+import { openApiRoutes } from "./routes/openapi";
+import { revocationRoutes } from "./routes/revocations";
 import { buildServices } from "./services";
 
 /** The Worker's HTTP surface. */
@@ -22,6 +25,8 @@ export function createApp() {
   });
   app.use(requestId());
   app.route("/health", healthRoutes);
+  // Public API description: GET /openapi.json and GET /docs.
+  app.route("/", openApiRoutes);
 
   app.use("/v1/*", async (c, next) => {
     const config = readConfig(c.env);
@@ -34,6 +39,8 @@ export function createApp() {
     await next();
   });
   app.route("/v1/alerts", alertRoutes);
+  app.route("/v1/incidents", incidentRoutes);
+  app.route("/v1/revocations", revocationRoutes);
 
   app.notFound((c) => c.json({ error: "Not found." }, 404));
   app.onError((error, c) => {

@@ -6,6 +6,7 @@
  */
 import { type ClerkGateway, createClerkGateway } from "./clerk/client";
 import type { Config } from "./config";
+import { createAttemptRecorder } from "./incidents/attempts";
 import { createIncidentRepository, type IncidentRepository } from "./incidents/repository";
 import { consoleLogger, type Logger } from "./lib/log";
 import { createSealer, type Sealer } from "./lib/seal";
@@ -99,6 +100,7 @@ export function buildServices(env: Env, config: Config): Services {
       random: Math.random,
       retryBaseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS,
       onFinal: (tokenHash, event) => notifications.add(tokenHash, event),
+      recordAttempt: createAttemptRecorder(env.DB, log),
     }),
     queue: env.REVOCATIONS,
     log,

@@ -7,6 +7,7 @@
  */
 import type { ClerkGateway } from "../clerk/client";
 import type { ClerkFailure } from "../clerk/failure";
+import { attemptOf, type RecordAttempt } from "../incidents/attempts";
 import type { IncidentRepository } from "../incidents/repository";
 import type { IncidentState } from "../incidents/types";
 import type { Sealer } from "../lib/seal";
@@ -31,6 +32,8 @@ export interface ResolverDeps {
   now: () => number;
   random: () => number;
   retryBaseDelaySeconds?: number;
+  /** Keeps the history of Clerk calls for operators; never throws. */
+  recordAttempt?: RecordAttempt;
   /** Hears each outcome this resolver made final: the key owner's team is told about it. */
   onFinal?: (tokenHash: string, event: NotifyEventType) => void;
 }
@@ -102,6 +105,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       if (secret === undefined) return fail(tokenHash, "sealed_secret_unreadable");
 
       const verified = await clerk.verify(secret);
+      await deps.recordAttempt?.(attemptOf(tokenHash, "verify", verified, deps.now()));
       if (!verified.ok) {
         const failure = verified.error;
         switch (failure.kind) {
@@ -121,6 +125,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     }
 
     const revoked = await clerk.revoke(keyId, options?.reason ?? REVOCATION_REASON);
+    await deps.recordAttempt?.(attemptOf(tokenHash, "revoke", revoked, deps.now()));
     if (!revoked.ok) {
       const failure = revoked.error;
       switch (failure.kind) {

@@ -1,0 +1,198 @@
+/**
+ * @module
+ * `POST /v1/revocations`: an operator revokes a key by hand, and the incident log shows it with sender
+ * `manual`.
+ *
+ * - By secret: exactly the alert path. The secret is hashed, recorded (sealed) with `repo.record`, and
+ *   resolved by the same resolver, so the claim keeps it exactly-once with alerts for the same token
+ *   and the secret is stored only sealed, never raw.
+ * - By key id: there is no secret to hash, so the incident is keyed by SHA-256 of `key_id:<id>` (a
+ *   namespace no secret hash can collide with; the same id always maps to the same incident). The key
+ *   id is stored on the incident before the claim, then Clerk's revoke is called directly: revoking by
+ *   id is what the resolver does once it knows an id, except that here a 404 means "no such key" (the
+ *   operator's id was never confirmed by Clerk), not "deleted since we verified it".
+ *
+ * When Clerk is unavailable the incident is released and queued like any other, and the queue finishes
+ * it. Known limit: a queued retry revokes with the default reason, since the reason is not stored.
+ */
+import type { ClerkGateway } from "../clerk/client";
+import type { RecordAttempt } from "../incidents/attempts";
+import { attemptOf } from "../incidents/attempts";
+import type { IncidentQueries } from "../incidents/queries";
+import type { IncidentRepository } from "../incidents/repository";
+import type { NewIncident, NewSighting } from "../incidents/types";
+import { sha256Hex, tokenPrefix } from "../lib/hash";
+import type { Sealer } from "../lib/seal";
+import { enqueueRevocations } from "../revocation/enqueue";
+import type { Outcome } from "../revocation/outcome";
+import type { NotifyEventType, RevocationMessage } from "../revocation/queue-message";
+import { CLAIM_LEASE_MS, outcomeFromState, type ResolveToken } from "../revocation/resolve-token";
+import { retryDelaySeconds } from "../revocation/retry-policy";
+import type { RevocationOutcome, RevocationResult } from "./responses";
+
+/** The sender recorded for manual revocations. */
+export const MANUAL_SENDER = "manual";
+/** The sighting's `source`: where an operator's revocation came from. */
+export const MANUAL_SOURCE = "operators_api";
+/** Token type of incidents opened by key id. */
+export const KEY_ID_TOKEN_TYPE = "clerk_api_key_id";
+
+/** What a manual revocation works with. */
+export interface ManualRevocationDeps {
+  repo: IncidentRepository;
+  queries: Pick<IncidentQueries, "adoptKeyId">;
+  resolve: ResolveToken;
+  clerk: ClerkGateway;
+  sealer: Sealer;
+  queue: Queue<RevocationMessage>;
+  recordAttempt: RecordAttempt;
+  /** Hears the final outcomes this module makes itself (the resolver reports its own). */
+  onFinal: (tokenHash: string, event: NotifyEventType) => void;
+  now: () => number;
+  random: () => number;
+  retryBaseDelaySeconds?: number;
+}
+
+/** The incident key of a revocation by key id. */
+export const keyIdIncidentHash = (keyId: string) => sha256Hex(`key_id:${keyId}`);
+
+async function record(
+  deps: ManualRevocationDeps,
+  incident: Omit<NewIncident, "status" | "label">,
+): Promise<void> {
+  const type = incident.tokenType;
+  const sighting: NewSighting = {
+    // The same recipe as alerts' sightings, so repeated manual revocations count on one row.
+    sightingId: await sha256Hex(JSON.stringify([incident.tokenHash, "", MANUAL_SOURCE, type])),
+    tokenHash: incident.tokenHash,
+    url: "",
+    source: MANUAL_SOURCE,
+    type,
+  };
+  await deps.repo.record(
+    MANUAL_SENDER,
+    [{ ...incident, status: "pending", label: null }],
+    [sighting],
+    deps.now(),
+  );
+}
+
+/** Queues what is unfinished and reads the incident back for the answer. */
+async function conclude(
+  deps: ManualRevocationDeps,
+  tokenHash: string,
+  outcome: Outcome,
+): Promise<RevocationResult> {
+  let answer: RevocationOutcome;
+  switch (outcome.kind) {
+    case "revoked":
+      answer = outcome.now ? "revoked" : "already_revoked";
+      break;
+    case "not_found":
+    case "ignored":
+      answer = "not_found";
+      break;
+    case "failed":
+      answer = "failed";
+      break;
+    case "retry":
+      await enqueueRevocations(deps.queue, [{ tokenHash, delaySeconds: outcome.retryAfterSeconds ?? 0 }]);
+      answer = "queued";
+      break;
+    case "busy":
+      // Another resolver holds the claim and will finish it (or its lease runs out and the sweeper will).
+      answer = "queued";
+      break;
+  }
+  const state = await deps.repo.get(tokenHash);
+  return {
+    token_hash: tokenHash,
+    key_id: state?.keyId ?? null,
+    status: state?.status ?? "pending",
+    label: state?.label ?? null,
+    outcome: answer,
+  };
+}
+
+/** Revokes the key a leaked secret belongs to, through the alert path. */
+export async function revokeSecret(
+  deps: ManualRevocationDeps,
+  secret: string,
+  reason: string,
+): Promise<RevocationResult> {
+  const tokenHash = await sha256Hex(secret);
+  await record(deps, {
+    tokenHash,
+    tokenPrefix: tokenPrefix(secret),
+    tokenType: "clerk_api_key",
+    sealedSecret: await deps.sealer.seal(secret, tokenHash),
+  });
+  return conclude(deps, tokenHash, await deps.resolve(tokenHash, secret, { reason }));
+}
+
+/** Revokes a key by its id. */
+export async function revokeKeyId(
+  deps: ManualRevocationDeps,
+  keyId: string,
+  reason: string,
+): Promise<RevocationResult> {
+  const tokenHash = await keyIdIncidentHash(keyId);
+  await record(deps, {
+    tokenHash,
+    tokenPrefix: tokenPrefix(keyId),
+    tokenType: KEY_ID_TOKEN_TYPE,
+    sealedSecret: null,
+  });
+  // Stored before the claim, so a queued retry revokes by id like any incident whose id is known.
+  await deps.queries.adoptKeyId(tokenHash, keyId, deps.now());
+  return conclude(deps, tokenHash, await revokeClaimed(deps, tokenHash, keyId, reason));
+}
+
+async function revokeClaimed(
+  deps: ManualRevocationDeps,
+  tokenHash: string,
+  keyId: string,
+  reason: string,
+): Promise<Outcome> {
+  const { repo } = deps;
+  const claim = await repo.claim(tokenHash, deps.now(), CLAIM_LEASE_MS);
+  if (!claim) return outcomeFromState(await repo.get(tokenHash), deps.now());
+
+  const revoked = await deps.clerk.revoke(keyId, reason);
+  await deps.recordAttempt(attemptOf(tokenHash, "revoke", revoked, deps.now()));
+  if (revoked.ok) {
+    await repo.saveKey(tokenHash, revoked.value, deps.now());
+    await repo.finish(tokenHash, "revoked", "true_positive", deps.now());
+    deps.onFinal(tokenHash, "api_key.revoked");
+    return { kind: "revoked", keyId, now: true };
+  }
+  const failure = revoked.error;
+  switch (failure.kind) {
+    case "not_found":
+      await repo.finish(tokenHash, "not_found", "false_positive", deps.now(), { traceId: failure.traceId });
+      return { kind: "not_found" };
+    case "retryable": {
+      const now = deps.now();
+      const delay = retryDelaySeconds({
+        attempt: claim.attempts,
+        retryAfterSeconds: failure.retryAfterSeconds,
+        baseDelaySeconds: deps.retryBaseDelaySeconds,
+        random: deps.random(),
+      });
+      await repo.release(tokenHash, now, now + delay * 1000, {
+        error: failure.reason,
+        traceId: failure.traceId,
+      });
+      return { kind: "retry", reason: failure.reason, retryAfterSeconds: delay };
+    }
+    case "final": {
+      const reasonCode = `revoke_${failure.reason}`;
+      await repo.finish(tokenHash, "failed", null, deps.now(), {
+        error: reasonCode,
+        traceId: failure.traceId,
+      });
+      deps.onFinal(tokenHash, "api_key.revocation_failed");
+      return { kind: "failed", reason: reasonCode };
+    }
+  }
+}

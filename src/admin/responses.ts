@@ -1,0 +1,119 @@
+/**
+ * @module
+ * What the operators' API answers, as valibot schemas. They are the single description of the
+ * responses: the OpenAPI document is generated from them, the tests parse every answer with them, and
+ * the read side imports their types. The Worker imports types only, so none of this ships in the bundle.
+ */
+import * as v from "valibot";
+
+const IsoTime = v.pipe(v.string(), v.isoTimestamp(), v.description("ISO 8601, UTC"));
+const TokenHash = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/), v.description("SHA-256 of the token, hex"));
+
+/** Incident statuses. */
+export const IncidentStatusSchema = v.picklist(["pending", "revoked", "not_found", "ignored", "failed"]);
+/** Feedback labels. */
+export const LabelSchema = v.picklist(["true_positive", "false_positive"]);
+
+/** An incident as listed. Never the sealed secret. */
+export const IncidentItemSchema = v.object({
+  token_hash: TokenHash,
+  token_prefix: v.pipe(v.string(), v.description("first characters of the token, for humans")),
+  token_type: v.string(),
+  status: IncidentStatusSchema,
+  label: v.nullable(LabelSchema),
+  key_id: v.nullable(v.string()),
+  key_name: v.nullable(v.string()),
+  key_subject: v.nullable(v.string()),
+  attempts: v.pipe(v.number(), v.integer(), v.description("resolution attempts (claims) so far")),
+  last_error: v.nullable(v.string()),
+  clerk_trace_id: v.nullable(v.string()),
+  first_seen_at: IsoTime,
+  last_seen_at: IsoTime,
+  revoked_at: v.nullable(IsoTime),
+  senders: v.pipe(v.array(v.string()), v.description("senders that reported the token, sorted")),
+});
+
+/** One page of incidents, newest first. */
+export const IncidentPageSchema = v.object({
+  items: v.array(IncidentItemSchema),
+  next_cursor: v.pipe(
+    v.nullable(v.string()),
+    v.description("pass as `cursor` for the next page; null at the end"),
+  ),
+});
+
+/** Where a token was seen. `url`, `source` and `type` are erased after 30 days. */
+export const SightingSchema = v.object({
+  sender: v.string(),
+  url: v.nullable(v.string()),
+  source: v.nullable(v.string()),
+  type: v.nullable(v.string()),
+  first_seen_at: IsoTime,
+  last_seen_at: IsoTime,
+  times_seen: v.pipe(v.number(), v.integer()),
+  erased: v.boolean(),
+});
+
+/** One Clerk call made for the incident. */
+export const AttemptSchema = v.object({
+  at: IsoTime,
+  operation: v.picklist(["verify", "revoke"]),
+  outcome: v.picklist(["ok", "not_found", "retryable", "final"]),
+  status: v.nullable(v.pipe(v.number(), v.integer())),
+  error: v.nullable(v.string()),
+  clerk_trace_id: v.nullable(v.string()),
+});
+
+/** An incident with its history; sightings and attempts newest first, at most 500 of each. */
+export const IncidentDetailSchema = v.object({
+  incident: v.intersect([
+    IncidentItemSchema,
+    v.object({ next_attempt_at: v.nullable(IsoTime), updated_at: IsoTime }),
+  ]),
+  sightings: v.array(SightingSchema),
+  attempts: v.array(AttemptSchema),
+  truncated: v.pipe(
+    v.object({ sightings: v.boolean(), attempts: v.boolean() }),
+    v.description("true when older rows were left out"),
+  ),
+});
+
+/** What a manual revocation came to. */
+export const RevocationOutcomeSchema = v.picklist([
+  "revoked",
+  "already_revoked",
+  "queued",
+  "not_found",
+  "failed",
+]);
+
+/** The answer to `POST /v1/revocations`. */
+export const RevocationResultSchema = v.object({
+  token_hash: TokenHash,
+  key_id: v.nullable(v.string()),
+  status: IncidentStatusSchema,
+  label: v.nullable(LabelSchema),
+  outcome: RevocationOutcomeSchema,
+});
+
+/** The answer to `POST /v1/incidents/{token_hash}/retry`. */
+export const RetryResultSchema = v.object({
+  token_hash: TokenHash,
+  status: v.literal("pending"),
+  outcome: v.literal("queued"),
+});
+
+/** Every error: a generic message that never echoes input, and for a 400 the names of the bad fields. */
+export const ErrorSchema = v.object({
+  error: v.string(),
+  fields: v.optional(v.array(v.string())),
+});
+
+export type IncidentItem = v.InferOutput<typeof IncidentItemSchema>;
+export type IncidentPage = v.InferOutput<typeof IncidentPageSchema>;
+export type IncidentDetail = v.InferOutput<typeof IncidentDetailSchema>;
+export type Sighting = v.InferOutput<typeof SightingSchema>;
+export type AttemptView = v.InferOutput<typeof AttemptSchema>;
+export type RevocationOutcome = v.InferOutput<typeof RevocationOutcomeSchema>;
+export type RevocationResult = v.InferOutput<typeof RevocationResultSchema>;
+export type RetryResult = v.InferOutput<typeof RetryResultSchema>;
