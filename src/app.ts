@@ -2,7 +2,7 @@
  * @module
  * Builds the Hono app: request ids, configuration, routes, and errors mapped to HTTP in one place.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { AppEnv } from "./app-env";
@@ -11,7 +11,6 @@ import { consoleLogger } from "./lib/log";
 import { alertRoutes } from "./routes/alerts";
 import { healthRoutes } from "./routes/health";
 import { incidentRoutes } from "./routes/incidents";
-import { openApiRoutes } from "./routes/openapi";
 import { revocationRoutes } from "./routes/revocations";
 import { buildServices } from "./services";
 
@@ -25,8 +24,6 @@ export function createApp() {
   });
   app.use(requestId());
   app.route("/health", healthRoutes);
-  // Public API description: GET /openapi.json and GET /docs.
-  app.route("/", openApiRoutes);
 
   app.use("/v1/*", async (c, next) => {
     const config = readConfig(c.env);

@@ -5,9 +5,12 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import headersFile from "../public/_headers?raw";
+import committedDocs from "../public/docs.html?raw";
+import committed from "../public/openapi.json";
 import { createApp } from "../src/app";
+import { renderDocsPage } from "../src/openapi/docs-page";
 import { buildOpenApiDocument } from "../src/openapi/document";
-import committed from "../src/openapi/openapi.json";
 import { captureConsole } from "./support/console";
 import { migrate } from "./support/db";
 
@@ -25,15 +28,23 @@ const logs = captureConsole();
 beforeAll(migrate);
 afterAll(() => logs.restore());
 
-/** Every operation in the document as [METHOD, path template, operation]. */
-function operations(): [string, string, Json][] {
-  return Object.entries(doc.paths).flatMap(([path, item]) =>
-    METHODS.filter((m) => m in item).map((m): [string, string, Json] => [
-      m.toUpperCase(),
-      path,
-      item[m] as Json,
-    ]),
-  );
+/**
+ * Served by Workers Static Assets from public/, before the Worker runs (the vitest runtime serves no
+ * assets; the end-to-end tests fetch them from `wrangler dev`).
+ */
+const STATIC_FILES: Record<string, string> = { "/openapi.json": "openapi.json", "/docs": "docs.html" };
+
+/** Every operation in the document as [METHOD, path template, operation]; with `workerOnly`, none of the static files. */
+function operations(workerOnly = false): [string, string, Json][] {
+  return Object.entries(doc.paths)
+    .filter(([path]) => !(workerOnly && path in STATIC_FILES))
+    .flatMap(([path, item]) =>
+      METHODS.filter((m) => m in item).map((m): [string, string, Json] => [
+        m.toUpperCase(),
+        path,
+        item[m] as Json,
+      ]),
+    );
 }
 
 /** A concrete path for a template: `{token_hash}` becomes a well-formed hash. */
@@ -83,26 +94,28 @@ function allRefs(node: unknown, out: string[] = []): string[] {
 
 describe("the committed document", () => {
   it("is what the valibot schemas generate now (else run `npm run openapi`)", () => {
-    expect(committed, "src/openapi/openapi.json is stale: run `npm run openapi`").toEqual(
+    expect(committed, "public/openapi.json is stale: run `npm run openapi`").toEqual(
       JSON.parse(JSON.stringify(buildOpenApiDocument())),
     );
   });
 
-  it("is served at /openapi.json, publicly", async () => {
-    const res = await fetchApp(new Request(`${BASE}/openapi.json`));
-    expect(res.status).toBe(200);
-    expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual(committed);
+  it("has a docs page rendered from it now (else run `npm run openapi`)", () => {
+    expect(committedDocs.trim(), "public/docs.html is stale: run `npm run openapi`").toBe(
+      renderDocsPage(buildOpenApiDocument()).trim(),
+    );
   });
 
-  it("is rendered at /docs as one self-contained page", async () => {
-    const res = await fetchApp(new Request(`${BASE}/docs`));
-    expect(res.status).toBe(200);
-    expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
-    expect(res.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
-    const html = await res.text();
-    expect(html).not.toMatch(/<script|<link|src=|@import|url\(/i);
-    for (const [method, path] of operations()) expect(html).toContain(`${method} ${path}`);
+  it("documents its own static files, /openapi.json and /docs", () => {
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(Object.keys(STATIC_FILES)));
+  });
+
+  it("has a self-contained docs page that lists every operation", () => {
+    expect(committedDocs).not.toMatch(/<script|<link|src=|@import|url\(/i);
+    for (const [method, path] of operations()) expect(committedDocs).toContain(`${method} ${path}`);
+  });
+
+  it("has a strict Content-Security-Policy for the docs page in public/_headers", () => {
+    expect(headersFile).toMatch(/^\/docs\n\s+Content-Security-Policy: default-src 'none'/m);
   });
 });
 
@@ -161,7 +174,7 @@ describe("the document matches the routes", () => {
 
   it("registers every documented operation", () => {
     const routes = registeredRoutes();
-    for (const [method, path] of operations()) {
+    for (const [method, path] of operations(true)) {
       expect(
         routes.some((r) => r.method === method && routeRegex(r.path).test(samplePath(path))),
         `${method} ${path} is documented but not registered`,
@@ -169,7 +182,7 @@ describe("the document matches the routes", () => {
     }
   });
 
-  it.each(operations().map(([method, path]) => [`${method} ${path}`, method, path] as const))(
+  it.each(operations(true).map(([method, path]) => [`${method} ${path}`, method, path] as const))(
     "%s answers (without credentials) something other than 404",
     async (_name, method, path) => {
       const res = await fetchApp(

@@ -2,7 +2,8 @@
  * @module
  * Builds the OpenAPI 3.1 document from the valibot schemas the Worker enforces (request schemas in
  * input mode: what a client sends). Build-time only: the Worker serves the committed output,
- * src/openapi/openapi.json, and test/openapi.test.ts fails when that file is stale. Regenerate with
+ * public/openapi.json (and public/docs.html), served as static assets; test/openapi.test.ts fails when
+ * they are stale. Regenerate with
  * `npm run openapi` (src/openapi/write.ts).
  */
 import {

@@ -4,7 +4,7 @@
  * Thin on purpose: every decision lives in a domain module. A request that fails the signature is
  * answered before any D1 write, Clerk call or queue send.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { bodyLimit } from "hono/body-limit";
 import { BODY_ERROR_MESSAGES, parseAlertBody } from "../alerts/schema";
 import type { AppEnv } from "../app-env";

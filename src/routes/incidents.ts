@@ -3,7 +3,7 @@
  * `GET /v1/incidents`, `GET /v1/incidents/{token_hash}`, `POST /v1/incidents/{token_hash}/retry`: the
  * operators' view of the incident log. Bearer-authenticated; thin: validate, query, answer.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { adminAuth } from "../admin/auth";
 import { encodeCursor } from "../admin/cursor";
 import { DEFAULT_PAGE_SIZE, IncidentListQuerySchema, TokenHashParamSchema } from "../admin/requests";
