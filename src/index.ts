@@ -10,8 +10,11 @@ import { consumeDeadLetters } from "./revocation/dead-letters";
 import { sweep } from "./revocation/sweeper";
 import { buildServices } from "./services";
 
-/** Queues whose name ends so are dead-letter queues (wrangler.toml names ours `…-dlq`). */
-export const DEAD_LETTER_QUEUE_SUFFIX = "-dlq";
+/**
+ * Queues whose name ends so are dead-letter queues (wrangler.toml names ours `…-dlq`). Not exported:
+ * workerd takes every export of the entry module for a handler and refuses anything else.
+ */
+const DEAD_LETTER_QUEUE_SUFFIX = "-dlq";
 
 const app = createApp();
 

@@ -1,0 +1,111 @@
+/**
+ * @module
+ * Helpers for the end-to-end tests: run a script as a child process, find processes left behind, poll, and talk to
+ * the stand-ins' control APIs over HTTP as a user would.
+ */
+import { type NodeChildProcess, node } from "../dev/node-runtime.ts";
+
+/** What a finished child process left. */
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A child process running one of our scripts with the Node that runs the tests (the project's Node 22). */
+export interface Running {
+  child: NodeChildProcess;
+  stdout(): string;
+  stderr(): string;
+  finished: Promise<Finished>;
+}
+
+/** Starts `node <script> ...args` in the repository root. */
+export async function startScript(
+  root: string,
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Running> {
+  const rt = await node();
+  const child = rt.childProcess.spawn(rt.process.execPath, [rt.path.join(root, script), ...args], {
+    cwd: root,
+    env: { ...rt.process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const decoder = { out: new TextDecoder(), err: new TextDecoder() };
+  child.stdout?.on("data", (chunk) => {
+    stdout += decoder.out.decode(chunk, { stream: true });
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += decoder.err.decode(chunk, { stream: true });
+  });
+  const finished = new Promise<Finished>((resolve) => {
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, finished };
+}
+
+/** Runs `node <script> ...args` to the end. */
+export async function runScript(
+  root: string,
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Finished> {
+  return (await startScript(root, script, args, env)).finished;
+}
+
+/**
+ * Live processes (zombies excluded) whose command line mentions `text`, e.g. a test's unique state directory.
+ * Linux /proc; elsewhere it reports nothing, and the check is skipped.
+ */
+export async function processesMentioning(text: string): Promise<string[]> {
+  const { fs } = await node();
+  let pids: string[];
+  try {
+    pids = (await fs.readdir("/proc")).filter((p) => /^\d+$/.test(p));
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  for (const pid of pids) {
+    try {
+      const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
+      if (/\) Z /.test(stat)) continue;
+      const cmdline = (await fs.readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ");
+      if (cmdline.includes(text)) found.push(`${pid} ${cmdline.slice(0, 160)}`);
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return found;
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes; answers its last result. */
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return check();
+}
+
+/** A JSON request to a stand-in's control API; throws on a non-2xx. */
+export async function control(base: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${base}/__standin/${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+  });
+  if (!res.ok) throw new Error(`${base}/__standin/${path} answered ${res.status}`);
+  return res.json();
+}

@@ -1,0 +1,186 @@
+/**
+ * @module
+ * `npm start`: the Worker locally under `wrangler dev` (local D1 and queues) on an embedded default — a Clerk
+ * stand-in seeded with demo keys and key-list stand-ins publishing a dev signing key — with no account and no
+ * network. Ctrl-C stops everything it started. Settings, all optional, come from the environment: PORT,
+ * CLERK_PORT, GITHUB_KEYS_PORT, GITLAB_KEYS_PORT, DEPSDEV_KEYS_PORT, NOTIFY_PORT, PERSIST_TO (wrangler's state directory,
+ * default .wrangler/state) and AUTOREVOKE_DEV_DIR (the dev signing key and stack.json, default
+ * .wrangler/autorevoke-dev).
+ */
+import * as v from "valibot";
+import { DEMO_KEYS } from "../dev/clerk-standin.ts";
+import {
+  DEFAULT_DEV_DIR,
+  DEFAULT_PORTS,
+  type LocalStack,
+  loadOrCreateSigningKey,
+  repoRoot,
+  SIGNING_KEY_FILE,
+  STACK_FILE,
+  type StackFile,
+  startLocalStack,
+} from "../dev/local-stack.ts";
+import { node } from "../dev/node-runtime.ts";
+
+const rt = await node();
+const { process, path, fs } = rt;
+const root = await repoRoot();
+
+/** `process.exit`, declared so the type checker knows nothing runs after it. */
+function exit(code: number): never {
+  return rt.process.exit(code);
+}
+
+const Port = v.pipe(
+  v.string(),
+  v.transform(Number),
+  v.integer("must be a whole number"),
+  v.minValue(1, "must be 1-65535"),
+  v.maxValue(65_535, "must be 1-65535"),
+);
+const EnvSchema = v.object({
+  PORT: v.optional(Port, String(DEFAULT_PORTS.worker)),
+  CLERK_PORT: v.optional(Port, String(DEFAULT_PORTS.clerk)),
+  GITHUB_KEYS_PORT: v.optional(Port, String(DEFAULT_PORTS.githubKeys)),
+  GITLAB_KEYS_PORT: v.optional(Port, String(DEFAULT_PORTS.gitlabKeys)),
+  DEPSDEV_KEYS_PORT: v.optional(Port, String(DEFAULT_PORTS.depsdevKeys)),
+  NOTIFY_PORT: v.optional(Port, String(DEFAULT_PORTS.notify)),
+  PERSIST_TO: v.optional(v.pipe(v.string(), v.minLength(1)), ".wrangler/state"),
+  AUTOREVOKE_DEV_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), DEFAULT_DEV_DIR),
+});
+
+const parsedEnv = v.safeParse(EnvSchema, process.env);
+if (!parsedEnv.success) {
+  for (const issue of parsedEnv.issues) console.error(`npm start: ${v.getDotPath(issue)} ${issue.message}`);
+  exit(2);
+}
+const env = parsedEnv.output;
+const devDir = path.resolve(root, env.AUTOREVOKE_DEV_DIR);
+const stackFile = path.join(devDir, STACK_FILE);
+const keyFile = path.join(devDir, SIGNING_KEY_FILE);
+const shown = (p: string) => path.relative(root, p) || ".";
+
+/** Ctrl-C under npm arrives twice (from the terminal, and forwarded by npm): one stop request, not two. */
+const DUPLICATE_SIGNAL_MS = 1_000;
+
+// Signals: during start-up they abort it; once running they stop the stack. Another one a moment later forces the
+// exit (the exit hook in dev/local-stack.ts still kills wrangler's process group).
+const startup = new AbortController();
+let stack: LocalStack | undefined;
+let stopping = false;
+let firstSignalAt = 0;
+const onSignal = (signal: string) => {
+  if (stopping) {
+    if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
+    console.error(`\n${signal} again: exiting now.`);
+    exit(130);
+  }
+  stopping = true;
+  firstSignalAt = Date.now();
+  if (stack === undefined) {
+    startup.abort();
+    return;
+  }
+  console.log(`\n${signal}: stopping wrangler and the stand-ins…`);
+  void shutdown(stack, 0);
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+
+async function shutdown(running: LocalStack, code: number): Promise<never> {
+  await running.stop();
+  await fs.rm(stackFile, { force: true });
+  if (code === 0) console.log("Stopped. Nothing is left running.");
+  return exit(code);
+}
+
+const signing = await loadOrCreateSigningKey(keyFile);
+console.log(
+  `autorevoke: applying local D1 migrations (${env.PERSIST_TO}) and starting wrangler dev…` +
+    (signing.created ? `\n            created the dev signing key ${shown(keyFile)}` : ""),
+);
+
+try {
+  stack = await startLocalStack({
+    port: env.PORT,
+    clerkPort: env.CLERK_PORT,
+    githubKeysPort: env.GITHUB_KEYS_PORT,
+    gitlabKeysPort: env.GITLAB_KEYS_PORT,
+    depsdevKeysPort: env.DEPSDEV_KEYS_PORT,
+    notifyPort: env.NOTIFY_PORT,
+    persistTo: env.PERSIST_TO,
+    signingKey: signing.key,
+    quiet: "until-ready",
+    signal: startup.signal,
+  });
+} catch (error) {
+  if (startup.signal.aborted) {
+    console.log("Stopped before start-up finished. Nothing is left running.");
+    exit(0);
+  }
+  console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  exit(1);
+}
+
+const running = stack;
+const file: StackFile = { url: running.url, clerk_url: running.clerk.url, pid: process.pid };
+await fs.writeFile(stackFile, `${JSON.stringify(file, null, 2)}\n`);
+
+void running.exited.then(async (exit) => {
+  if (stopping) return;
+  stopping = true;
+  console.error(
+    `\nwrangler dev exited unexpectedly (${exit.signal ?? `exit code ${exit.code}`}); stopping the stand-ins.`,
+  );
+  await shutdown(running, 1);
+});
+
+console.log(banner(running));
+
+function banner(s: LocalStack): string {
+  const demo = DEMO_KEYS.map((k) => {
+    const state = s.clerk.standin.getKey(k.id)?.revoked ? "revoked" : "live";
+    return `    ${k.secret.slice(0, 7)}…  ${k.id}  ${k.name.padEnd(22)} ${state}`;
+  });
+  // npm run alert finds the stack through AUTOREVOKE_DEV_DIR/stack.json, whatever the ports.
+  const alert = `${env.AUTOREVOKE_DEV_DIR === DEFAULT_DEV_DIR ? "" : `AUTOREVOKE_DEV_DIR=${env.AUTOREVOKE_DEV_DIR} `}npm run alert`;
+  const tries: [command: string, comment: string][] = [
+    [alert, "a live demo key: revoked, true_positive"],
+    [`${alert} -- --token ak_notALiveKeyJustSomeText0000`, "unknown to Clerk: false_positive"],
+    [
+      `curl -X POST ${s.clerk.url}/__standin/script -d '[{"status":503,"times":2}]'`,
+      "Clerk fails twice, then",
+    ],
+    [alert, "no label: queued, revoked a few seconds later"],
+    [`${alert} -- --count 1000`, "a big batch"],
+    [`curl ${s.clerk.url}/__standin/keys`, "what the Clerk stand-in holds"],
+    [
+      `curl ${s.notify.url.replace(/\/hooks\/.*$/, "")}/__standin/received`,
+      "revocation events sent to NOTIFY_URL",
+    ],
+  ];
+  const width = Math.max(...tries.map(([command]) => command.length));
+  return [
+    "",
+    `autorevoke is running at ${s.url}  (wrangler dev; local D1 and queues in ${env.PERSIST_TO})`,
+    "",
+    `  Clerk stand-in      ${s.clerk.url}   secret key ${s.clerk.secretKey}, control API under /__standin/`,
+    `  GitHub key list     ${s.keyLists.github.url}`,
+    `  GitLab key list     ${s.keyLists.gitlab.url}`,
+    `  deps.dev key list   ${s.keyLists.depsdev.url}`,
+    `  dev signing key     ${shown(keyFile)}  (published by all three key lists)`,
+    `  NOTIFY_URL receiver ${s.notify.url}`,
+    `  ADMIN_TOKEN         ${s.vars.ADMIN_TOKEN}`,
+    `  webhook secret      ${s.vars.INBOUND_WEBHOOK_SECRET}  (INBOUND_WEBHOOK_SECRET, for --sender generic)`,
+    `  queue retries       RETRY_BASE_DELAY_SECONDS=${s.vars.RETRY_BASE_DELAY_SECONDS}: the first retry comes 1-2 s after a failure`,
+    "",
+    "  Demo keys in the Clerk stand-in (secret prefix, key id, name, state):",
+    ...demo,
+    "",
+    "  Try, in a second terminal:",
+    ...tries.map(([command, comment]) => `    ${command.padEnd(width)}  # ${comment}`),
+    "",
+    "  Ctrl-C stops everything.",
+    "",
+  ].join("\n");
+}
