@@ -2,9 +2,11 @@
  * @module
  * Builds the Hono app: request ids, configuration, routes, and errors mapped to HTTP in one place.
  */
-import { Hono } from "hono/tiny";
+
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+// hono/tiny: the small PatternRouter suits a dozen routes and keeps the bundle ~2 KiB gzip lighter.
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "./app-env";
 import { readConfig } from "./config";
 import { consoleLogger } from "./lib/log";

@@ -4,8 +4,9 @@
  * Thin on purpose: every decision lives in a domain module. A request that fails the signature is
  * answered before any D1 write, Clerk call or queue send.
  */
-import { Hono } from "hono/tiny";
+
 import { bodyLimit } from "hono/body-limit";
+import { Hono } from "hono/tiny";
 import { BODY_ERROR_MESSAGES, parseAlertBody } from "../alerts/schema";
 import type { AppEnv } from "../app-env";
 import { processAlert } from "../revocation/process-alert";

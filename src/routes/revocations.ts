@@ -3,8 +3,9 @@
  * `POST /v1/revocations`: revoke a key now, by leaked secret or by key id. Bearer-authenticated. The
  * secret is handled like an alert's token: hashed, sealed, never logged, never echoed.
  */
-import { Hono } from "hono/tiny";
+
 import { bodyLimit } from "hono/body-limit";
+import { Hono } from "hono/tiny";
 import { adminAuth } from "../admin/auth";
 import { revokeKeyId, revokeSecret } from "../admin/manual-revocation";
 import { RevocationRequestSchema } from "../admin/requests";
