@@ -1,0 +1,72 @@
+/**
+ * @module
+ * CPU per alert, measured inside workerd by bench/cpu.bench.ts: runs it through vitest (vitest.bench.config.ts)
+ * and reads the one `{"bench":"cpu",...}` line it prints.
+ */
+import * as v from "valibot";
+import { node } from "../dev/node-runtime.ts";
+
+/** The Workers free plan's CPU limit per request. */
+export const FREE_PLAN_CPU_MS = 10;
+export const CPU_BUDGET_ONE_MATCH_MS = 1;
+/** A smoke run takes ~5 s and a full one ~10 s; this is a hang. */
+const VITEST_TIMEOUT_MS = 180_000;
+
+const CpuLineSchema = v.object({
+  bench: v.literal("cpu"),
+  smoke: v.boolean(),
+  verify_parse_1_ms: v.number(),
+  json_parse_1_ms: v.number(),
+  verify_parse_1000_ms: v.number(),
+  json_parse_1000_ms: v.number(),
+});
+export type CpuResult = v.InferOutput<typeof CpuLineSchema>;
+
+/**
+ * Runs the workerd CPU bench. vitest is started with the Node that runs us, from its own package (not through
+ * npx, whose wrapper would outlive a kill), and stopped by its pid if it hangs.
+ */
+export async function measureCpu(root: string, smoke: boolean): Promise<CpuResult> {
+  const rt = await node();
+  const bin = rt.path.join(root, "node_modules", "vitest", "vitest.mjs");
+  const child = rt.childProcess.spawn(
+    rt.process.execPath,
+    [bin, "run", "-c", "vitest.bench.config.ts", "--reporter=dot"],
+    {
+      cwd: root,
+      env: {
+        ...rt.process.env,
+        BENCH_SMOKE: smoke ? "1" : "0",
+        // wrangler.toml requires this secret; the bench never uses it, and without it wrangler warns.
+        CLERK_SECRET_KEY: "sk_test_bench_unused",
+        WRANGLER_SEND_METRICS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        NO_COLOR: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let text = "";
+  const decoder = new TextDecoder();
+  child.stdout?.on("data", (chunk) => {
+    text += decoder.decode(chunk, { stream: true });
+  });
+  child.stderr?.on("data", (chunk) => {
+    text += decoder.decode(chunk, { stream: true });
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), VITEST_TIMEOUT_MS);
+  const code = await new Promise<number | null>((resolve) => {
+    child.on("exit", (c) => resolve(c));
+    child.on("error", () => resolve(null));
+  }).finally(() => clearTimeout(timer));
+  if (code !== 0) throw new Error(`the workerd CPU bench failed (exit ${code}):\n${text.slice(-3000)}`);
+  const line = text.split("\n").find((l) => l.trimStart().startsWith('{"bench":"cpu"'));
+  if (line === undefined)
+    throw new Error(`the workerd CPU bench printed no result line:\n${text.slice(-3000)}`);
+  const parsed = v.safeParse(CpuLineSchema, JSON.parse(line.trim()));
+  if (!parsed.success) throw new Error(`the workerd CPU bench printed an unexpected line: ${line.trim()}`);
+  if (parsed.output.smoke !== smoke) {
+    throw new Error(`the workerd CPU bench ran with smoke=${parsed.output.smoke}, asked for ${smoke}`);
+  }
+  return parsed.output;
+}
