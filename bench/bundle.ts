@@ -8,6 +8,7 @@
  */
 import { type NodeRuntime, node } from "../dev/node-runtime.ts";
 import { runLoad } from "./load.ts";
+import { runNodeScript } from "./run-node-script.ts";
 import { median } from "./stats.ts";
 
 export const BUNDLE_BUDGET_GZIP_KIB = 64;
@@ -179,24 +180,13 @@ async function dryRun(rt: NodeRuntime, root: string, outdir: string, extra: stri
     rt.path.join(outdir, "meta.json"),
     ...extra,
   ];
-  const child = rt.childProcess.spawn(rt.process.execPath, [bin, ...args], {
+  const { code, output: text } = await runNodeScript(rt, {
     cwd: root,
-    env: { ...rt.process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
+    script: bin,
+    args,
+    env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    timeoutMs: DRY_RUN_TIMEOUT_MS,
   });
-  let text = "";
-  const decoder = new TextDecoder();
-  child.stdout?.on("data", (chunk) => {
-    text += decoder.decode(chunk, { stream: true });
-  });
-  child.stderr?.on("data", (chunk) => {
-    text += decoder.decode(chunk, { stream: true });
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), DRY_RUN_TIMEOUT_MS);
-  const code = await new Promise<number | null>((resolve) => {
-    child.on("exit", (c) => resolve(c));
-    child.on("error", () => resolve(null));
-  }).finally(() => clearTimeout(timer));
   if (code !== 0) throw new Error(`wrangler deploy --dry-run failed (exit ${code}):\n${text.slice(-2000)}`);
   return text;
 }

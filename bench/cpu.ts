@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { node } from "../dev/node-runtime.ts";
+import { runNodeScript } from "./run-node-script.ts";
 
 /** The Workers free plan's CPU limit per request. */
 export const FREE_PLAN_CPU_MS = 10;
@@ -29,36 +30,20 @@ export type CpuResult = v.InferOutput<typeof CpuLineSchema>;
 export async function measureCpu(root: string, smoke: boolean): Promise<CpuResult> {
   const rt = await node();
   const bin = rt.path.join(root, "node_modules", "vitest", "vitest.mjs");
-  const child = rt.childProcess.spawn(
-    rt.process.execPath,
-    [bin, "run", "-c", "vitest.bench.config.ts", "--reporter=dot"],
-    {
-      cwd: root,
-      env: {
-        ...rt.process.env,
-        BENCH_SMOKE: smoke ? "1" : "0",
-        // wrangler.toml requires this secret; the bench never uses it, and without it wrangler warns.
-        CLERK_SECRET_KEY: "sk_test_bench_unused",
-        WRANGLER_SEND_METRICS: "false",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-        NO_COLOR: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const { code, output: text } = await runNodeScript(rt, {
+    cwd: root,
+    script: bin,
+    args: ["run", "-c", "vitest.bench.config.ts", "--reporter=dot"],
+    env: {
+      BENCH_SMOKE: smoke ? "1" : "0",
+      // wrangler.toml requires this secret; the bench never uses it, and without it wrangler warns.
+      CLERK_SECRET_KEY: "sk_test_bench_unused",
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      NO_COLOR: "1",
     },
-  );
-  let text = "";
-  const decoder = new TextDecoder();
-  child.stdout?.on("data", (chunk) => {
-    text += decoder.decode(chunk, { stream: true });
+    timeoutMs: VITEST_TIMEOUT_MS,
   });
-  child.stderr?.on("data", (chunk) => {
-    text += decoder.decode(chunk, { stream: true });
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), VITEST_TIMEOUT_MS);
-  const code = await new Promise<number | null>((resolve) => {
-    child.on("exit", (c) => resolve(c));
-    child.on("error", () => resolve(null));
-  }).finally(() => clearTimeout(timer));
   if (code !== 0) throw new Error(`the workerd CPU bench failed (exit ${code}):\n${text.slice(-3000)}`);
   const line = text.split("\n").find((l) => l.trimStart().startsWith('{"bench":"cpu"'));
   if (line === undefined)

@@ -84,19 +84,8 @@ export async function processesMentioning(text: string): Promise<string[]> {
   return found;
 }
 
-/** Polls `check` until it returns true or `timeoutMs` passes; answers its last result. */
-export async function waitFor(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  everyMs = 200,
-): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  return check();
-}
+/** Polls `check` until it returns true or `timeoutMs` passes (shared with the Workers-runtime tests). */
+export { waitFor } from "../test/support/wait.ts";
 
 /** A JSON request to a stand-in's control API; throws on a non-2xx. */
 export async function control(base: string, path: string, body?: unknown): Promise<unknown> {

@@ -26,8 +26,12 @@ import type { Sealer } from "../lib/seal";
 import { enqueueRevocations } from "../revocation/enqueue";
 import type { Outcome } from "../revocation/outcome";
 import type { NotifyEventType, RevocationMessage } from "../revocation/queue-message";
-import { CLAIM_LEASE_MS, outcomeFromState, type ResolveToken } from "../revocation/resolve-token";
-import { retryDelaySeconds } from "../revocation/retry-policy";
+import {
+  CLAIM_LEASE_MS,
+  outcomeFromState,
+  type ResolveToken,
+  releaseForRetry,
+} from "../revocation/resolve-token";
 import type { RevocationOutcome, RevocationResult } from "./responses";
 
 /** The sender recorded for manual revocations. */
@@ -171,20 +175,8 @@ async function revokeClaimed(
     case "not_found":
       await repo.finish(tokenHash, "not_found", "false_positive", deps.now(), { traceId: failure.traceId });
       return { kind: "not_found" };
-    case "retryable": {
-      const now = deps.now();
-      const delay = retryDelaySeconds({
-        attempt: claim.attempts,
-        retryAfterSeconds: failure.retryAfterSeconds,
-        baseDelaySeconds: deps.retryBaseDelaySeconds,
-        random: deps.random(),
-      });
-      await repo.release(tokenHash, now, now + delay * 1000, {
-        error: failure.reason,
-        traceId: failure.traceId,
-      });
-      return { kind: "retry", reason: failure.reason, retryAfterSeconds: delay };
-    }
+    case "retryable":
+      return releaseForRetry(deps, tokenHash, claim.attempts, failure);
     case "final": {
       const reasonCode = `revoke_${failure.reason}`;
       await repo.finish(tokenHash, "failed", null, deps.now(), {

@@ -68,25 +68,40 @@ export function outcomeFromState(state: IncidentState | undefined, now: number):
   }
 }
 
+/** A Clerk failure worth another attempt. */
+export type RetryableFailure = ClerkFailure & { kind: "retryable" };
+
+/**
+ * Gives a claimed incident back after a retryable Clerk failure, due again after the retry policy's
+ * delay (Clerk's `Retry-After` as its floor); the outcome carries that delay for the queue.
+ */
+export async function releaseForRetry(
+  deps: Pick<ResolverDeps, "repo" | "now" | "random" | "retryBaseDelaySeconds">,
+  tokenHash: string,
+  attempts: number,
+  failure: RetryableFailure,
+): Promise<Outcome> {
+  const now = deps.now();
+  const delay = retryDelaySeconds({
+    attempt: attempts,
+    retryAfterSeconds: failure.retryAfterSeconds,
+    baseDelaySeconds: deps.retryBaseDelaySeconds,
+    random: deps.random(),
+  });
+  await deps.repo.release(tokenHash, now, now + delay * 1000, {
+    error: failure.reason,
+    traceId: failure.traceId,
+  });
+  const outcome: Outcome = { kind: "retry", reason: failure.reason, retryAfterSeconds: delay };
+  return failure.status === undefined ? outcome : { ...outcome, status: failure.status };
+}
+
 /** Builds the resolver. */
 export function createResolver(deps: ResolverDeps): ResolveToken {
   const { repo, clerk, sealer } = deps;
 
-  async function retry(tokenHash: string, attempts: number, failure: ClerkFailure & { kind: "retryable" }) {
-    const now = deps.now();
-    const delay = retryDelaySeconds({
-      attempt: attempts,
-      retryAfterSeconds: failure.retryAfterSeconds,
-      baseDelaySeconds: deps.retryBaseDelaySeconds,
-      random: deps.random(),
-    });
-    await repo.release(tokenHash, now, now + delay * 1000, {
-      error: failure.reason,
-      traceId: failure.traceId,
-    });
-    const outcome: Outcome = { kind: "retry", reason: failure.reason, retryAfterSeconds: delay };
-    return failure.status === undefined ? outcome : { ...outcome, status: failure.status };
-  }
+  const retry = (tokenHash: string, attempts: number, failure: RetryableFailure) =>
+    releaseForRetry(deps, tokenHash, attempts, failure);
 
   async function fail(tokenHash: string, reason: string, traceId?: string): Promise<Outcome> {
     await repo.finish(tokenHash, "failed", null, deps.now(), { error: reason, traceId });
