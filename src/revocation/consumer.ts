@@ -62,6 +62,7 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
       token_hash: tokenHash,
       attempt: message.attempts,
       outcome: outcome.kind,
+      ...(outcome.kind === "failed" || outcome.kind === "retry" ? { reason: outcome.reason } : {}),
     });
     switch (outcome.kind) {
       case "revoked":
