@@ -1,10 +1,9 @@
 /**
  * @module
  * Builds the OpenAPI 3.1 document from the valibot schemas the Worker enforces (request schemas in
- * input mode: what a client sends). Build-time only: the Worker serves the committed output,
- * public/openapi.json (and public/docs.html), served as static assets; test/openapi.test.ts fails when
- * they are stale. Regenerate with
- * `npm run openapi` (src/openapi/write.ts).
+ * input mode: what a client sends). Build-time only: `npm run openapi` (src/openapi/write.ts and
+ * write-docs.ts) writes public/openapi.json and public/docs.html, which Workers Static Assets serve
+ * before the Worker runs; test/openapi.test.ts fails when either is stale.
  */
 import {
   type ConversionConfig,
