@@ -1,7 +1,8 @@
 /**
  * @module
  * Structured logs: one JSON object per line, so Workers Logs can index the fields. Callers pass
- * hashes and prefixes, never raw tokens; `redact` exists for text that may have echoed one.
+ * hashes, prefixes and reason codes: never raw tokens, and never an upstream error message, which
+ * could quote one.
  */
 
 /** Fields of a log line. */
@@ -24,8 +25,3 @@ export const consoleLogger: Logger = {
   warn: (event, fields) => console.warn(line("warn", event, fields)),
   error: (event, fields) => console.error(line("error", event, fields)),
 };
-
-/** Replaces every occurrence of `secret` in `text` with `[redacted]`. */
-export function redact(text: string, secret: string): string {
-  return secret.length > 0 ? text.split(secret).join("[redacted]") : text;
-}
