@@ -19,6 +19,9 @@ export default defineConfig(async () => {
             GITHUB_KEYS_URL: "http://github.keys.test/meta/public_keys/secret_scanning",
             // Retries after ~1 s instead of ~10 s, so queue round trips fit in a test.
             RETRY_BASE_DELAY_SECONDS: "1",
+            // Far above any test's load: pacing at Clerk's real budget is the pacing suite's subject
+            // (vitest.pacing.config.ts), and here it would only slow the big-alert tests down.
+            CLERK_RATE_LIMIT: "1000000",
             ADMIN_TOKEN: "test-admin-token-0123456789abcdef0123",
             GITLAB_KEYS_URL: "http://gitlab.keys.test/keys",
             DEPSDEV_KEYS_URL: "http://depsdev.keys.test/secret_scanning",
@@ -32,6 +35,10 @@ export default defineConfig(async () => {
     ],
     // Test files share the stand-ins (one Clerk, one NOTIFY_URL receiver) and the Worker's queue, so
     // they run one after another: a reset or a scripted fault in one file must not reach another.
-    test: { fileParallelism: false, include: ["src/**/*.test.ts", "test/**/*.test.ts", "dev/**/*.test.ts"] },
+    test: {
+      fileParallelism: false,
+      include: ["src/**/*.test.ts", "test/**/*.test.ts", "dev/**/*.test.ts"],
+      exclude: ["test/pacing/**"],
+    },
   };
 });

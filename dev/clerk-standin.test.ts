@@ -400,3 +400,56 @@ describe("Clerk stand-in without Miniflare", () => {
     ).toHaveLength(3);
   });
 });
+
+describe("Clerk stand-in rate limit", () => {
+  const verifyRequest = (secret: string) =>
+    new Request("http://clerk.test/api_keys/verify", {
+      method: "POST",
+      headers: AUTH,
+      body: JSON.stringify({ secret }),
+    });
+
+  it("answers 429 past the window's limit, with Retry-After until the window ends", async () => {
+    let clock = 10_000;
+    const standin = createClerkStandin({ secretKey: SECRET_KEY, now: () => clock });
+    const key = await standin.createKey();
+    standin.setRateLimit({ limit: 2, windowMs: 10_000 });
+    clock = 12_500;
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await standin.handle(verifyRequest(key.secret))).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const limited = await standin.handle(verifyRequest(key.secret));
+    expect(limited.headers.get("retry-after")).toBe("8");
+    expect(standin.calls().map((c) => c.status)).toEqual([200, 200, 429, 429]);
+  });
+
+  it("opens a fresh window at the next multiple of the window length", async () => {
+    let clock = 0;
+    const standin = createClerkStandin({ secretKey: SECRET_KEY, now: () => clock });
+    const key = await standin.createKey();
+    standin.setRateLimit({ limit: 1, windowMs: 1_000 });
+    expect((await standin.handle(verifyRequest(key.secret))).status).toBe(200);
+    clock = 999;
+    expect((await standin.handle(verifyRequest(key.secret))).status).toBe(429);
+    clock = 1_000;
+    expect((await standin.handle(verifyRequest(key.secret))).status).toBe(200);
+  });
+
+  it("is set and lifted over the control API, and cleared by a reset", async () => {
+    const base = isolatedBase();
+    const key = await createKey(base);
+    expect((await control(base, "rate-limit", { limit: 1, windowMs: 60_000 })).status).toBe(200);
+    expect((await post(base, "/api_keys/verify", { secret: key.secret })).status).toBe(200);
+    expect((await post(base, "/api_keys/verify", { secret: key.secret })).status).toBe(429);
+    await control(base, "reset", {});
+    const again = await createKey(base);
+    expect((await post(base, "/api_keys/verify", { secret: again.secret })).status).toBe(200);
+    expect((await post(base, "/api_keys/verify", { secret: again.secret })).status).toBe(200);
+  });
+
+  it("refuses a malformed limit without changing it", async () => {
+    const base = isolatedBase();
+    expect((await control(base, "rate-limit", { limit: 0, windowMs: 1_000 })).status).toBe(400);
+    expect((await control(base, "rate-limit", { limit: 5 })).status).toBe(400);
+  });
+});

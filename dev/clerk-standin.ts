@@ -166,6 +166,8 @@ export interface ClerkStandin {
   setLatency(ms: number): void;
   /** Replaces the fault script. */
   script(faults: readonly ClerkFault[]): void;
+  /** Limits Clerk API calls to `limit` per fixed window (`null` lifts the limit), as Clerk's Backend API does. */
+  setRateLimit(limit: RateLimit | null): void;
   /** The unconsumed part of the fault script. */
   pendingFaults(): ClerkFault[];
   /** A copy of the call log, oldest first. */
@@ -192,6 +194,21 @@ interface KeyRecord {
   verifyCount: number;
 }
 
+/**
+ * A fixed-window rate limit, like Clerk's Backend API (1,000 requests per 10 s on production instances, 100 per 10 s
+ * on development ones). Windows are aligned to multiples of `windowMs` on the stand-in's clock; calls past `limit` in
+ * a window are answered 429 with `Retry-After` (whole seconds until the window ends) and do not count.
+ */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+export const RateLimitSchema = v.strictObject({
+  limit: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  windowMs: v.pipe(v.number(), v.integer(), v.minValue(1)),
+});
+
 interface Route {
   operation: ClerkOperation | "unknown";
   keyId?: string;
@@ -208,6 +225,9 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
   let seq = 0;
   let faults: ClerkFault[] = [];
   let latencyMs = opts.latencyMs ?? 0;
+  let rateLimit: RateLimit | null = null;
+  let windowStart = 0;
+  let windowCalls = 0;
   // Aborted by reset() so hanging requests end instead of outliving the test that scripted them.
   let epoch = new AbortController();
 
@@ -272,6 +292,23 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
   }
   let ready = seed();
 
+  /** Counts the call against the current window; answers the 429 when the window is full. */
+  function rateLimited(operation: Route["operation"]): Response | undefined {
+    if (rateLimit === null || operation === "unknown") return undefined;
+    const at = now();
+    const start = Math.floor(at / rateLimit.windowMs) * rateLimit.windowMs;
+    if (start !== windowStart) {
+      windowStart = start;
+      windowCalls = 0;
+    }
+    if (windowCalls < rateLimit.limit) {
+      windowCalls++;
+      return undefined;
+    }
+    const retryAfter = Math.max(1, Math.ceil((start + rateLimit.windowMs - at) / 1000));
+    return scriptedError(429, retryAfter);
+  }
+
   function takeFault(operation: Route["operation"]): ClerkFault | undefined {
     if (operation === "unknown") return undefined;
     const index = faults.findIndex((f) => f.path === undefined || f.path === operation);
@@ -297,7 +334,13 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
     };
     if (route.keyId !== undefined) call.keyId = route.keyId;
     log.push(call);
-    // Taken on arrival, before any await, so concurrent requests consume the script in arrival order.
+    // Counted and taken on arrival, before any await, so concurrent requests see the limit and consume the script in
+    // arrival order.
+    const limited = rateLimited(route.operation);
+    if (limited) {
+      call.status = limited.status;
+      return limited;
+    }
     const fault = takeFault(route.operation);
     if (fault) call.fault = fault;
     const signals = [request.signal, epoch.signal];
@@ -471,6 +514,12 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
       faults = Array.isArray(input.output) ? [...input.output] : [...input.output.faults];
       return jsonResponse(200, { ok: true, pending: faults.length });
     }
+    if (path === "rate-limit") {
+      const input = v.safeParse(v.nullable(RateLimitSchema), value);
+      if (!input.success) return controlError(input.issues);
+      rateLimit = input.output;
+      return jsonResponse(200, { ok: true, rateLimit });
+    }
     if (path === "latency") {
       const input = v.safeParse(v.strictObject({ ms: v.pipe(v.number(), v.minValue(0)) }), value);
       if (!input.success) return controlError(input.issues);
@@ -489,6 +538,8 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
     seq = 0;
     faults = [];
     latencyMs = opts.latencyMs ?? 0;
+    rateLimit = null;
+    windowCalls = 0;
     ready = seed();
     await ready;
   }
@@ -512,6 +563,10 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
     reset,
     setLatency(ms) {
       latencyMs = ms;
+    },
+    setRateLimit(limit) {
+      rateLimit = limit === null ? null : v.parse(RateLimitSchema, limit);
+      windowCalls = 0;
     },
     script(next) {
       faults = next.map((f) => v.parse(ClerkFaultSchema, f));

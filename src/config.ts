@@ -52,6 +52,31 @@ const EnvSchema = v.object({
   ADMIN_TOKEN: unsetIfEmpty(
     v.pipe(v.string(), v.minLength(32, "ADMIN_TOKEN must be at least 32 characters")),
   ),
+  /**
+   * Clerk requests per 10 s shared by every caller of this deployment. Unset: Clerk's own limit for the key's
+   * kind (see `clerkRateLimit`).
+   */
+  CLERK_RATE_LIMIT: unsetIfEmpty(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.transform(Number),
+      v.integer("CLERK_RATE_LIMIT must be a whole number of requests per 10 s"),
+      v.minValue(1),
+      v.maxValue(1_000_000),
+    ),
+  ),
+  /** How long real Clerk failures may last, from the first, before an incident ends `failed`. */
+  GIVE_UP_AFTER_HOURS: v.optional(
+    v.pipe(
+      v.union([v.string(), v.number()]),
+      v.transform(Number),
+      v.number("GIVE_UP_AFTER_HOURS must be a number of hours"),
+      v.minValue(0.001),
+      v.maxValue(24 * 30),
+    ),
+    24,
+  ),
   /** First retry delay for Clerk failures; tests and load drills lower it. */
   RETRY_BASE_DELAY_SECONDS: v.optional(
     v.pipe(
@@ -67,6 +92,16 @@ const EnvSchema = v.object({
 
 /** The validated configuration. */
 export type Config = v.InferOutput<typeof EnvSchema>;
+
+/** Clerk's Backend API limits, requests per 10 s: production instances, development instances. */
+export const CLERK_LIMIT_LIVE_PER_10S = 1_000;
+export const CLERK_LIMIT_TEST_PER_10S = 100;
+
+/** The Clerk budget per 10 s: `CLERK_RATE_LIMIT`, else Clerk's limit for a production or development key. */
+export function clerkRateLimit(config: Pick<Config, "CLERK_RATE_LIMIT" | "CLERK_SECRET_KEY">): number {
+  if (config.CLERK_RATE_LIMIT !== undefined) return config.CLERK_RATE_LIMIT;
+  return config.CLERK_SECRET_KEY.startsWith("sk_live_") ? CLERK_LIMIT_LIVE_PER_10S : CLERK_LIMIT_TEST_PER_10S;
+}
 
 const cache = new WeakMap<object, Result<Config, string>>();
 

@@ -1,6 +1,6 @@
 /**
  * @module
- * The Worker entry point: `fetch`, `queue` and `scheduled`, nothing else.
+ * The Worker entry point: `fetch`, `queue` and `scheduled`, and the Durable Object class that paces Clerk calls.
  */
 import { createApp } from "./app";
 import { readConfig } from "./config";
@@ -10,9 +10,11 @@ import { consumeDeadLetters } from "./revocation/dead-letters";
 import { sweep } from "./revocation/sweeper";
 import { buildServices } from "./services";
 
+export { ClerkPacer } from "./pacing/clerk-pacer";
+
 /**
  * Queues whose name ends so are dead-letter queues (wrangler.toml names ours `…-dlq`). Not exported:
- * workerd takes every export of the entry module for a handler and refuses anything else.
+ * workerd takes every export of the entry module for a handler or a bound class and refuses anything else.
  */
 const DEAD_LETTER_QUEUE_SUFFIX = "-dlq";
 
@@ -36,11 +38,7 @@ export default {
     if (batch.queue.endsWith(DEAD_LETTER_QUEUE_SUFFIX)) {
       await consumeDeadLetters(batch, services);
     } else {
-      await consumeRevocations(batch, {
-        ...services,
-        random: Math.random,
-        retryBaseDelaySeconds: services.config.RETRY_BASE_DELAY_SECONDS,
-      });
+      await consumeRevocations(batch, services);
     }
   },
 

@@ -5,13 +5,14 @@
  * so a request pays for none of them after the first.
  */
 import { type ClerkGateway, createClerkGateway } from "./clerk/client";
-import type { Config } from "./config";
+import { type Config, clerkRateLimit } from "./config";
 import { createAttemptRecorder } from "./incidents/attempts";
 import { createIncidentRepository, type IncidentRepository } from "./incidents/repository";
 import { consoleLogger, type Logger } from "./lib/log";
 import { createSealer, type Sealer } from "./lib/seal";
 import { createNotificationCollector, type NotificationCollector, noNotifications } from "./notify/collector";
 import { createDeliverer, type Deliver } from "./notify/deliver";
+import { createPacer } from "./pacing/pacer";
 import type { RevocationMessage } from "./revocation/queue-message";
 import { createResolver, type ResolveToken } from "./revocation/resolve-token";
 import type { AlertVerifier } from "./senders/alert-verifier";
@@ -34,7 +35,16 @@ export interface Services {
   notifications: NotificationCollector;
   /** Delivers notifications; absent when NOTIFY_URL is unset. */
   deliver: Deliver | undefined;
+  random: () => number;
+  retryBaseDelaySeconds: number;
+  /** GIVE_UP_AFTER_HOURS in milliseconds. */
+  giveUpAfterMs: number;
 }
+
+/** The name of the Clerk instance `CLERK_SECRET_KEY` belongs to. */
+const DEFAULT_INSTANCE = "default";
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** What `sealer` uses as HKDF `info`: the purpose of the derived key. */
 const SEALED_SECRET_PURPOSE = "autorevoke/sealed-secret/v1";
@@ -82,6 +92,7 @@ export function buildServices(env: Env, config: Config): Services {
   const repo = createIncidentRepository(env.DB);
   const now = Date.now;
   const log = consoleLogger;
+  const giveUpAfterMs = config.GIVE_UP_AFTER_HOURS * 3_600_000;
   const notifications = config.NOTIFY_URL
     ? createNotificationCollector(env.REVOCATIONS, (error) =>
         log.error("notification_enqueue_failed", { error: error instanceof Error ? error.name : "unknown" }),
@@ -96,7 +107,15 @@ export function buildServices(env: Env, config: Config): Services {
       repo,
       clerk,
       sealer,
+      pacer: createPacer({
+        namespace: env.CLERK_PACER,
+        instance: DEFAULT_INSTANCE,
+        limitPerWindow: clerkRateLimit(config),
+        log,
+      }),
       now,
+      sleep,
+      giveUpAfterMs,
       random: Math.random,
       retryBaseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS,
       onFinal: (tokenHash, event) => notifications.add(tokenHash, event),
@@ -108,5 +127,8 @@ export function buildServices(env: Env, config: Config): Services {
     verifiers,
     notifications,
     deliver,
+    random: Math.random,
+    retryBaseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS,
+    giveUpAfterMs,
   };
 }

@@ -223,24 +223,50 @@ describe("the sweeper", () => {
 });
 
 describe("the dead-letter queue", () => {
-  it("marks the incident failed with the reason", async () => {
-    const [live] = await liveKeys(1);
-    if (!live) throw new Error("no key");
-    await scriptClerk([{ status: 503, times: 50 }]);
-    await send([live.secret]);
-    const tokenHash = await sha256Hex(live.secret);
+  const deadLetter = async (tokenHash: string) => {
     const batch = createMessageBatch("autorevoke-revocations-dlq", [
       { id: "m1", timestamp: new Date(), attempts: 21, body: { v: 1, token_hash: tokenHash } },
     ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
-    const result = await getQueueResult(batch, ctx);
+    return getQueueResult(batch, ctx);
+  };
+
+  it("marks the incident failed with the reason once its failures outlast GIVE_UP_AFTER_HOURS", async () => {
+    const [live] = await liveKeys(1);
+    if (!live) throw new Error("no key");
+    await scriptClerk([{ status: 503, times: 50 }]);
+    await send([live.secret]);
+    const tokenHash = await sha256Hex(live.secret);
+    // As if Clerk had been failing for a day and an hour.
+    await env.DB.prepare(
+      "UPDATE incidents SET failing_since = ?1, claimed_until = NULL WHERE token_hash = ?2",
+    )
+      .bind(Date.now() - 25 * 3_600_000, tokenHash)
+      .run();
+    const result = await deadLetter(tokenHash);
     expect(result.explicitAcks).toEqual(["m1"]);
     expect(await incident(tokenHash)).toMatchObject({
       status: "failed",
       label: null,
       last_error: "retries_exhausted after clerk_http_503",
     });
+  });
+
+  it("queues the incident again while its failures are younger than the window", async () => {
+    const [live] = await liveKeys(1);
+    if (!live) throw new Error("no key");
+    await scriptClerk([{ status: 503, times: 50 }]);
+    await send([live.secret]);
+    const tokenHash = await sha256Hex(live.secret);
+    await env.DB.prepare("UPDATE incidents SET claimed_until = NULL WHERE token_hash = ?1")
+      .bind(tokenHash)
+      .run();
+    const sentBefore = queued.length;
+    const result = await deadLetter(tokenHash);
+    expect(result.explicitAcks).toEqual(["m1"]);
+    expect(await incident(tokenHash)).toMatchObject({ status: "pending" });
+    expect(queued.slice(sentBefore).join("\n")).toContain(tokenHash);
   });
 });
 
@@ -281,15 +307,29 @@ describe("the queue consumer", () => {
     expect((await clerkKey(live.id)).revoked).toBe(true);
   });
 
-  it("retries with Clerk's Retry-After as the delay floor", async () => {
+  /** The delays of the fresh messages sent since `from` in `queued`, by token hash. */
+  const requeuedDelays = (from: number) => {
+    const delays = new Map<string, number | undefined>();
+    for (const batch of queued.slice(from)) {
+      for (const m of JSON.parse(batch) as { body: { token_hash: string }; delaySeconds?: number }[])
+        delays.set(m.body.token_hash, m.delaySeconds);
+    }
+    return delays;
+  };
+
+  it("puts a rate-limited message back as a fresh one, with Clerk's Retry-After as the delay floor", async () => {
     const { tokenHash } = await pendingIncident();
     await scriptClerk([{ status: 429, retryAfterSeconds: 120, times: 5 }]);
-    const result = await run([{ v: 1, token_hash: tokenHash }]);
-    expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages).toHaveLength(1);
-    const delay = result.delays.get("m0") ?? 0;
+    const sentBefore = queued.length;
+    const result = await run([{ v: 1, token_hash: tokenHash }], 20);
+    // Acked, not retried: waiting must not spend the queue's retries toward the dead-letter queue.
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(result.retryMessages).toEqual([]);
+    const delay = requeuedDelays(sentBefore).get(tokenHash) ?? 0;
     expect(delay).toBeGreaterThanOrEqual(120);
     expect(delay).toBeLessThanOrEqual(132);
+    // The 503 that made the incident pending counted; the 429 did not.
+    expect(await incident(tokenHash)).toMatchObject({ status: "pending", failures: 1 });
   });
 
   it("defers the rest of a batch after a 429 instead of hammering Clerk", async () => {
@@ -300,9 +340,12 @@ describe("the queue consumer", () => {
     await resetClerk();
     await scriptClerk([{ status: 429, retryAfterSeconds: 60, times: 50 }]);
     const hashes = await Promise.all(keys.map((k) => sha256Hex(k.secret)));
+    const sentBefore = queued.length;
     const result = await run(hashes.map((h) => ({ v: 1, token_hash: h })));
-    expect(result.retryMessages).toHaveLength(12);
-    for (const delay of result.delays.values()) expect(delay).toBeGreaterThanOrEqual(60);
+    expect(result.explicitAcks).toHaveLength(12);
+    const delays = requeuedDelays(sentBefore);
+    expect(delays.size).toBe(12);
+    for (const delay of delays.values()) expect(delay).toBeGreaterThanOrEqual(60);
     // Only the six lanes already under way when the first 429 came back called Clerk.
     expect((await callsOf("verify")).length).toBeLessThanOrEqual(6);
   });

@@ -130,6 +130,12 @@ describe("a failing NOTIFY_URL", () => {
     const live = await createLiveKey();
     await send([live.secret]);
     const tokenHash = await sha256Hex(live.secret);
+    // As if Clerk had been failing for longer than GIVE_UP_AFTER_HOURS (24 h).
+    await env.DB.prepare(
+      "UPDATE incidents SET failing_since = ?1, claimed_until = NULL WHERE token_hash = ?2",
+    )
+      .bind(Date.now() - 25 * 3_600_000, tokenHash)
+      .run();
     const batch = createMessageBatch("autorevoke-revocations-dlq", [
       {
         id: "n1",
@@ -154,6 +160,12 @@ describe("on a final failure", () => {
     await scriptClerk([{ status: 503, times: 100 }]);
     await send([live.secret]);
     const tokenHash = await sha256Hex(live.secret);
+    // As if Clerk had been failing for longer than GIVE_UP_AFTER_HOURS (24 h).
+    await env.DB.prepare(
+      "UPDATE incidents SET failing_since = ?1, claimed_until = NULL WHERE token_hash = ?2",
+    )
+      .bind(Date.now() - 25 * 3_600_000, tokenHash)
+      .run();
     const batch = createMessageBatch("autorevoke-revocations-dlq", [
       { id: "d1", timestamp: new Date(), attempts: 21, body: { v: 1, token_hash: tokenHash } },
     ]);

@@ -8,16 +8,14 @@
  *   and the secret is stored only sealed, never raw.
  * - By key id: there is no secret to hash, so the incident is keyed by SHA-256 of `key_id:<id>` (a
  *   namespace no secret hash can collide with; the same id always maps to the same incident). The key
- *   id is stored on the incident before the claim, then Clerk's revoke is called directly: revoking by
- *   id is what the resolver does once it knows an id, except that here a 404 means "no such key" (the
- *   operator's id was never confirmed by Clerk), not "deleted since we verified it".
+ *   id is stored on the incident before the claim, and the same resolver revokes it: a known key id skips
+ *   verify. Since Clerk never confirmed an operator's id, a 404 there means "no such key" (`not_found`),
+ *   not "deleted since we verified it".
  *
- * When Clerk is unavailable the incident is released and queued like any other, and the queue finishes
- * it. Known limit: a queued retry revokes with the default reason, since the reason is not stored.
+ * Both draw on the same pace as alerts, with an alert's priority: an operator is waiting too. When Clerk
+ * is unavailable the incident is released and queued like any other, and the queue finishes it. Known
+ * limit: a queued retry revokes with the default reason, since the reason is not stored.
  */
-import type { ClerkGateway } from "../clerk/client";
-import type { RecordAttempt } from "../incidents/attempts";
-import { attemptOf } from "../incidents/attempts";
 import type { IncidentQueries } from "../incidents/queries";
 import type { IncidentRepository } from "../incidents/repository";
 import type { NewIncident, NewSighting } from "../incidents/types";
@@ -25,13 +23,8 @@ import { sha256Hex, tokenPrefix } from "../lib/hash";
 import type { Sealer } from "../lib/seal";
 import { enqueueRevocations } from "../revocation/enqueue";
 import type { Outcome } from "../revocation/outcome";
-import type { NotifyEventType, RevocationMessage } from "../revocation/queue-message";
-import {
-  CLAIM_LEASE_MS,
-  outcomeFromState,
-  type ResolveToken,
-  releaseForRetry,
-} from "../revocation/resolve-token";
+import type { RevocationMessage } from "../revocation/queue-message";
+import type { ResolveToken } from "../revocation/resolve-token";
 import type { RevocationOutcome, RevocationResult } from "./responses";
 
 /** The sender recorded for manual revocations. */
@@ -40,21 +33,17 @@ export const MANUAL_SENDER = "manual";
 export const MANUAL_SOURCE = "operators_api";
 /** Token type of incidents opened by key id. */
 export const KEY_ID_TOKEN_TYPE = "clerk_api_key_id";
+/** How long an operator's request waits for a slot in Clerk's pace before the revocation is queued instead. */
+export const MANUAL_DEADLINE_MS = 8_000;
 
 /** What a manual revocation works with. */
 export interface ManualRevocationDeps {
   repo: IncidentRepository;
   queries: Pick<IncidentQueries, "adoptKeyId">;
   resolve: ResolveToken;
-  clerk: ClerkGateway;
   sealer: Sealer;
   queue: Queue<RevocationMessage>;
-  recordAttempt: RecordAttempt;
-  /** Hears the final outcomes this module makes itself (the resolver reports its own). */
-  onFinal: (tokenHash: string, event: NotifyEventType) => void;
   now: () => number;
-  random: () => number;
-  retryBaseDelaySeconds?: number;
 }
 
 /** The incident key of a revocation by key id. */
@@ -90,7 +79,7 @@ async function conclude(
   let answer: RevocationOutcome;
   switch (outcome.kind) {
     case "revoked":
-      answer = outcome.now ? "revoked" : "already_revoked";
+      answer = outcome.byThisCall ? "revoked" : "already_revoked";
       break;
     case "not_found":
     case "ignored":
@@ -118,6 +107,14 @@ async function conclude(
   };
 }
 
+const asOperator = (deps: ManualRevocationDeps, reason: string) =>
+  ({
+    reason,
+    priority: "inline",
+    deadlineAt: deps.now() + MANUAL_DEADLINE_MS,
+    ignoreSchedule: true,
+  }) as const;
+
 /** Revokes the key a leaked secret belongs to, through the alert path. */
 export async function revokeSecret(
   deps: ManualRevocationDeps,
@@ -131,7 +128,7 @@ export async function revokeSecret(
     tokenType: "clerk_api_key",
     sealedSecret: await deps.sealer.seal(secret, tokenHash),
   });
-  return conclude(deps, tokenHash, await deps.resolve(tokenHash, secret, { reason }));
+  return conclude(deps, tokenHash, await deps.resolve(tokenHash, secret, asOperator(deps, reason)));
 }
 
 /** Revokes a key by its id. */
@@ -147,44 +144,7 @@ export async function revokeKeyId(
     tokenType: KEY_ID_TOKEN_TYPE,
     sealedSecret: null,
   });
-  // Stored before the claim, so a queued retry revokes by id like any incident whose id is known.
+  // Stored before the claim, so the resolver (and a queued retry) revokes by id like any incident whose id is known.
   await deps.queries.adoptKeyId(tokenHash, keyId, deps.now());
-  return conclude(deps, tokenHash, await revokeClaimed(deps, tokenHash, keyId, reason));
-}
-
-async function revokeClaimed(
-  deps: ManualRevocationDeps,
-  tokenHash: string,
-  keyId: string,
-  reason: string,
-): Promise<Outcome> {
-  const { repo } = deps;
-  const claim = await repo.claim(tokenHash, deps.now(), CLAIM_LEASE_MS);
-  if (!claim) return outcomeFromState(await repo.get(tokenHash), deps.now());
-
-  const revoked = await deps.clerk.revoke(keyId, reason);
-  await deps.recordAttempt(attemptOf(tokenHash, "revoke", revoked, deps.now()));
-  if (revoked.ok) {
-    await repo.saveKey(tokenHash, revoked.value, deps.now());
-    await repo.finish(tokenHash, "revoked", "true_positive", deps.now());
-    deps.onFinal(tokenHash, "api_key.revoked");
-    return { kind: "revoked", keyId, now: true };
-  }
-  const failure = revoked.error;
-  switch (failure.kind) {
-    case "not_found":
-      await repo.finish(tokenHash, "not_found", "false_positive", deps.now(), { traceId: failure.traceId });
-      return { kind: "not_found" };
-    case "retryable":
-      return releaseForRetry(deps, tokenHash, claim.attempts, failure);
-    case "final": {
-      const reasonCode = `revoke_${failure.reason}`;
-      await repo.finish(tokenHash, "failed", null, deps.now(), {
-        error: reasonCode,
-        traceId: failure.traceId,
-      });
-      deps.onFinal(tokenHash, "api_key.revocation_failed");
-      return { kind: "failed", reason: reasonCode };
-    }
-  }
+  return conclude(deps, tokenHash, await deps.resolve(tokenHash, undefined, asOperator(deps, reason)));
 }

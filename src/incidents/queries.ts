@@ -191,7 +191,8 @@ export function createIncidentQueries(db: D1Database): IncidentQueries {
       const [updated, existing] = await db.batch([
         db
           .prepare(
-            `UPDATE incidents SET status = 'pending', claimed_until = NULL, next_attempt_at = NULL, updated_at = ?1
+            `UPDATE incidents SET status = 'pending', claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
+               attempts = 0, failures = 0, failing_since = NULL, updated_at = ?1
              WHERE token_hash = ?2 AND status = 'failed' RETURNING token_hash`,
           )
           .bind(now, tokenHash),

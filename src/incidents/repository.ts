@@ -6,7 +6,15 @@
  */
 import * as v from "valibot";
 import type { EventFacts } from "../notify/event";
-import type { Claim, IncidentState, IncidentStatus, Label, NewIncident, NewSighting } from "./types";
+import type {
+  Claim,
+  IncidentState,
+  IncidentStatus,
+  KeyFacts,
+  Label,
+  NewIncident,
+  NewSighting,
+} from "./types";
 
 /**
  * Rows per statement when recording. Rows travel as one JSON parameter read with `json_each`, which
@@ -23,13 +31,23 @@ const StateRow = v.object({
   label: LabelSchema,
   key_id: v.nullable(v.string()),
   claimed_until: v.nullable(v.number()),
+  next_attempt_at: v.nullable(v.number()),
 });
 
 const ClaimRow = v.object({
   key_id: v.nullable(v.string()),
+  key_confirmed: v.number(),
   sealed_secret: v.nullable(v.string()),
   attempts: v.number(),
+  failures: v.number(),
+  failing_since: v.nullable(v.number()),
 });
+
+/**
+ * How early a queued message may claim before its incident's `next_attempt_at`: Queues' delays are whole seconds and
+ * not exact, and turning a message away for a few milliseconds would cost a round trip through the queue.
+ */
+export const SCHEDULE_SLACK_MS = 1_000;
 
 const StrandedRow = v.object({ token_hash: v.string() });
 
@@ -55,6 +73,7 @@ function toState(row: v.InferOutput<typeof StateRow>): IncidentState {
     label: row.label,
     keyId: row.key_id,
     claimedUntil: row.claimed_until,
+    nextAttemptAt: row.next_attempt_at,
   };
 }
 
@@ -70,6 +89,18 @@ export interface OutcomeDetails {
   traceId?: string | null;
 }
 
+/** Why a claimed incident goes back to pending. */
+export interface ReleaseDetails extends OutcomeDetails {
+  /** A real Clerk failure (counts toward giving up), as opposed to waiting for the pace or a 429. */
+  failure: boolean;
+}
+
+/** What a claim may skip. */
+export interface ClaimOptions {
+  /** Claim even before `next_attempt_at` (a fresh sighting or an operator); the queue waits for it. */
+  ignoreSchedule?: boolean;
+}
+
 /** The incident repository. */
 export interface IncidentRepository {
   /** Records an alert's incidents and sightings in one batch; answers each incident's state after. */
@@ -79,24 +110,46 @@ export interface IncidentRepository {
     sightings: readonly NewSighting[],
     now: number,
   ): Promise<IncidentState[]>;
-  /** Takes the lease on a pending, unclaimed incident. `undefined` when it is final or leased. */
-  claim(tokenHash: string, now: number, leaseMs: number): Promise<Claim | undefined>;
+  /** Takes a fresh lease on a pending, unleased incident that is due. `undefined` when it is final, leased or not due. */
+  claim(tokenHash: string, now: number, leaseMs: number, options?: ClaimOptions): Promise<Claim | undefined>;
   get(tokenHash: string): Promise<IncidentState | undefined>;
-  /** Stores what Clerk told us of the key and drops the sealed secret: it is no longer needed. */
-  saveKey(tokenHash: string, key: { id: string; subject: string; name: string }, now: number): Promise<void>;
+  /**
+   * Under the lease: stores what Clerk told us of the key, drops the sealed secret (no longer needed) and ends any run
+   * of failures. `false` when the lease was lost.
+   */
+  saveKey(tokenHash: string, leaseId: string, key: KeyFacts, now: number): Promise<boolean>;
+  /** Under the lease: ends the incident. `false` when the lease was lost (nothing was written). */
   finish(
     tokenHash: string,
+    leaseId: string,
     status: Exclude<IncidentStatus, "pending">,
     label: Label | null,
     now: number,
-    details?: OutcomeDetails,
-  ): Promise<void>;
-  /** Ends a pending incident as `failed` after the queue gave up; keeps the last error as the cause. */
-  failExhausted(tokenHash: string, now: number): Promise<boolean>;
-  /** Gives the lease back after a retryable failure and notes when the retry is due. */
-  release(tokenHash: string, now: number, nextAttemptAt: number, details?: OutcomeDetails): Promise<void>;
-  /** Notes when queued work for these incidents is due, so the sweeper leaves them alone until then. */
-  schedule(tokenHashes: readonly string[], nextAttemptAt: number, now: number): Promise<void>;
+    details?: OutcomeDetails & { key?: KeyFacts },
+  ): Promise<boolean>;
+  /**
+   * Records a revocation Clerk confirmed, whoever holds the lease now: Clerk's answer is the truth, and it wins over a
+   * `failed` too. `false` when the incident was already revoked (so the caller sends no second event).
+   */
+  confirmRevoked(tokenHash: string, now: number, key?: KeyFacts): Promise<boolean>;
+  /** Under the lease: gives it back, due again at `nextAttemptAt`. `false` when the lease was lost. */
+  release(
+    tokenHash: string,
+    leaseId: string,
+    now: number,
+    nextAttemptAt: number,
+    details: ReleaseDetails,
+  ): Promise<boolean>;
+  /**
+   * Ends a pending, unleased incident as `failed` after the queue gave up on its message, but only once its failures
+   * (or, with none, its last sighting) are older than `giveUpBefore`. `false` when it is leased, final or too young.
+   */
+  failExhausted(tokenHash: string, now: number, giveUpBefore: number): Promise<boolean>;
+  /**
+   * Notes when queued work for these incidents is due (`null`: now), so the sweeper leaves them alone until then, or
+   * for its grace period.
+   */
+  schedule(tokenHashes: readonly string[], nextAttemptAt: number | null, now: number): Promise<void>;
   /** Pending, unleased incidents whose due time passed `graceMs` ago: their queue message was lost. */
   findStranded(now: number, graceMs: number, limit: number): Promise<string[]>;
   /** What a notification about the incident says; `undefined` when there is no such incident. */
@@ -128,8 +181,12 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
                  THEN COALESCE(incidents.sealed_secret, excluded.sealed_secret)
                  ELSE incidents.sealed_secret END,
                next_attempt_at = CASE WHEN incidents.status = 'failed' THEN NULL ELSE incidents.next_attempt_at END,
+               -- A reopened incident starts its give-up clock and counters afresh.
+               attempts = CASE WHEN incidents.status = 'failed' THEN 0 ELSE incidents.attempts END,
+               failures = CASE WHEN incidents.status = 'failed' THEN 0 ELSE incidents.failures END,
+               failing_since = CASE WHEN incidents.status = 'failed' THEN NULL ELSE incidents.failing_since END,
                updated_at = CASE WHEN incidents.status = 'failed' THEN excluded.updated_at ELSE incidents.updated_at END
-             RETURNING token_hash, status, label, key_id, claimed_until`,
+             RETURNING token_hash, status, label, key_id, claimed_until, next_attempt_at`,
           )
           .bind(
             now,
@@ -170,74 +227,113 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
         .flatMap((r) => r.results.map((row) => toState(v.parse(StateRow, row))));
     },
 
-    async claim(tokenHash, now, leaseMs) {
+    async claim(tokenHash, now, leaseMs, options = {}) {
+      const leaseId = crypto.randomUUID();
       const row = await db
         .prepare(
-          `UPDATE incidents SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2
-           WHERE token_hash = ?3 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?2)
-           RETURNING key_id, sealed_secret, attempts`,
+          `UPDATE incidents SET claimed_until = ?1, lease_id = ?2, attempts = attempts + 1, updated_at = ?3
+           WHERE token_hash = ?4 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?3)
+             AND (?5 OR next_attempt_at IS NULL OR next_attempt_at <= ?3 + ?6)
+           RETURNING key_id, key_subject IS NOT NULL AS key_confirmed, sealed_secret, attempts, failures, failing_since`,
         )
-        .bind(now + leaseMs, now, tokenHash)
+        .bind(now + leaseMs, leaseId, now, tokenHash, options.ignoreSchedule ? 1 : 0, SCHEDULE_SLACK_MS)
         .first();
-      return row ? parseClaim(row) : undefined;
+      return row ? parseClaim(leaseId, row) : undefined;
     },
 
     async get(tokenHash) {
       const row = await db
         .prepare(
-          "SELECT token_hash, status, label, key_id, claimed_until FROM incidents WHERE token_hash = ?1",
+          "SELECT token_hash, status, label, key_id, claimed_until, next_attempt_at FROM incidents WHERE token_hash = ?1",
         )
         .bind(tokenHash)
         .first();
       return row ? toState(v.parse(StateRow, row)) : undefined;
     },
 
-    async saveKey(tokenHash, key, now) {
-      await db
-        .prepare(
-          `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3, sealed_secret = NULL, updated_at = ?4
-           WHERE token_hash = ?5`,
-        )
-        .bind(key.id, key.subject, key.name, now, tokenHash)
-        .run();
-    },
-
-    async finish(tokenHash, status, label, now, details = {}) {
-      // Only a pending incident can end; a final one keeps its first outcome. A failed incident keeps
-      // its sealed secret so an operator can retry it; every other outcome drops it.
-      await db
-        .prepare(
-          `UPDATE incidents SET status = ?1, label = ?2, claimed_until = NULL, next_attempt_at = NULL,
-             sealed_secret = CASE WHEN ?1 = 'failed' THEN sealed_secret ELSE NULL END,
-             revoked_at = CASE WHEN ?1 = 'revoked' THEN ?3 ELSE revoked_at END,
-             last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3
-           WHERE token_hash = ?6 AND status = 'pending'`,
-        )
-        .bind(status, label, now, details.error ?? null, details.traceId ?? null, tokenHash)
-        .run();
-    },
-
-    async failExhausted(tokenHash, now) {
+    async saveKey(tokenHash, leaseId, key, now) {
       const result = await db
         .prepare(
-          `UPDATE incidents SET status = 'failed', claimed_until = NULL, next_attempt_at = NULL, updated_at = ?1,
-             last_error = 'retries_exhausted' || COALESCE(' after ' || last_error, '')
-           WHERE token_hash = ?2 AND status = 'pending'`,
+          `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3, sealed_secret = NULL,
+             failing_since = NULL, updated_at = ?4
+           WHERE token_hash = ?5 AND lease_id = ?6 AND status = 'pending'`,
         )
-        .bind(now, tokenHash)
+        .bind(key.id, key.subject, key.name, now, tokenHash, leaseId)
         .run();
       return result.meta.changes > 0;
     },
 
-    async release(tokenHash, now, nextAttemptAt, details = {}) {
-      await db
+    async finish(tokenHash, leaseId, status, label, now, details = {}) {
+      // A failed incident keeps its sealed secret so an operator can retry it; every other outcome drops it.
+      const result = await db
         .prepare(
-          `UPDATE incidents SET claimed_until = NULL, next_attempt_at = ?1, last_error = ?2,
-             clerk_trace_id = COALESCE(?3, clerk_trace_id), updated_at = ?4
-           WHERE token_hash = ?5 AND status = 'pending'`,
+          `UPDATE incidents SET status = ?1, label = ?2, claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
+             sealed_secret = CASE WHEN ?1 = 'failed' THEN sealed_secret ELSE NULL END,
+             revoked_at = CASE WHEN ?1 = 'revoked' THEN ?3 ELSE revoked_at END,
+             key_subject = COALESCE(?7, key_subject), key_name = COALESCE(?8, key_name),
+             last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3
+           WHERE token_hash = ?6 AND lease_id = ?9 AND status = 'pending'`,
         )
-        .bind(nextAttemptAt, details.error ?? null, details.traceId ?? null, now, tokenHash)
+        .bind(
+          status,
+          label,
+          now,
+          details.error ?? null,
+          details.traceId ?? null,
+          tokenHash,
+          details.key?.subject ?? null,
+          details.key?.name ?? null,
+          leaseId,
+        )
         .run();
+      return result.meta.changes > 0;
+    },
+
+    async confirmRevoked(tokenHash, now, key) {
+      const result = await db
+        .prepare(
+          `UPDATE incidents SET status = 'revoked', label = 'true_positive', claimed_until = NULL, lease_id = NULL,
+             next_attempt_at = NULL, sealed_secret = NULL, revoked_at = ?1, last_error = NULL,
+             key_subject = COALESCE(?2, key_subject), key_name = COALESCE(?3, key_name), updated_at = ?1
+           WHERE token_hash = ?4 AND status IN ('pending', 'failed')`,
+        )
+        .bind(now, key?.subject ?? null, key?.name ?? null, tokenHash)
+        .run();
+      return result.meta.changes > 0;
+    },
+
+    async failExhausted(tokenHash, now, giveUpBefore) {
+      const result = await db
+        .prepare(
+          `UPDATE incidents SET status = 'failed', claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
+             updated_at = ?1, last_error = 'retries_exhausted' || COALESCE(' after ' || last_error, '')
+           WHERE token_hash = ?2 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?1)
+             AND COALESCE(failing_since, last_seen_at) <= ?3`,
+        )
+        .bind(now, tokenHash, giveUpBefore)
+        .run();
+      return result.meta.changes > 0;
+    },
+
+    async release(tokenHash, leaseId, now, nextAttemptAt, details) {
+      const result = await db
+        .prepare(
+          `UPDATE incidents SET claimed_until = NULL, lease_id = NULL, next_attempt_at = ?1, last_error = COALESCE(?2, last_error),
+             clerk_trace_id = COALESCE(?3, clerk_trace_id), updated_at = ?4,
+             failures = failures + ?7, failing_since = CASE WHEN ?7 THEN COALESCE(failing_since, ?4) ELSE failing_since END
+           WHERE token_hash = ?5 AND lease_id = ?6 AND status = 'pending'`,
+        )
+        .bind(
+          nextAttemptAt,
+          details.error ?? null,
+          details.traceId ?? null,
+          now,
+          tokenHash,
+          leaseId,
+          details.failure ? 1 : 0,
+        )
+        .run();
+      return result.meta.changes > 0;
     },
 
     async schedule(tokenHashes, nextAttemptAt, now) {
@@ -318,7 +414,15 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
   };
 }
 
-function parseClaim(row: unknown): Claim {
+function parseClaim(leaseId: string, row: unknown): Claim {
   const parsed = v.parse(ClaimRow, row);
-  return { keyId: parsed.key_id, sealedSecret: parsed.sealed_secret, attempts: parsed.attempts };
+  return {
+    leaseId,
+    keyId: parsed.key_id,
+    keyConfirmed: parsed.key_confirmed === 1,
+    sealedSecret: parsed.sealed_secret,
+    attempts: parsed.attempts,
+    failures: parsed.failures,
+    failingSince: parsed.failing_since,
+  };
 }

@@ -16,6 +16,8 @@ export interface IncidentState {
   label: Label | null;
   keyId: string | null;
   claimedUntil: number | null;
+  /** When a queued retry is due; the queue does not claim the incident before. */
+  nextAttemptAt: number | null;
 }
 
 /** A token about to be recorded: never the raw token, only its hash, prefix and sealed form. */
@@ -38,9 +40,27 @@ export interface NewSighting {
   type: string;
 }
 
-/** A claimed incident: the claimant alone may call Clerk for it until the lease ends. */
+/**
+ * A claimed incident: the claimant alone may call Clerk for it until the lease ends, and every state write it makes
+ * afterwards names `leaseId`, so it applies only while the incident is still its own.
+ */
 export interface Claim {
+  leaseId: string;
   keyId: string | null;
+  /** Clerk confirmed `keyId` (a verify answered it). An operator's key id is unconfirmed until revoked. */
+  keyConfirmed: boolean;
   sealedSecret: string | null;
+  /** Claims taken so far, this one included. */
   attempts: number;
+  /** Real Clerk failures so far (waiting is not one). */
+  failures: number;
+  /** When the current run of real Clerk failures began; `null` while there is none. */
+  failingSince: number | null;
+}
+
+/** What Clerk told us of a key. */
+export interface KeyFacts {
+  id: string;
+  subject: string;
+  name: string;
 }

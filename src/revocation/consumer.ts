@@ -1,9 +1,11 @@
 /**
  * @module
- * The `REVOCATIONS` queue consumer: each message on its own, `ack` when the outcome is final,
- * `retry({ delaySeconds })` when it is not. After one Clerk 429 the rest of the batch's revocations are
- * retried behind Clerk's `Retry-After` without calling Clerk: respecting the rate limit beats hammering
- * it. Notification messages are delivered here too, on their own retry schedule.
+ * The `REVOCATIONS` queue consumer: each message on its own, `ack` when the outcome is final. An unfinished one (a
+ * retryable failure, a wait for Clerk's budget, another claimant) goes back on the queue as a fresh message with its
+ * delay, and the old one is acked. So waiting never spends the queue's retries: `max_retries` and the dead-letter
+ * queue are only a safety net for messages whose handling throws (D1 down, say), and the give-up policy lives in the
+ * resolver (GIVE_UP_AFTER_HOURS). After a 429 or a refused slot, the rest of the batch is deferred behind it without
+ * touching Clerk or D1 claims. Notification messages are delivered here too, on their own retry schedule.
  */
 import * as v from "valibot";
 import type { IncidentRepository } from "../incidents/repository";
@@ -11,8 +13,9 @@ import type { Logger } from "../lib/log";
 import type { NotificationCollector } from "../notify/collector";
 import type { Deliver } from "../notify/deliver";
 import { buildEvent } from "../notify/event";
+import { enqueueRevocations, type QueuedRevocation } from "./enqueue";
 import type { Outcome } from "./outcome";
-import { type NotifyEventType, QueueMessageSchema } from "./queue-message";
+import { type NotifyEventType, QueueMessageSchema, type RevocationMessage } from "./queue-message";
 import type { ResolveToken } from "./resolve-token";
 import { retryDelaySeconds } from "./retry-policy";
 
@@ -23,6 +26,7 @@ export const CONSUMER_CONCURRENCY = 6;
 export interface ConsumerDeps {
   resolve: ResolveToken;
   repo: IncidentRepository;
+  queue: Queue<RevocationMessage>;
   log: Logger;
   random: () => number;
   now: () => number;
@@ -32,24 +36,35 @@ export interface ConsumerDeps {
   retryBaseDelaySeconds?: number;
 }
 
+/** A message to put back on the queue; `unclaimed` when it was deferred without being resolved. */
+interface Deferred {
+  message: Message<unknown>;
+  item: QueuedRevocation;
+  unclaimed: boolean;
+}
+
 /** Handles one batch of the revocation queue. */
 export async function consumeRevocations(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
-  let rateLimitedFor: number | undefined;
+  /** Set by the first wait for Clerk's budget: the rest of the batch is deferred this long without calling Clerk. */
+  let pausedFor: number | undefined;
+  const deferred: Deferred[] = [];
   const backoff = (message: Message<unknown>) =>
     retryDelaySeconds({
       attempt: message.attempts,
       baseDelaySeconds: deps.retryBaseDelaySeconds,
       random: deps.random(),
     });
+  const defer = (message: Message<unknown>, tokenHash: string, delaySeconds: number, unclaimed = false) =>
+    deferred.push({ message, item: { tokenHash, delaySeconds }, unclaimed });
 
   async function revoke(message: Message<unknown>, tokenHash: string) {
-    if (rateLimitedFor !== undefined) {
-      message.retry({ delaySeconds: rateLimitedFor });
+    if (pausedFor !== undefined) {
+      defer(message, tokenHash, pausedFor, true);
       return;
     }
     let outcome: Outcome;
     try {
-      outcome = await deps.resolve(tokenHash);
+      outcome = await deps.resolve(tokenHash, undefined, { priority: "background" });
     } catch (error) {
       deps.log.error("resolve_failed", {
         token_hash: tokenHash,
@@ -60,7 +75,6 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
     }
     deps.log.info("revocation_attempt", {
       token_hash: tokenHash,
-      attempt: message.attempts,
       outcome: outcome.kind,
       ...(outcome.kind === "failed" || outcome.kind === "retry" ? { reason: outcome.reason } : {}),
     });
@@ -72,11 +86,11 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
         message.ack();
         return;
       case "retry":
-        if (outcome.status === 429) rateLimitedFor = outcome.retryAfterSeconds;
-        message.retry({ delaySeconds: outcome.retryAfterSeconds });
+        if (outcome.waiting) pausedFor ??= outcome.retryAfterSeconds;
+        defer(message, tokenHash, outcome.retryAfterSeconds ?? 1);
         return;
       case "busy":
-        message.retry({ delaySeconds: outcome.retryAfterSeconds });
+        defer(message, tokenHash, outcome.retryAfterSeconds);
         return;
     }
   }
@@ -134,5 +148,42 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
     for (let message = messages.shift(); message; message = messages.shift()) await handle(message);
   });
   await Promise.all(lanes);
+  await requeue(deferred, deps);
   await deps.notifications.flush();
+}
+
+/**
+ * Puts deferred work back as fresh messages, then acks the old ones: a fresh message starts with a clean retry count,
+ * so waiting never moves a message toward the dead-letter queue. Should the send fail, the old messages are retried
+ * instead (spending a retry, the safety net), so nothing is dropped. Incidents deferred before being claimed get their
+ * due time noted, so the sweeper does not queue them a second time.
+ */
+async function requeue(deferred: Deferred[], deps: ConsumerDeps) {
+  if (deferred.length === 0) return;
+  try {
+    await enqueueRevocations(
+      deps.queue,
+      deferred.map((d) => d.item),
+    );
+  } catch (error) {
+    deps.log.error("requeue_failed", { error: error instanceof Error ? error.name : "unknown" });
+    for (const { message, item } of deferred) message.retry({ delaySeconds: item.delaySeconds });
+    return;
+  }
+  for (const { message } of deferred) message.ack();
+  // Every deferral before a claim shares the batch's one pause, hence one due time.
+  const unclaimed = deferred.filter((d) => d.unclaimed).map((d) => d.item);
+  const first = unclaimed[0];
+  if (!first) return;
+  try {
+    const now = deps.now();
+    await deps.repo.schedule(
+      unclaimed.map((i) => i.tokenHash),
+      now + first.delaySeconds * 1000,
+      now,
+    );
+  } catch (error) {
+    // Only the sweeper's view suffers: at worst it queues a duplicate, which the claim makes harmless.
+    deps.log.warn("schedule_failed", { error: error instanceof Error ? error.name : "unknown" });
+  }
 }

@@ -4,11 +4,11 @@ import { labelFor } from "./outcome";
 describe("labelFor", () => {
   describe("Clerk knew the secret", () => {
     it("labels a key revoked now a true positive", () => {
-      expect(labelFor({ kind: "revoked", keyId: "ak_id", now: true })).toBe("true_positive");
+      expect(labelFor({ kind: "revoked", keyId: "ak_id", byThisCall: true })).toBe("true_positive");
     });
 
     it("labels a key revoked earlier a true positive", () => {
-      expect(labelFor({ kind: "revoked", keyId: "ak_id", now: false })).toBe("true_positive");
+      expect(labelFor({ kind: "revoked", keyId: "ak_id", byThisCall: false })).toBe("true_positive");
     });
   });
 

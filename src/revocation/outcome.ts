@@ -4,13 +4,17 @@
  */
 import type { Label } from "../incidents/types";
 
-/** The result of one resolution attempt. Only `retry` and `busy` leave the incident unfinished. */
+/**
+ * The result of one resolution attempt. Only `retry` and `busy` leave the incident unfinished.
+ * - `revoked.byThisCall`: this call made the revocation (as opposed to finding it made already).
+ * - `retry.waiting`: nothing failed; Clerk's budget is spent (the pace, or a 429) and the attempt waits its turn.
+ */
 export type Outcome =
-  | { kind: "revoked"; keyId: string; now: boolean }
+  | { kind: "revoked"; keyId: string; byThisCall: boolean }
   | { kind: "not_found" }
   | { kind: "ignored" }
   | { kind: "failed"; reason: string }
-  | { kind: "retry"; reason: string; status?: number; retryAfterSeconds?: number }
+  | { kind: "retry"; reason: string; status?: number; retryAfterSeconds?: number; waiting?: boolean }
   | { kind: "busy"; retryAfterSeconds: number };
 
 /**

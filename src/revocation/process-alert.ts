@@ -108,7 +108,7 @@ function count(counts: Record<string, number>, key: string) {
 }
 
 function countOutcome(counts: Record<string, number>, outcome: Outcome) {
-  if (outcome.kind === "revoked") count(counts, outcome.now ? "revoked" : "already_revoked");
+  if (outcome.kind === "revoked") count(counts, outcome.byThisCall ? "revoked" : "already_revoked");
   else count(counts, outcome.kind);
 }
 
@@ -133,12 +133,14 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
     else outcomes.set(t.tokenHash, outcomeFromState(state, deps.now()));
   }
 
-  // One 429 means Clerk wants a pause: stop starting inline work and queue the rest behind it.
-  let rateLimitedFor: number | undefined;
+  // A 429 or a refused slot means Clerk's budget is spent for now: stop starting inline work and queue the rest
+  // behind the wait.
+  const deadlineAt = input.receivedAt + (deps.deadlineMs ?? INLINE_DEADLINE_MS);
+  let waitFor: number | undefined;
   const resolveSafely = async (t: LeakedToken): Promise<Outcome> => {
     try {
-      const outcome = await deps.resolve(t.tokenHash, t.token);
-      if (outcome.kind === "retry" && outcome.status === 429) rateLimitedFor = outcome.retryAfterSeconds ?? 1;
+      const outcome = await deps.resolve(t.tokenHash, t.token, { priority: "inline", deadlineAt });
+      if (outcome.kind === "retry" && outcome.waiting) waitFor ??= outcome.retryAfterSeconds ?? 1;
       return outcome;
     } catch (error) {
       // A bug or a D1 hiccup: the incident is recorded, so the queue will get another go at it.
@@ -153,9 +155,9 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
 
   const run = await runUntilDeadline(toResolve, resolveSafely, {
     concurrency: deps.concurrency ?? INLINE_CONCURRENCY,
-    deadlineAt: input.receivedAt + (deps.deadlineMs ?? INLINE_DEADLINE_MS),
+    deadlineAt,
     now: deps.now,
-    shouldStart: () => rateLimitedFor === undefined,
+    shouldStart: () => waitFor === undefined,
   });
 
   const queued: QueuedRevocation[] = [];
@@ -166,7 +168,7 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
       queued.push({ tokenHash: t.tokenHash, delaySeconds: outcome.retryAfterSeconds ?? 0 });
   }
   const unstarted = run.unstarted.map((i) => (toResolve[i] as LeakedToken).tokenHash);
-  const unstartedDelay = rateLimitedFor ?? 0;
+  const unstartedDelay = waitFor ?? 0;
   for (const tokenHash of unstarted) queued.push({ tokenHash, delaySeconds: unstartedDelay });
 
   await enqueueRevocations(deps.queue, queued);

@@ -1,16 +1,25 @@
 /**
  * @module
- * Resolves one token: claim the incident → Clerk verify (secret → key id) → Clerk revoke → record.
- * The claim makes concurrent and repeated alerts call Clerk once per token; the key id is written
- * before the revoke, so a retry after a crash revokes by id instead of verifying a secret that Clerk,
- * having revoked it, would now call unknown.
+ * Resolves one token: claim the incident → Clerk verify (secret → key id) → Clerk revoke → record. This is the one
+ * state machine of an incident: alerts, the queue and operators all come through here.
+ *
+ * - The claim makes concurrent and repeated alerts call Clerk once per token. It carries a lease id, and every write
+ *   after it applies only under that lease, so a resolver that lost its lease cannot overwrite a newer claimant's work.
+ *   The one exception is a revocation Clerk confirmed: that is recorded whoever holds the lease, since it is the truth.
+ * - The key id is written before the revoke, so a retry after a crash revokes by id instead of verifying a secret
+ *   that Clerk, having revoked it, would now call unknown.
+ * - Every Clerk call first books a slot from the instance's pacer. Waiting for a slot, a 429 and another claimant's
+ *   lease are waiting, not failing: they never move the incident toward `failed`. Only real Clerk failures lasting
+ *   `giveUpAfterMs` since the first one do.
  */
-import type { ClerkGateway } from "../clerk/client";
+import type { ClerkGateway, ClerkKey } from "../clerk/client";
 import type { ClerkFailure } from "../clerk/failure";
 import { attemptOf, type RecordAttempt } from "../incidents/attempts";
 import type { IncidentRepository } from "../incidents/repository";
-import type { IncidentState } from "../incidents/types";
+import type { Claim, IncidentState } from "../incidents/types";
 import type { Sealer } from "../lib/seal";
+import type { Pacer } from "../pacing/pacer";
+import type { PacePriority } from "../pacing/schedule";
 import type { Outcome } from "./outcome";
 import type { NotifyEventType } from "./queue-message";
 import { retryDelaySeconds } from "./retry-policy";
@@ -19,19 +28,29 @@ import { retryDelaySeconds } from "./retry-policy";
 export const REVOCATION_REASON = "Key compromised";
 
 /**
- * How long a claim lasts: longer than a verify plus a revoke at their timeouts, so a live claimant
- * never loses its lease; short enough that a dead one's incident is picked up again soon.
+ * How long a claim lasts: longer than a verify plus a revoke at their timeouts plus a background wait for the pace,
+ * so a live claimant never loses its lease; short enough that a dead one's incident is picked up again soon.
  */
 export const CLAIM_LEASE_MS = 30_000;
+
+/** The longest background work sleeps for a slot in the pace before handing the message back to the queue. */
+export const BACKGROUND_MAX_WAIT_MS = 2_000;
+
+/** Default of `GIVE_UP_AFTER_HOURS`: how long real Clerk failures may last before an incident ends `failed`. */
+export const GIVE_UP_AFTER_HOURS = 24;
 
 /** What the resolver works with. */
 export interface ResolverDeps {
   repo: IncidentRepository;
   clerk: ClerkGateway;
   sealer: Sealer;
+  pacer: Pacer;
   now: () => number;
   random: () => number;
+  sleep: (ms: number) => Promise<void>;
   retryBaseDelaySeconds?: number;
+  /** How long real Clerk failures may last, from the first, before the incident ends `failed`. */
+  giveUpAfterMs: number;
   /** Keeps the history of Clerk calls for operators; never throws. */
   recordAttempt?: RecordAttempt;
   /** Hears each outcome this resolver made final: the key owner's team is told about it. */
@@ -42,125 +61,202 @@ export interface ResolverDeps {
 export interface ResolveOptions {
   /** What Clerk records as the revocation reason; `REVOCATION_REASON` unless an operator gave one. */
   reason?: string;
+  /** Inline work (someone waits for the answer) goes first in the pace; the queue is `background`. */
+  priority?: PacePriority;
+  /** Inline work: the latest moment worth waiting for a slot until (ms since the epoch). */
+  deadlineAt?: number;
+  /** Claim even before a queued retry is due: a fresh sighting or an operator asks now. */
+  ignoreSchedule?: boolean;
 }
 
 /** Resolves one token by its hash; `secret` is given inline and otherwise unsealed from the log. */
 export type ResolveToken = (tokenHash: string, secret?: string, options?: ResolveOptions) => Promise<Outcome>;
 
-/** Outcome of an incident that is final already, or leased by another resolver. */
+/** Outcome of an incident that is final already, or leased by another resolver, or not yet due. */
 export function outcomeFromState(state: IncidentState | undefined, now: number): Outcome {
   switch (state?.status) {
     case "revoked":
-      return { kind: "revoked", keyId: state.keyId ?? "", now: false };
+      return { kind: "revoked", keyId: state.keyId ?? "", byThisCall: false };
     case "not_found":
       return { kind: "not_found" };
     case "ignored":
       return { kind: "ignored" };
     case "failed":
       return { kind: "failed", reason: "incident_failed" };
-    case "pending":
-      return {
-        kind: "busy",
-        retryAfterSeconds: Math.max(1, Math.ceil(((state.claimedUntil ?? now) - now) / 1000)),
-      };
+    case "pending": {
+      const until = Math.max(state.claimedUntil ?? now, state.nextAttemptAt ?? now);
+      return { kind: "busy", retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
+    }
     case undefined:
       return { kind: "failed", reason: "incident_missing" };
   }
 }
 
-/** A Clerk failure worth another attempt. */
-export type RetryableFailure = ClerkFailure & { kind: "retryable" };
-
-/**
- * Gives a claimed incident back after a retryable Clerk failure, due again after the retry policy's
- * delay (Clerk's `Retry-After` as its floor); the outcome carries that delay for the queue.
- */
-export async function releaseForRetry(
-  deps: Pick<ResolverDeps, "repo" | "now" | "random" | "retryBaseDelaySeconds">,
-  tokenHash: string,
-  attempts: number,
-  failure: RetryableFailure,
-): Promise<Outcome> {
-  const now = deps.now();
-  const delay = retryDelaySeconds({
-    attempt: attempts,
-    retryAfterSeconds: failure.retryAfterSeconds,
-    baseDelaySeconds: deps.retryBaseDelaySeconds,
-    random: deps.random(),
-  });
-  await deps.repo.release(tokenHash, now, now + delay * 1000, {
-    error: failure.reason,
-    traceId: failure.traceId,
-  });
-  const outcome: Outcome = { kind: "retry", reason: failure.reason, retryAfterSeconds: delay };
-  return failure.status === undefined ? outcome : { ...outcome, status: failure.status };
-}
+type Retryable = ClerkFailure & { kind: "retryable" };
 
 /** Builds the resolver. */
 export function createResolver(deps: ResolverDeps): ResolveToken {
   const { repo, clerk, sealer } = deps;
 
-  const retry = (tokenHash: string, attempts: number, failure: RetryableFailure) =>
-    releaseForRetry(deps, tokenHash, attempts, failure);
+  /** Reads the incident back after a lost lease: whoever holds it now decides. */
+  const lostLease = async (tokenHash: string) => outcomeFromState(await repo.get(tokenHash), deps.now());
 
-  async function fail(tokenHash: string, reason: string, traceId?: string): Promise<Outcome> {
-    await repo.finish(tokenHash, "failed", null, deps.now(), { error: reason, traceId });
+  async function fail(tokenHash: string, claim: Claim, reason: string, traceId?: string): Promise<Outcome> {
+    if (
+      !(await repo.finish(tokenHash, claim.leaseId, "failed", null, deps.now(), { error: reason, traceId }))
+    ) {
+      return lostLease(tokenHash);
+    }
     deps.onFinal?.(tokenHash, "api_key.revocation_failed");
     return { kind: "failed", reason };
   }
 
+  async function revoked(tokenHash: string, claim: Claim, keyId: string, key?: ClerkKey, error?: string) {
+    const now = deps.now();
+    const details = { key, ...(error ? { error } : {}) };
+    // Clerk confirmed it: record it under the lease, or over whoever holds the incident now.
+    const recorded =
+      (await repo.finish(tokenHash, claim.leaseId, "revoked", "true_positive", now, details)) ||
+      (await repo.confirmRevoked(tokenHash, now, key));
+    if (recorded) deps.onFinal?.(tokenHash, "api_key.revoked");
+    return { kind: "revoked", keyId, byThisCall: recorded } satisfies Outcome;
+  }
+
+  /** Hands the incident back until `delaySeconds` from now. */
+  async function release(
+    tokenHash: string,
+    claim: Claim,
+    delaySeconds: number,
+    details: { error?: string; traceId?: string; failure: boolean },
+  ): Promise<boolean> {
+    const now = deps.now();
+    return repo.release(tokenHash, claim.leaseId, now, now + delaySeconds * 1000, details);
+  }
+
+  /** A retryable Clerk failure: wait (429), retry with backoff, or give up once failures have lasted long enough. */
+  async function retryable(tokenHash: string, claim: Claim, failure: Retryable): Promise<Outcome> {
+    const waiting = failure.status === 429;
+    if (waiting) await deps.pacer.slowDown((failure.retryAfterSeconds ?? 1) * 1000);
+    else {
+      const failingSince = claim.failingSince ?? deps.now();
+      if (deps.now() - failingSince >= deps.giveUpAfterMs)
+        return fail(tokenHash, claim, failure.reason, failure.traceId);
+    }
+    const delay = retryDelaySeconds({
+      attempt: waiting ? 0 : claim.failures + 1,
+      retryAfterSeconds: failure.retryAfterSeconds,
+      baseDelaySeconds: deps.retryBaseDelaySeconds,
+      random: deps.random(),
+    });
+    const details = {
+      error: failure.reason,
+      failure: !waiting,
+      ...(failure.traceId ? { traceId: failure.traceId } : {}),
+    };
+    if (!(await release(tokenHash, claim, delay, details))) return lostLease(tokenHash);
+    return {
+      kind: "retry",
+      reason: failure.reason,
+      retryAfterSeconds: delay,
+      ...(failure.status === undefined ? {} : { status: failure.status }),
+      ...(waiting ? { waiting: true } : {}),
+    };
+  }
+
+  /** Books a slot and sleeps until it; `undefined` when the call may go ahead, else the outcome to return. */
+  async function paced(tokenHash: string, claim: Claim, options: ResolveOptions | undefined) {
+    const priority = options?.priority ?? "background";
+    const maxWaitMs =
+      priority === "inline"
+        ? Math.max(0, (options?.deadlineAt ?? deps.now()) - deps.now())
+        : BACKGROUND_MAX_WAIT_MS;
+    const decision = await deps.pacer.reserve(priority, maxWaitMs);
+    if (decision.granted) {
+      if (decision.waitMs > 0) await deps.sleep(decision.waitMs);
+      return undefined;
+    }
+    const delay = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    if (!(await release(tokenHash, claim, delay, { failure: false }))) return lostLease(tokenHash);
+    return {
+      kind: "retry",
+      reason: "clerk_paced",
+      retryAfterSeconds: delay,
+      waiting: true,
+    } satisfies Outcome;
+  }
+
   return async (tokenHash, inlineSecret, options) => {
-    const claim = await repo.claim(tokenHash, deps.now(), CLAIM_LEASE_MS);
+    const claimOptions = { ignoreSchedule: options?.ignoreSchedule ?? options?.priority === "inline" };
+    const claim = await repo.claim(tokenHash, deps.now(), CLAIM_LEASE_MS, claimOptions);
     if (!claim) return outcomeFromState(await repo.get(tokenHash), deps.now());
 
     let keyId = claim.keyId;
+    let confirmed = claim.keyConfirmed;
+    let key: ClerkKey | undefined;
     if (keyId === null) {
       const secret =
         inlineSecret ?? (claim.sealedSecret ? await sealer.open(claim.sealedSecret, tokenHash) : undefined);
-      if (secret === undefined) return fail(tokenHash, "sealed_secret_unreadable");
+      if (secret === undefined) return fail(tokenHash, claim, "sealed_secret_unreadable");
 
+      const wait = await paced(tokenHash, claim, options);
+      if (wait) return wait;
       const verified = await clerk.verify(secret);
       await deps.recordAttempt?.(attemptOf(tokenHash, "verify", verified, deps.now()));
       if (!verified.ok) {
         const failure = verified.error;
         switch (failure.kind) {
-          case "not_found":
-            await repo.finish(tokenHash, "not_found", "false_positive", deps.now(), {
-              traceId: failure.traceId,
-            });
-            return { kind: "not_found" };
+          case "not_found": {
+            const done = await repo.finish(
+              tokenHash,
+              claim.leaseId,
+              "not_found",
+              "false_positive",
+              deps.now(),
+              {
+                traceId: failure.traceId,
+              },
+            );
+            return done ? { kind: "not_found" } : lostLease(tokenHash);
+          }
           case "retryable":
-            return retry(tokenHash, claim.attempts, failure);
+            return retryable(tokenHash, claim, failure);
           case "final":
-            return fail(tokenHash, `verify_${failure.reason}`, failure.traceId);
+            return fail(tokenHash, claim, `verify_${failure.reason}`, failure.traceId);
         }
       }
       keyId = verified.value.id;
-      await repo.saveKey(tokenHash, verified.value, deps.now());
+      confirmed = true;
+      if (!(await repo.saveKey(tokenHash, claim.leaseId, verified.value, deps.now())))
+        return lostLease(tokenHash);
     }
 
-    const revoked = await clerk.revoke(keyId, options?.reason ?? REVOCATION_REASON);
-    await deps.recordAttempt?.(attemptOf(tokenHash, "revoke", revoked, deps.now()));
-    if (!revoked.ok) {
-      const failure = revoked.error;
-      switch (failure.kind) {
-        case "not_found":
-          // Clerk knew the key a moment ago (we hold its id) and now has no such key: it was deleted,
-          // which ends its use as surely as a revocation.
-          await repo.finish(tokenHash, "revoked", "true_positive", deps.now(), {
-            error: "key_gone_at_revoke",
-            traceId: failure.traceId,
-          });
-          deps.onFinal?.(tokenHash, "api_key.revoked");
-          return { kind: "revoked", keyId, now: false };
-        case "retryable":
-          return retry(tokenHash, claim.attempts, failure);
-        case "final":
-          return fail(tokenHash, `revoke_${failure.reason}`, failure.traceId);
-      }
+    const wait = await paced(tokenHash, claim, options);
+    if (wait) return wait;
+    const answer = await clerk.revoke(keyId, options?.reason ?? REVOCATION_REASON);
+    await deps.recordAttempt?.(attemptOf(tokenHash, "revoke", answer, deps.now()));
+    if (answer.ok) {
+      // An operator's key id is confirmed only now: keep what Clerk says of the key.
+      key = confirmed ? undefined : answer.value;
+      return revoked(tokenHash, claim, keyId, key);
     }
-    await repo.finish(tokenHash, "revoked", "true_positive", deps.now());
-    deps.onFinal?.(tokenHash, "api_key.revoked");
-    return { kind: "revoked", keyId, now: true };
+    const failure = answer.error;
+    switch (failure.kind) {
+      case "not_found": {
+        if (confirmed) {
+          // Clerk knew the key a moment ago (verify answered its id) and now has no such key: it was deleted, which
+          // ends its use as surely as a revocation.
+          return revoked(tokenHash, claim, keyId, undefined, "key_gone_at_revoke");
+        }
+        // An operator's key id that Clerk never knew.
+        const done = await repo.finish(tokenHash, claim.leaseId, "not_found", "false_positive", deps.now(), {
+          traceId: failure.traceId,
+        });
+        return done ? { kind: "not_found" } : lostLease(tokenHash);
+      }
+      case "retryable":
+        return retryable(tokenHash, claim, failure);
+      case "final":
+        return fail(tokenHash, claim, `revoke_${failure.reason}`, failure.traceId);
+    }
   };
 }

@@ -58,8 +58,8 @@ describe("retryDelaySeconds", () => {
       }
     });
 
-    it("is taken as is when the random is zero", () => {
-      expect(retryDelaySeconds({ attempt: 7, retryAfterSeconds: 42, random: 0 })).toBe(42);
+    it("is taken as is when only waiting (no failure yet) and the random is zero", () => {
+      expect(retryDelaySeconds({ attempt: 0, retryAfterSeconds: 42, random: 0 })).toBe(42);
     });
 
     it("adds at most 10% (rounded up to a whole second)", () => {
@@ -72,8 +72,16 @@ describe("retryDelaySeconds", () => {
       }
     });
 
-    it("replaces the backoff, however many attempts were made", () => {
-      expect(retryDelaySeconds({ attempt: 12, retryAfterSeconds: 3, random: 0 })).toBe(3);
+    it("never shortens the backoff: after many failures the backoff wins", () => {
+      expect(retryDelaySeconds({ attempt: 12, retryAfterSeconds: 3, random: 0 })).toBe(
+        RETRY_MAX_DELAY_SECONDS / 2,
+      );
+    });
+
+    it("wins over a shorter backoff", () => {
+      expect(retryDelaySeconds({ attempt: 1, baseDelaySeconds: 10, retryAfterSeconds: 60, random: 0 })).toBe(
+        60,
+      );
     });
   });
 
@@ -86,7 +94,7 @@ describe("retryDelaySeconds", () => {
     });
 
     it("never answers below one second", () => {
-      expect(retryDelaySeconds({ attempt: 1, retryAfterSeconds: 0, random: 0 })).toBe(1);
+      expect(retryDelaySeconds({ attempt: 0, retryAfterSeconds: 0, random: 0 })).toBe(1);
       expect(retryDelaySeconds({ attempt: 1, baseDelaySeconds: 0, random: 0 })).toBe(1);
       expect(retryDelaySeconds({ attempt: 1, baseDelaySeconds: 1, random: 0 })).toBe(1);
     });
@@ -100,12 +108,8 @@ describe("retryDelaySeconds", () => {
       );
     });
 
-    it("treats attempt 0 or below as the first attempt", () => {
-      for (const attempt of [0, -3]) {
-        expect(retryDelaySeconds({ attempt, random: 0.5 })).toBe(
-          retryDelaySeconds({ attempt: 1, random: 0.5 }),
-        );
-      }
+    it("has no backoff while nothing has failed (attempt 0 or below): one second", () => {
+      for (const attempt of [0, -3]) expect(retryDelaySeconds({ attempt, random: 0.5 })).toBe(1);
     });
   });
 });

@@ -30,7 +30,8 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<{ requeued:
       deps.queue,
       stranded.map((tokenHash) => ({ tokenHash, delaySeconds: 0 })),
     );
-    await deps.repo.schedule(stranded, now, now);
+    // Due at once (the queue may claim them), and out of the next sweeps' sight for the grace period.
+    await deps.repo.schedule(stranded, null, now);
   }
   const erased = await deps.repo.eraseSightingDetails(now - SIGHTING_RETENTION_MS, now);
   deps.log.info("sweep", { requeued: stranded.length, erased });

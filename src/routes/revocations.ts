@@ -12,7 +12,6 @@ import { RevocationRequestSchema } from "../admin/requests";
 import type { RevocationOutcome } from "../admin/responses";
 import { validJson } from "../admin/validate";
 import type { AppEnv } from "../app-env";
-import { createAttemptRecorder } from "../incidents/attempts";
 import { createIncidentQueries } from "../incidents/queries";
 
 /** Largest revocation body: a secret, a key id and a reason fit in far less. */
@@ -37,14 +36,7 @@ export const revocationRoutes = new Hono<AppEnv>().use(adminAuth()).post(
   async (c) => {
     const { services, requestId } = c.var;
     const body = c.req.valid("json");
-    const deps = {
-      ...services,
-      queries: createIncidentQueries(c.env.DB),
-      recordAttempt: createAttemptRecorder(c.env.DB, services.log),
-      onFinal: services.notifications.add.bind(services.notifications),
-      random: Math.random,
-      retryBaseDelaySeconds: services.config.RETRY_BASE_DELAY_SECONDS,
-    };
+    const deps = { ...services, queries: createIncidentQueries(c.env.DB) };
     const result =
       "secret" in body
         ? await revokeSecret(deps, body.secret, body.reason)

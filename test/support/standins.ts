@@ -3,7 +3,9 @@
  * Worker goes through Miniflare's `outboundService` (dev/outbound.ts), so these calls reach the same
  * stand-in instances the Worker talks to.
  */
+
 import { type AlertSender, createAlertRequest, generateSigningKey, type SigningKey } from "../../dev/signer";
+import { resetPacer } from "./pacer";
 
 export const CLERK = "http://clerk.test";
 export const GITHUB_KEYS = "http://github.keys.test";
@@ -38,7 +40,11 @@ export interface ClerkCall {
   body?: unknown;
 }
 
-export const resetClerk = () => post(`${CLERK}/__standin/reset`);
+/** A fresh Clerk stand-in, and a fresh budget for it in the Worker's pacer. */
+export async function resetClerk(): Promise<void> {
+  await post(`${CLERK}/__standin/reset`);
+  await resetPacer();
+}
 export const createLiveKey = async (input: Record<string, unknown> = {}) =>
   (await post(`${CLERK}/__standin/keys`, input)) as LiveKey;
 export const scriptClerk = (faults: unknown[]) => post(`${CLERK}/__standin/script`, faults);

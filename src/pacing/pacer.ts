@@ -1,0 +1,55 @@
+/**
+ * @module
+ * The pacer adapter: books a slot for one Clerk call from the instance's `ClerkPacer` object, and reports Clerk's
+ * 429s to it. Should the object be unreachable, calls go ahead unpaced (and are logged): a leaked key must still be
+ * revoked, and Clerk's own 429s still hold the line.
+ */
+import type { Logger } from "../lib/log";
+import type { ClerkPacer } from "./clerk-pacer";
+import type { PaceDecision, PacePriority } from "./schedule";
+
+/** Books Clerk calls against the instance's budget. */
+export interface Pacer {
+  /** A slot within `maxWaitMs`, or when to come back. */
+  reserve(priority: PacePriority, maxWaitMs: number): Promise<PaceDecision>;
+  /** Clerk answered 429 with this `Retry-After`. */
+  slowDown(retryAfterMs: number): Promise<void>;
+}
+
+/** What the pacer is built from. */
+export interface PacerOptions {
+  namespace: DurableObjectNamespace<ClerkPacer>;
+  /** The Clerk instance's name: one pacing object per instance. */
+  instance: string;
+  /** Requests per 10 s (`CLERK_RATE_LIMIT`). */
+  limitPerWindow: number;
+  log: Logger;
+}
+
+/** Builds the pacer for one Clerk instance. */
+export function createPacer(options: PacerOptions): Pacer {
+  const stub = () => options.namespace.get(options.namespace.idFromName(`clerk:${options.instance}`));
+  return {
+    async reserve(priority, maxWaitMs) {
+      try {
+        return await stub().reserve({ priority, maxWaitMs, limitPerWindow: options.limitPerWindow });
+      } catch (error) {
+        options.log.warn("pacer_unavailable", { error: error instanceof Error ? error.name : "unknown" });
+        return { granted: true, waitMs: 0 };
+      }
+    },
+    async slowDown(retryAfterMs) {
+      try {
+        await stub().slowDown(retryAfterMs);
+      } catch (error) {
+        options.log.warn("pacer_unavailable", { error: error instanceof Error ? error.name : "unknown" });
+      }
+    },
+  };
+}
+
+/** A pacer that never waits: for callers that have no budget to keep (unit tests of other modules). */
+export const unpaced: Pacer = {
+  reserve: async () => ({ granted: true, waitMs: 0 }),
+  slowDown: async () => {},
+};
