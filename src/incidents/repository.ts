@@ -6,6 +6,8 @@
  */
 import * as v from "valibot";
 import type { EventFacts } from "../notify/event";
+import { chunkJsonArrays } from "./chunk-by-bytes";
+import { D1_MAX_STRING_BYTES } from "./d1-limits";
 import type {
   Claim,
   IncidentState,
@@ -17,10 +19,29 @@ import type {
 } from "./types";
 
 /**
- * Rows per statement when recording. Rows travel as one JSON parameter read with `json_each`, which
- * keeps a 10,000-match alert to a few dozen statements in a single batch instead of one per row.
+ * Largest JSON parameter a statement binds, in bytes of UTF-8. Rows travel to D1 as one JSON array
+ * per statement, read with `json_each`, so an alert costs a few statements in one batch instead of one
+ * per row. D1 refuses a string over {@link D1_MAX_STRING_BYTES}, and a refused batch fails the whole
+ * alert, and every resend of it, so chunks are cut by bytes, never by rows. The 10% margin covers what
+ * the docs leave open (whether the bound is inclusive, what the transport adds) and costs at most one
+ * more statement per 1.8 MB.
+ *
+ * The other per-statement limits in ./d1-limits.ts do not bind here: each statement's SQL text is
+ * fixed, about 1 KB of the 100,000 bytes allowed, and binds at most 3 of the 100 parameters allowed
+ * (local D1 enforces both, so any test that records catches a regression). As for queries per
+ * invocation: the worst a 5 MiB alert can do is about 189,000 distinct one-character tokens with no
+ * url, which measured 15 incident and 19 sighting statements at this budget, inside Workers Paid's 1,000
+ * even if each statement of the batch counts.
+ *
+ * No single row can be over the budget, which would make `chunkJsonArrays` throw: the alert schema
+ * (src/alerts/schema.ts) caps every field a row carries. A sighting row holds two 64-hex ids, a url of
+ * at most MAX_URL_CHARS (2,048) UTF-16 units, a source of at most 64 and a type of at most 128; at
+ * worst 6 bytes of JSON a unit (a control character escaped as `\u00XX`), that is under 14 KB. An
+ * incident row holds a 64-hex hash, a prefix of at most 7 characters, the type, and a sealed secret
+ * only for Clerk-shaped tokens, which are at most 259 printable ASCII characters: under 2 KB. Either
+ * is over a hundred times smaller than the budget.
  */
-export const RECORD_CHUNK_ROWS = 500;
+export const RECORD_PARAM_MAX_BYTES = Math.floor(D1_MAX_STRING_BYTES * 0.9);
 
 const StatusSchema = v.picklist(["pending", "revoked", "not_found", "ignored", "failed"]);
 const LabelSchema = v.nullable(v.picklist(["true_positive", "false_positive"]));
@@ -75,12 +96,6 @@ function toState(row: v.InferOutput<typeof StateRow>): IncidentState {
     claimedUntil: row.claimed_until,
     nextAttemptAt: row.next_attempt_at,
   };
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** Outcome details written when an incident ends or is released. */
@@ -164,7 +179,15 @@ export interface IncidentRepository {
 export function createIncidentRepository(db: D1Database): IncidentRepository {
   return {
     async record(sender, incidents, sightings, now) {
-      const incidentStatements = chunks(incidents, RECORD_CHUNK_ROWS).map((rows) =>
+      const incidentRows = incidents.map((r) => ({
+        h: r.tokenHash,
+        p: r.tokenPrefix,
+        t: r.tokenType,
+        s: r.status,
+        l: r.label,
+        x: r.sealedSecret,
+      }));
+      const incidentStatements = chunkJsonArrays(incidentRows, RECORD_PARAM_MAX_BYTES).map((json) =>
         db
           .prepare(
             `INSERT INTO incidents (token_hash, token_prefix, token_type, status, label, sealed_secret,
@@ -188,21 +211,16 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
                updated_at = CASE WHEN incidents.status = 'failed' THEN excluded.updated_at ELSE incidents.updated_at END
              RETURNING token_hash, status, label, key_id, claimed_until, next_attempt_at`,
           )
-          .bind(
-            now,
-            JSON.stringify(
-              rows.map((r) => ({
-                h: r.tokenHash,
-                p: r.tokenPrefix,
-                t: r.tokenType,
-                s: r.status,
-                l: r.label,
-                x: r.sealedSecret,
-              })),
-            ),
-          ),
+          .bind(now, json),
       );
-      const sightingStatements = chunks(sightings, RECORD_CHUNK_ROWS).map((rows) =>
+      const sightingRows = sightings.map((r) => ({
+        i: r.sightingId,
+        h: r.tokenHash,
+        u: r.url,
+        s: r.source,
+        t: r.type,
+      }));
+      const sightingStatements = chunkJsonArrays(sightingRows, RECORD_PARAM_MAX_BYTES).map((json) =>
         db
           .prepare(
             `INSERT INTO sightings (sighting_id, token_hash, sender, url, source, type, first_seen_at, last_seen_at)
@@ -212,13 +230,7 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
              ON CONFLICT (sighting_id) DO UPDATE SET
                last_seen_at = excluded.last_seen_at, times_seen = sightings.times_seen + 1`,
           )
-          .bind(
-            now,
-            sender,
-            JSON.stringify(
-              rows.map((r) => ({ i: r.sightingId, h: r.tokenHash, u: r.url, s: r.source, t: r.type })),
-            ),
-          ),
+          .bind(now, sender, json),
       );
       if (incidentStatements.length === 0) return [];
       const results = await db.batch([...incidentStatements, ...sightingStatements]);
@@ -337,13 +349,13 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
     },
 
     async schedule(tokenHashes, nextAttemptAt, now) {
-      const statements = chunks(tokenHashes, RECORD_CHUNK_ROWS).map((rows) =>
+      const statements = chunkJsonArrays(tokenHashes, RECORD_PARAM_MAX_BYTES).map((json) =>
         db
           .prepare(
             `UPDATE incidents SET next_attempt_at = ?1, updated_at = ?2
              WHERE status = 'pending' AND token_hash IN (SELECT value FROM json_each(?3))`,
           )
-          .bind(nextAttemptAt, now, JSON.stringify(rows)),
+          .bind(nextAttemptAt, now, json),
       );
       if (statements.length > 0) await db.batch(statements);
     },
