@@ -256,7 +256,7 @@ export function buildOpenApiDocument() {
           summary: "Queue a failed incident again",
           parameters: tokenHashParameter,
           responses: {
-            "202": answer("Back to pending and queued", ref("RetryResult")),
+            "202": answer("Back to pending with its attempts and give-up clock reset, and queued", ref("RetryResult")),
             "400": { $ref: "#/components/responses/BadRequest" },
             ...ADMIN_ERRORS,
             "409": answer("The incident is not failed"),
@@ -269,11 +269,11 @@ export function buildOpenApiDocument() {
           operationId: "revoke",
           summary: "Revoke a key now, by leaked secret or by key id",
           description:
-            "Records an incident with sender `manual`. By secret, the incident is keyed by SHA-256 of the secret, as for alerts; by key id, by SHA-256 of `key_id:<id>`. Clerk unavailable: 202, the queue finishes it (with the default reason).",
+            "Records an incident with sender `manual` and resolves it through the same resolver as alerts, drawing on the same shared pace of Clerk calls, with an alert's priority. By secret, the incident is keyed by SHA-256 of the secret, as for alerts; by key id, by SHA-256 of `key_id:<id>`. Clerk unavailable or its budget spent for the next 8 s: 202, the queue finishes it (with the default reason).",
           requestBody: { required: true, content: json(ref("RevocationRequest")) },
           responses: {
             "200": answer("Revoked now, or earlier", ref("RevocationResult")),
-            "202": answer("Clerk is unavailable; queued", ref("RevocationResult")),
+            "202": answer("Clerk is unavailable or rate-limited; queued", ref("RevocationResult")),
             "400": { $ref: "#/components/responses/BadRequest" },
             ...ADMIN_ERRORS,
             "404": answer("Clerk knows no such secret or key (or the API is off)", ref("RevocationResult")),
