@@ -6,6 +6,7 @@
 import { it } from "vitest";
 import { generateSigningKey, signAlertBody } from "../dev/signer";
 import { parseAlertBody } from "../src/alerts/schema";
+import { consoleLogger } from "../src/lib/log";
 import { createEcdsaAlertVerifier } from "../src/senders/ecdsa-alert-verifier";
 import { createKeyCache } from "../src/senders/key-cache";
 import { report } from "../test/support/console";
@@ -41,6 +42,7 @@ it("measures signature + parse CPU per alert", async () => {
     url: "http://keys.bench/",
     fetch: async () => new Response(list, { headers: { "content-type": "application/json" } }),
     now: Date.now,
+    log: consoleLogger,
   });
   const verify = createEcdsaAlertVerifier({
     keys,

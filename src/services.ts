@@ -46,7 +46,13 @@ function keyCacheFor(url: string, token: string | undefined): KeyCache {
   const id = `${url}\n${token ?? ""}`;
   let cache = keyCaches.get(id);
   if (!cache) {
-    cache = createKeyCache({ url, token, fetch: (input, init) => fetch(input, init), now: Date.now });
+    cache = createKeyCache({
+      url,
+      token,
+      fetch: (input, init) => fetch(input, init),
+      now: Date.now,
+      log: consoleLogger,
+    });
     keyCaches.set(id, cache);
   }
   return cache;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fromBase64 } from "../lib/encoding";
 import { sha256Hex } from "../lib/hash";
+import { consoleLogger } from "../lib/log";
 import { createEcdsaAlertVerifier } from "./ecdsa-alert-verifier";
 import {
   DOCS_TEST_KEY_ID,
@@ -27,6 +28,7 @@ function githubVerifier(keyListJson: string) {
     url: "https://api.github.test/meta/public_keys/secret_scanning",
     fetch: fake.fetch,
     now: Date.now,
+    log: consoleLogger,
   });
   return createEcdsaAlertVerifier({
     keys,
