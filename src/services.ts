@@ -78,6 +78,11 @@ function stateful(config: Config): Stateful {
         : undefined,
     };
     statefulByConfig.set(config, built);
+    // Once per config, so once per isolate: a switched-off feature without a route of its own (notifications, the
+    // GitHub token) would otherwise go unnoticed. Problems name variables, never values.
+    for (const [feature, problems] of Object.entries(config.misconfigured)) {
+      consoleLogger.error("config_invalid", { feature, problems });
+    }
   }
   return built;
 }

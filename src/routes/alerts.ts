@@ -11,6 +11,7 @@ import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
 import { BODY_ERROR_MESSAGES, parseAlertBody } from "../alerts/schema";
 import type { AppEnv } from "../app-env";
+import { featureOff } from "../feature-off";
 import { processAlert } from "../revocation/process-alert";
 import type { VerifyBody, VerifyError } from "../senders/alert-verifier";
 import { isSenderName, type SenderName } from "../senders/registry";
@@ -47,7 +48,10 @@ const signatureHeaders = createMiddleware<AppEnv & SignedRequest>(async (c, next
   const sender = c.req.param("sender") ?? "";
   const verifier = isSenderName(sender) ? services.verifiers[sender] : undefined;
   if (!verifier || !isSenderName(sender)) {
-    return c.json({ error: "No such sender, or it is not configured." }, 404);
+    return (
+      (isSenderName(sender) ? featureOff(c, sender) : undefined) ??
+      c.json({ error: "No such sender, or it is not configured." }, 404)
+    );
   }
   const signed = verifier(c.req.raw.headers);
   if (!signed.ok) {
