@@ -6,12 +6,32 @@
 import { Webhook } from "standardwebhooks";
 import * as v from "valibot";
 
+/**
+ * Whether autorevoke may call `value`: https, or plain http to a loopback host (the local stand-ins of `npm start`
+ * and the tests). Clerk's API carries the instance secret key and the leaked secrets; a key list decides which
+ * signatures are trusted; notifications carry key ids. None of it may cross a network in the clear. The host is
+ * read after WHATWG parsing, which lowercases it and writes every IPv4 form (`127.1`, `0x7f.0.0.1`) as a dotted quad.
+ */
+export function isHttpsOrLoopback(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol === "https:") return true;
+  if (url.protocol !== "http:") return false;
+  return (
+    url.hostname === "localhost" || url.hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(url.hostname)
+  );
+}
+
 /** A URL autorevoke calls out to. */
-export const httpUrl = v.pipe(
+export const serviceUrl = v.pipe(
   v.string("must be a string"),
   v.trim(),
   v.url("must be a URL"),
-  v.regex(/^https?:\/\//, "must be an http(s) URL"),
+  v.check(isHttpsOrLoopback, "must be an https: URL (http: only to localhost, 127.0.0.0/8 or [::1])"),
 );
 
 /** A non-empty secret (tokens, API keys) that has no further shape to check. */

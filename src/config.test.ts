@@ -40,7 +40,7 @@ describe("readConfig", () => {
     });
 
     it("keeps given URLs", () => {
-      const urls = { CLERK_API_URL: "http://clerk.test", GITHUB_KEYS_URL: "https://keys.example/list" };
+      const urls = { CLERK_API_URL: "https://clerk.test", GITHUB_KEYS_URL: "https://keys.example/list" };
       expect(configOf(env(urls))).toMatchObject(urls);
     });
 
@@ -151,6 +151,49 @@ describe("readConfig", () => {
 
     it("reports no feature when every setting is valid or unset", () => {
       expect(configOf(env({ NOTIFY_URL: "", GITLAB_KEYS_URL: "" })).misconfigured).toEqual({});
+    });
+  });
+
+  describe("URLs autorevoke calls", () => {
+    const remoteHttp = "http://keys.example/list";
+
+    it("refuses an http: CLERK_API_URL to a remote host", () => {
+      expect(errorOf(env({ CLERK_API_URL: "http://api.clerk.com" }))).toContain("CLERK_API_URL");
+    });
+
+    it.each([
+      ["GITHUB_KEYS_URL", "github"],
+      ["GITLAB_KEYS_URL", "gitlab"],
+      ["DEPSDEV_KEYS_URL", "depsdev"],
+      ["NOTIFY_URL", "notify"],
+    ])("switches off %s's feature for an http: URL to a remote host", (name, feature) => {
+      expect(configOf(env({ [name]: remoteHttp })).misconfigured).toEqual({
+        [feature]: expect.stringContaining(name),
+      });
+    });
+
+    it.each([
+      "http://localhost:8788",
+      "http://127.0.0.1:8788/meta/public_keys",
+      "http://127.255.0.1/",
+      "http://[::1]:8788/",
+    ])("accepts http: to the loopback host of %s", (url) => {
+      const config = configOf(env({ CLERK_API_URL: url, GITHUB_KEYS_URL: url, NOTIFY_URL: url }));
+      expect(config.misconfigured).toEqual({});
+      expect(config.CLERK_API_URL).toBe(url);
+    });
+
+    it.each([
+      "http://localhost.example.com/",
+      "http://127.0.0.1.example.com/",
+      "http://0.0.0.0:8788/",
+      "http://[::2]/",
+    ])("refuses http: to %s, which is not loopback", (url) => {
+      expect(errorOf(env({ CLERK_API_URL: url }))).toContain("CLERK_API_URL");
+    });
+
+    it("names the rule in the problem", () => {
+      expect(errorOf(env({ CLERK_API_URL: "http://api.clerk.com" }))).toContain("https:");
     });
   });
 

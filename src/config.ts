@@ -9,7 +9,7 @@
  * variables, never their values.
  */
 import * as v from "valibot";
-import { headerName, httpUrl, secretToken, standardWebhooksSecret, unsetIfEmpty } from "./config-fields";
+import { headerName, secretToken, serviceUrl, standardWebhooksSecret, unsetIfEmpty } from "./config-fields";
 import { err, ok, type Result } from "./lib/result";
 
 const CoreSchema = v.object(
@@ -19,7 +19,7 @@ const CoreSchema = v.object(
       v.trim(),
       v.regex(/^sk_(live|test)_\S+$/, "must look like sk_live_... or sk_test_..."),
     ),
-    CLERK_API_URL: v.optional(httpUrl, "https://api.clerk.com"),
+    CLERK_API_URL: v.optional(serviceUrl, "https://api.clerk.com"),
     /** First retry delay for Clerk failures; tests and load drills lower it. */
     RETRY_BASE_DELAY_SECONDS: v.optional(
       v.pipe(
@@ -39,14 +39,14 @@ const CoreSchema = v.object(
 /** Each optional feature and its settings. A feature whose settings do not all validate is switched off whole. */
 const FEATURES = {
   github: v.object({
-    GITHUB_KEYS_URL: v.optional(httpUrl, "https://api.github.com/meta/public_keys/secret_scanning"),
+    GITHUB_KEYS_URL: v.optional(serviceUrl, "https://api.github.com/meta/public_keys/secret_scanning"),
   }),
   /** Only raises GitHub's rate limit: without it the list is fetched unauthenticated. */
   github_token: v.object({ GITHUB_TOKEN: v.optional(secretToken) }),
-  gitlab: v.object({ GITLAB_KEYS_URL: unsetIfEmpty(httpUrl) }),
+  gitlab: v.object({ GITLAB_KEYS_URL: unsetIfEmpty(serviceUrl) }),
   depsdev: v.object({
     DEPSDEV_KEYS_URL: v.optional(
-      httpUrl,
+      serviceUrl,
       "https://storage.googleapis.com/depsdev-gcp-public-keys/secret_scanning",
     ),
     DEPSDEV_IDENTIFIER_HEADER: v.optional(headerName, "DepsDev-Public-Key-Identifier"),
@@ -54,7 +54,7 @@ const FEATURES = {
   }),
   generic: v.object({ INBOUND_WEBHOOK_SECRET: unsetIfEmpty(standardWebhooksSecret) }),
   notify: v.object({
-    NOTIFY_URL: unsetIfEmpty(httpUrl),
+    NOTIFY_URL: unsetIfEmpty(serviceUrl),
     NOTIFY_SECRET: unsetIfEmpty(standardWebhooksSecret),
   }),
   admin: v.object({
