@@ -36,6 +36,8 @@ function rejection(error: VerifyError): { status: 401 | 503; body: { error: stri
   }
 }
 
+const NO_SUCH_SENDER = { error: "No such sender, or it is not configured." };
+
 /** What the header stage hands the handler: the sender and the second stage of its verifier. */
 type SignedRequest = { Variables: { sender: SenderName; verifyBody: VerifyBody } };
 
@@ -46,13 +48,10 @@ type SignedRequest = { Variables: { sender: SenderName; verifyBody: VerifyBody }
 const signatureHeaders = createMiddleware<AppEnv & SignedRequest>(async (c, next) => {
   const { services, requestId } = c.var;
   const sender = c.req.param("sender") ?? "";
-  const verifier = isSenderName(sender) ? services.verifiers[sender] : undefined;
-  if (!verifier || !isSenderName(sender)) {
-    return (
-      (isSenderName(sender) ? featureOff(c, sender) : undefined) ??
-      c.json({ error: "No such sender, or it is not configured." }, 404)
-    );
-  }
+  if (!isSenderName(sender)) return c.json(NO_SUCH_SENDER, 404);
+  const verifier = services.verifiers[sender];
+  // Off: 404 when its settings are absent, 503 when a bad setting switched it off.
+  if (!verifier) return featureOff(c, sender) ?? c.json(NO_SUCH_SENDER, 404);
   const signed = verifier(c.req.raw.headers);
   if (!signed.ok) {
     services.log.warn("alert_rejected", { request_id: requestId, sender, reason: signed.error.kind });
