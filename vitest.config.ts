@@ -3,7 +3,9 @@ import { defineConfig } from "vitest/config";
 import { outboundService, TEST_INBOUND_WEBHOOK_SECRET, TEST_NOTIFY_SECRET } from "./dev/outbound.ts";
 
 // Every outbound fetch from the Worker under test (Clerk, the senders' key lists) is answered by the
-// dev stand-ins in Node, routed by host name; nothing leaves the machine.
+// dev stand-ins in Node, routed by host name; nothing leaves the machine. The URLs are https, as
+// src/config.ts requires of a host that is not loopback: the outbound service is handed the request
+// itself, so no TLS connection is made and no certificate is needed.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
@@ -15,18 +17,18 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             CLERK_SECRET_KEY: "sk_test_autorevoke_standin",
-            CLERK_API_URL: "http://clerk.test",
-            GITHUB_KEYS_URL: "http://github.keys.test/meta/public_keys/secret_scanning",
+            CLERK_API_URL: "https://clerk.test",
+            GITHUB_KEYS_URL: "https://github.keys.test/meta/public_keys/secret_scanning",
             // Retries after ~1 s instead of ~10 s, so queue round trips fit in a test.
             RETRY_BASE_DELAY_SECONDS: "1",
             // Far above any test's load: pacing at Clerk's real budget is the pacing suite's subject
             // (vitest.pacing.config.ts), and here it would only slow the big-alert tests down.
             CLERK_RATE_LIMIT: "1000000",
             ADMIN_TOKEN: "test-admin-token-0123456789abcdef0123",
-            GITLAB_KEYS_URL: "http://gitlab.keys.test/keys",
-            DEPSDEV_KEYS_URL: "http://depsdev.keys.test/secret_scanning",
+            GITLAB_KEYS_URL: "https://gitlab.keys.test/keys",
+            DEPSDEV_KEYS_URL: "https://depsdev.keys.test/secret_scanning",
             INBOUND_WEBHOOK_SECRET: TEST_INBOUND_WEBHOOK_SECRET,
-            NOTIFY_URL: "http://notify.test/hooks/autorevoke",
+            NOTIFY_URL: "https://notify.test/hooks/autorevoke",
             NOTIFY_SECRET: TEST_NOTIFY_SECRET,
           },
           outboundService,

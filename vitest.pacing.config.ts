@@ -19,14 +19,14 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             CLERK_SECRET_KEY: "sk_test_autorevoke_standin",
             // A stand-in of its own (dev/outbound.ts gives every `*.clerk.test` host one).
-            CLERK_API_URL: "http://pacing.clerk.test",
+            CLERK_API_URL: "https://pacing.clerk.test",
             CLERK_RATE_LIMIT: "100",
             // 18 s: long enough that pacing and 429s alone would cross it if they counted, short enough to wait for.
             GIVE_UP_AFTER_HOURS: "0.005",
-            GITHUB_KEYS_URL: "http://pacing.github.keys.test/meta/public_keys/secret_scanning",
+            GITHUB_KEYS_URL: "https://pacing.github.keys.test/meta/public_keys/secret_scanning",
             RETRY_BASE_DELAY_SECONDS: "1",
             ADMIN_TOKEN: "test-admin-token-0123456789abcdef0123",
-            NOTIFY_URL: "http://pacing.notify.test/hooks/autorevoke",
+            NOTIFY_URL: "https://pacing.notify.test/hooks/autorevoke",
             NOTIFY_SECRET: TEST_NOTIFY_SECRET,
           },
           outboundService,

@@ -1,9 +1,10 @@
 /**
  * @module
  * Miniflare's `outboundService` for the tests: every outbound `fetch` of the Worker and of the test code (both run
- * in workerd) arrives here, in Node, and is routed by host name to a stand-in. Anything else gets a 502, so no test
- * can reach the internet. Tests drive the stand-ins through their `/__standin/` control routes, e.g.
- * `fetch("http://clerk.test/__standin/keys", { method: "POST", body: "{}" })`.
+ * in workerd) arrives here, in Node, and is routed by host name to a stand-in, whatever the scheme: an `https://`
+ * URL arrives as a plain request, with no TLS. Anything else gets a 502, so no test can reach the internet. Tests
+ * drive the stand-ins through their `/__standin/` control routes, e.g.
+ * `fetch("https://clerk.test/__standin/keys", { method: "POST", body: "{}" })`.
  *
  * Loaded by vitest.config.ts in Node: no workerd-only imports here.
  */

@@ -1,3 +1,4 @@
+import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { readConfig } from "./config";
 import { toBase64 } from "./lib/encoding";
@@ -39,7 +40,7 @@ describe("readConfig", () => {
     });
 
     it("keeps given URLs", () => {
-      const urls = { CLERK_API_URL: "http://clerk.test", GITHUB_KEYS_URL: "https://keys.example/list" };
+      const urls = { CLERK_API_URL: "https://clerk.test", GITHUB_KEYS_URL: "https://keys.example/list" };
       expect(configOf(env(urls))).toMatchObject(urls);
     });
 
@@ -87,14 +88,6 @@ describe("readConfig", () => {
       expect(errorOf(env({ CLERK_API_URL: "not a url" }))).toContain("CLERK_API_URL");
     });
 
-    it("refuses a URL that is not http(s)", () => {
-      expect(errorOf(env({ GITHUB_KEYS_URL: "ftp://keys.example/list" }))).toContain("GITHUB_KEYS_URL");
-    });
-
-    it("refuses an empty GITHUB_TOKEN", () => {
-      expect(errorOf(env({ GITHUB_TOKEN: "  " }))).toContain("GITHUB_TOKEN");
-    });
-
     it("refuses a RETRY_BASE_DELAY_SECONDS that is not a whole number from 1 to 3600", () => {
       for (const bad of ["abc", "", "0", "1.5", "3601", -2]) {
         expect(errorOf(env({ RETRY_BASE_DELAY_SECONDS: bad }))).toContain("RETRY_BASE_DELAY_SECONDS");
@@ -106,6 +99,119 @@ describe("readConfig", () => {
       for (const name of ["CLERK_SECRET_KEY", "CLERK_API_URL", "RETRY_BASE_DELAY_SECONDS"]) {
         expect(error).toContain(name);
       }
+    });
+  });
+
+  describe("an invalid optional setting switches off only its feature", () => {
+    it.each([
+      ["INBOUND_WEBHOOK_SECRET", "whsec_ab=cdefghijklmnopq", "generic"],
+      ["INBOUND_WEBHOOK_SECRET", "not-a-webhook-secret-0123456789", "generic"],
+      ["NOTIFY_SECRET", "whsec_ab=cdefghijklmnopq", "notify"],
+      ["NOTIFY_URL", "not a url", "notify"],
+      ["ADMIN_TOKEN", "too-short-admin-token", "admin"],
+      ["GITLAB_KEYS_URL", "ftp://gitlab.example/keys", "gitlab"],
+      ["DEPSDEV_KEYS_URL", "not a url", "depsdev"],
+      ["DEPSDEV_IDENTIFIER_HEADER", "Not A Header!", "depsdev"],
+      ["DEPSDEV_SIGNATURE_HEADER", "", "depsdev"],
+      ["GITHUB_TOKEN", "  ", "github_token"],
+      ["GITHUB_KEYS_URL", "ftp://keys.example/list", "github"],
+    ])("%s = %j switches off %s", (name, value, feature) => {
+      const config = configOf(env({ [name]: value }));
+      expect(config.misconfigured).toEqual({ [feature]: expect.stringContaining(name) });
+    });
+
+    it("leaves every setting of a switched-off feature unset", () => {
+      const config = configOf(env({ DEPSDEV_IDENTIFIER_HEADER: "Not A Header!" }));
+      expect(config).not.toHaveProperty("DEPSDEV_KEYS_URL");
+      expect(config).not.toHaveProperty("DEPSDEV_SIGNATURE_HEADER");
+    });
+
+    it("keeps the core settings and the other features", () => {
+      const config = configOf(env({ NOTIFY_SECRET: "whsec_ab=cdefghijklmnopq" }));
+      expect(config).toMatchObject({
+        CLERK_API_URL: "https://api.clerk.com",
+        GITHUB_KEYS_URL: "https://api.github.com/meta/public_keys/secret_scanning",
+      });
+    });
+
+    it("names the variable but never echoes its value", () => {
+      const values = {
+        INBOUND_WEBHOOK_SECRET: "whsec_ab=cdefghijklmnopqSECRETMARK",
+        NOTIFY_SECRET: "whsec_SECRETMARK=",
+        NOTIFY_URL: "SECRETMARK not a url",
+        ADMIN_TOKEN: "SECRETMARK-short",
+        GITLAB_KEYS_URL: "ftp://SECRETMARK.example/keys",
+        DEPSDEV_KEYS_URL: "SECRETMARK",
+        GITHUB_KEYS_URL: "gopher://SECRETMARK/",
+      };
+      const problems = JSON.stringify(configOf(env(values)).misconfigured);
+      for (const name of Object.keys(values)) expect(problems).toContain(name);
+      expect(problems).not.toMatch(/secretmark/i);
+    });
+
+    it("reports no feature when every setting is valid or unset", () => {
+      expect(configOf(env({ NOTIFY_URL: "", GITLAB_KEYS_URL: "" })).misconfigured).toEqual({});
+    });
+  });
+
+  describe("URLs autorevoke calls", () => {
+    const remoteHttp = "http://keys.example/list";
+
+    it("refuses an http: CLERK_API_URL to a remote host", () => {
+      expect(errorOf(env({ CLERK_API_URL: "http://api.clerk.com" }))).toContain("CLERK_API_URL");
+    });
+
+    it.each([
+      ["GITHUB_KEYS_URL", "github"],
+      ["GITLAB_KEYS_URL", "gitlab"],
+      ["DEPSDEV_KEYS_URL", "depsdev"],
+      ["NOTIFY_URL", "notify"],
+    ])("switches off %s's feature for an http: URL to a remote host", (name, feature) => {
+      expect(configOf(env({ [name]: remoteHttp })).misconfigured).toEqual({
+        [feature]: expect.stringContaining(name),
+      });
+    });
+
+    it.each([
+      "http://localhost:8788",
+      "http://127.0.0.1:8788/meta/public_keys",
+      "http://127.255.0.1/",
+      "http://[::1]:8788/",
+    ])("accepts http: to the loopback host of %s", (url) => {
+      const config = configOf(env({ CLERK_API_URL: url, GITHUB_KEYS_URL: url, NOTIFY_URL: url }));
+      expect(config.misconfigured).toEqual({});
+      expect(config.CLERK_API_URL).toBe(url);
+    });
+
+    it.each([
+      "http://localhost.example.com/",
+      "http://127.0.0.1.example.com/",
+      "http://0.0.0.0:8788/",
+      "http://[::2]/",
+    ])("refuses http: to %s, which is not loopback", (url) => {
+      expect(errorOf(env({ CLERK_API_URL: url }))).toContain("CLERK_API_URL");
+    });
+
+    it("names the rule in the problem", () => {
+      expect(errorOf(env({ CLERK_API_URL: "http://api.clerk.com" }))).toContain("https:");
+    });
+  });
+
+  describe("Standard Webhooks secrets", () => {
+    // The library's base64 decoder refuses padding anywhere but at the end; the old pattern did not.
+    const undecodable = "whsec_ab=cdefghijklmnopq";
+
+    it("refuses a whsec_ secret the standardwebhooks library cannot use", () => {
+      expect(() => new Webhook(undecodable)).toThrow();
+      const config = configOf(env({ INBOUND_WEBHOOK_SECRET: undecodable }));
+      expect(config.INBOUND_WEBHOOK_SECRET).toBeUndefined();
+      expect(config.misconfigured.generic).toContain("INBOUND_WEBHOOK_SECRET");
+    });
+
+    it("accepts a secret the library accepts", () => {
+      const secret = "whsec_dGVzdC1ub3RpZnktc2VjcmV0LTAxMjM0NTY3ODlhYg==";
+      expect(() => new Webhook(secret)).not.toThrow();
+      expect(configOf(env({ NOTIFY_SECRET: secret })).NOTIFY_SECRET).toBe(secret);
     });
   });
 

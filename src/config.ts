@@ -1,121 +1,154 @@
 /**
  * @module
  * Reads and validates the Worker's environment once per isolate (valibot) and hands out typed config.
- * A misconfigured deployment fails loudly in the logs and answers 503, never silently drops alerts.
+ *
+ * Two kinds of setting. Core settings are what every revocation needs (Clerk's key and API, the retry delay): a bad
+ * one makes the whole API answer 503, and queue batches and crons fail to be retried later. Every optional feature
+ * (a sender, notifications, the operators' API) is validated on its own: a bad setting switches off that feature
+ * alone, so a typo in, say, NOTIFY_SECRET can never stop GitHub alerts from revoking keys. Problems name the
+ * variables, never their values.
  */
 import * as v from "valibot";
+import { headerName, secretToken, serviceUrl, standardWebhooksSecret, unsetIfEmpty } from "./config-fields";
 import { err, ok, type Result } from "./lib/result";
 
-const httpUrl = v.pipe(v.string(), v.trim(), v.url(), v.regex(/^https?:\/\//, "must be an http(s) URL"));
-const optionalSecret = v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)));
-/** An optional setting where an empty string (the wrangler.toml placeholder) means "not set". */
-const unsetIfEmpty = <T extends v.GenericSchema<string, unknown>>(schema: T) =>
-  v.optional(
-    v.union([
-      v.pipe(
-        v.literal(""),
-        v.transform(() => undefined),
-      ),
-      schema,
-    ]),
-  );
-const headerName = v.pipe(
-  v.string(),
-  v.trim(),
-  v.regex(/^[A-Za-z0-9-]{1,100}$/, "must be an HTTP header name"),
-);
-const standardWebhooksSecret = v.pipe(
-  v.string(),
-  v.trim(),
-  v.regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, "must be a Standard Webhooks secret: whsec_ then base64"),
-);
-
-const EnvSchema = v.object({
-  CLERK_SECRET_KEY: v.pipe(
-    v.string("CLERK_SECRET_KEY is not set"),
-    v.trim(),
-    v.regex(/^sk_(live|test)_\S+$/, "CLERK_SECRET_KEY must look like sk_live_... or sk_test_..."),
-  ),
-  CLERK_API_URL: v.optional(httpUrl, "https://api.clerk.com"),
-  GITHUB_KEYS_URL: v.optional(httpUrl, "https://api.github.com/meta/public_keys/secret_scanning"),
-  GITHUB_TOKEN: optionalSecret,
-  GITLAB_KEYS_URL: unsetIfEmpty(httpUrl),
-  DEPSDEV_KEYS_URL: v.optional(
-    httpUrl,
-    "https://storage.googleapis.com/depsdev-gcp-public-keys/secret_scanning",
-  ),
-  DEPSDEV_IDENTIFIER_HEADER: v.optional(headerName, "DepsDev-Public-Key-Identifier"),
-  DEPSDEV_SIGNATURE_HEADER: v.optional(headerName, "DepsDev-Public-Key-Signature"),
-  INBOUND_WEBHOOK_SECRET: unsetIfEmpty(standardWebhooksSecret),
-  NOTIFY_URL: unsetIfEmpty(httpUrl),
-  NOTIFY_SECRET: unsetIfEmpty(standardWebhooksSecret),
-  ADMIN_TOKEN: unsetIfEmpty(
-    v.pipe(v.string(), v.minLength(32, "ADMIN_TOKEN must be at least 32 characters")),
-  ),
-  /**
-   * Clerk requests per 10 s shared by every caller of this deployment. Unset: Clerk's own limit for the key's
-   * kind (see `clerkRateLimit`).
-   */
-  CLERK_RATE_LIMIT: unsetIfEmpty(
-    v.pipe(
-      v.string(),
+const CoreSchema = v.object(
+  {
+    CLERK_SECRET_KEY: v.pipe(
+      v.string("must be a string"),
       v.trim(),
-      v.transform(Number),
-      v.integer("CLERK_RATE_LIMIT must be a whole number of requests per 10 s"),
-      v.minValue(1),
-      v.maxValue(1_000_000),
+      v.regex(/^sk_(live|test)_\S+$/, "must look like sk_live_... or sk_test_..."),
     ),
-  ),
-  /** How long real Clerk failures may last, from the first, before an incident ends `failed`. */
-  GIVE_UP_AFTER_HOURS: v.optional(
-    v.pipe(
-      v.union([v.string(), v.number()]),
-      v.transform(Number),
-      v.number("GIVE_UP_AFTER_HOURS must be a number of hours"),
-      v.minValue(0.001),
-      v.maxValue(24 * 30),
+    CLERK_API_URL: v.optional(serviceUrl, "https://api.clerk.com"),
+    /** First retry delay for Clerk failures; tests and load drills lower it. */
+    RETRY_BASE_DELAY_SECONDS: v.optional(
+      v.pipe(
+        v.union([v.string(), v.number()], "must be a whole number of seconds"),
+        v.transform(Number),
+        v.integer("must be a whole number of seconds"),
+        v.minValue(1, "must be at least 1"),
+        v.maxValue(3600, "must be at most 3600"),
+      ),
+      10,
     ),
-    24,
-  ),
-  /** First retry delay for Clerk failures; tests and load drills lower it. */
-  RETRY_BASE_DELAY_SECONDS: v.optional(
-    v.pipe(
-      v.union([v.string(), v.number()]),
-      v.transform(Number),
-      v.integer(),
-      v.minValue(1),
-      v.maxValue(3600),
+    /**
+     * Clerk requests per 10 s shared by every caller of this deployment. Unset: Clerk's own limit for the key's
+     * kind (see `clerkRateLimit`).
+     */
+    CLERK_RATE_LIMIT: unsetIfEmpty(
+      v.pipe(
+        v.string("must be a whole number of requests per 10 s"),
+        v.trim(),
+        v.transform(Number),
+        v.integer("must be a whole number of requests per 10 s"),
+        v.minValue(1, "must be at least 1"),
+        v.maxValue(1_000_000, "must be at most 1000000"),
+      ),
     ),
-    10,
-  ),
-});
-
-/** The validated configuration. */
-export type Config = v.InferOutput<typeof EnvSchema>;
+    /** How long real Clerk failures may last, from the first, before an incident ends `failed`. */
+    GIVE_UP_AFTER_HOURS: v.optional(
+      v.pipe(
+        v.union([v.string(), v.number()], "must be a number of hours"),
+        v.transform(Number),
+        v.number("must be a number of hours"),
+        v.minValue(0.001, "must be at least 0.001"),
+        v.maxValue(24 * 30, "must be at most 720"),
+      ),
+      24,
+    ),
+  },
+  // valibot reports a missing key with the object's message.
+  "is not set",
+);
 
 /** Clerk's Backend API limits, requests per 10 s: production instances, development instances. */
 export const CLERK_LIMIT_LIVE_PER_10S = 1_000;
 export const CLERK_LIMIT_TEST_PER_10S = 100;
 
 /** The Clerk budget per 10 s: `CLERK_RATE_LIMIT`, else Clerk's limit for a production or development key. */
-export function clerkRateLimit(config: Pick<Config, "CLERK_RATE_LIMIT" | "CLERK_SECRET_KEY">): number {
+export function clerkRateLimit(config: {
+  CLERK_RATE_LIMIT?: number | undefined;
+  CLERK_SECRET_KEY: string;
+}): number {
   if (config.CLERK_RATE_LIMIT !== undefined) return config.CLERK_RATE_LIMIT;
   return config.CLERK_SECRET_KEY.startsWith("sk_live_") ? CLERK_LIMIT_LIVE_PER_10S : CLERK_LIMIT_TEST_PER_10S;
+}
+
+/** Each optional feature and its settings. A feature whose settings do not all validate is switched off whole. */
+const FEATURES = {
+  github: v.object({
+    GITHUB_KEYS_URL: v.optional(serviceUrl, "https://api.github.com/meta/public_keys/secret_scanning"),
+  }),
+  /** Only raises GitHub's rate limit: without it the list is fetched unauthenticated. */
+  github_token: v.object({ GITHUB_TOKEN: v.optional(secretToken) }),
+  gitlab: v.object({ GITLAB_KEYS_URL: unsetIfEmpty(serviceUrl) }),
+  depsdev: v.object({
+    DEPSDEV_KEYS_URL: v.optional(
+      serviceUrl,
+      "https://storage.googleapis.com/depsdev-gcp-public-keys/secret_scanning",
+    ),
+    DEPSDEV_IDENTIFIER_HEADER: v.optional(headerName, "DepsDev-Public-Key-Identifier"),
+    DEPSDEV_SIGNATURE_HEADER: v.optional(headerName, "DepsDev-Public-Key-Signature"),
+  }),
+  generic: v.object({ INBOUND_WEBHOOK_SECRET: unsetIfEmpty(standardWebhooksSecret) }),
+  notify: v.object({
+    NOTIFY_URL: unsetIfEmpty(serviceUrl),
+    NOTIFY_SECRET: unsetIfEmpty(standardWebhooksSecret),
+  }),
+  admin: v.object({
+    ADMIN_TOKEN: unsetIfEmpty(
+      v.pipe(v.string("must be a string"), v.minLength(32, "must be at least 32 characters")),
+    ),
+  }),
+};
+
+/** An optional feature that a bad setting can switch off. Senders share their names with `SenderName`. */
+export type Feature = keyof typeof FEATURES;
+
+const FEATURE_NAMES = Object.keys(FEATURES) as Feature[];
+
+/** `A | B | C` to `A & B & C`: the settings of every feature in one object type. */
+type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type FeatureSettings = Intersection<{ [F in Feature]: v.InferOutput<(typeof FEATURES)[F]> }[Feature]>;
+
+/**
+ * The validated configuration. A switched-off feature's settings are all absent, and `misconfigured` says why:
+ * its problems, naming the variables, never their values.
+ */
+export type Config = v.InferOutput<typeof CoreSchema> &
+  Partial<FeatureSettings> & { misconfigured: Partial<Record<Feature, string>> };
+
+/**
+ * valibot's fallback message quotes the value it received. A setting may be a secret, so every check without a
+ * message of its own gets this one instead. One problem per variable is enough to act on.
+ */
+const PARSE_OPTIONS = { message: "is not valid", abortPipeEarly: true } as const;
+
+function problemsOf(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues.map((i) => `${v.getDotPath(i) ?? "env"} ${i.message}`).join("; ");
 }
 
 const cache = new WeakMap<object, Result<Config, string>>();
 
 /**
- * Validates `env` once per env object (one per isolate in production) and caches the answer.
- * The error names the offending variables but never their values.
+ * Validates `env` once per env object (one per isolate in production) and caches the answer: an error only when a
+ * core setting is bad (it lists every problem, the features' too), otherwise the config with its switched-off
+ * features.
  */
 export function readConfig(env: object): Result<Config, string> {
   const cached = cache.get(env);
   if (cached) return cached;
-  const parsed = v.safeParse(EnvSchema, env);
-  const result = parsed.success
-    ? ok(parsed.output)
-    : err(parsed.issues.map((i) => `${v.getDotPath(i) ?? "env"}: ${i.message}`).join("; "));
+  const core = v.safeParse(CoreSchema, env, PARSE_OPTIONS);
+  const misconfigured: Partial<Record<Feature, string>> = {};
+  const settings: Partial<FeatureSettings> = {};
+  for (const feature of FEATURE_NAMES) {
+    const parsed = v.safeParse(FEATURES[feature], env, PARSE_OPTIONS);
+    if (parsed.success) Object.assign(settings, parsed.output);
+    else misconfigured[feature] = problemsOf(parsed.issues);
+  }
+  const result = core.success
+    ? ok({ ...core.output, ...settings, misconfigured })
+    : err([problemsOf(core.issues), ...Object.values(misconfigured)].join("; "));
   cache.set(env, result);
   return result;
 }

@@ -56,7 +56,13 @@ function keyCacheFor(url: string, token: string | undefined): KeyCache {
   const id = `${url}\n${token ?? ""}`;
   let cache = keyCaches.get(id);
   if (!cache) {
-    cache = createKeyCache({ url, token, fetch: (input, init) => fetch(input, init), now: Date.now });
+    cache = createKeyCache({
+      url,
+      token,
+      fetch: (input, init) => fetch(input, init),
+      now: Date.now,
+      log: consoleLogger,
+    });
     keyCaches.set(id, cache);
   }
   return cache;
@@ -82,6 +88,11 @@ function stateful(config: Config): Stateful {
         : undefined,
     };
     statefulByConfig.set(config, built);
+    // Once per config, so once per isolate: a switched-off feature without a route of its own (notifications, the
+    // GitHub token) would otherwise go unnoticed. Problems name variables, never values.
+    for (const [feature, problems] of Object.entries(config.misconfigured)) {
+      consoleLogger.error("config_invalid", { feature, problems });
+    }
   }
   return built;
 }

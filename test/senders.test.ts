@@ -165,6 +165,46 @@ describe("POST /v1/alerts/generic (Standard Webhooks)", () => {
   });
 });
 
+describe("a request without signature headers", () => {
+  /** A 1 MiB body that counts what the Worker pulls from it: a stream the runtime does not pre-read. */
+  function countingBody() {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let chunks = 16;
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (chunks-- === 0) return controller.close();
+          pulled += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return { stream, pulled: () => pulled };
+  }
+
+  const senders = ["github", "gitlab", "depsdev", "generic"];
+  // Without Content-Length the body limit counts the stream as it reads; with one it trusts the header.
+  it.each(senders.flatMap((sender) => [[sender, "chunked"] as const, [sender, "Content-Length"] as const]))(
+    "gets 401 from /v1/alerts/%s (%s) before its body is read",
+    async (sender, framing) => {
+      const body = countingBody();
+      const headers = new Headers({ "content-type": "application/json" });
+      if (framing === "Content-Length") headers.set("content-length", String(16 * 64 * 1024));
+      const request = new Request(`http://autorevoke.test/v1/alerts/${sender}`, {
+        method: "POST",
+        headers,
+        body: body.stream,
+      });
+      const res = await worker.fetch(request, env, createExecutionContext());
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: "Invalid or missing signature." });
+      expect(body.pulled()).toBe(0);
+    },
+  );
+});
+
 describe("senders that are off or unknown", () => {
   it("answers 404 for a sender whose configuration is absent", async () => {
     const request = await signedAlert(

@@ -3,7 +3,8 @@
  * Bearer authentication for the operators' API. The token is compared in constant time (SHA-256 of
  * both sides, then `timingSafeEqual`, so neither length nor content leaks through timing). Failed
  * attempts are rate-limited per client IP with the `ADMIN_AUTH_LIMITER` binding. With `ADMIN_TOKEN`
- * unset the API is off and answers 404, as if it did not exist: never open.
+ * unset the API is off and answers 404, as if it did not exist: never open. With an invalid one (shorter than 32
+ * characters) it is off too, and answers 503 (see feature-off.ts).
  *
  * Trade-off: only failures count against the limit, and a right token is accepted even from an IP
  * that is over it. Counting successes would throttle an operator paging through incidents; locking
@@ -13,6 +14,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
+import { featureOff } from "../feature-off";
 
 /** The realm named in `WWW-Authenticate`. */
 export const ADMIN_REALM = "autorevoke";
@@ -42,7 +44,7 @@ export function adminAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { services, requestId } = c.var;
     const expected = services.config.ADMIN_TOKEN;
-    if (expected === undefined) return c.json({ error: "Not found." }, 404);
+    if (expected === undefined) return featureOff(c, "admin") ?? c.json({ error: "Not found." }, 404);
 
     const presented = bearerToken(c.req.header("Authorization"));
     if (presented !== undefined && (await tokensMatch(presented, expected))) return next();

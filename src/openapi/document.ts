@@ -256,7 +256,10 @@ export function buildOpenApiDocument() {
           summary: "Queue a failed incident again",
           parameters: tokenHashParameter,
           responses: {
-            "202": answer("Back to pending with its attempts and give-up clock reset, and queued", ref("RetryResult")),
+            "202": answer(
+              "Back to pending with its attempts and give-up clock reset, and queued",
+              ref("RetryResult"),
+            ),
             "400": { $ref: "#/components/responses/BadRequest" },
             ...ADMIN_ERRORS,
             "409": answer("The incident is not failed"),

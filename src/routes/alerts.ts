@@ -1,17 +1,20 @@
 /**
  * @module
- * `POST /v1/alerts/{sender}`: body limit → signature over the raw bytes → parse → process → feedback.
+ * `POST /v1/alerts/{sender}`: signature headers → body limit → signature over the raw bytes → parse → process →
+ * feedback.
  * Thin on purpose: every decision lives in a domain module. A request that fails the signature is
  * answered before any D1 write, Clerk call or queue send.
  */
 
 import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
 import { BODY_ERROR_MESSAGES, parseAlertBody } from "../alerts/schema";
 import type { AppEnv } from "../app-env";
+import { featureOff } from "../feature-off";
 import { processAlert } from "../revocation/process-alert";
-import type { VerifyError } from "../senders/alert-verifier";
-import { isSenderName } from "../senders/registry";
+import type { VerifyBody, VerifyError } from "../senders/alert-verifier";
+import { isSenderName, type SenderName } from "../senders/registry";
 
 /**
  * Largest alert body. GitHub documents no batch limit; a match is about 250 bytes, so 5 MiB holds
@@ -33,21 +36,46 @@ function rejection(error: VerifyError): { status: 401 | 503; body: { error: stri
   }
 }
 
+const NO_SUCH_SENDER = { error: "No such sender, or it is not configured." };
+
+/** What the header stage hands the handler: the sender and the second stage of its verifier. */
+type SignedRequest = { Variables: { sender: SenderName; verifyBody: VerifyBody } };
+
+/**
+ * The sender's verifier, first stage: headers only. It runs before the body limit because that middleware reads a
+ * body sent without Content-Length to count it, and nothing about an unsigned request is worth reading.
+ */
+const signatureHeaders = createMiddleware<AppEnv & SignedRequest>(async (c, next) => {
+  const { services, requestId } = c.var;
+  const sender = c.req.param("sender") ?? "";
+  if (!isSenderName(sender)) return c.json(NO_SUCH_SENDER, 404);
+  const verifier = services.verifiers[sender];
+  // Off: 404 when its settings are absent, 503 when a bad setting switched it off.
+  if (!verifier) return featureOff(c, sender) ?? c.json(NO_SUCH_SENDER, 404);
+  const signed = verifier(c.req.raw.headers);
+  if (!signed.ok) {
+    services.log.warn("alert_rejected", { request_id: requestId, sender, reason: signed.error.kind });
+    const { status, body: answer } = rejection(signed.error);
+    return c.json(answer, status);
+  }
+  c.set("sender", sender);
+  c.set("verifyBody", signed.value);
+  await next();
+});
+
 /** Alert routes: `/{sender}` for each configured sender. */
 export const alertRoutes = new Hono<AppEnv>().post(
   "/:sender",
+  signatureHeaders,
   bodyLimit({
     maxSize: ALERT_BODY_LIMIT_BYTES,
     onError: (c) => c.json({ error: `The body exceeds ${ALERT_BODY_LIMIT_BYTES} bytes.` }, 413),
   }),
   async (c) => {
-    const { services, requestId, receivedAt } = c.var;
-    const sender = c.req.param("sender");
-    const verifier = isSenderName(sender) ? services.verifiers[sender] : undefined;
-    if (!verifier) return c.json({ error: "No such sender, or it is not configured." }, 404);
+    const { services, requestId, receivedAt, sender, verifyBody } = c.var;
     const body = await c.req.arrayBuffer();
 
-    const verified = await verifier(c.req.raw.headers, body);
+    const verified = await verifyBody(body);
     if (!verified.ok) {
       services.log.warn("alert_rejected", { request_id: requestId, sender, reason: verified.error.kind });
       const { status, body: answer } = rejection(verified.error);

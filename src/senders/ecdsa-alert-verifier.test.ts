@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toBase64 } from "../lib/encoding";
 import { err, ok } from "../lib/result";
+import { verifyAlert } from "./alert-verifier";
 import { createEcdsaAlertVerifier, MAX_SIGNATURE_HEADER_CHARS } from "./ecdsa-alert-verifier";
 import type { KeyCache } from "./key-cache";
 import { generateP256, signDer, utf8 } from "./test-signing";
@@ -24,9 +25,14 @@ async function setup(lookup?: KeyCache["get"]) {
       return id === KEY_ID ? ok(publicKey) : err("unknown_key");
     },
   };
-  const verify = createEcdsaAlertVerifier({ keys, identifierHeader: ID_HEADER, signatureHeader: SIG_HEADER });
+  const verifier = createEcdsaAlertVerifier({
+    keys,
+    identifierHeader: ID_HEADER,
+    signatureHeader: SIG_HEADER,
+  });
+  const verify = (h: Headers, b: ArrayBuffer) => verifyAlert(verifier, h, b);
   const signature = await signDer(privateKey, bodyBytes);
-  return { verify, signature, privateKey, lookups: () => lookups };
+  return { verifier, verify, signature, privateKey, lookups: () => lookups };
 }
 
 const headers = (entries: Record<string, string>) => new Headers(entries);
@@ -99,6 +105,19 @@ describe("createEcdsaAlertVerifier", () => {
   });
 
   describe("attacks", () => {
+    it("refuses missing headers in the header stage, before there is a body to read", async () => {
+      const { verifier, lookups } = await setup();
+      expect(verifier(headers({}))).toEqual(err({ kind: "missing_headers" }));
+      expect(lookups()).toBe(0);
+    });
+
+    it("refuses a malformed signature in the header stage", async () => {
+      const { verifier } = await setup();
+      expect(verifier(headers({ [ID_HEADER]: KEY_ID, [SIG_HEADER]: "garbage!" }))).toEqual(
+        err({ kind: "malformed_signature" }),
+      );
+    });
+
     it("answers bad_signature for a tampered body", async () => {
       const { verify, signature } = await setup();
       const tampered = utf8(new TextDecoder().decode(bodyBytes).replace("content", "commit")).slice().buffer;

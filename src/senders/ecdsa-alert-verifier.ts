@@ -1,11 +1,11 @@
 /**
  * @module
  * Verifies a signed alert from any ECDSA sender (GitHub, GitLab, deps.dev): a sender is two header names and a key
- * cache. Checks run cheapest first, so a forged request costs no key fetch and no crypto when it can be told apart
- * early. The error kind is for logs and for the route's status mapping (401, or 503 when keys are unavailable);
+ * cache. Checks run cheapest first, so a forged request costs no body read, key fetch or crypto when its headers
+ * give it away: presence, length and DER shape before the body; key lookup and signature after. The error kind is for logs and for the route's status mapping (401, or 503 when keys are unavailable);
  * it must not be echoed to the caller.
  */
-import { err } from "../lib/result";
+import { err, ok } from "../lib/result";
 import type { AlertVerifier } from "./alert-verifier";
 import { decodeEcdsaSignature, verifyEcdsaSignature } from "./ecdsa-signature";
 import type { KeyCache } from "./key-cache";
@@ -28,7 +28,7 @@ export interface EcdsaAlertVerifierDeps {
 
 /** Builds the verifier for one sender. */
 export function createEcdsaAlertVerifier(deps: EcdsaAlertVerifierDeps): AlertVerifier {
-  return async (headers, body) => {
+  return (headers) => {
     const keyId = headers.get(deps.identifierHeader);
     const signature = headers.get(deps.signatureHeader);
     if (!keyId || !signature) return err({ kind: "missing_headers" });
@@ -38,9 +38,11 @@ export function createEcdsaAlertVerifier(deps: EcdsaAlertVerifierDeps): AlertVer
     if (!decoded.ok) return err({ kind: decoded.error });
     // An over-long id cannot be in any list; answering here keeps it from triggering a refetch.
     if (keyId.length > MAX_KEY_IDENTIFIER_CHARS) return err({ kind: "unknown_key" });
-    const key = await deps.keys.get(keyId);
-    if (!key.ok) return err({ kind: key.error });
-    const verified = await verifyEcdsaSignature(key.value, signature, body);
-    return verified.ok ? verified : err({ kind: verified.error });
+    return ok(async (body) => {
+      const key = await deps.keys.get(keyId);
+      if (!key.ok) return err({ kind: key.error });
+      const verified = await verifyEcdsaSignature(key.value, signature, body);
+      return verified.ok ? verified : err({ kind: verified.error });
+    });
   };
 }

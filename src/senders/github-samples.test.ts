@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { fromBase64 } from "../lib/encoding";
 import { sha256Hex } from "../lib/hash";
+import { consoleLogger } from "../lib/log";
+import { verifyAlert } from "./alert-verifier";
 import { createEcdsaAlertVerifier } from "./ecdsa-alert-verifier";
 import {
   DOCS_TEST_KEY_ID,
@@ -27,12 +29,14 @@ function githubVerifier(keyListJson: string) {
     url: "https://api.github.test/meta/public_keys/secret_scanning",
     fetch: fake.fetch,
     now: Date.now,
+    log: consoleLogger,
   });
-  return createEcdsaAlertVerifier({
+  const verifier = createEcdsaAlertVerifier({
     keys,
     identifierHeader: "Github-Public-Key-Identifier",
     signatureHeader: "Github-Public-Key-Signature",
   });
+  return (headers: Headers, body: ArrayBuffer) => verifyAlert(verifier, headers, body);
 }
 
 /** Headers spelled as the older docs print them, upper-case. */

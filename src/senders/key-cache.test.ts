@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../lib/hash";
+import type { Logger } from "../lib/log";
 import { verifyEcdsaSignature } from "./ecdsa-signature";
 import {
   createKeyCache,
+  KEYS_CACHE_TTL_MS,
   KEYS_MAX_RESPONSE_BYTES,
   KEYS_REFETCH_COOLDOWN_MS,
   type KeyCacheDeps,
@@ -28,10 +30,22 @@ function clock(start = 1_000_000) {
 const randomId = () =>
   [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
+/** A logger that keeps what it is told, for assertions. */
+function recordingLogger() {
+  const lines: { level: string; event: string; fields: Record<string, unknown> }[] = [];
+  const at =
+    (level: string) =>
+    (event: string, fields: Record<string, unknown> = {}) =>
+      lines.push({ level, event, fields });
+  const log: Logger = { info: at("info"), warn: at("warn"), error: at("error") };
+  return { log, lines };
+}
+
 function cacheWith(fetch: KeyCacheDeps["fetch"], extra: Partial<KeyCacheDeps> = {}) {
   const time = clock();
-  const cache = createKeyCache({ url: KEYS_URL, fetch, now: time.now, ...extra });
-  return { cache, time };
+  const logger = recordingLogger();
+  const cache = createKeyCache({ url: KEYS_URL, fetch, now: time.now, log: logger.log, ...extra });
+  return { cache, time, logs: logger.lines };
 }
 
 describe("createKeyCache", () => {
@@ -116,6 +130,93 @@ describe("createKeyCache", () => {
       list = keyListJson([rotated.id, rotated.pem]);
       const [first, second] = await Promise.all([cache.get(rotated.id), cache.get(rotated.id)]);
       expect(first.ok && second.ok).toBe(true);
+      expect(fake.calls()).toBe(2);
+    });
+  });
+
+  describe("expiry", () => {
+    it("serves the cached list without refetching until the TTL has passed", async () => {
+      const a = await senderKey();
+      const fake = fakeFetch(() => new Response(keyListJson([a.id, a.pem])));
+      const { cache, time } = cacheWith(fake.fetch);
+      await cache.get(a.id);
+      time.advance(KEYS_CACHE_TTL_MS - 1);
+      expect((await cache.get(a.id)).ok).toBe(true);
+      expect(fake.calls()).toBe(1);
+    });
+
+    it("stops trusting a key withdrawn from the list once the TTL has passed", async () => {
+      const withdrawn = await senderKey();
+      const current = await senderKey();
+      let list = keyListJson([current.id, current.pem], [withdrawn.id, withdrawn.pem]);
+      const { cache, time } = cacheWith(fakeFetch(() => new Response(list)).fetch);
+      expect((await cache.get(withdrawn.id)).ok).toBe(true);
+      list = keyListJson([current.id, current.pem]);
+      time.advance(KEYS_CACHE_TTL_MS);
+      expect(await cache.get(withdrawn.id)).toEqual({ ok: false, error: "unknown_key" });
+    });
+
+    it("serves the last good list when the refetch after the TTL fails", async () => {
+      const a = await senderKey();
+      let up = true;
+      const fake = fakeFetch(() =>
+        up ? new Response(keyListJson([a.id, a.pem])) : new Response("", { status: 503 }),
+      );
+      const { cache, time } = cacheWith(fake.fetch);
+      await cache.get(a.id);
+      up = false;
+      time.advance(KEYS_CACHE_TTL_MS);
+      expect((await cache.get(a.id)).ok).toBe(true);
+      expect(fake.calls()).toBe(2);
+    });
+
+    it("logs that it serves a stale list, with the host and why, never the token", async () => {
+      const a = await senderKey();
+      let up = true;
+      const fake = fakeFetch(() =>
+        up ? new Response(keyListJson([a.id, a.pem])) : new Response("", { status: 503 }),
+      );
+      const { cache, time, logs } = cacheWith(fake.fetch, { token: "ghp_secretvalue0123456789" });
+      await cache.get(a.id);
+      up = false;
+      time.advance(KEYS_CACHE_TTL_MS);
+      await cache.get(a.id);
+      expect(logs).toEqual([
+        {
+          level: "warn",
+          event: "key_list_stale",
+          fields: { host: "keys.test", reason: "status_503", age_ms: KEYS_CACHE_TTL_MS },
+        },
+      ]);
+      expect(JSON.stringify(logs)).not.toContain("ghp_secretvalue0123456789");
+    });
+
+    it("retries a failing refetch once per cool-down, not on every lookup", async () => {
+      const a = await senderKey();
+      let up = true;
+      const fake = fakeFetch(() =>
+        up ? new Response(keyListJson([a.id, a.pem])) : new Response("", { status: 503 }),
+      );
+      const { cache, time } = cacheWith(fake.fetch);
+      await cache.get(a.id);
+      up = false;
+      time.advance(KEYS_CACHE_TTL_MS);
+      for (let i = 0; i < 20; i++) expect((await cache.get(a.id)).ok).toBe(true);
+      expect(fake.calls()).toBe(2);
+      time.advance(KEYS_REFETCH_COOLDOWN_MS);
+      await cache.get(a.id);
+      expect(fake.calls()).toBe(3);
+    });
+
+    it("starts the TTL again after a successful refetch", async () => {
+      const a = await senderKey();
+      const fake = fakeFetch(() => new Response(keyListJson([a.id, a.pem])));
+      const { cache, time } = cacheWith(fake.fetch);
+      await cache.get(a.id);
+      time.advance(KEYS_CACHE_TTL_MS);
+      await cache.get(a.id);
+      time.advance(KEYS_CACHE_TTL_MS - 1);
+      await cache.get(a.id);
       expect(fake.calls()).toBe(2);
     });
   });

@@ -1,9 +1,12 @@
 /**
  * @module
- * A sender's public keys, fetched from its key list URL and cached for the isolate's life. On an unknown key id it
- * refetches once, at most once per cool-down: forged requests with random key ids must not be able to spend the
- * Worker's share of the sender's API rate limit (GitHub allows 60 unauthenticated requests an hour per address).
+ * A sender's public keys, fetched from its key list URL and trusted for `KEYS_CACHE_TTL_MS`, so a key the sender
+ * withdraws stops verifying within that time. When a refetch fails the last good list is served (and logged): a
+ * key server outage must not turn every alert into a 503. On an unknown key id it refetches once, at most once per
+ * cool-down: forged requests with random key ids must not be able to spend the Worker's share of the sender's API
+ * rate limit (GitHub allows 60 unauthenticated requests an hour per address).
  */
+import type { Logger } from "../lib/log";
 import { err, ok, type Result } from "../lib/result";
 import { type KeyEntry, parseKeyList } from "./key-list";
 import { importEcdsaPublicKey } from "./pem";
@@ -17,6 +20,17 @@ export const KEYS_FETCH_TIMEOUT_MS = 5_000;
  * found at once.
  */
 export const KEYS_REFETCH_COOLDOWN_MS = 60_000;
+/** How long a fetched list is trusted before it is fetched again (PyPI's figure). */
+export const KEYS_CACHE_TTL_MS = 30 * 60_000;
+/** Why a fetch brought no list, for the logs: `status_<code>`, or one of these. */
+type FetchFailure =
+  | `status_${number}`
+  | "timeout"
+  | "network_error"
+  | "unreadable_body"
+  | "invalid_json"
+  | "invalid_key_list";
+
 /** GitHub's list is under 1 KiB; anything far larger is not a key list. */
 export const KEYS_MAX_RESPONSE_BYTES = 256 * 1024;
 
@@ -38,8 +52,11 @@ export interface KeyCacheDeps {
   /** Optional bearer token; GitHub's rate limit is higher with one. */
   token?: string;
   fetch: typeof fetch;
-  /** Milliseconds since the epoch; injected so tests control the cool-down. */
+  /** Milliseconds since the epoch; injected so tests control the cool-down and the TTL. */
   now: () => number;
+  /** Told when a fetch fails, and when a list past its TTL is served because the refetch failed. */
+  log: Pick<Logger, "warn">;
+  cacheTtlMs?: number;
   refetchCooldownMs?: number;
   fetchTimeoutMs?: number;
 }
@@ -51,32 +68,45 @@ type CachedKey = { pem: string; imported?: Promise<CryptoKey | undefined> };
 export function createKeyCache(deps: KeyCacheDeps): KeyCache {
   const cooldownMs = deps.refetchCooldownMs ?? KEYS_REFETCH_COOLDOWN_MS;
   const timeoutMs = deps.fetchTimeoutMs ?? KEYS_FETCH_TIMEOUT_MS;
+  const ttlMs = deps.cacheTtlMs ?? KEYS_CACHE_TTL_MS;
+  // The host names the list in logs; the full URL could carry a partner's private path.
+  const host = new URL(deps.url).host;
   let keys: Map<string, CachedKey> | undefined;
+  /** When the list in `keys` was fetched. */
+  let fetchedAt = 0;
   let inFlight: Promise<boolean> | undefined;
   let lastRefetchAt: number | undefined;
   let fetches = 0;
 
-  async function fetchList(): Promise<KeyEntry[] | undefined> {
+  async function fetchList(): Promise<Result<KeyEntry[], FetchFailure>> {
     const headers = new Headers({ Accept: "application/json", "User-Agent": "autorevoke" });
     if (deps.token) headers.set("Authorization", `Bearer ${deps.token}`);
+    let response: Response;
     try {
-      const response = await deps.fetch(deps.url, {
+      response = await deps.fetch(deps.url, {
         method: "GET",
         headers,
         signal: AbortSignal.timeout(timeoutMs),
       });
-      if (!response.ok) {
-        await response.body?.cancel();
-        return undefined;
-      }
-      const text = await readLimitedText(response, KEYS_MAX_RESPONSE_BYTES);
-      if (text === undefined) return undefined;
-      const list = parseKeyList(JSON.parse(text));
-      return list.ok ? list.value : undefined;
-    } catch {
-      // Network error, timeout or invalid JSON: all mean "no list this time".
-      return undefined;
+    } catch (error) {
+      return err(error instanceof Error && error.name === "TimeoutError" ? "timeout" : "network_error");
     }
+    if (!response.ok) {
+      await response.body?.cancel();
+      const failure: FetchFailure = `status_${response.status}`;
+      return err(failure);
+    }
+    // A timeout while the body streams surfaces here as an unreadable body.
+    const text = await readLimitedText(response, KEYS_MAX_RESPONSE_BYTES);
+    if (text === undefined) return err("unreadable_body");
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return err("invalid_json");
+    }
+    const list = parseKeyList(json);
+    return list.ok ? list : err("invalid_key_list");
   }
 
   /** Replaces the list; keys whose PEM did not change keep their imported CryptoKey. */
@@ -90,6 +120,11 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
     keys = next;
   }
 
+  /** Whether the list has outlived its TTL (a missing list is not expired: it is simply absent). */
+  function expired(): boolean {
+    return keys !== undefined && deps.now() - fetchedAt >= ttlMs;
+  }
+
   /** Fetches the list, or joins the fetch already under way. Resolves to whether it succeeded. */
   function refresh(): Promise<boolean> {
     if (inFlight !== undefined) return inFlight;
@@ -97,10 +132,19 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
     fetches++;
     inFlight = fetchList()
       .then((entries) => {
-        // A failed fetch keeps the previous list: a key server outage must not unlearn known keys.
-        if (entries === undefined) return false;
-        install(entries);
-        return true;
+        if (entries.ok) {
+          install(entries.value);
+          fetchedAt = deps.now();
+          return true;
+        }
+        // A failed fetch keeps the previous list: a key server outage must not unlearn known keys. Past the TTL that
+        // means trusting a list the sender may have changed, which an operator should see.
+        if (expired()) {
+          deps.log.warn("key_list_stale", { host, reason: entries.error, age_ms: deps.now() - fetchedAt });
+        } else {
+          deps.log.warn("key_list_fetch_failed", { host, reason: entries.error });
+        }
+        return false;
       })
       .finally(() => {
         inFlight = undefined;
@@ -124,6 +168,8 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
     async get(keyId) {
       const id = keyId.toLowerCase();
       if (inFlight !== undefined) await inFlight;
+      // Past the TTL, refetch before answering; when that fails (or the cool-down forbids it), the old list serves.
+      if (expired() && mayFetch()) await refresh();
       const cached = keys?.get(id);
       if (cached !== undefined) return importKey(cached);
       if (!mayFetch()) return err(keys === undefined ? "keys_unavailable" : "unknown_key");

@@ -2,7 +2,8 @@
  * @module
  * The senders autorevoke accepts alerts from. An ECDSA sender is a route name, two header names and a
  * key-list URL; the in-house sender is a Standard Webhooks secret. A sender whose configuration is
- * absent is off, and its route answers 404.
+ * absent is off, and its route answers 404; one whose configuration is invalid is off too, and its route
+ * answers 503 (config.ts, `misconfigured`).
  */
 import type { Config } from "../config";
 import type { AlertVerifier } from "./alert-verifier";
@@ -20,13 +21,13 @@ export type SenderName = (typeof SENDER_NAMES)[number];
 export const isSenderName = (name: string): name is SenderName =>
   (SENDER_NAMES as readonly string[]).includes(name);
 
-/** The ECDSA senders' fixed facts; deps.dev's header names come from configuration. */
+/** The ECDSA senders' facts; deps.dev's header names come from configuration, absent when it is switched off. */
 interface EcdsaSender {
   keysUrl: string | undefined;
   /** Only GitHub's API takes a token for a higher rate limit. */
-  keysToken?: string;
-  identifierHeader: string;
-  signatureHeader: string;
+  keysToken?: string | undefined;
+  identifierHeader: string | undefined;
+  signatureHeader: string | undefined;
 }
 
 /** The verifier of each configured sender. */
@@ -54,11 +55,12 @@ export function buildVerifiers(
   };
   const verifiers: Partial<Record<SenderName, AlertVerifier>> = {};
   for (const [name, sender] of Object.entries(ecdsa)) {
-    if (!sender.keysUrl || !isSenderName(name)) continue;
+    const { keysUrl, keysToken, identifierHeader, signatureHeader } = sender;
+    if (!keysUrl || !identifierHeader || !signatureHeader || !isSenderName(name)) continue;
     verifiers[name] = createEcdsaAlertVerifier({
-      keys: keyCacheFor(sender.keysUrl, sender.keysToken),
-      identifierHeader: sender.identifierHeader,
-      signatureHeader: sender.signatureHeader,
+      keys: keyCacheFor(keysUrl, keysToken),
+      identifierHeader,
+      signatureHeader,
     });
   }
   if (config.INBOUND_WEBHOOK_SECRET)

@@ -1,9 +1,11 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
+import { verifyAlert } from "./alert-verifier";
 import { createStandardWebhooksVerifier } from "./standard-webhooks-verifier";
 
 const SECRET = "whsec_dW5pdC10ZXN0LWluYm91bmQtc2VjcmV0LTAxMjM=";
-const verify = createStandardWebhooksVerifier(SECRET);
+const verifier = createStandardWebhooksVerifier(SECRET);
+const verify = (h: Headers, b: ArrayBuffer) => verifyAlert(verifier, h, b);
 const body = '[{"token":"ak_x","type":"clerk_api_key"}]';
 const bytes = new TextEncoder().encode(body).buffer as ArrayBuffer;
 
@@ -55,6 +57,10 @@ describe("createStandardWebhooksVerifier", () => {
       expect(await verify(h, bytes)).toEqual({ ok: false, error: { kind: "missing_headers" } });
     },
   );
+
+  it("refuses missing headers in the header stage, before there is a body to read", () => {
+    expect(verifier(new Headers())).toEqual({ ok: false, error: { kind: "missing_headers" } });
+  });
 
   it("rejects an oversized signature header before any HMAC", async () => {
     expect(await verify(headers({ signature: `v1,${"A".repeat(2000)}` }), bytes)).toEqual({

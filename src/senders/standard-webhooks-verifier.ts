@@ -18,7 +18,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Builds the verifier for one shared secret. */
 export function createStandardWebhooksVerifier(secret: string): AlertVerifier {
   const webhook = new Webhook(secret);
-  return async (headers, body) => {
+  return (headers) => {
     const id = headers.get("webhook-id");
     const timestamp = headers.get("webhook-timestamp");
     const signature = headers.get("webhook-signature");
@@ -26,25 +26,27 @@ export function createStandardWebhooksVerifier(secret: string): AlertVerifier {
     if (id.length > MAX_WEBHOOK_ID_CHARS || signature.length > MAX_WEBHOOK_SIGNATURE_CHARS) {
       return err({ kind: "malformed_signature" });
     }
-    let payload: string;
-    try {
-      payload = decoder.decode(body);
-    } catch {
-      // Not UTF-8: it cannot be the JSON anyone signed.
-      return err({ kind: "bad_signature" });
-    }
-    try {
-      webhook.verify(
-        payload,
-        { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature },
-        { jsonParse: false },
-      );
-      return ok(undefined);
-    } catch (error) {
-      if (error instanceof WebhookVerificationError && /timestamp too (old|new)/.test(error.message)) {
-        return err({ kind: "stale_timestamp" });
+    return ok(async (body) => {
+      let payload: string;
+      try {
+        payload = decoder.decode(body);
+      } catch {
+        // Not UTF-8: it cannot be the JSON anyone signed.
+        return err({ kind: "bad_signature" });
       }
-      return err({ kind: "bad_signature" });
-    }
+      try {
+        webhook.verify(
+          payload,
+          { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature },
+          { jsonParse: false },
+        );
+        return ok(undefined);
+      } catch (error) {
+        if (error instanceof WebhookVerificationError && /timestamp too (old|new)/.test(error.message)) {
+          return err({ kind: "stale_timestamp" });
+        }
+        return err({ kind: "bad_signature" });
+      }
+    });
   };
 }

@@ -15,9 +15,9 @@ import { clearTables, dumpTables, incident, migrate } from "../support/db";
 import { match, publishedSigningKey, signedAlert } from "../support/standins";
 import { waitFor } from "../support/wait";
 
-const CLERK = "http://pacing.clerk.test";
-const GITHUB_KEYS = "http://pacing.github.keys.test";
-const NOTIFY = "http://pacing.notify.test";
+const CLERK = "https://pacing.clerk.test";
+const GITHUB_KEYS = "https://pacing.github.keys.test";
+const NOTIFY = "https://pacing.notify.test";
 const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 
 /** The stand-in's limit: Clerk's development budget, 100 per 10 s, enforced per second to punish bursts. */

@@ -7,8 +7,8 @@
 import { type AlertSender, createAlertRequest, generateSigningKey, type SigningKey } from "../../dev/signer";
 import { resetPacer } from "./pacer";
 
-export const CLERK = "http://clerk.test";
-export const GITHUB_KEYS = "http://github.keys.test";
+export const CLERK = "https://clerk.test";
+export const GITHUB_KEYS = "https://github.keys.test";
 
 async function control(url: string, init?: RequestInit): Promise<unknown> {
   const res = await fetch(url, init);
@@ -73,9 +73,9 @@ export async function publishedSigningKey(keyServer = GITHUB_KEYS): Promise<Sign
   return key;
 }
 
-export const GITLAB_KEYS = "http://gitlab.keys.test";
-export const DEPSDEV_KEYS = "http://depsdev.keys.test";
-export const NOTIFY = "http://notify.test";
+export const GITLAB_KEYS = "https://gitlab.keys.test";
+export const DEPSDEV_KEYS = "https://depsdev.keys.test";
+export const NOTIFY = "https://notify.test";
 
 /** A delivery the NOTIFY_URL stand-in received. */
 export interface Delivery {
