@@ -42,6 +42,11 @@ export const LOCAL_INBOUND_WEBHOOK_SECRET = "whsec_YXV0b3Jldm9rZS1sb2NhbC1kZXYtd
 export const LOCAL_NOTIFY_SECRET = "whsec_YXV0b3Jldm9rZS1sb2NhbC1kZXYtbm90aWZ5LWtleQ==";
 /** First queue retry after 1–2 s instead of 5–10 s, so the retry path is visible while you watch. */
 export const LOCAL_RETRY_BASE_DELAY_SECONDS = 2;
+/**
+ * Clerk's production budget (1,000 per 10 s) rather than the development one its `sk_test_` key would get (100): the
+ * stand-in has no limit of its own, and a demo batch of a few hundred tokens should be labelled in the answer.
+ */
+export const LOCAL_CLERK_RATE_LIMIT = 1_000;
 /** The reason the Worker gives Clerk; used when replaying earlier revocations into a fresh stand-in. */
 const REVOCATION_REASON = "Key compromised";
 
@@ -68,6 +73,8 @@ const CONFIG_NAMES = [
   "NOTIFY_SECRET",
   "ADMIN_TOKEN",
   "RETRY_BASE_DELAY_SECONDS",
+  "CLERK_RATE_LIMIT",
+  "GIVE_UP_AFTER_HOURS",
 ];
 
 export interface LocalStackOptions {
@@ -229,6 +236,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       NOTIFY_SECRET: LOCAL_NOTIFY_SECRET,
       ADMIN_TOKEN: LOCAL_ADMIN_TOKEN,
       RETRY_BASE_DELAY_SECONDS: String(LOCAL_RETRY_BASE_DELAY_SECONDS),
+      CLERK_RATE_LIMIT: String(LOCAL_CLERK_RATE_LIMIT),
       ...options.vars,
     };
     const ctx: WranglerContext = { rt, root, env: wranglerEnv(rt, vars), signal: options.signal };

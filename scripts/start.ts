@@ -173,6 +173,7 @@ function banner(s: LocalStack): string {
     `  ADMIN_TOKEN         ${s.vars.ADMIN_TOKEN}`,
     `  webhook secret      ${s.vars.INBOUND_WEBHOOK_SECRET}  (INBOUND_WEBHOOK_SECRET, for --sender generic)`,
     `  queue retries       RETRY_BASE_DELAY_SECONDS=${s.vars.RETRY_BASE_DELAY_SECONDS}: the first retry comes 1-2 s after a failure`,
+    `  Clerk pace          CLERK_RATE_LIMIT=${s.vars.CLERK_RATE_LIMIT} calls per 10 s, shared by every caller`,
     "",
     "  Demo keys in the Clerk stand-in (secret prefix, key id, name, state):",
     ...demo,

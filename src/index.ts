@@ -44,6 +44,6 @@ export default {
 
   async scheduled(controller, env, _ctx) {
     const services = servicesOrThrow(env);
-    await sweep(services, controller.scheduledTime);
+    await sweep({ ...services, notificationsOn: services.deliver !== undefined }, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

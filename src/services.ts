@@ -10,11 +10,13 @@ import { createAttemptRecorder } from "./incidents/attempts";
 import { createIncidentRepository, type IncidentRepository } from "./incidents/repository";
 import { consoleLogger, type Logger } from "./lib/log";
 import { createSealer, type Sealer } from "./lib/seal";
+import { errorName } from "./lib/settle";
 import { createNotificationCollector, type NotificationCollector, noNotifications } from "./notify/collector";
 import { createDeliverer, type Deliver } from "./notify/deliver";
 import { createPacer } from "./pacing/pacer";
 import type { RevocationMessage } from "./revocation/queue-message";
 import { createResolver, type ResolveToken } from "./revocation/resolve-token";
+import { createDirectRevoker, type RevokeDirect } from "./revocation/revoke-direct";
 import type { AlertVerifier } from "./senders/alert-verifier";
 import { createKeyCache, type KeyCache } from "./senders/key-cache";
 import { buildVerifiers, type SenderName } from "./senders/registry";
@@ -26,6 +28,8 @@ export interface Services {
   clerk: ClerkGateway;
   sealer: Sealer;
   resolve: ResolveToken;
+  /** Revokes without the incident log, for when D1 cannot take an alert's record. */
+  revokeDirect: RevokeDirect;
   queue: Queue<RevocationMessage>;
   log: Logger;
   now: () => number;
@@ -104,10 +108,18 @@ export function buildServices(env: Env, config: Config): Services {
   const now = Date.now;
   const log = consoleLogger;
   const giveUpAfterMs = config.GIVE_UP_AFTER_HOURS * 3_600_000;
+  const pacer = createPacer({
+    namespace: env.CLERK_PACER,
+    instance: DEFAULT_INSTANCE,
+    limitPerWindow: clerkRateLimit(config),
+    log,
+  });
   const notifications = config.NOTIFY_URL
-    ? createNotificationCollector(env.REVOCATIONS, (error) =>
-        log.error("notification_enqueue_failed", { error: error instanceof Error ? error.name : "unknown" }),
-      )
+    ? createNotificationCollector(env.REVOCATIONS, {
+        // Still owed in D1 (`notify_due`): the sweeper queues it after its grace period.
+        onError: (error) => log.error("notification_enqueue_failed", { error: errorName(error) }),
+        onQueued: (tokenHashes) => repo.noteNotificationsQueued(tokenHashes, now()),
+      })
     : noNotifications;
   return {
     config,
@@ -118,12 +130,7 @@ export function buildServices(env: Env, config: Config): Services {
       repo,
       clerk,
       sealer,
-      pacer: createPacer({
-        namespace: env.CLERK_PACER,
-        instance: DEFAULT_INSTANCE,
-        limitPerWindow: clerkRateLimit(config),
-        log,
-      }),
+      pacer,
       now,
       sleep,
       giveUpAfterMs,
@@ -132,6 +139,7 @@ export function buildServices(env: Env, config: Config): Services {
       onFinal: (tokenHash, event) => notifications.add(tokenHash, event),
       recordAttempt: createAttemptRecorder(env.DB, log),
     }),
+    revokeDirect: createDirectRevoker({ clerk, pacer, sleep, now }),
     queue: env.REVOCATIONS,
     log,
     now,

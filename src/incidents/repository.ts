@@ -72,6 +72,8 @@ export const SCHEDULE_SLACK_MS = 1_000;
 
 const StrandedRow = v.object({ token_hash: v.string() });
 
+const OwedRow = v.object({ token_hash: v.string(), notify_due: v.string() });
+
 const FactsRow = v.object({
   token_hash: v.string(),
   token_prefix: v.string(),
@@ -118,12 +120,16 @@ export interface ClaimOptions {
 
 /** The incident repository. */
 export interface IncidentRepository {
-  /** Records an alert's incidents and sightings in one batch; answers each incident's state after. */
+  /**
+   * Records an alert's incidents and sightings in one batch; answers each incident's state before `revoked` applies.
+   * `revoked`: keys already revoked without the log (D1 was down), recorded revoked in the same batch.
+   */
   record(
     sender: string,
     incidents: readonly NewIncident[],
     sightings: readonly NewSighting[],
     now: number,
+    revoked?: readonly { tokenHash: string; key: KeyFacts }[],
   ): Promise<IncidentState[]>;
   /** Takes a fresh lease on a pending, unleased incident that is due. `undefined` when it is final, leased or not due. */
   claim(tokenHash: string, now: number, leaseMs: number, options?: ClaimOptions): Promise<Claim | undefined>;
@@ -169,16 +175,44 @@ export interface IncidentRepository {
   findStranded(now: number, graceMs: number, limit: number): Promise<string[]>;
   /** What a notification about the incident says; `undefined` when there is no such incident. */
   eventFacts(tokenHash: string): Promise<EventFacts | undefined>;
-  /** Notes a delivered notification, or the reason one failed for good. */
+  /** Notes a delivered notification, or the reason one failed for good: either way it is no longer owed. */
   noteNotification(tokenHash: string, now: number, error: string | null): Promise<void>;
+  /** Notes that the notifications owed for these incidents are on the queue now. */
+  noteNotificationsQueued(tokenHashes: readonly string[], now: number): Promise<void>;
+  /**
+   * Final incidents whose notification is owed but was not queued (or not delivered) `graceMs` after it was due:
+   * the queue was down, or the Worker died first.
+   */
+  findOwedNotifications(
+    now: number,
+    graceMs: number,
+    limit: number,
+  ): Promise<{ tokenHash: string; event: string }[]>;
   /** Erases url, source and type of sightings first seen before `before`; answers how many. */
   eraseSightingDetails(before: number, now: number): Promise<number>;
+}
+
+/** The event a final status owes the key owner's team (the notification outbox, `notify_due`). */
+const OWED_EVENT_SQL = `CASE ?1 WHEN 'revoked' THEN 'api_key.revoked' WHEN 'failed' THEN 'api_key.revocation_failed'
+  ELSE notify_due END`;
+
+function confirmRevokedStatement(db: D1Database, tokenHash: string, now: number, key: KeyFacts | undefined) {
+  return db
+    .prepare(
+      `UPDATE incidents SET status = 'revoked', label = 'true_positive', claimed_until = NULL, lease_id = NULL,
+         next_attempt_at = NULL, sealed_secret = NULL, revoked_at = ?1, last_error = NULL,
+         key_id = COALESCE(key_id, ?5), key_subject = COALESCE(?2, key_subject), key_name = COALESCE(?3, key_name),
+         notify_due = 'api_key.revoked', notify_queued_at = NULL, updated_at = ?1
+       WHERE token_hash = ?4 AND status IN ('pending', 'failed')
+       RETURNING token_hash`,
+    )
+    .bind(now, key?.subject ?? null, key?.name ?? null, tokenHash, key?.id ?? null);
 }
 
 /** Builds the repository over a D1 database. */
 export function createIncidentRepository(db: D1Database): IncidentRepository {
   return {
-    async record(sender, incidents, sightings, now) {
+    async record(sender, incidents, sightings, now, revoked = []) {
       const incidentRows = incidents.map((r) => ({
         h: r.tokenHash,
         p: r.tokenPrefix,
@@ -233,7 +267,9 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
           .bind(now, sender, json),
       );
       if (incidentStatements.length === 0) return [];
-      const results = await db.batch([...incidentStatements, ...sightingStatements]);
+      // In the same batch (one transaction), so no resolver can see such an incident pending and verify it again.
+      const revokedStatements = revoked.map((r) => confirmRevokedStatement(db, r.tokenHash, now, r.key));
+      const results = await db.batch([...incidentStatements, ...sightingStatements, ...revokedStatements]);
       return results
         .slice(0, incidentStatements.length)
         .flatMap((r) => r.results.map((row) => toState(v.parse(StateRow, row))));
@@ -283,7 +319,8 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
              sealed_secret = CASE WHEN ?1 = 'failed' THEN sealed_secret ELSE NULL END,
              revoked_at = CASE WHEN ?1 = 'revoked' THEN ?3 ELSE revoked_at END,
              key_subject = COALESCE(?7, key_subject), key_name = COALESCE(?8, key_name),
-             last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3
+             last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3,
+             notify_due = ${OWED_EVENT_SQL}, notify_queued_at = NULL
            WHERE token_hash = ?6 AND lease_id = ?9 AND status = 'pending'`,
         )
         .bind(
@@ -302,15 +339,7 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
     },
 
     async confirmRevoked(tokenHash, now, key) {
-      const result = await db
-        .prepare(
-          `UPDATE incidents SET status = 'revoked', label = 'true_positive', claimed_until = NULL, lease_id = NULL,
-             next_attempt_at = NULL, sealed_secret = NULL, revoked_at = ?1, last_error = NULL,
-             key_subject = COALESCE(?2, key_subject), key_name = COALESCE(?3, key_name), updated_at = ?1
-           WHERE token_hash = ?4 AND status IN ('pending', 'failed')`,
-        )
-        .bind(now, key?.subject ?? null, key?.name ?? null, tokenHash)
-        .run();
+      const result = await confirmRevokedStatement(db, tokenHash, now, key).run();
       return result.meta.changes > 0;
     },
 
@@ -318,7 +347,8 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
       const result = await db
         .prepare(
           `UPDATE incidents SET status = 'failed', claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
-             updated_at = ?1, last_error = 'retries_exhausted' || COALESCE(' after ' || last_error, '')
+             updated_at = ?1, last_error = 'retries_exhausted' || COALESCE(' after ' || last_error, ''),
+             notify_due = 'api_key.revocation_failed', notify_queued_at = NULL
            WHERE token_hash = ?2 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?1)
              AND COALESCE(failing_since, last_seen_at) <= ?3`,
         )
@@ -406,11 +436,39 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
     async noteNotification(tokenHash, now, error) {
       await db
         .prepare(
-          `UPDATE incidents SET notified_at = CASE WHEN ?1 IS NULL THEN ?2 ELSE notified_at END, notify_error = ?1
+          `UPDATE incidents SET notified_at = CASE WHEN ?1 IS NULL THEN ?2 ELSE notified_at END, notify_error = ?1,
+             notify_due = NULL, notify_queued_at = NULL
            WHERE token_hash = ?3`,
         )
         .bind(error, now, tokenHash)
         .run();
+    },
+
+    async noteNotificationsQueued(tokenHashes, now) {
+      const statements = chunkJsonArrays(tokenHashes, RECORD_PARAM_MAX_BYTES).map((json) =>
+        db
+          .prepare(
+            `UPDATE incidents SET notify_queued_at = ?1
+             WHERE notify_due IS NOT NULL AND token_hash IN (SELECT value FROM json_each(?2))`,
+          )
+          .bind(now, json),
+      );
+      if (statements.length > 0) await db.batch(statements);
+    },
+
+    async findOwedNotifications(now, graceMs, limit) {
+      const { results } = await db
+        .prepare(
+          `SELECT token_hash, notify_due FROM incidents
+           WHERE notify_due IS NOT NULL AND COALESCE(notify_queued_at, updated_at) <= ?1
+           ORDER BY updated_at LIMIT ?2`,
+        )
+        .bind(now - graceMs, limit)
+        .all();
+      return results.map((row) => {
+        const r = v.parse(OwedRow, row);
+        return { tokenHash: r.token_hash, event: r.notify_due };
+      });
     },
 
     async eraseSightingDetails(before, now) {

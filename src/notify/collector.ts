@@ -16,25 +16,35 @@ export interface NotificationCollector {
 /** A collector that drops everything: notifications are off. */
 export const noNotifications: NotificationCollector = { add: () => {}, flush: async () => {} };
 
-/** Builds a collector over the queue; `onError` hears about a failed send. */
+/** What the collector tells its owner. */
+export interface CollectorHooks {
+  /** A send failed: those notifications stay owed in the incident log. */
+  onError: (error: unknown) => void;
+  /** These incidents' notifications are on the queue, so the sweeper need not queue them again. */
+  onQueued?: (tokenHashes: string[]) => Promise<void>;
+}
+
+/** Builds a collector over the queue. */
 export function createNotificationCollector(
   queue: Queue<RevocationMessage>,
-  onError: (error: unknown) => void,
+  hooks: CollectorHooks,
 ): NotificationCollector {
-  let owed: MessageSendRequest<RevocationMessage>[] = [];
+  let owed: { tokenHash: string; request: MessageSendRequest<RevocationMessage> }[] = [];
   return {
     add(tokenHash, type) {
-      owed.push({ body: notifyMessage(tokenHash, type), contentType: "json" });
+      owed.push({ tokenHash, request: { body: notifyMessage(tokenHash, type), contentType: "json" } });
     },
     async flush() {
       const batch = owed;
       owed = [];
+      if (batch.length === 0) return;
       try {
         for (let i = 0; i < batch.length; i += SEND_BATCH_MAX_MESSAGES) {
-          await queue.sendBatch(batch.slice(i, i + SEND_BATCH_MAX_MESSAGES));
+          await queue.sendBatch(batch.slice(i, i + SEND_BATCH_MAX_MESSAGES).map((o) => o.request));
         }
+        await hooks.onQueued?.(batch.map((o) => o.tokenHash));
       } catch (error) {
-        onError(error);
+        hooks.onError(error);
       }
     },
   };

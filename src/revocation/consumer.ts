@@ -16,6 +16,7 @@ import { buildEvent } from "../notify/event";
 import { enqueueRevocations, type QueuedRevocation } from "./enqueue";
 import type { Outcome } from "./outcome";
 import { type NotifyEventType, QueueMessageSchema, type RevocationMessage } from "./queue-message";
+import { recordLater } from "./record-later";
 import type { ResolveToken } from "./resolve-token";
 import { retryDelaySeconds } from "./retry-policy";
 
@@ -132,7 +133,10 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
     const body = parsed.output;
     try {
       if (body.kind === "notify") await notify(message, body.token_hash, body.event);
-      else await revoke(message, body.token_hash);
+      else if (body.kind === "record") {
+        await recordLater(body, deps);
+        message.ack();
+      } else await revoke(message, body.token_hash);
     } catch (error) {
       // D1 unavailable, say: nothing final happened, so try the message again later.
       deps.log.error("queue_message_failed", {

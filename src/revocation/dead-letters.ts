@@ -46,13 +46,18 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
           event: body.event,
           reason: "retries_exhausted",
         });
+      } else if (body.kind === "record") {
+        // An alert D1 could not take, still unrecorded: it holds sealed secrets of keys that may be live, so it is
+        // never dropped. Back on the queue after the longest backoff.
+        await deps.queue.send(body, { contentType: "json", delaySeconds: RETRY_MAX_DELAY_SECONDS });
+        deps.log.warn("dead_letter_requeued", { kind: "record", tokens: body.incidents.length });
       } else {
         await revocation(body.token_hash, deps);
       }
       message.ack();
     } catch (error) {
       deps.log.error("dead_letter_write_failed", {
-        token_hash: body.token_hash,
+        ...(body.kind === "record" ? { kind: "record" } : { token_hash: body.token_hash }),
         error: error instanceof Error ? error.name : "unknown",
       });
       message.retry();

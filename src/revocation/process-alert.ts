@@ -8,21 +8,36 @@ import type { LeakedToken } from "../alerts/dedupe";
 import { dedupeMatches } from "../alerts/dedupe";
 import type { Match } from "../alerts/schema";
 import type { IncidentRepository } from "../incidents/repository";
-import type { Label, NewIncident, NewSighting } from "../incidents/types";
+import type { IncidentState, Label, NewIncident, NewSighting } from "../incidents/types";
 import { runUntilDeadline } from "../lib/deadline-pool";
 import { sha256Hex, tokenPrefix } from "../lib/hash";
 import type { Logger } from "../lib/log";
 import type { Sealer } from "../lib/seal";
+import { errorName, settleWithin } from "../lib/settle";
 import type { NotificationCollector } from "../notify/collector";
 import { enqueueRevocations, type QueuedRevocation } from "./enqueue";
 import { labelFor, type Outcome } from "./outcome";
+import { processUnrecorded } from "./process-unrecorded";
 import type { RevocationMessage } from "./queue-message";
 import { outcomeFromState, type ResolveToken } from "./resolve-token";
+import type { RevokeDirect } from "./revoke-direct";
 import { isClerkSecretShape } from "./token-shape";
 
 /**
- * Time from receipt to answer for inline work. GitHub allows 15 s; 8 s leaves room for queueing the
- * rest, a slow network and clock skew.
+ * Time from receipt to the answer, whatever D1 and the queue do. GitHub allows 15 s; 12 s leaves room for a slow
+ * network and clock skew. Every step below is bounded inside it.
+ */
+export const ALERT_BUDGET_MS = 12_000;
+
+/**
+ * Time from receipt for the D1 record. Past it (or on a D1 error) the alert goes on without the log: its keys are
+ * revoked straight through Clerk and the record follows through the queue (process-unrecorded.ts).
+ */
+export const RECORD_BUDGET_MS = 4_000;
+
+/**
+ * Time from receipt to stop starting inline work. It leaves room within ALERT_BUDGET_MS for queueing the rest and for
+ * calls in flight to come back.
  */
 export const INLINE_DEADLINE_MS = 8_000;
 
@@ -52,6 +67,8 @@ export interface AlertDeps {
   now: () => number;
   /** Notifications the resolver owes; queued after the answer, never in its way. */
   notifications: NotificationCollector;
+  /** Revokes without the log, for when D1 cannot take the record. */
+  revokeDirect: RevokeDirect;
   /** Keeps background work (late inline results) alive after the response. */
   waitUntil: (promise: Promise<unknown>) => void;
   deadlineMs?: number;
@@ -116,15 +133,73 @@ function countOutcome(counts: Record<string, number>, outcome: Outcome) {
 export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<AlertSummary> {
   const tokens = await dedupeMatches(input.matches);
   const { incidents, sightings } = await toRecords(tokens, deps.sealer);
+  const deadlineAt = input.receivedAt + (deps.deadlineMs ?? INLINE_DEADLINE_MS);
+  const answerAt = input.receivedAt + ALERT_BUDGET_MS;
   const recordStartedAt = deps.now();
-  const states = new Map(
-    (await deps.repo.record(input.sender, incidents, sightings, recordStartedAt)).map((s) => [
-      s.tokenHash,
-      s,
-    ]),
-  );
+  const recording = deps.repo.record(input.sender, incidents, sightings, recordStartedAt);
+  const recorded = await settleWithin(recording, input.receivedAt + RECORD_BUDGET_MS - deps.now());
   const recordedAt = deps.now();
 
+  let outcomes: Map<string, Outcome>;
+  let queued: number;
+  if (recorded.ok) {
+    const states = new Map(recorded.value.map((s) => [s.tokenHash, s]));
+    ({ outcomes, queued } = await resolveRecorded(deps, input, tokens, states, deadlineAt, answerAt));
+  } else {
+    deps.log.error("record_failed", {
+      request_id: input.requestId,
+      reason: recorded.reason,
+      ...(recorded.reason === "error" ? { error: errorName(recorded.error) } : {}),
+    });
+    if (recorded.reason === "timeout") deps.waitUntil(recording.catch(() => {}));
+    outcomes = await processUnrecorded(deps, {
+      sender: input.sender,
+      requestId: input.requestId,
+      receivedAt: input.receivedAt,
+      deadlineAt,
+      answerAt,
+      concurrency: deps.concurrency ?? INLINE_CONCURRENCY,
+      tokens,
+      incidents,
+      sightings,
+    });
+    queued = 0;
+  }
+
+  const counts: Record<string, number> = {
+    matches: input.matches.length + input.invalid,
+    invalid: input.invalid,
+  };
+  counts.tokens = tokens.length;
+  if (!recorded.ok) counts.unrecorded = 1;
+  const feedback: Feedback[] = [];
+  for (const t of tokens) {
+    const outcome = outcomes.get(t.tokenHash);
+    if (!outcome) {
+      count(counts, "in_flight");
+      continue;
+    }
+    countOutcome(counts, outcome);
+    const label = labelFor(outcome);
+    if (label) feedback.push({ token_hash: t.tokenHash, token_type: t.type, label });
+  }
+  counts.queued = queued;
+  // Phase timings, so an operator can see where a slow answer went.
+  counts.prepare_ms = recordStartedAt - input.receivedAt;
+  counts.record_ms = recordedAt - recordStartedAt;
+  counts.inline_ms = deps.now() - recordedAt;
+  return { feedback, counts };
+}
+
+/** The recorded path: resolve inline through the log until the deadline, queue the rest within the budget. */
+async function resolveRecorded(
+  deps: AlertDeps,
+  input: AlertInput,
+  tokens: readonly LeakedToken[],
+  states: Map<string, IncidentState>,
+  deadlineAt: number,
+  answerAt: number,
+): Promise<{ outcomes: Map<string, Outcome>; queued: number }> {
   const outcomes = new Map<string, Outcome>();
   const toResolve: LeakedToken[] = [];
   for (const t of tokens) {
@@ -135,7 +210,6 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
 
   // A 429 or a refused slot means Clerk's budget is spent for now: stop starting inline work and queue the rest
   // behind the wait.
-  const deadlineAt = input.receivedAt + (deps.deadlineMs ?? INLINE_DEADLINE_MS);
   let waitFor: number | undefined;
   const resolveSafely = async (t: LeakedToken): Promise<Outcome> => {
     try {
@@ -147,7 +221,7 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
       deps.log.error("resolve_failed", {
         request_id: input.requestId,
         token_hash: t.tokenHash,
-        error: error instanceof Error ? error.name : "unknown",
+        error: errorName(error),
       });
       return { kind: "retry", reason: "internal_error" };
     }
@@ -171,11 +245,27 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
   const unstartedDelay = waitFor ?? 0;
   for (const tokenHash of unstarted) queued.push({ tokenHash, delaySeconds: unstartedDelay });
 
-  await enqueueRevocations(deps.queue, queued);
-  if (unstartedDelay > 0) await deps.repo.schedule(unstarted, deps.now() + unstartedDelay * 1000, deps.now());
+  // Queueing must not hold up the answer, nor fail it: the incidents are in D1, pending, and the sweeper queues any
+  // that no message reached after its grace period.
+  const queueing = (async () => {
+    await enqueueRevocations(deps.queue, queued);
+    if (unstartedDelay > 0)
+      await deps.repo.schedule(unstarted, deps.now() + unstartedDelay * 1000, deps.now());
+  })();
+  const sent = await settleWithin(queueing, answerAt - deps.now());
+  if (!sent.ok) {
+    deps.log.error("enqueue_failed", {
+      request_id: input.requestId,
+      reason: sent.reason,
+      queued: queued.length,
+      ...(sent.reason === "error" ? { error: errorName(sent.error) } : {}),
+    });
+    if (sent.reason === "timeout") deps.waitUntil(queueing.catch(() => {}));
+  }
 
-  // After the answer: queue what was still in flight at the deadline and ended retryable, then the
-  // notifications. A failure here loses nothing: those incidents stay pending for the sweeper.
+  // After the answer: queue what was still in flight at the deadline and ended retryable, then the notifications.
+  // A failure here loses nothing: those incidents stay pending for the sweeper, and the notifications stay owed in D1
+  // (`notify_due`) for it too.
   deps.waitUntil(
     (async () => {
       try {
@@ -188,36 +278,11 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
         }
         await enqueueRevocations(deps.queue, retries);
       } catch (error) {
-        deps.log.error("late_enqueue_failed", {
-          request_id: input.requestId,
-          error: error instanceof Error ? error.name : "unknown",
-        });
+        deps.log.error("late_enqueue_failed", { request_id: input.requestId, error: errorName(error) });
       } finally {
         await deps.notifications.flush();
       }
     })(),
   );
-
-  const counts: Record<string, number> = {
-    matches: input.matches.length + input.invalid,
-    invalid: input.invalid,
-  };
-  counts.tokens = tokens.length;
-  const feedback: Feedback[] = [];
-  for (const t of tokens) {
-    const outcome = outcomes.get(t.tokenHash);
-    if (!outcome) {
-      count(counts, "in_flight");
-      continue;
-    }
-    countOutcome(counts, outcome);
-    const label = labelFor(outcome);
-    if (label) feedback.push({ token_hash: t.tokenHash, token_type: t.type, label });
-  }
-  counts.queued = queued.length;
-  // Phase timings, so an operator can see where a slow answer went.
-  counts.prepare_ms = recordStartedAt - input.receivedAt;
-  counts.record_ms = recordedAt - recordStartedAt;
-  counts.inline_ms = deps.now() - recordedAt;
-  return { feedback, counts };
+  return { outcomes, queued: queued.length };
 }

@@ -1,7 +1,8 @@
 /**
  * @module
- * Messages on the `REVOCATIONS` queue: revoke a token, or deliver a notification about one. Both
- * carry the token's hash and nothing else. The secret itself stays in D1, sealed, until the key id is
+ * Messages on the `REVOCATIONS` queue: revoke a token, deliver a notification about one, or record an alert D1
+ * could not take. The first two carry the token's hash and nothing else; a record message carries secrets only
+ * sealed. The secret itself stays in D1, sealed, until the key id is
  * known (see README "Secrets at rest"), so a message is useless to anyone who reads it.
  */
 import * as v from "valibot";
@@ -13,6 +14,10 @@ export const NOTIFY_EVENT_TYPES = ["api_key.revoked", "api_key.revocation_failed
 
 /** A notification event type. */
 export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
+
+/** Whether a stored value names a notification event type. */
+export const isNotifyEventType = (value: string): value is NotifyEventType =>
+  (NOTIFY_EVENT_TYPES as readonly string[]).includes(value);
 
 /** Revoke the token (`kind` may be absent: messages from before notifications existed). */
 const RevokeMessageSchema = v.object({
@@ -29,8 +34,39 @@ const NotifyMessageSchema = v.object({
   token_hash: TokenHash,
 });
 
+/** What Clerk said of a key that was revoked while D1 was down. */
+const RevokedKeySchema = v.object({ id: v.string(), subject: v.string(), name: v.string() });
+
+/**
+ * Record an alert that D1 could not take when it arrived (see record-later.ts). It carries what `repo.record` would
+ * have written: hashes, prefixes, sealed secrets (never a raw one) and sightings, plus what the inline revocation
+ * already did, so the incident is recorded as revoked instead of verified again (Clerk would now say 404).
+ */
+const RecordMessageSchema = v.object({
+  v: v.literal(1),
+  kind: v.literal("record"),
+  sender: v.string(),
+  /** When the alert arrived (ms since the epoch). */
+  at: v.number(),
+  incidents: v.array(
+    v.object({
+      h: TokenHash,
+      p: v.string(),
+      t: v.string(),
+      s: v.picklist(["pending", "ignored"]),
+      /** The sealed secret; `null` for tokens that cannot be Clerk's. */
+      x: v.nullable(v.string()),
+      revoked: v.optional(RevokedKeySchema),
+    }),
+  ),
+  sightings: v.array(v.object({ i: v.string(), h: TokenHash, u: v.string(), s: v.string(), t: v.string() })),
+});
+
+/** A record message's body. */
+export type RecordMessage = v.InferOutput<typeof RecordMessageSchema>;
+
 /** Message schema, validated on receipt like any other trust boundary. */
-export const QueueMessageSchema = v.union([NotifyMessageSchema, RevokeMessageSchema]);
+export const QueueMessageSchema = v.union([NotifyMessageSchema, RecordMessageSchema, RevokeMessageSchema]);
 
 /** Any message on the queue. */
 export type QueueMessage = v.InferOutput<typeof QueueMessageSchema>;

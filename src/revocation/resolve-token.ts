@@ -18,7 +18,7 @@ import { attemptOf, type RecordAttempt } from "../incidents/attempts";
 import type { IncidentRepository } from "../incidents/repository";
 import type { Claim, IncidentState } from "../incidents/types";
 import type { Sealer } from "../lib/seal";
-import type { Pacer } from "../pacing/pacer";
+import { type Pacer, waitForSlot } from "../pacing/pacer";
 import type { PacePriority } from "../pacing/schedule";
 import type { Outcome } from "./outcome";
 import type { NotifyEventType } from "./queue-message";
@@ -170,12 +170,9 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       priority === "inline"
         ? Math.max(0, (options?.deadlineAt ?? deps.now()) - deps.now())
         : BACKGROUND_MAX_WAIT_MS;
-    const decision = await deps.pacer.reserve(priority, maxWaitMs);
-    if (decision.granted) {
-      if (decision.waitMs > 0) await deps.sleep(decision.waitMs);
-      return undefined;
-    }
-    const delay = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    const slot = await waitForSlot(deps.pacer, deps.sleep, priority, maxWaitMs);
+    if (slot.ok) return undefined;
+    const delay = Math.max(1, Math.ceil(slot.retryAfterMs / 1000));
     if (!(await release(tokenHash, claim, delay, { failure: false }))) return lostLease(tokenHash);
     return {
       kind: "retry",

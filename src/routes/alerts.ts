@@ -92,6 +92,7 @@ export const alertRoutes = new Hono<AppEnv>().post(
       {
         repo: services.repo,
         resolve: services.resolve,
+        revokeDirect: services.revokeDirect,
         queue: services.queue,
         sealer: services.sealer,
         notifications: services.notifications,
