@@ -39,6 +39,9 @@ export default defineConfig(async () => {
     // they run one after another: a reset or a scripted fault in one file must not reach another.
     test: {
       fileParallelism: false,
+      // Files and tests in random order, every run (the seed is printed): a test that passes only after another
+      // fails here instead of hiding.
+      sequence: { shuffle: true },
       include: ["src/**/*.test.ts", "test/**/*.test.ts", "dev/**/*.test.ts"],
       exclude: ["test/pacing/**"],
     },

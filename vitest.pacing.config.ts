@@ -33,6 +33,11 @@ export default defineConfig(async () => {
         },
       }),
     ],
-    test: { fileParallelism: false, include: ["test/pacing/**/*.test.ts"] },
+    test: {
+      fileParallelism: false,
+      // Files and tests in random order, every run (the seed is printed).
+      sequence: { shuffle: true },
+      include: ["test/pacing/**/*.test.ts"],
+    },
   };
 });

@@ -8,8 +8,8 @@ import {
   createScheduledController,
   getQueueResult,
 } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { env } from "cloudflare:workers";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../dev/signer";
 import { readConfig } from "../src/config";
 import worker from "../src/index";
@@ -17,9 +17,11 @@ import { sha256Hex } from "../src/lib/hash";
 import { processAlert } from "../src/revocation/process-alert";
 import { SIGHTING_RETENTION_MS, STRANDED_GRACE_MS } from "../src/revocation/sweeper";
 import { buildServices } from "../src/services";
-import { captureConsole, report } from "./support/console";
-import { clearTables, dumpTables, incident, migrate } from "./support/db";
+import { report } from "./support/console";
+import { clearTables, incident, migrate } from "./support/db";
+import { watchSecrecy } from "./support/secrecy";
 import {
+  CLERK,
   callsOf,
   clerkKey,
   createLiveKey,
@@ -34,19 +36,13 @@ import {
 import { waitFor } from "./support/wait";
 
 let key: SigningKey;
-const logs = captureConsole();
-const secretsSent: string[] = [];
-const queued: string[] = [];
+/** Every secret sent is looked for in each test's rows, queue messages, answers and log lines. */
+const secrecy = watchSecrecy({ clerk: CLERK });
+const queued = () => secrecy.queued();
 
 beforeAll(async () => {
   await migrate();
   key = await publishedSigningKey();
-  // Every message the Worker sends, as it would reach the queue: scanned for secrets at the end.
-  const sendBatch = env.REVOCATIONS.sendBatch.bind(env.REVOCATIONS);
-  vi.spyOn(env.REVOCATIONS, "sendBatch").mockImplementation(async (messages, options) => {
-    queued.push(JSON.stringify([...messages]));
-    return sendBatch(messages, options);
-  });
 });
 
 beforeEach(async () => {
@@ -54,19 +50,12 @@ beforeEach(async () => {
   await resetClerk();
 });
 
-afterAll(() => {
-  logs.restore();
-  vi.restoreAllMocks();
-});
-
 async function send(
   tokens: string[],
 ): Promise<{ status: number; labels: { token_hash: string; label: string }[]; ms: number }> {
-  secretsSent.push(...tokens);
+  secrecy.track(...tokens);
   const started = Date.now();
-  const res = await exports.default.fetch(
-    await signedAlert(key, JSON.stringify(tokens.map((t) => match(t)))),
-  );
+  const res = await secrecy.fetch(await signedAlert(key, JSON.stringify(tokens.map((t) => match(t)))));
   return { status: res.status, labels: await res.json(), ms: Date.now() - started };
 }
 
@@ -75,7 +64,7 @@ const liveKeys = async (n: number): Promise<LiveKey[]> => {
   for (let i = 0; i < n; i += 50) {
     keys.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => createLiveKey()))));
   }
-  secretsSent.push(...keys.map((k) => k.secret));
+  secrecy.track(...keys.map((k) => k.secret));
   return keys;
 };
 
@@ -166,7 +155,7 @@ describe("the sweeper", () => {
       },
     );
     expect(summary.feedback).toEqual([]);
-    secretsSent.push(live.secret);
+    secrecy.track(live.secret);
     expect(await incident(await sha256Hex(live.secret))).toMatchObject({ status: "pending" });
 
     const later = Date.now() + 60_000 + STRANDED_GRACE_MS;
@@ -186,13 +175,13 @@ describe("the sweeper", () => {
     await send([live.secret]);
     const row = await incident(await sha256Hex(live.secret));
     const due = Number(row?.next_attempt_at);
-    const before = queued.length;
+    const before = queued().length;
     await worker.scheduled(
       createScheduledController({ scheduledTime: due + STRANDED_GRACE_MS - 1_000 }),
       env,
       createExecutionContext(),
     );
-    expect(queued.length).toBe(before);
+    expect(queued().length).toBe(before);
   });
 
   it("erases url, source and type of sightings older than 30 days, and keeps newer ones", async () => {
@@ -262,11 +251,11 @@ describe("the dead-letter queue", () => {
     await env.DB.prepare("UPDATE incidents SET claimed_until = NULL WHERE token_hash = ?1")
       .bind(tokenHash)
       .run();
-    const sentBefore = queued.length;
+    const sentBefore = queued().length;
     const result = await deadLetter(tokenHash);
     expect(result.explicitAcks).toEqual(["m1"]);
     expect(await incident(tokenHash)).toMatchObject({ status: "pending" });
-    expect(queued.slice(sentBefore).join("\n")).toContain(tokenHash);
+    expect(queued().slice(sentBefore).join("\n")).toContain(tokenHash);
   });
 });
 
@@ -310,7 +299,7 @@ describe("the queue consumer", () => {
   /** The delays of the fresh messages sent since `from` in `queued`, by token hash. */
   const requeuedDelays = (from: number) => {
     const delays = new Map<string, number | undefined>();
-    for (const batch of queued.slice(from)) {
+    for (const batch of queued().slice(from)) {
       for (const m of JSON.parse(batch) as { body: { token_hash: string }; delaySeconds?: number }[])
         delays.set(m.body.token_hash, m.delaySeconds);
     }
@@ -320,7 +309,7 @@ describe("the queue consumer", () => {
   it("puts a rate-limited message back as a fresh one, with Clerk's Retry-After as the delay floor", async () => {
     const { tokenHash } = await pendingIncident();
     await scriptClerk([{ status: 429, retryAfterSeconds: 120, times: 5 }]);
-    const sentBefore = queued.length;
+    const sentBefore = queued().length;
     const result = await run([{ v: 1, token_hash: tokenHash }], 20);
     // Acked, not retried: waiting must not spend the queue's retries toward the dead-letter queue.
     expect(result.explicitAcks).toEqual(["m0"]);
@@ -340,7 +329,7 @@ describe("the queue consumer", () => {
     await resetClerk();
     await scriptClerk([{ status: 429, retryAfterSeconds: 60, times: 50 }]);
     const hashes = await Promise.all(keys.map((k) => sha256Hex(k.secret)));
-    const sentBefore = queued.length;
+    const sentBefore = queued().length;
     const result = await run(hashes.map((h) => ({ v: 1, token_hash: h })));
     expect(result.explicitAcks).toHaveLength(12);
     const delays = requeuedDelays(sentBefore);
@@ -399,25 +388,11 @@ describe("a 10,000-match alert with 2,000 live keys, Clerk at 20 ms", () => {
       last_revoked_after_ms: answer.ms + (Date.now() - started),
       clerk_calls: verifies.length + revokes.length,
       clerk_calls_per_live_key: (verifies.filter((c) => c.status === 200).length + revokes.length) / 2_000,
-      alert_log: logs
-        .text()
+      alert_log: secrecy
+        .logs()
         .split("\n")
         .filter((l) => l.includes('"event":"alert"'))
         .at(-1),
     });
   }, 150_000);
-});
-
-describe("secrets at rest and in transit", () => {
-  it("appear in no D1 table, queue message or log line", async () => {
-    expect(secretsSent.length).toBeGreaterThan(100);
-    expect(queued.length).toBeGreaterThan(0);
-    const haystacks = { tables: await dumpTables(), queue: queued.join("\n"), logs: logs.text() };
-    const all = Object.entries(haystacks);
-    for (const secret of new Set(secretsSent)) {
-      for (const [where, text] of all) {
-        if (text.includes(secret)) throw new Error(`${secret.slice(0, 6)}… found in ${where}`);
-      }
-    }
-  });
 });

@@ -6,20 +6,22 @@
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../dev/signer";
 import worker from "../src/index";
 import { sha256Hex } from "../src/lib/hash";
 import { SIGHTING_RETENTION_MS, STRANDED_GRACE_MS } from "../src/revocation/sweeper";
-import { captureConsole } from "./support/console";
-import { clearTables, dumpTables, incident, migrate } from "./support/db";
+import { clearTables, incident, migrate } from "./support/db";
 import { slowD1, slowQueue, unavailableD1, unavailableQueue } from "./support/faulty-bindings";
+import { watchSecrecy } from "./support/secrecy";
 import {
+  CLERK,
   callsOf,
   clerkKey,
   createLiveKey,
   type LiveKey,
   match,
+  NOTIFY,
   notifyDeliveries,
   publishedSigningKey,
   resetClerk,
@@ -27,25 +29,14 @@ import {
 } from "./support/standins";
 import { waitFor } from "./support/wait";
 
-const logs = captureConsole();
-const secretsSent: string[] = [];
-const responses: string[] = [];
-const queued: string[] = [];
+/** Secrets are looked for in each test's rows, messages, answers, logs, Clerk calls and deliveries. */
+const secrecy = watchSecrecy({ clerk: CLERK, notify: NOTIFY });
+const queued = () => secrecy.queued();
 let key: SigningKey;
 
 beforeAll(async () => {
   await migrate();
   key = await publishedSigningKey();
-  const sendBatch = env.REVOCATIONS.sendBatch.bind(env.REVOCATIONS);
-  vi.spyOn(env.REVOCATIONS, "sendBatch").mockImplementation(async (messages, options) => {
-    queued.push(JSON.stringify([...messages]));
-    return sendBatch(messages, options);
-  });
-  const send = env.REVOCATIONS.send.bind(env.REVOCATIONS);
-  vi.spyOn(env.REVOCATIONS, "send").mockImplementation(async (message, options) => {
-    queued.push(JSON.stringify(message));
-    return send(message, options);
-  });
 });
 
 beforeEach(async () => {
@@ -53,26 +44,8 @@ beforeEach(async () => {
   await resetClerk();
 });
 
-// Each test's rows, queue messages, answers and log lines, before the next test clears them.
-afterEach(async () => {
-  const haystacks = {
-    tables: await dumpTables(),
-    queue: queued.join("\n"),
-    logs: logs.text(),
-    responses: responses.join("\n"),
-  };
-  for (const secret of new Set(secretsSent)) {
-    for (const [where, text] of Object.entries(haystacks)) {
-      expect(text.includes(secret), `${secret.slice(0, 6)}… found in ${where}`).toBe(false);
-    }
-  }
-});
-
-afterAll(() => logs.restore());
-
 async function liveKeys(n: number): Promise<LiveKey[]> {
   const keys = await Promise.all(Array.from({ length: n }, () => createLiveKey()));
-  secretsSent.push(...keys.map((k) => k.secret));
   return keys;
 }
 
@@ -87,7 +60,7 @@ async function sendWith(bindings: Partial<Env>, secrets: string[]) {
   );
   const ms = Date.now() - started;
   const text = await res.text();
-  responses.push(text);
+  secrecy.sawResponse(text);
   return {
     status: res.status,
     ms,
@@ -143,7 +116,7 @@ describe("D1 down when an alert arrives", () => {
     expect(answer.labels).toEqual([]);
     // The message that carries the incident holds its secret sealed: never the raw token (the afterEach scan), and
     // not nothing either, or it could never be revoked.
-    expect(queued.join("\n")).toMatch(/"x":"v\d\./);
+    expect(queued().join("\n")).toMatch(/"x":"v\d\./);
     expect(await waitFor(async () => (await clerkKey(live.id)).revoked, 20_000)).toBe(true);
     expect(
       await waitFor(async () => (await incident(await sha256Hex(live.secret)))?.status === "revoked", 10_000),

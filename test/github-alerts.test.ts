@@ -2,13 +2,13 @@
  * POST /v1/alerts/github, end to end inside the Workers runtime: real ECDSA signatures from keys made
  * here, real D1, the Clerk stand-in behind Miniflare's outbound service.
  */
-import { exports } from "cloudflare:workers";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateSigningKey, type SigningKey } from "../dev/signer";
 import { sha256Hex } from "../src/lib/hash";
-import { captureConsole } from "./support/console";
-import { clearTables, dumpTables, incident, migrate } from "./support/db";
+import { clearTables, incident, migrate } from "./support/db";
+import { watchSecrecy } from "./support/secrecy";
 import {
+  CLERK,
   callsOf,
   clerkCalls,
   clerkKey,
@@ -22,10 +22,8 @@ import {
 } from "./support/standins";
 
 let key: SigningKey;
-const logs = captureConsole();
-/** Every raw token a test sent; none may appear in a log, a response or a table. */
-const secretsSent: string[] = [];
-const responses: string[] = [];
+/** Every raw token a test sends is tracked; none may appear in a log, a response, a message or a table. */
+const secrecy = watchSecrecy({ clerk: CLERK });
 
 beforeAll(async () => {
   await migrate();
@@ -37,23 +35,16 @@ beforeEach(async () => {
   await resetClerk();
 });
 
-afterAll(() => logs.restore());
-
 function remember(body: unknown) {
   if (Array.isArray(body)) {
     for (const m of body)
-      if (m && typeof m === "object" && "token" in m && typeof m.token === "string")
-        secretsSent.push(m.token);
+      if (m && typeof m === "object" && "token" in m && typeof m.token === "string") secrecy.track(m.token);
   }
 }
 
 async function send(body: unknown, signer: SigningKey = key): Promise<Response> {
   remember(body);
-  const res = await exports.default.fetch(
-    await signedAlert(signer, typeof body === "string" ? body : JSON.stringify(body)),
-  );
-  responses.push(await res.clone().text());
-  return res;
+  return secrecy.fetch(await signedAlert(signer, typeof body === "string" ? body : JSON.stringify(body)));
 }
 
 const hash = sha256Hex;
@@ -166,7 +157,7 @@ describe("a verified alert", () => {
 
 describe("attacks: each gets 401, costs no Clerk call and writes nothing", () => {
   async function expectRejected(request: Request) {
-    const res = await exports.default.fetch(request);
+    const res = await secrecy.fetch(request);
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: "Invalid or missing signature." });
     expect(await clerkCalls()).toEqual([]);
@@ -175,7 +166,7 @@ describe("attacks: each gets 401, costs no Clerk call and writes nothing", () =>
 
   const body = async () => {
     const live = await createLiveKey();
-    secretsSent.push(live.secret);
+    secrecy.track(live.secret);
     return JSON.stringify([match(live.secret)]);
   };
 
@@ -224,22 +215,24 @@ describe("attacks: each gets 401, costs no Clerk call and writes nothing", () =>
   it("accepts header names in any case", async () => {
     const live = await createLiveKey();
     const text = JSON.stringify([match(live.secret)]);
-    secretsSent.push(live.secret);
+    secrecy.track(live.secret);
     const signed = await signedAlert(key, text);
     const headers = new Headers({ "content-type": "application/json" });
     headers.set("GITHUB-PUBLIC-KEY-IDENTIFIER", signed.headers.get("github-public-key-identifier") ?? "");
     headers.set("GITHUB-PUBLIC-KEY-SIGNATURE", signed.headers.get("github-public-key-signature") ?? "");
-    const res = await exports.default.fetch(new Request(signed.url, { method: "POST", headers, body: text }));
+    const res = await secrecy.fetch(new Request(signed.url, { method: "POST", headers, body: text }));
     expect(res.status).toBe(200);
   });
 
   it("does not refetch the key list for each of 20 random key ids", async () => {
-    const before = await githubKeyFetches();
     const text = await body();
+    // A good alert first, so the list is loaded whatever ran before: what follows counts refetches only.
+    expect((await secrecy.fetch(await signedAlert(key, text))).status).toBe(200);
+    const before = await githubKeyFetches();
     for (let i = 0; i < 20; i++) {
       const signed = await signedAlert(key, text);
       signed.headers.set("Github-Public-Key-Identifier", (await hash(crypto.randomUUID())).toString());
-      expect((await exports.default.fetch(signed)).status).toBe(401);
+      expect((await secrecy.fetch(signed)).status).toBe(401);
     }
     expect((await githubKeyFetches()) - before).toBeLessThanOrEqual(1);
   });
@@ -264,7 +257,7 @@ describe("bad input", () => {
   it("answers 413 for a signed body over the limit, before verifying the signature", async () => {
     const big = `[${'"x",'.repeat(1_400_000)}"x"]`;
     // Signed by a key nobody published: had the signature been checked first, this would be a 401.
-    const res = await exports.default.fetch(await signedAlert(await generateSigningKey(), big));
+    const res = await secrecy.fetch(await signedAlert(await generateSigningKey(), big));
     expect(res.status).toBe(413);
     expect(await rowCount()).toBe(0);
   });
@@ -307,18 +300,5 @@ describe("when Clerk fails", () => {
       key_id: live.id,
       sealed_secret: null,
     });
-  });
-});
-
-describe("secrets", () => {
-  it("never appear in a log line, a response or a table", async () => {
-    expect(secretsSent.length).toBeGreaterThan(10);
-    const haystacks = { logs: logs.text(), responses: responses.join("\n"), tables: await dumpTables() };
-    expect(haystacks.logs).toContain('"event":"alert"');
-    for (const secret of secretsSent) {
-      for (const [where, text] of Object.entries(haystacks)) {
-        expect(text.includes(secret), `${secret.slice(0, 6)}… found in ${where}`).toBe(false);
-      }
-    }
   });
 });

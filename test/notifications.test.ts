@@ -3,7 +3,7 @@
  * events to NOTIFY_URL, delivered through the queue with retries, never in the way of a revocation.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TEST_NOTIFY_SECRET } from "../dev/outbound";
@@ -11,13 +11,16 @@ import type { SigningKey } from "../dev/signer";
 import worker from "../src/index";
 import { sha256Hex } from "../src/lib/hash";
 import { clearTables, incident, migrate } from "./support/db";
+import { watchSecrecy } from "./support/secrecy";
 import {
+  CLERK,
   clerkKey,
   createLiveKey,
   type Delivery,
   failNotify,
   type LiveKey,
   match,
+  NOTIFY,
   notifyDeliveries,
   publishedSigningKey,
   resetClerk,
@@ -27,6 +30,8 @@ import {
 import { waitFor } from "./support/wait";
 
 let key: SigningKey;
+/** Secrets are looked for in each test's rows, messages, answers, logs, Clerk calls and deliveries. */
+const secrecy = watchSecrecy({ clerk: CLERK, notify: NOTIFY });
 
 beforeAll(async () => {
   await migrate();
@@ -39,7 +44,7 @@ beforeEach(async () => {
 });
 
 const send = async (tokens: string[], extra: Record<string, unknown> = {}) =>
-  exports.default.fetch(await signedAlert(key, JSON.stringify(tokens.map((t) => match(t, extra)))));
+  secrecy.fetch(await signedAlert(key, JSON.stringify(tokens.map((t) => match(t, extra)))));
 
 /** Deliveries about one token, oldest first. */
 async function deliveriesFor(tokenHash: string): Promise<Delivery[]> {

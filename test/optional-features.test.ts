@@ -10,13 +10,14 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../dev/signer";
 import worker from "../src/index";
 import type { RevocationMessage } from "../src/revocation/queue-message";
-import { captureConsole } from "./support/console";
 import { clearTables, migrate } from "./support/db";
+import { watchSecrecy } from "./support/secrecy";
 import {
+  CLERK,
   clerkKey,
   createLiveKey,
   match,
@@ -42,7 +43,8 @@ const BROKEN = [
 ] as const;
 
 let key: SigningKey;
-const logs = captureConsole();
+/** Secrets are looked for in each test's rows, messages, answers, logs and Clerk calls. */
+const secrecy = watchSecrecy({ clerk: CLERK });
 
 beforeAll(async () => {
   await migrate();
@@ -54,13 +56,12 @@ beforeEach(async () => {
   await resetClerk();
 });
 
-afterAll(() => logs.restore());
-
 /** The Worker's answer to `request` under the test env with `overrides`. */
 async function fetchWith(request: Request, overrides: Record<string, string>): Promise<Response> {
   const ctx = createExecutionContext();
   const res = await worker.fetch(request, { ...env, ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
+  secrecy.sawResponse(await res.clone().text());
   return res;
 }
 
@@ -104,9 +105,9 @@ describe("a switched-off feature", () => {
   });
 
   it.each(routes)("%s logs config_invalid naming %s, never its value", async (_path, name, request) => {
-    const before = logs.text().length;
+    const before = secrecy.logs().length;
     await fetchWith(request(), { [name]: bad(name) });
-    const written = logs.text().slice(before);
+    const written = secrecy.logs().slice(before);
     expect(written).toMatch(new RegExp(`"event":"config_invalid".*${name}`));
     expect(written).not.toContain(MARK);
   });

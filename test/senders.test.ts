@@ -3,14 +3,16 @@
  * in-house scanners (Standard Webhooks HMAC).
  */
 import { createExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TEST_INBOUND_WEBHOOK_SECRET } from "../dev/outbound";
 import { generateSigningKey, type SigningKey } from "../dev/signer";
 import worker from "../src/index";
 import { clearTables, migrate } from "./support/db";
+import { watchSecrecy } from "./support/secrecy";
 import {
+  CLERK,
   callsOf,
   clerkCalls,
   clerkKey,
@@ -23,6 +25,8 @@ import {
   signedAlert,
 } from "./support/standins";
 
+/** Secrets are looked for in each test's rows, messages, answers, logs and Clerk calls. */
+const secrecy = watchSecrecy({ clerk: CLERK });
 let gitlabKey: SigningKey;
 let depsdevKey: SigningKey;
 
@@ -45,7 +49,7 @@ describe.each([
 ] as const)("POST /v1/alerts/%s", (sender, signer) => {
   it("revokes the key of a good alert", async () => {
     const live = await createLiveKey();
-    const res = await exports.default.fetch(
+    const res = await secrecy.fetch(
       await signedAlert(signer(), JSON.stringify([match(live.secret)]), sender),
     );
     expect(res.status).toBe(200);
@@ -64,14 +68,14 @@ describe.each([
       sender === "gitlab" ? "Gitlab-Public-Key-Identifier" : "DepsDev-Public-Key-Identifier",
       signer().keyIdentifier,
     );
-    expect((await exports.default.fetch(forged)).status).toBe(401);
+    expect((await secrecy.fetch(forged)).status).toBe(401);
     expect(await clerkCalls()).toEqual([]);
   });
 
   it("answers 401 to an alert signed with GitHub's header names", async () => {
     const live = await createLiveKey();
     const wrong = await signedAlert(signer(), JSON.stringify([match(live.secret)]), "github");
-    const res = await exports.default.fetch(
+    const res = await secrecy.fetch(
       new Request(`http://autorevoke.test/v1/alerts/${sender}`, {
         method: "POST",
         headers: wrong.headers,
@@ -118,7 +122,7 @@ describe("POST /v1/alerts/generic (Standard Webhooks)", () => {
 
   it("revokes the key of a good alert", async () => {
     const live = await createLiveKey();
-    const res = await exports.default.fetch(
+    const res = await secrecy.fetch(
       genericAlert(JSON.stringify([match(live.secret, { source: "trufflehog" })])),
     );
     expect(res.status).toBe(200);
@@ -131,16 +135,14 @@ describe("POST /v1/alerts/generic (Standard Webhooks)", () => {
     const body = JSON.stringify([match(live.secret)]);
     const other = new Webhook("whsec_b3RoZXItc2VjcmV0LW5vdC1vdXJzLTAxMjM0NQ==");
     const id = "msg_forged";
-    const res = await exports.default.fetch(
-      genericAlert(body, { id, signature: other.sign(id, new Date(), body) }),
-    );
+    const res = await secrecy.fetch(genericAlert(body, { id, signature: other.sign(id, new Date(), body) }));
     expect(res.status).toBe(401);
     expect(await clerkCalls()).toEqual([]);
   });
 
   it("answers 401 to a timestamp older than five minutes", async () => {
     const live = await createLiveKey();
-    const res = await exports.default.fetch(
+    const res = await secrecy.fetch(
       genericAlert(JSON.stringify([match(live.secret)]), { at: new Date(Date.now() - 6 * 60_000) }),
     );
     expect(res.status).toBe(401);
@@ -150,15 +152,15 @@ describe("POST /v1/alerts/generic (Standard Webhooks)", () => {
   it("answers 401 without the webhook headers", async () => {
     const request = genericAlert(JSON.stringify([match("ak_whatever_000000000000000000")]));
     request.headers.delete("webhook-signature");
-    expect((await exports.default.fetch(request)).status).toBe(401);
+    expect((await secrecy.fetch(request)).status).toBe(401);
   });
 
   it("treats a replay of the same webhook-id as harmless", async () => {
     const live = await createLiveKey();
     const body = JSON.stringify([match(live.secret)]);
     const at = new Date();
-    const first = await exports.default.fetch(genericAlert(body, { id: "msg_replayed", at }));
-    const replay = await exports.default.fetch(genericAlert(body, { id: "msg_replayed", at }));
+    const first = await secrecy.fetch(genericAlert(body, { id: "msg_replayed", at }));
+    const replay = await secrecy.fetch(genericAlert(body, { id: "msg_replayed", at }));
     expect(await labelsOf(first)).toEqual(["true_positive"]);
     expect(await labelsOf(replay)).toEqual(["true_positive"]);
     expect(await callsOf("revoke")).toHaveLength(1);
@@ -217,7 +219,7 @@ describe("senders that are off or unknown", () => {
   });
 
   it("answers 404 for an unknown sender", async () => {
-    const res = await exports.default.fetch(
+    const res = await secrecy.fetch(
       new Request("http://autorevoke.test/v1/alerts/bitbucket", { method: "POST", body: "[]" }),
     );
     expect(res.status).toBe(404);

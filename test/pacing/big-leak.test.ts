@@ -5,13 +5,15 @@
  * rate), with at most 5% of Clerk's answers 429, and nothing given up for waiting.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { env } from "cloudflare:workers";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../../dev/signer";
 import worker from "../../src/index";
 import { sha256Hex } from "../../src/lib/hash";
-import { captureConsole, report } from "../support/console";
-import { clearTables, dumpTables, incident, migrate } from "../support/db";
+import { report } from "../support/console";
+import { clearTables, incident, migrate } from "../support/db";
+import { resetPacer } from "../support/pacer";
+import { watchSecrecy } from "../support/secrecy";
 import { match, publishedSigningKey, signedAlert } from "../support/standins";
 import { waitFor } from "../support/wait";
 
@@ -52,52 +54,32 @@ const deliveries = async () =>
   );
 
 let signingKey: SigningKey;
-const logs = captureConsole();
-const secretsSent: string[] = [];
-const queued: string[] = [];
+/** Every key's secret is looked for in each test's rows, messages, answers, logs, Clerk calls and deliveries. */
+const secrecy = watchSecrecy({ clerk: CLERK, notify: NOTIFY });
 
 beforeAll(async () => {
   await migrate();
   signingKey = await publishedSigningKey(GITHUB_KEYS);
-  const sendBatch = env.REVOCATIONS.sendBatch.bind(env.REVOCATIONS);
-  vi.spyOn(env.REVOCATIONS, "sendBatch").mockImplementation(async (messages, options) => {
-    queued.push(JSON.stringify([...messages]));
-    return sendBatch(messages, options);
-  });
-  const send = env.REVOCATIONS.send.bind(env.REVOCATIONS);
-  vi.spyOn(env.REVOCATIONS, "send").mockImplementation(async (message, options) => {
-    queued.push(JSON.stringify(message));
-    return send(message, options);
-  });
 });
 
 beforeEach(async () => {
   await clearTables();
   await control(`${CLERK}/__standin/reset`, {});
   await control(`${NOTIFY}/__standin/reset`, {});
+  await resetPacer();
   await control(`${CLERK}/__standin/rate-limit`, { limit: CALLS_PER_SECOND, windowMs: 1_000 });
-});
-
-// Every test's own rows, messages and log lines, scanned before the next test clears them.
-afterEach(async () => {
-  const haystacks = { tables: await dumpTables(), queue: queued.join("\n"), logs: logs.text() };
-  for (const secret of new Set(secretsSent)) {
-    for (const [where, text] of Object.entries(haystacks)) {
-      if (text.includes(secret)) throw new Error(`${secret.slice(0, 6)}… found in ${where}`);
-    }
-  }
 });
 
 async function liveKeys(n: number): Promise<LiveKey[]> {
   const keys = await Promise.all(
     Array.from({ length: n }, () => control(`${CLERK}/__standin/keys`, {}) as Promise<LiveKey>),
   );
-  secretsSent.push(...keys.map((k) => k.secret));
+  secrecy.track(...keys.map((k) => k.secret));
   return keys;
 }
 
 async function sendAlert(secrets: string[]): Promise<{ status: number; labels: { label: string }[] }> {
-  const res = await exports.default.fetch(
+  const res = await secrecy.fetch(
     await signedAlert(signingKey, JSON.stringify(secrets.map((s) => match(s)))),
   );
   return { status: res.status, labels: await res.json() };
@@ -152,7 +134,7 @@ describe("two concurrent alerts of 150 keys and a manual revocation between them
     const first = sendAlert(keys.slice(0, 150).map((k) => k.secret));
     const second = sendAlert(keys.slice(150).map((k) => k.secret));
     await new Promise((r) => setTimeout(r, 2_000));
-    const byOperator = await exports.default.fetch(
+    const byOperator = await secrecy.fetch(
       new Request("http://autorevoke.test/v1/revocations", {
         method: "POST",
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },

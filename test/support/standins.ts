@@ -6,6 +6,7 @@
 
 import { type AlertSender, createAlertRequest, generateSigningKey, type SigningKey } from "../../dev/signer";
 import { resetPacer } from "./pacer";
+import { noteSecret } from "./secrets-registry";
 
 export const CLERK = "https://clerk.test";
 export const GITHUB_KEYS = "https://github.keys.test";
@@ -45,8 +46,11 @@ export async function resetClerk(): Promise<void> {
   await post(`${CLERK}/__standin/reset`);
   await resetPacer();
 }
-export const createLiveKey = async (input: Record<string, unknown> = {}) =>
-  (await post(`${CLERK}/__standin/keys`, input)) as LiveKey;
+export async function createLiveKey(input: Record<string, unknown> = {}): Promise<LiveKey> {
+  const key = (await post(`${CLERK}/__standin/keys`, input)) as LiveKey;
+  noteSecret(key.secret);
+  return key;
+}
 export const scriptClerk = (faults: unknown[]) => post(`${CLERK}/__standin/script`, faults);
 export const setClerkLatency = (ms: number) => post(`${CLERK}/__standin/latency`, { ms });
 export const clerkCalls = async () => (await control(`${CLERK}/__standin/calls`)) as ClerkCall[];
@@ -89,9 +93,14 @@ export const notifyDeliveries = async (receiver = NOTIFY) =>
 export const failNotify = (status: number, times: number, receiver = NOTIFY) =>
   post(`${receiver}/__standin/fail`, { status, times });
 
-/** A GitHub-style match. */
+const noted = (token: string) => {
+  noteSecret(token);
+  return token;
+};
+
+/** A GitHub-style match; its token is noted for the secrecy check. */
 export const match = (token: string, extra: Record<string, unknown> = {}) => ({
-  token,
+  token: noted(token),
   type: "clerk_api_key",
   url: "https://github.com/octo/repo/blob/main/.env",
   source: "content",

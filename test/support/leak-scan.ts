@@ -1,0 +1,74 @@
+/**
+ * Finds a secret in text, in any form a careless line of code could leave it in: whole, any 12-character window of
+ * it (a slice, a prefix too long), its base64 (standard or URL-safe, at every alignment, so a secret inside a larger
+ * encoded blob is found too) and its URL encoding. Pure, so it can be tested against the leaks it must catch.
+ */
+
+/** Shortest window of a secret that counts as leaking it: longer than any prefix autorevoke shows (7 characters). */
+export const LEAK_WINDOW_CHARS = 12;
+
+const encoder = new TextEncoder();
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/**
+ * The base64 forms of `secret` as it would appear inside a longer encoded text: for each of the three alignments,
+ * the characters that depend on the secret's bytes alone.
+ */
+function base64Forms(secret: string): string[] {
+  const bytes = encoder.encode(secret);
+  const forms: string[] = [];
+  for (let pad = 0; pad < 3; pad++) {
+    const padded = new Uint8Array(pad + bytes.length);
+    padded.set(bytes, pad);
+    const text = base64(padded).replace(/=+$/, "");
+    // Drop the characters that mix in the padding bytes before, and the last one, which may mix in what follows.
+    const core = text.slice(Math.ceil((pad * 4) / 3), -1);
+    forms.push(core, core.replaceAll("+", "-").replaceAll("/", "_"));
+  }
+  return forms;
+}
+
+/** Every form of `secret` worth looking for, before windowing. */
+export function secretForms(secret: string): string[] {
+  return [...new Set([secret, encodeURIComponent(secret), ...base64Forms(secret)])];
+}
+
+/** Finds secrets in haystacks; built once per set of secrets, since a test may send thousands. */
+export interface LeakScanner {
+  /** The first leak found: where, and which secret (by its first characters only). */
+  find(haystacks: Record<string, string>): { where: string; secretPrefix: string; form: string } | undefined;
+}
+
+/** Builds a scanner for `secrets`. */
+export function createLeakScanner(secrets: Iterable<string>): LeakScanner {
+  const windows = new Map<string, { secretPrefix: string; form: string }>();
+  for (const secret of secrets) {
+    const secretPrefix = secret.slice(0, 6);
+    secretForms(secret).forEach((form, index) => {
+      const name =
+        index === 0 ? "whole or a window" : form === encodeURIComponent(secret) ? "URL-encoded" : "base64";
+      const text = form.length < LEAK_WINDOW_CHARS ? form : undefined;
+      if (text) windows.set(text, { secretPrefix, form: name });
+      for (let i = 0; i + LEAK_WINDOW_CHARS <= form.length; i++) {
+        windows.set(form.slice(i, i + LEAK_WINDOW_CHARS), { secretPrefix, form: name });
+      }
+    });
+  }
+  return {
+    find(haystacks) {
+      if (windows.size === 0) return undefined;
+      for (const [where, text] of Object.entries(haystacks)) {
+        for (let i = 0; i + LEAK_WINDOW_CHARS <= text.length; i++) {
+          const hit = windows.get(text.slice(i, i + LEAK_WINDOW_CHARS));
+          if (hit) return { where, ...hit };
+        }
+      }
+      return undefined;
+    },
+  };
+}
