@@ -178,7 +178,8 @@ describe("readConfig", () => {
       "http://127.255.0.1/",
       "http://[::1]:8788/",
     ])("accepts http: to the loopback host of %s", (url) => {
-      const config = configOf(env({ CLERK_API_URL: url, GITHUB_KEYS_URL: url, NOTIFY_URL: url }));
+      const NOTIFY_SECRET = `whsec_${toBase64(crypto.getRandomValues(new Uint8Array(24)))}`;
+      const config = configOf(env({ CLERK_API_URL: url, GITHUB_KEYS_URL: url, NOTIFY_URL: url, NOTIFY_SECRET }));
       expect(config.misconfigured).toEqual({});
       expect(config.CLERK_API_URL).toBe(url);
     });
@@ -212,6 +213,51 @@ describe("readConfig", () => {
       const secret = "whsec_dGVzdC1ub3RpZnktc2VjcmV0LTAxMjM0NTY3ODlhYg==";
       expect(() => new Webhook(secret)).not.toThrow();
       expect(configOf(env({ NOTIFY_SECRET: secret })).NOTIFY_SECRET).toBe(secret);
+    });
+  });
+
+  describe("operators' and senders' settings, case by case", () => {
+    const adminToken = "an-operators-token-of-at-least-32-chars-0123";
+
+    it("trims a trailing newline or space from ADMIN_TOKEN, so operators are not locked out", () => {
+      expect(configOf(env({ ADMIN_TOKEN: `${adminToken}\n` })).ADMIN_TOKEN).toBe(adminToken);
+      expect(configOf(env({ ADMIN_TOKEN: ` ${adminToken} ` })).ADMIN_TOKEN).toBe(adminToken);
+    });
+
+    it("switches the operators' API off for an ADMIN_TOKEN with whitespace inside", () => {
+      const config = configOf(env({ ADMIN_TOKEN: `${adminToken.slice(0, 20)} ${adminToken.slice(20)}` }));
+      expect(config.ADMIN_TOKEN).toBeUndefined();
+      expect(config.misconfigured.admin).toMatch(/ADMIN_TOKEN/);
+    });
+
+    it("switches notifications off for a NOTIFY_URL without NOTIFY_SECRET, unless it is Slack", () => {
+      const unsigned = configOf(env({ NOTIFY_URL: "https://hooks.example.test/autorevoke" }));
+      expect(unsigned.NOTIFY_URL).toBeUndefined();
+      expect(unsigned.misconfigured.notify).toMatch(/NOTIFY_SECRET/);
+      const slack = configOf(env({ NOTIFY_URL: "https://hooks.slack.com/services/T0/B0/x" }));
+      expect(slack.NOTIFY_URL).toBe("https://hooks.slack.com/services/T0/B0/x");
+      expect(slack.misconfigured.notify).toBeUndefined();
+    });
+
+    it("keeps a valid INBOUND_WEBHOOK_SECRET, trimmed", () => {
+      const secret = `whsec_${toBase64(crypto.getRandomValues(new Uint8Array(24)))}`;
+      expect(configOf(env({ INBOUND_WEBHOOK_SECRET: `${secret}\n` })).INBOUND_WEBHOOK_SECRET).toBe(secret);
+    });
+
+    it('reads GITLAB_KEYS_URL = "" as GitLab off, not as a mistake', () => {
+      const config = configOf(env({ GITLAB_KEYS_URL: "" }));
+      expect(config.GITLAB_KEYS_URL).toBeUndefined();
+      expect(config.misconfigured.gitlab).toBeUndefined();
+    });
+
+    it("defaults deps.dev's header names, keeps valid ones and refuses one that is not a header name", () => {
+      expect(configOf(env()).DEPSDEV_IDENTIFIER_HEADER).toBe("DepsDev-Public-Key-Identifier");
+      expect(
+        configOf(env({ DEPSDEV_SIGNATURE_HEADER: "GOSST-Public-Key-Signature" })).DEPSDEV_SIGNATURE_HEADER,
+      ).toBe("GOSST-Public-Key-Signature");
+      const bad = configOf(env({ DEPSDEV_IDENTIFIER_HEADER: "Not A Header!" }));
+      expect(bad.DEPSDEV_IDENTIFIER_HEADER).toBeUndefined();
+      expect(bad.misconfigured.depsdev).toMatch(/DEPSDEV_IDENTIFIER_HEADER/);
     });
   });
 

@@ -11,6 +11,7 @@
 import * as v from "valibot";
 import { headerName, secretToken, serviceUrl, standardWebhooksSecret, unsetIfEmpty } from "./config-fields";
 import { err, ok, type Result } from "./lib/result";
+import { isSlackWebhook } from "./notify/slack";
 
 const CoreSchema = v.object(
   {
@@ -91,13 +92,30 @@ const FEATURES = {
     DEPSDEV_SIGNATURE_HEADER: v.optional(headerName, "DepsDev-Public-Key-Signature"),
   }),
   generic: v.object({ INBOUND_WEBHOOK_SECRET: unsetIfEmpty(standardWebhooksSecret) }),
-  notify: v.object({
-    NOTIFY_URL: unsetIfEmpty(serviceUrl),
-    NOTIFY_SECRET: unsetIfEmpty(standardWebhooksSecret),
-  }),
+  notify: v.pipe(
+    v.object({
+      NOTIFY_URL: unsetIfEmpty(serviceUrl),
+      NOTIFY_SECRET: unsetIfEmpty(standardWebhooksSecret),
+    }),
+    // Unsigned events would be refused by every receiver but Slack's incoming webhooks, which take no signature.
+    v.forward(
+      v.partialCheck(
+        [["NOTIFY_URL"], ["NOTIFY_SECRET"]],
+        (c) => c.NOTIFY_URL === undefined || c.NOTIFY_SECRET !== undefined || isSlackWebhook(c.NOTIFY_URL),
+        "must be set when NOTIFY_URL is not a Slack incoming webhook",
+      ),
+      ["NOTIFY_SECRET"],
+    ),
+  ),
   admin: v.object({
+    // Trimmed: `echo token | wrangler secret put` adds a newline that no Authorization header carries.
     ADMIN_TOKEN: unsetIfEmpty(
-      v.pipe(v.string("must be a string"), v.minLength(32, "must be at least 32 characters")),
+      v.pipe(
+        v.string("must be a string"),
+        v.trim(),
+        v.minLength(32, "must be at least 32 characters"),
+        v.regex(/^\S+$/, "must not contain whitespace"),
+      ),
     ),
   }),
 };

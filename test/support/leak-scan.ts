@@ -47,25 +47,37 @@ export interface LeakScanner {
 /** Builds a scanner for `secrets`. */
 export function createLeakScanner(secrets: Iterable<string>): LeakScanner {
   const windows = new Map<string, { secretPrefix: string; form: string }>();
+  // Every character any form of any secret uses: a leak is a run of these, so the rest of a haystack (JSON's quotes
+  // and commas, spaces) splits it into runs, and only runs long enough to hold a window are searched.
+  const alphabet = new Set<string>();
+  /** Secrets shorter than a window (none of the suite's are), looked for whole. */
+  const short: { needle: string; secretPrefix: string; form: string }[] = [];
   for (const secret of secrets) {
     const secretPrefix = secret.slice(0, 6);
     secretForms(secret).forEach((form, index) => {
+      for (const char of form) alphabet.add(char);
       const name =
         index === 0 ? "whole or a window" : form === encodeURIComponent(secret) ? "URL-encoded" : "base64";
-      const text = form.length < LEAK_WINDOW_CHARS ? form : undefined;
-      if (text) windows.set(text, { secretPrefix, form: name });
+      if (form.length < LEAK_WINDOW_CHARS) short.push({ needle: form, secretPrefix, form: name });
       for (let i = 0; i + LEAK_WINDOW_CHARS <= form.length; i++) {
         windows.set(form.slice(i, i + LEAK_WINDOW_CHARS), { secretPrefix, form: name });
       }
     });
   }
+  const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  const runs = new RegExp(`[${[...alphabet].map(escape).join("")}]{${LEAK_WINDOW_CHARS},}`, "g");
   return {
     find(haystacks) {
-      if (windows.size === 0) return undefined;
       for (const [where, text] of Object.entries(haystacks)) {
-        for (let i = 0; i + LEAK_WINDOW_CHARS <= text.length; i++) {
-          const hit = windows.get(text.slice(i, i + LEAK_WINDOW_CHARS));
-          if (hit) return { where, ...hit };
+        const whole = short.find((s) => text.includes(s.needle));
+        if (whole) return { where, secretPrefix: whole.secretPrefix, form: whole.form };
+        if (windows.size === 0) continue;
+        for (const run of text.matchAll(runs)) {
+          const found = run[0];
+          for (let i = 0; i + LEAK_WINDOW_CHARS <= found.length; i++) {
+            const hit = windows.get(found.slice(i, i + LEAK_WINDOW_CHARS));
+            if (hit) return { where, ...hit };
+          }
         }
       }
       return undefined;

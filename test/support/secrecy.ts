@@ -12,6 +12,9 @@ import { dumpTables } from "./db";
 import { createLeakScanner } from "./leak-scan";
 import { notedSecrets } from "./secrets-registry";
 
+/** A big test leaves megabytes of rows and messages behind; the scan of them may take a while on a busy machine. */
+const SCAN_TIMEOUT_MS = 60_000;
+
 /** The stand-ins whose records are scanned too: what the Worker sent to Clerk and to NOTIFY_URL. */
 export interface WatchedStandins {
   clerk?: string;
@@ -103,7 +106,7 @@ export function watchSecrecy(standins: WatchedStandins = {}): SecrecyWatch {
       responses = [];
       logFrom = log.text().length;
     }
-  });
+  }, SCAN_TIMEOUT_MS);
   afterAll(() => {
     log.restore();
     vi.restoreAllMocks();
