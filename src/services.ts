@@ -1,7 +1,7 @@
 /**
  * @module
  * The composition root: builds adapters from validated config. Stateful pieces (key caches, the Clerk
- * client, the sealing key, the sender verifiers) live for the isolate's life, built once per config,
+ * client, the sealer, the sender verifiers) live for the isolate's life, built once per config,
  * so a request pays for none of them after the first.
  */
 import { type ClerkGateway, createClerkGateway } from "./clerk/client";
@@ -46,9 +46,6 @@ const DEFAULT_INSTANCE = "default";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** What `sealer` uses as HKDF `info`: the purpose of the derived key. */
-const SEALED_SECRET_PURPOSE = "autorevoke/sealed-secret/v1";
-
 /** Key caches by URL and token: senders sharing a key list (or a test re-reading env) share a cache. */
 const keyCaches = new Map<string, KeyCache>();
 
@@ -76,7 +73,8 @@ function stateful(config: Config): Stateful {
   if (!built) {
     built = {
       clerk: createClerkGateway({ secretKey: config.CLERK_SECRET_KEY, apiUrl: config.CLERK_API_URL }),
-      sealer: createSealer(config.CLERK_SECRET_KEY, SEALED_SECRET_PURPOSE),
+      // CLERK_SECRET_KEY only opens v1 values sealed before SEALING_KEYS existed; it seals nothing any more.
+      sealer: createSealer({ keys: config.SEALING_KEYS, legacyKeyMaterial: config.CLERK_SECRET_KEY }),
       verifiers: buildVerifiers(config, keyCacheFor),
       deliver: config.NOTIFY_URL
         ? createDeliverer({
