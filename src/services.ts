@@ -8,6 +8,7 @@ import { type ClerkGateway, createClerkGateway } from "./clerk/client";
 import { type Config, clerkRateLimit } from "./config";
 import { createAttemptRecorder } from "./incidents/attempts";
 import { createIncidentRepository, type IncidentRepository } from "./incidents/repository";
+import { createSightingMaker, type MakeSighting } from "./incidents/sighting-id";
 import { consoleLogger, type Logger } from "./lib/log";
 import { createSealer, type Sealer } from "./lib/seal";
 import { createNotificationCollector, type NotificationCollector, noNotifications } from "./notify/collector";
@@ -25,6 +26,8 @@ export interface Services {
   repo: IncidentRepository;
   clerk: ClerkGateway;
   sealer: Sealer;
+  /** Builds sighting rows: the one recipe for their ids, keyed by the newest SEALING_KEYS key. */
+  makeSighting: MakeSighting;
   resolve: ResolveToken;
   queue: Queue<RevocationMessage>;
   log: Logger;
@@ -65,7 +68,14 @@ function keyCacheFor(url: string, token: string | undefined): KeyCache {
   return cache;
 }
 
-type Stateful = Pick<Services, "clerk" | "sealer" | "verifiers" | "deliver">;
+/** The key that seals, and keys sighting ids: the keyring's last. config.ts refuses an empty keyring. */
+function newestKey(config: Config) {
+  const key = config.SEALING_KEYS.at(-1);
+  if (!key) throw new Error("SEALING_KEYS holds no key");
+  return key;
+}
+
+type Stateful = Pick<Services, "clerk" | "sealer" | "makeSighting" | "verifiers" | "deliver">;
 const statefulByConfig = new WeakMap<Config, Stateful>();
 
 function stateful(config: Config): Stateful {
@@ -75,6 +85,7 @@ function stateful(config: Config): Stateful {
       clerk: createClerkGateway({ secretKey: config.CLERK_SECRET_KEY, apiUrl: config.CLERK_API_URL }),
       // CLERK_SECRET_KEY only opens v1 values sealed before SEALING_KEYS existed; it seals nothing any more.
       sealer: createSealer({ keys: config.SEALING_KEYS, legacyKeyMaterial: config.CLERK_SECRET_KEY }),
+      makeSighting: createSightingMaker(newestKey(config).key),
       verifiers: buildVerifiers(config, keyCacheFor),
       deliver: config.NOTIFY_URL
         ? createDeliverer({
@@ -97,7 +108,7 @@ function stateful(config: Config): Stateful {
 
 /** Builds the services for one env; cheap after the first call in an isolate. */
 export function buildServices(env: Env, config: Config): Services {
-  const { clerk, sealer, verifiers, deliver } = stateful(config);
+  const { clerk, sealer, makeSighting, verifiers, deliver } = stateful(config);
   const repo = createIncidentRepository(env.DB);
   const now = Date.now;
   const log = consoleLogger;
@@ -112,6 +123,7 @@ export function buildServices(env: Env, config: Config): Services {
     repo,
     clerk,
     sealer,
+    makeSighting,
     resolve: createResolver({
       repo,
       clerk,

@@ -171,7 +171,10 @@ export interface IncidentRepository {
   eventFacts(tokenHash: string): Promise<EventFacts | undefined>;
   /** Notes a delivered notification, or the reason one failed for good. */
   noteNotification(tokenHash: string, now: number, error: string | null): Promise<void>;
-  /** Erases url, source and type of sightings first seen before `before`; answers how many. */
+  /**
+   * Erases url, source and type of sightings first seen before `before`, and swaps their ids for random ones;
+   * answers how many. The incident never held them (its `token_type` is autorevoke's own classification).
+   */
   eraseSightingDetails(before: number, now: number): Promise<number>;
   /**
    * Up to `limit` sealed secrets whose value starts with one of `prefixes`, in random order, so that values which
@@ -442,7 +445,11 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
     async eraseSightingDetails(before, now) {
       const result = await db
         .prepare(
-          `UPDATE sightings SET url = NULL, source = NULL, type = NULL, erased_at = ?1
+          // The id goes too: it is a keyed hash of the erased details, so whoever holds the keyring could still
+          // match a candidate URL to it. A random one keeps the row (token, sender, times, count) and ties it to
+          // nothing; the same details seen again start a new row.
+          `UPDATE sightings SET sighting_id = 'erased-' || lower(hex(randomblob(16))),
+             url = NULL, source = NULL, type = NULL, erased_at = ?1
            WHERE erased_at IS NULL AND first_seen_at < ?2`,
         )
         .bind(now, before)

@@ -94,6 +94,7 @@ export const alertRoutes = new Hono<AppEnv>().post(
         resolve: services.resolve,
         queue: services.queue,
         sealer: services.sealer,
+        makeSighting: services.makeSighting,
         notifications: services.notifications,
         log: services.log,
         now: services.now,
