@@ -1,6 +1,11 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { outboundService, TEST_INBOUND_WEBHOOK_SECRET, TEST_NOTIFY_SECRET } from "./dev/outbound.ts";
+import {
+  outboundService,
+  TEST_INBOUND_WEBHOOK_SECRET,
+  TEST_NOTIFY_SECRET,
+  TEST_SEALING_KEYS,
+} from "./dev/outbound.ts";
 
 // Every outbound fetch from the Worker under test (Clerk, the senders' key lists) is answered by the
 // dev stand-ins in Node, routed by host name; nothing leaves the machine. The URLs are https, as
@@ -17,6 +22,7 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             CLERK_SECRET_KEY: "sk_test_autorevoke_standin",
+            SEALING_KEYS: TEST_SEALING_KEYS,
             CLERK_API_URL: "https://clerk.test",
             GITHUB_KEYS_URL: "https://github.keys.test/meta/public_keys/secret_scanning",
             // Retries after ~1 s instead of ~10 s, so queue round trips fit in a test.

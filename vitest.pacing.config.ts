@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { outboundService, TEST_NOTIFY_SECRET } from "./dev/outbound.ts";
+import { outboundService, TEST_NOTIFY_SECRET, TEST_SEALING_KEYS } from "./dev/outbound.ts";
 
 /**
  * The pacing suite: the Worker against a Clerk stand-in that enforces a rate limit, with Clerk's development budget
@@ -18,6 +18,7 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             CLERK_SECRET_KEY: "sk_test_autorevoke_standin",
+            SEALING_KEYS: TEST_SEALING_KEYS,
             // A stand-in of its own (dev/outbound.ts gives every `*.clerk.test` host one).
             CLERK_API_URL: "https://pacing.clerk.test",
             CLERK_RATE_LIMIT: "100",

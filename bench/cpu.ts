@@ -36,8 +36,9 @@ export async function measureCpu(root: string, smoke: boolean): Promise<CpuResul
     args: ["run", "-c", "vitest.bench.config.ts", "--reporter=dot"],
     env: {
       BENCH_SMOKE: smoke ? "1" : "0",
-      // wrangler.toml requires this secret; the bench never uses it, and without it wrangler warns.
+      // wrangler.toml requires these secrets; the bench never uses them, and without them wrangler warns.
       CLERK_SECRET_KEY: "sk_test_bench_unused",
+      SEALING_KEYS: "bench=YmVuY2gtdW51c2VkLXNlYWxpbmcta2V5LTAwMDAwMDA=",
       WRANGLER_SEND_METRICS: "false",
       CLOUDFLARE_CF_FETCH_ENABLED: "false",
       NO_COLOR: "1",

@@ -214,6 +214,29 @@ describe("Clerk stand-in authentication", () => {
     await expectClerkErrors(res, 401, "authentication_invalid");
     expect((await keyState(base, key.id)).revoked).toBe(false);
   });
+
+  it("accepts a rotated secret key and refuses the old one after /__standin/secret-keys", async () => {
+    const base = isolatedBase();
+    const key = await createKey(base);
+    expect((await control(base, "secret-keys", { secret_keys: ["sk_test_rotated"] })).status).toBe(200);
+    const old = await post(base, "/api_keys/verify", { secret: key.secret });
+    await expectClerkErrors(old, 401, "authentication_invalid");
+    const rotated = await post(
+      base,
+      "/api_keys/verify",
+      { secret: key.secret },
+      { authorization: "Bearer sk_test_rotated", "content-type": "application/json" },
+    );
+    expect(rotated.status).toBe(200);
+  });
+
+  it("goes back to its own secret key on reset", async () => {
+    const base = isolatedBase();
+    await control(base, "secret-keys", { secret_keys: ["sk_test_rotated"] });
+    await control(base, "reset", {});
+    const key = await createKey(base);
+    expect((await post(base, "/api_keys/verify", { secret: key.secret })).status).toBe(200);
+  });
 });
 
 describe("Clerk stand-in errors", () => {

@@ -15,6 +15,8 @@
  * - Verify answers the same 404 for unknown, revoked and expired secrets, so a caller cannot tell them apart.
  * - A successful verify sets `last_used_at`; secrets are stored only as SHA-256.
  * - Error codes follow Clerk's style (`resource_not_found`, `form_param_unknown`, ...) but are best guesses.
+ * - Rotating the instance secret key: `POST /__standin/secret-keys {"secret_keys": [...]}` sets the keys accepted from
+ *   then on (Clerk lets an instance hold several while callers move over); a reset goes back to `secretKey`.
  */
 import * as v from "valibot";
 import {
@@ -226,6 +228,7 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
   let faults: ClerkFault[] = [];
   let latencyMs = opts.latencyMs ?? 0;
   let rateLimit: RateLimit | null = null;
+  let secretKeys: readonly string[] = [opts.secretKey];
   let windowStart = 0;
   let windowCalls = 0;
   // Aborted by reset() so hanging requests end instead of outliving the test that scripted them.
@@ -396,7 +399,7 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
         "The request is missing the Authorization header. Send `Authorization: Bearer <secret key>`.",
       );
     }
-    if (auth !== `Bearer ${opts.secretKey}`) {
+    if (!secretKeys.some((key) => auth === `Bearer ${key}`)) {
       return clerkError(
         401,
         "authentication_invalid",
@@ -520,6 +523,15 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
       rateLimit = input.output;
       return jsonResponse(200, { ok: true, rateLimit });
     }
+    if (path === "secret-keys") {
+      const input = v.safeParse(
+        v.strictObject({ secret_keys: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1)) }),
+        value,
+      );
+      if (!input.success) return controlError(input.issues);
+      secretKeys = input.output.secret_keys;
+      return jsonResponse(200, { ok: true, accepted: secretKeys.length });
+    }
     if (path === "latency") {
       const input = v.safeParse(v.strictObject({ ms: v.pipe(v.number(), v.minValue(0)) }), value);
       if (!input.success) return controlError(input.issues);
@@ -539,6 +551,7 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
     faults = [];
     latencyMs = opts.latencyMs ?? 0;
     rateLimit = null;
+    secretKeys = [opts.secretKey];
     windowCalls = 0;
     ready = seed();
     await ready;

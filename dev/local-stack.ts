@@ -61,6 +61,7 @@ const HEALTH_POLL_MS = 100;
 /** Worker settings whose values the local stack chooses; any copy in the caller's environment is not passed on. */
 const CONFIG_NAMES = [
   "CLERK_SECRET_KEY",
+  "SEALING_KEYS",
   "CLERK_API_URL",
   "GITHUB_KEYS_URL",
   "GITHUB_TOKEN",
@@ -95,6 +96,11 @@ export interface LocalStackOptions {
   quiet?: boolean | "until-ready";
   /** Extra or overriding Worker vars and secrets, passed as `--var NAME:VALUE`. */
   vars?: Record<string, string>;
+  /**
+   * The Worker's `SEALING_KEYS`. Absent: a fresh keyring, which is right for a fresh `persistTo`; a kept state
+   * directory needs the keyring its sealed secrets were sealed under (`npm start` keeps it in its dev directory).
+   */
+  sealingKeys?: string;
   /**
    * wrangler's local state directory (D1, queues). Absent: a fresh temporary directory, deleted by `stop()`.
    * Given: kept, and demo keys the incident log shows revoked are revoked again in the fresh stand-in.
@@ -227,6 +233,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const vars: Record<string, string> = {
       CLERK_SECRET_KEY: LOCAL_CLERK_SECRET_KEY,
+      SEALING_KEYS: options.sealingKeys ?? generateDevKeyring(),
       CLERK_API_URL: clerkServer.url,
       GITHUB_KEYS_URL: `${githubServer.url}/meta/public_keys/secret_scanning`,
       GITLAB_KEYS_URL: `${gitlabServer.url}/public_keys`,
@@ -330,6 +337,7 @@ function wranglerEnv(rt: NodeRuntime, vars: Record<string, string>): Record<stri
     // wrangler reads required secrets from its environment and warns when they are missing there; `--var` alone
     // works but prints the warning.
     CLERK_SECRET_KEY: vars.CLERK_SECRET_KEY,
+    SEALING_KEYS: vars.SEALING_KEYS,
   };
 }
 
@@ -557,7 +565,10 @@ function portError(error: unknown, port: number | undefined, what: string): Erro
 
 // --- the dev signing key ----------------------------------------------------------------------------------------
 
-/** Where `npm start` keeps its state besides wrangler's: the dev signing key and the running stack's addresses. */
+/**
+ * Where `npm start` keeps its state besides wrangler's: the dev signing key, the dev sealing keyring and the running
+ * stack's addresses.
+ */
 export const DEFAULT_DEV_DIR = ".wrangler/autorevoke-dev";
 export const SIGNING_KEY_FILE = "signing-key.json";
 export const STACK_FILE = "stack.json";
@@ -590,6 +601,34 @@ export async function loadOrCreateSigningKey(file: string): Promise<{ key: Signi
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await fs.writeFile(file, `${JSON.stringify(await exportSigningKey(key), null, 2)}\n`, { mode: 0o600 });
   return { key, created: true };
+}
+
+// --- the dev sealing keyring ------------------------------------------------------------------------------------
+
+/** `npm start`'s keyring for SEALING_KEYS, beside the dev signing key. */
+export const SEALING_KEYS_FILE = "sealing-keys";
+
+/** A fresh keyring of one key, `dev=<base64 of 32 random bytes>`, in SEALING_KEYS's format. */
+export function generateDevKeyring(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return `dev=${btoa(String.fromCharCode(...bytes))}`;
+}
+
+/**
+ * The dev keyring in `file`, generated and written (owner-only) on first use. It is kept because the local D1 is:
+ * secrets sealed under it must still open after a restart. Append `name=<base64 of 32 bytes>` lines to try a rotation.
+ */
+export async function loadOrCreateSealingKeys(file: string): Promise<{ keyring: string; created: boolean }> {
+  const { fs, path } = await node();
+  try {
+    return { keyring: (await fs.readFile(file, "utf8")).trim(), created: false };
+  } catch (error) {
+    if (!isNodeError(error, "ENOENT")) throw error;
+  }
+  const keyring = generateDevKeyring();
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await fs.writeFile(file, `${keyring}\n`, { mode: 0o600 });
+  return { keyring, created: true };
 }
 
 /** What `npm start` writes to `stack.json` so `npm run alert` finds the running stack. */

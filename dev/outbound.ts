@@ -15,6 +15,12 @@ import { createWebhookReceiver } from "./webhook-receiver.ts";
 /** The secret key vitest.config.ts binds as `CLERK_SECRET_KEY`. */
 export const TEST_CLERK_SECRET_KEY = "sk_test_autorevoke_standin";
 
+/**
+ * The sealing keyring vitest.config.ts binds as `SEALING_KEYS`: one key, base64 of "autorevoke-test-sealing-key-0001"
+ * (a test value, not a credential).
+ */
+export const TEST_SEALING_KEYS = "test=YXV0b3Jldm9rZS10ZXN0LXNlYWxpbmcta2V5LTAwMDE=";
+
 /** The Standard Webhooks secrets vitest.config.ts binds (test values, not real credentials). */
 export const TEST_INBOUND_WEBHOOK_SECRET = "whsec_dGVzdC1pbmJvdW5kLXNlY3JldC0wMTIzNDU2Nzg5";
 export const TEST_NOTIFY_SECRET = "whsec_dGVzdC1ub3RpZnktc2VjcmV0LTAxMjM0NTY3ODlhYg==";

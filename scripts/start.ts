@@ -4,8 +4,8 @@
  * stand-in seeded with demo keys and key-list stand-ins publishing a dev signing key — with no account and no
  * network. Ctrl-C stops everything it started. Settings, all optional, come from the environment: PORT,
  * CLERK_PORT, GITHUB_KEYS_PORT, GITLAB_KEYS_PORT, DEPSDEV_KEYS_PORT, NOTIFY_PORT, PERSIST_TO (wrangler's state directory,
- * default .wrangler/state) and AUTOREVOKE_DEV_DIR (the dev signing key and stack.json, default
- * .wrangler/autorevoke-dev).
+ * default .wrangler/state) and AUTOREVOKE_DEV_DIR (the dev signing key, the dev sealing keyring and stack.json,
+ * default .wrangler/autorevoke-dev).
  */
 import * as v from "valibot";
 import { DEMO_KEYS } from "../dev/clerk-standin.ts";
@@ -13,8 +13,10 @@ import {
   DEFAULT_DEV_DIR,
   DEFAULT_PORTS,
   type LocalStack,
+  loadOrCreateSealingKeys,
   loadOrCreateSigningKey,
   repoRoot,
+  SEALING_KEYS_FILE,
   SIGNING_KEY_FILE,
   STACK_FILE,
   type StackFile,
@@ -58,6 +60,7 @@ const env = parsedEnv.output;
 const devDir = path.resolve(root, env.AUTOREVOKE_DEV_DIR);
 const stackFile = path.join(devDir, STACK_FILE);
 const keyFile = path.join(devDir, SIGNING_KEY_FILE);
+const keyringFile = path.join(devDir, SEALING_KEYS_FILE);
 const shown = (p: string) => path.relative(root, p) || ".";
 
 /** Ctrl-C under npm arrives twice (from the terminal, and forwarded by npm): one stop request, not two. */
@@ -95,9 +98,12 @@ async function shutdown(running: LocalStack, code: number): Promise<never> {
 }
 
 const signing = await loadOrCreateSigningKey(keyFile);
+// Kept like the local D1 it seals secrets in, so a restart opens what the last run sealed.
+const keyring = await loadOrCreateSealingKeys(keyringFile);
 console.log(
   `autorevoke: applying local D1 migrations (${env.PERSIST_TO}) and starting wrangler dev…` +
-    (signing.created ? `\n            created the dev signing key ${shown(keyFile)}` : ""),
+    (signing.created ? `\n            created the dev signing key ${shown(keyFile)}` : "") +
+    (keyring.created ? `\n            created the dev sealing keyring ${shown(keyringFile)}` : ""),
 );
 
 try {
@@ -110,6 +116,7 @@ try {
     notifyPort: env.NOTIFY_PORT,
     persistTo: env.PERSIST_TO,
     signingKey: signing.key,
+    sealingKeys: keyring.keyring,
     quiet: "until-ready",
     signal: startup.signal,
   });
@@ -169,6 +176,7 @@ function banner(s: LocalStack): string {
     `  GitLab key list     ${s.keyLists.gitlab.url}`,
     `  deps.dev key list   ${s.keyLists.depsdev.url}`,
     `  dev signing key     ${shown(keyFile)}  (published by all three key lists)`,
+    `  SEALING_KEYS        ${shown(keyringFile)}  (the dev keyring; the last key seals)`,
     `  NOTIFY_URL receiver ${s.notify.url}`,
     `  ADMIN_TOKEN         ${s.vars.ADMIN_TOKEN}`,
     `  webhook secret      ${s.vars.INBOUND_WEBHOOK_SECRET}  (INBOUND_WEBHOOK_SECRET, for --sender generic)`,

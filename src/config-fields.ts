@@ -5,6 +5,7 @@
  */
 import { Webhook } from "standardwebhooks";
 import * as v from "valibot";
+import { parseKeyring } from "./lib/keyring";
 
 /**
  * Whether autorevoke may call `value`: https, or plain http to a loopback host (the local stand-ins of `npm start`
@@ -82,4 +83,18 @@ export const standardWebhooksSecret = v.pipe(
   v.trim(),
   v.regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, WHSEC_MESSAGE),
   v.check(webhookAccepts, WHSEC_MESSAGE),
+);
+
+/**
+ * The sealing keyring (src/lib/keyring.ts), parsed into named keys. Each problem names its entry by position (and by
+ * name once that is known to be a name), never its key material.
+ */
+export const sealingKeyring = v.pipe(
+  v.string("must be a string"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const parsed = parseKeyring(dataset.value);
+    if (parsed.ok) return parsed.value;
+    for (const problem of parsed.error) addIssue({ message: problem });
+    return NEVER;
+  }),
 );

@@ -5,8 +5,13 @@ import { toBase64 } from "./lib/encoding";
 
 const randomKey = (prefix = "sk_test_") =>
   `${prefix}${toBase64(crypto.getRandomValues(new Uint8Array(24))).replace(/[+/=]/g, "x")}`;
+const sealingKey = () => toBase64(crypto.getRandomValues(new Uint8Array(32)));
 /** A fresh env object each time, since answers are cached per object. */
-const env = (overrides: Record<string, unknown> = {}) => ({ CLERK_SECRET_KEY: randomKey(), ...overrides });
+const env = (overrides: Record<string, unknown> = {}) => ({
+  CLERK_SECRET_KEY: randomKey(),
+  SEALING_KEYS: `k1=${sealingKey()}`,
+  ...overrides,
+});
 
 function configOf(e: object) {
   const result = readConfig(e);
@@ -102,6 +107,32 @@ describe("readConfig", () => {
     });
   });
 
+  describe("SEALING_KEYS", () => {
+    it("reads the keyring, oldest first", () => {
+      const config = configOf(env({ SEALING_KEYS: `old=${sealingKey()}\nnew=${sealingKey()}` }));
+      expect(config.SEALING_KEYS.map((k) => k.name)).toEqual(["old", "new"]);
+    });
+
+    it("is required: the whole config is refused without it", () => {
+      const { SEALING_KEYS: _, ...without } = env();
+      expect(errorOf(without)).toContain("SEALING_KEYS");
+    });
+
+    it("refuses a malformed keyring, naming the entry and never its key material", () => {
+      const short = toBase64(crypto.getRandomValues(new Uint8Array(16)));
+      const error = errorOf(env({ SEALING_KEYS: `good=${sealingKey()},bad=${short}` }));
+      expect(error).toContain('SEALING_KEYS entry 2 ("bad")');
+      expect(error).not.toContain(short.slice(0, 12));
+    });
+
+    it("never quotes key material, whichever entry is bad", () => {
+      const keys = [sealingKey(), sealingKey()];
+      const error = errorOf(env({ SEALING_KEYS: `a=${keys[0]},${keys[1]}` }));
+      expect(error).toContain("SEALING_KEYS entry 2");
+      for (const key of keys) expect(error).not.toContain(key.slice(0, 12));
+    });
+  });
+
   describe("an invalid optional setting switches off only its feature", () => {
     it.each([
       ["INBOUND_WEBHOOK_SECRET", "whsec_ab=cdefghijklmnopq", "generic"],
@@ -179,7 +210,9 @@ describe("readConfig", () => {
       "http://[::1]:8788/",
     ])("accepts http: to the loopback host of %s", (url) => {
       const NOTIFY_SECRET = `whsec_${toBase64(crypto.getRandomValues(new Uint8Array(24)))}`;
-      const config = configOf(env({ CLERK_API_URL: url, GITHUB_KEYS_URL: url, NOTIFY_URL: url, NOTIFY_SECRET }));
+      const config = configOf(
+        env({ CLERK_API_URL: url, GITHUB_KEYS_URL: url, NOTIFY_URL: url, NOTIFY_SECRET }),
+      );
       expect(config.misconfigured).toEqual({});
       expect(config.CLERK_API_URL).toBe(url);
     });

@@ -2,14 +2,21 @@
  * @module
  * Reads and validates the Worker's environment once per isolate (valibot) and hands out typed config.
  *
- * Two kinds of setting. Core settings are what every revocation needs (Clerk's key and API, the retry delay): a bad
- * one makes the whole API answer 503, and queue batches and crons fail to be retried later. Every optional feature
- * (a sender, notifications, the operators' API) is validated on its own: a bad setting switches off that feature
- * alone, so a typo in, say, NOTIFY_SECRET can never stop GitHub alerts from revoking keys. Problems name the
- * variables, never their values.
+ * Two kinds of setting. Core settings are what every revocation needs (Clerk's key and API, the sealing keyring, the
+ * retry delay): a bad one makes the whole API answer 503, and queue batches and crons fail to be retried later. Every
+ * optional feature (a sender, notifications, the operators' API) is validated on its own: a bad setting switches off
+ * that feature alone, so a typo in, say, NOTIFY_SECRET can never stop GitHub alerts from revoking keys. Problems name
+ * the variables, never their values.
  */
 import * as v from "valibot";
-import { headerName, secretToken, serviceUrl, standardWebhooksSecret, unsetIfEmpty } from "./config-fields";
+import {
+  headerName,
+  sealingKeyring,
+  secretToken,
+  serviceUrl,
+  standardWebhooksSecret,
+  unsetIfEmpty,
+} from "./config-fields";
 import { err, ok, type Result } from "./lib/result";
 import { isSlackWebhook } from "./notify/slack";
 
@@ -20,6 +27,11 @@ const CoreSchema = v.object(
       v.trim(),
       v.regex(/^sk_(live|test)_\S+$/, "must look like sk_live_... or sk_test_..."),
     ),
+    /**
+     * The keyring that seals secrets waiting for their Clerk key id. Required and core: without it no pending secret
+     * can be stored or opened, and wrangler.toml lists it under `[secrets] required`, so a deploy without it fails.
+     */
+    SEALING_KEYS: sealingKeyring,
     CLERK_API_URL: v.optional(serviceUrl, "https://api.clerk.com"),
     /** First retry delay for Clerk failures; tests and load drills lower it. */
     RETRY_BASE_DELAY_SECONDS: v.optional(

@@ -1,13 +1,14 @@
 /**
  * @module
  * The composition root: builds adapters from validated config. Stateful pieces (key caches, the Clerk
- * client, the sealing key, the sender verifiers) live for the isolate's life, built once per config,
+ * client, the sealer, the sender verifiers) live for the isolate's life, built once per config,
  * so a request pays for none of them after the first.
  */
 import { type ClerkGateway, createClerkGateway } from "./clerk/client";
 import { type Config, clerkRateLimit } from "./config";
 import { createAttemptRecorder } from "./incidents/attempts";
 import { createIncidentRepository, type IncidentRepository } from "./incidents/repository";
+import { createSightingMaker, type MakeSighting } from "./incidents/sighting-id";
 import { consoleLogger, type Logger } from "./lib/log";
 import { createSealer, type Sealer } from "./lib/seal";
 import { errorName } from "./lib/settle";
@@ -27,6 +28,8 @@ export interface Services {
   repo: IncidentRepository;
   clerk: ClerkGateway;
   sealer: Sealer;
+  /** Builds sighting rows: the one recipe for their ids, keyed by the newest SEALING_KEYS key. */
+  makeSighting: MakeSighting;
   resolve: ResolveToken;
   /** Revokes without the incident log, for when D1 cannot take an alert's record. */
   revokeDirect: RevokeDirect;
@@ -50,9 +53,6 @@ const DEFAULT_INSTANCE = "default";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** What `sealer` uses as HKDF `info`: the purpose of the derived key. */
-const SEALED_SECRET_PURPOSE = "autorevoke/sealed-secret/v1";
-
 /** Key caches by URL and token: senders sharing a key list (or a test re-reading env) share a cache. */
 const keyCaches = new Map<string, KeyCache>();
 
@@ -72,7 +72,14 @@ function keyCacheFor(url: string, token: string | undefined): KeyCache {
   return cache;
 }
 
-type Stateful = Pick<Services, "clerk" | "sealer" | "verifiers" | "deliver">;
+/** The key that seals, and keys sighting ids: the keyring's last. config.ts refuses an empty keyring. */
+function newestKey(config: Config) {
+  const key = config.SEALING_KEYS.at(-1);
+  if (!key) throw new Error("SEALING_KEYS holds no key");
+  return key;
+}
+
+type Stateful = Pick<Services, "clerk" | "sealer" | "makeSighting" | "verifiers" | "deliver">;
 const statefulByConfig = new WeakMap<Config, Stateful>();
 
 function stateful(config: Config): Stateful {
@@ -80,7 +87,9 @@ function stateful(config: Config): Stateful {
   if (!built) {
     built = {
       clerk: createClerkGateway({ secretKey: config.CLERK_SECRET_KEY, apiUrl: config.CLERK_API_URL }),
-      sealer: createSealer(config.CLERK_SECRET_KEY, SEALED_SECRET_PURPOSE),
+      // CLERK_SECRET_KEY only opens v1 values sealed before SEALING_KEYS existed; it seals nothing any more.
+      sealer: createSealer({ keys: config.SEALING_KEYS, legacyKeyMaterial: config.CLERK_SECRET_KEY }),
+      makeSighting: createSightingMaker(newestKey(config).key),
       verifiers: buildVerifiers(config, keyCacheFor),
       deliver: config.NOTIFY_URL
         ? createDeliverer({
@@ -103,7 +112,7 @@ function stateful(config: Config): Stateful {
 
 /** Builds the services for one env; cheap after the first call in an isolate. */
 export function buildServices(env: Env, config: Config): Services {
-  const { clerk, sealer, verifiers, deliver } = stateful(config);
+  const { clerk, sealer, makeSighting, verifiers, deliver } = stateful(config);
   const repo = createIncidentRepository(env.DB);
   const now = Date.now;
   const log = consoleLogger;
@@ -126,6 +135,7 @@ export function buildServices(env: Env, config: Config): Services {
     repo,
     clerk,
     sealer,
+    makeSighting,
     resolve: createResolver({
       repo,
       clerk,

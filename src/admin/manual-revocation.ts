@@ -18,7 +18,8 @@
  */
 import type { IncidentQueries } from "../incidents/queries";
 import type { IncidentRepository } from "../incidents/repository";
-import type { NewIncident, NewSighting } from "../incidents/types";
+import type { MakeSighting } from "../incidents/sighting-id";
+import type { NewIncident } from "../incidents/types";
 import { sha256Hex, tokenPrefix } from "../lib/hash";
 import type { Sealer } from "../lib/seal";
 import { enqueueRevocations } from "../revocation/enqueue";
@@ -42,6 +43,7 @@ export interface ManualRevocationDeps {
   queries: Pick<IncidentQueries, "adoptKeyId">;
   resolve: ResolveToken;
   sealer: Sealer;
+  makeSighting: MakeSighting;
   queue: Queue<RevocationMessage>;
   now: () => number;
 }
@@ -53,15 +55,12 @@ async function record(
   deps: ManualRevocationDeps,
   incident: Omit<NewIncident, "status" | "label">,
 ): Promise<void> {
-  const type = incident.tokenType;
-  const sighting: NewSighting = {
-    // The same recipe as alerts' sightings, so repeated manual revocations count on one row.
-    sightingId: await sha256Hex(JSON.stringify([incident.tokenHash, "", MANUAL_SOURCE, type])),
-    tokenHash: incident.tokenHash,
+  // The same recipe as alerts' sightings, so repeated manual revocations count on one row.
+  const sighting = await deps.makeSighting(incident.tokenHash, MANUAL_SENDER, {
     url: "",
     source: MANUAL_SOURCE,
-    type,
-  };
+    type: incident.tokenType,
+  });
   await deps.repo.record(
     MANUAL_SENDER,
     [{ ...incident, status: "pending", label: null }],

@@ -18,7 +18,13 @@ export const LabelSchema = v.picklist(["true_positive", "false_positive"]);
 export const IncidentItemSchema = v.object({
   token_hash: TokenHash,
   token_prefix: v.pipe(v.string(), v.description("first characters of the token, for humans")),
-  token_type: v.string(),
+  token_type: v.pipe(
+    v.string(),
+    v.description(
+      "autorevoke's classification of the token: clerk_api_key (shaped like a Clerk secret), clerk_api_key_id " +
+        "(revoked by key id) or other; the sender's own type is on the sightings, until they are erased",
+    ),
+  ),
   status: IncidentStatusSchema,
   label: v.nullable(LabelSchema),
   key_id: v.nullable(v.string()),

@@ -20,11 +20,19 @@ export interface IncidentState {
   nextAttemptAt: number | null;
 }
 
+/**
+ * What autorevoke makes of a token, kept on the incident for good: shaped like a Clerk API key secret, a Clerk key id
+ * an operator gave, or anything else. Never the type a sender reported: that is sighting data, which the partner
+ * agreement has erased after 30 days (it lives on the sighting row until then). Three values derived from the token
+ * alone identify no sighting.
+ */
+export type IncidentTokenType = "clerk_api_key" | "clerk_api_key_id" | "other";
+
 /** A token about to be recorded: never the raw token, only its hash, prefix and sealed form. */
 export interface NewIncident {
   tokenHash: string;
   tokenPrefix: string;
-  tokenType: string;
+  tokenType: IncidentTokenType;
   /** `pending` for tokens to resolve; `ignored` for tokens that cannot be Clerk secrets. */
   status: "pending" | "ignored";
   label: Label | null;

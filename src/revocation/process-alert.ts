@@ -8,9 +8,10 @@ import type { LeakedToken } from "../alerts/dedupe";
 import { dedupeMatches } from "../alerts/dedupe";
 import type { Match } from "../alerts/schema";
 import type { IncidentRepository } from "../incidents/repository";
+import type { MakeSighting } from "../incidents/sighting-id";
 import type { IncidentState, Label, NewIncident, NewSighting } from "../incidents/types";
 import { runUntilDeadline } from "../lib/deadline-pool";
-import { sha256Hex, tokenPrefix } from "../lib/hash";
+import { tokenPrefix } from "../lib/hash";
 import type { Logger } from "../lib/log";
 import type { Sealer } from "../lib/seal";
 import { errorName, settleWithin } from "../lib/settle";
@@ -63,6 +64,7 @@ export interface AlertDeps {
   resolve: ResolveToken;
   queue: Queue<RevocationMessage>;
   sealer: Sealer;
+  makeSighting: MakeSighting;
   log: Logger;
   now: () => number;
   /** Notifications the resolver owes; queued after the answer, never in its way. */
@@ -86,15 +88,18 @@ export interface AlertInput {
 
 async function toRecords(
   tokens: readonly LeakedToken[],
-  sealer: Sealer,
+  sender: string,
+  deps: Pick<AlertDeps, "sealer" | "makeSighting">,
 ): Promise<{ incidents: NewIncident[]; sightings: NewSighting[] }> {
+  const { sealer, makeSighting } = deps;
   const incidents = await Promise.all(
     tokens.map(async (t): Promise<NewIncident> => {
       const clerk = isClerkSecretShape(t.token);
       return {
         tokenHash: t.tokenHash,
         tokenPrefix: tokenPrefix(t.token),
-        tokenType: t.type.toLowerCase(),
+        // The sender's type goes on the sighting only, where erasure finds it.
+        tokenType: clerk ? "clerk_api_key" : "other",
         status: clerk ? "pending" : "ignored",
         label: clerk ? null : "false_positive",
         sealedSecret: clerk ? await sealer.seal(t.token, t.tokenHash) : null,
@@ -102,20 +107,7 @@ async function toRecords(
     }),
   );
   const sightings = await Promise.all(
-    tokens.flatMap((t) =>
-      t.sightings.map(async (s): Promise<NewSighting> => {
-        const sightingId = await sha256Hex(
-          JSON.stringify([t.tokenHash, s.url, s.source, s.type.toLowerCase()]),
-        );
-        return {
-          sightingId,
-          tokenHash: t.tokenHash,
-          url: s.url,
-          source: s.source,
-          type: s.type.toLowerCase(),
-        };
-      }),
-    ),
+    tokens.flatMap((t) => t.sightings.map((s) => makeSighting(t.tokenHash, sender, s))),
   );
   return { incidents, sightings };
 }
@@ -132,7 +124,7 @@ function countOutcome(counts: Record<string, number>, outcome: Outcome) {
 /** Processes a verified, parsed alert. */
 export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<AlertSummary> {
   const tokens = await dedupeMatches(input.matches);
-  const { incidents, sightings } = await toRecords(tokens, deps.sealer);
+  const { incidents, sightings } = await toRecords(tokens, input.sender, deps);
   const deadlineAt = input.receivedAt + (deps.deadlineMs ?? INLINE_DEADLINE_MS);
   const answerAt = input.receivedAt + ALERT_BUDGET_MS;
   const recordStartedAt = deps.now();

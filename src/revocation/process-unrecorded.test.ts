@@ -5,7 +5,7 @@ const hash = (n: number) => n.toString(16).padStart(64, "0");
 const incident = (n: number, revoked = false) => ({
   h: hash(n),
   p: "ak_abc…",
-  t: "clerk_api_key",
+  t: "clerk_api_key" as const,
   s: "pending" as const,
   x: "v1.sealed",
   ...(revoked ? { revoked: { id: `ak_${"0".repeat(32)}`, subject: "user_x", name: "k" } } : {}),
@@ -15,7 +15,7 @@ const sighting = (n: number, i: number) => ({
   h: hash(n),
   u: `https://github.com/${"x".repeat(2_000)}/${i}`,
   s: "content",
-  t: "clerk_api_key",
+  t: "clerk_api_key" as const,
 });
 const base = { sender: "github", at: 1 };
 const size = (m: unknown) => new TextEncoder().encode(JSON.stringify(m)).length;

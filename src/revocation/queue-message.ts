@@ -52,7 +52,7 @@ const RecordMessageSchema = v.object({
     v.object({
       h: TokenHash,
       p: v.string(),
-      t: v.string(),
+      t: v.picklist(["clerk_api_key", "clerk_api_key_id", "other"]),
       s: v.picklist(["pending", "ignored"]),
       /** The sealed secret; `null` for tokens that cannot be Clerk's. */
       x: v.nullable(v.string()),

@@ -191,9 +191,15 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     let confirmed = claim.keyConfirmed;
     let key: ClerkKey | undefined;
     if (keyId === null) {
-      const secret =
-        inlineSecret ?? (claim.sealedSecret ? await sealer.open(claim.sealedSecret, tokenHash) : undefined);
-      if (secret === undefined) return fail(tokenHash, claim, "sealed_secret_unreadable");
+      const sealed = claim.sealedSecret;
+      const secret = inlineSecret ?? (sealed ? await sealer.open(sealed, tokenHash) : undefined);
+      if (secret === undefined) {
+        // Sealed under a key this keyring lacks: removed too early, or added by a deployment newer than this isolate.
+        // Putting the key back opens it, so it waits like a Clerk outage and gives up only after as long.
+        if (sealed && !sealer.holdsKeyFor(sealed))
+          return retryable(tokenHash, claim, { kind: "retryable", reason: "sealing_key_unknown" });
+        return fail(tokenHash, claim, "sealed_secret_unreadable");
+      }
 
       const wait = await paced(tokenHash, claim, options);
       if (wait) return wait;

@@ -1,14 +1,16 @@
 /**
  * @module
  * The cron job: re-enqueue incidents stranded as `pending` (the Worker may die between the D1 write
- * and the enqueue, or the queue was down), queue notifications still owed, and erase sighting details
- * older than the partner agreement allows.
+ * and the enqueue, or the queue was down), queue notifications still owed, erase sighting details
+ * older than the partner agreement allows, and re-seal secrets sealed under older keys (./reseal.ts).
  */
 import type { IncidentRepository } from "../incidents/repository";
 import type { Logger } from "../lib/log";
+import type { Sealer } from "../lib/seal";
 import { errorName } from "../lib/settle";
 import { enqueueRevocations, SEND_BATCH_MAX_MESSAGES } from "./enqueue";
 import { isNotifyEventType, notifyMessage, type RevocationMessage } from "./queue-message";
+import { resealOlderSecrets } from "./reseal";
 
 /** How long past its due time a pending incident may sit before we assume its message was lost. */
 export const STRANDED_GRACE_MS = 5 * 60_000;
@@ -21,6 +23,7 @@ export const SIGHTING_RETENTION_MS = 30 * 24 * 60 * 60_000;
 export interface SweeperDeps {
   repo: IncidentRepository;
   queue: Queue<RevocationMessage>;
+  sealer: Sealer;
   log: Logger;
   /** Whether NOTIFY_URL is set: owed notifications are queued only then. */
   notificationsOn: boolean;
@@ -31,10 +34,11 @@ export interface SweepResult {
   requeued: number;
   notified: number;
   erased: number;
+  resealed: number;
 }
 
 /**
- * One sweep at `now` (the cron's scheduled time). Its three jobs are independent: a queue that is down must not
+ * One sweep at `now` (the cron's scheduled time). Its jobs are independent: a queue that is down must not
  * keep the partner agreement's erasure from running, so each is tried on its own. It throws only if every job failed,
  * so the cron's failure shows up in Cloudflare's dashboard.
  */
@@ -56,9 +60,23 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
   const erased = await attempt("erase", () =>
     deps.repo.eraseSightingDetails(now - SIGHTING_RETENTION_MS, now),
   );
-  deps.log.info("sweep", { requeued, notified, erased, ...(failed.length > 0 ? { failed } : {}) });
-  if (failed.length === (deps.notificationsOn ? 3 : 2)) throw new Error(`sweep failed: ${failed.join(", ")}`);
-  return { requeued, notified, erased };
+  // Re-sealing can always wait for the next run.
+  let unreadable = 0;
+  const resealed = await attempt("reseal", async () => {
+    const sealed = await resealOlderSecrets(deps);
+    unreadable = sealed.unreadable;
+    return sealed.resealed;
+  });
+  deps.log.info("sweep", {
+    requeued,
+    notified,
+    erased,
+    resealed,
+    reseal_unreadable: unreadable,
+    ...(failed.length > 0 ? { failed } : {}),
+  });
+  if (failed.length === (deps.notificationsOn ? 4 : 3)) throw new Error(`sweep failed: ${failed.join(", ")}`);
+  return { requeued, notified, erased, resealed };
 }
 
 async function requeueStranded(deps: SweeperDeps, now: number): Promise<number> {

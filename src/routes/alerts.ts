@@ -95,6 +95,7 @@ export const alertRoutes = new Hono<AppEnv>().post(
         revokeDirect: services.revokeDirect,
         queue: services.queue,
         sealer: services.sealer,
+        makeSighting: services.makeSighting,
         notifications: services.notifications,
         log: services.log,
         now: services.now,

@@ -52,6 +52,9 @@ export async function createLiveKey(input: Record<string, unknown> = {}): Promis
   return key;
 }
 export const scriptClerk = (faults: unknown[]) => post(`${CLERK}/__standin/script`, faults);
+/** Rotates the stand-in's instance secret key: from now on only `secretKeys` are accepted (a reset restores the test's). */
+export const acceptClerkSecretKeys = (secretKeys: string[]) =>
+  post(`${CLERK}/__standin/secret-keys`, { secret_keys: secretKeys });
 export const setClerkLatency = (ms: number) => post(`${CLERK}/__standin/latency`, { ms });
 export const clerkCalls = async () => (await control(`${CLERK}/__standin/calls`)) as ClerkCall[];
 export const clerkKey = async (id: string) =>
