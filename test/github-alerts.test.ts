@@ -2,8 +2,11 @@
  * POST /v1/alerts/github, end to end inside the Workers runtime: real ECDSA signatures from keys made
  * here, real D1, the Clerk stand-in behind Miniflare's outbound service.
  */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateSigningKey, type SigningKey } from "../dev/signer";
+import worker from "../src/index";
 import { sha256Hex } from "../src/lib/hash";
 import { clearTables, incident, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
@@ -235,6 +238,23 @@ describe("attacks: each gets 401, costs no Clerk call and writes nothing", () =>
       expect((await secrecy.fetch(signed)).status).toBe(401);
     }
     expect((await githubKeyFetches()) - before).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("when GitHub's key list cannot be fetched", () => {
+  it("answers 503, not 401: the sender may try again, and nothing is stored", async () => {
+    const live = await createLiveKey();
+    const ctx = createExecutionContext();
+    // A host no stand-in answers: the fetch of the key list fails (dev/outbound.ts answers 502).
+    const down = { ...env, GITHUB_KEYS_URL: "https://down.keys.example/meta/public_keys/secret_scanning" };
+    const res = await worker.fetch(await signedAlert(key, JSON.stringify([match(live.secret)])), down, ctx);
+    await waitOnExecutionContext(ctx);
+    const body = await res.text();
+    secrecy.sawResponse(body);
+    expect(res.status).toBe(503);
+    expect(JSON.parse(body)).toEqual({ error: "Signature keys are unavailable; try again later." });
+    expect(await rowCount()).toBe(0);
+    expect(await clerkCalls()).toEqual([]);
   });
 });
 

@@ -70,6 +70,9 @@ const ClaimRow = v.object({
  */
 export const SCHEDULE_SLACK_MS = 1_000;
 
+/** The sweeper's grace period doubles per sweep that found an incident still waiting, at most this many times. */
+export const SWEEP_BACKOFF_MAX_DOUBLINGS = 5;
+
 const StrandedRow = v.object({ token_hash: v.string() });
 
 const OwedRow = v.object({ token_hash: v.string(), notify_due: v.string() });
@@ -166,13 +169,15 @@ export interface IncidentRepository {
    * (or, with none, its last sighting) are older than `giveUpBefore`. `false` when it is leased, final or too young.
    */
   failExhausted(tokenHash: string, now: number, giveUpBefore: number): Promise<boolean>;
+  /** Notes when queued work for these incidents is due, so the sweeper leaves them alone until then. */
+  schedule(tokenHashes: readonly string[], nextAttemptAt: number, now: number): Promise<void>;
   /**
-   * Notes when queued work for these incidents is due (`null`: now), so the sweeper leaves them alone until then, or
-   * for its grace period.
+   * Pending, unleased incidents whose due time passed `graceMs` ago (doubled for each sweep that already queued them
+   * since a message was last consumed): their queue message was lost. Oldest first.
    */
-  schedule(tokenHashes: readonly string[], nextAttemptAt: number | null, now: number): Promise<void>;
-  /** Pending, unleased incidents whose due time passed `graceMs` ago: their queue message was lost. */
   findStranded(now: number, graceMs: number, limit: number): Promise<string[]>;
+  /** Notes that the sweeper queued these incidents again: due at once, and out of its sight for longer next time. */
+  markSwept(tokenHashes: readonly string[], now: number): Promise<void>;
   /** What a notification about the incident says; `undefined` when there is no such incident. */
   eventFacts(tokenHash: string): Promise<EventFacts | undefined>;
   /** Notes a delivered notification, or the reason one failed for good: either way it is no longer owed. */
@@ -308,7 +313,7 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
       const leaseId = crypto.randomUUID();
       const row = await db
         .prepare(
-          `UPDATE incidents SET claimed_until = ?1, lease_id = ?2, attempts = attempts + 1, updated_at = ?3
+          `UPDATE incidents SET claimed_until = ?1, lease_id = ?2, attempts = attempts + 1, sweeps = 0, updated_at = ?3
            WHERE token_hash = ?4 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?3)
              AND (?5 OR next_attempt_at IS NULL OR next_attempt_at <= ?3 + ?6)
            RETURNING key_id, key_subject IS NOT NULL AS key_confirmed, sealed_secret, attempts, failures, failing_since`,
@@ -419,15 +424,27 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
       if (statements.length > 0) await db.batch(statements);
     },
 
+    async markSwept(tokenHashes, now) {
+      const statements = chunkJsonArrays(tokenHashes, RECORD_PARAM_MAX_BYTES).map((json) =>
+        db
+          .prepare(
+            `UPDATE incidents SET next_attempt_at = NULL, updated_at = ?1, sweeps = sweeps + 1
+             WHERE status = 'pending' AND token_hash IN (SELECT value FROM json_each(?2))`,
+          )
+          .bind(now, json),
+      );
+      if (statements.length > 0) await db.batch(statements);
+    },
+
     async findStranded(now, graceMs, limit) {
       const { results } = await db
         .prepare(
           `SELECT token_hash FROM incidents
            WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?1)
-             AND COALESCE(next_attempt_at, updated_at) <= ?2
+             AND COALESCE(next_attempt_at, updated_at) + (?2 << MIN(sweeps, ?4)) <= ?1
            ORDER BY updated_at LIMIT ?3`,
         )
-        .bind(now, now - graceMs, limit)
+        .bind(now, graceMs, limit, SWEEP_BACKOFF_MAX_DOUBLINGS)
         .all();
       return results.map((row) => v.parse(StrandedRow, row).token_hash);
     },

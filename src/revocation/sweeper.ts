@@ -86,8 +86,8 @@ async function requeueStranded(deps: SweeperDeps, now: number): Promise<number> 
     deps.queue,
     stranded.map((tokenHash) => ({ tokenHash, delaySeconds: 0 })),
   );
-  // Due at once (the queue may claim them), and out of the next sweeps' sight for the grace period.
-  await deps.repo.schedule(stranded, null, now);
+  // Due at once (the queue may claim them), and out of the next sweeps' sight for twice as long.
+  await deps.repo.markSwept(stranded, now);
   return stranded.length;
 }
 

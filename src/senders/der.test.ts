@@ -145,3 +145,26 @@ describe("derToP1363", () => {
     });
   });
 });
+
+describe("derToP1363 refuses lengths in non-minimal form", () => {
+  const body = good.subarray(2);
+
+  it("a two-byte length for a body under 128 bytes (30 82 00 44 …)", () => {
+    expect(body.length).toBe(0x44);
+    expect(derToP1363(Uint8Array.of(0x30, 0x82, 0x00, body.length, ...body))).toEqual({
+      ok: false,
+      error: "malformed_der",
+    });
+  });
+
+  it("a one-byte long form for a body under 128 bytes (30 81 44 …)", () => {
+    expect(derToP1363(Uint8Array.of(0x30, 0x81, body.length, ...body))).toEqual({
+      ok: false,
+      error: "malformed_der",
+    });
+  });
+
+  it("while the same body with a short-form length is accepted", () => {
+    expect(derToP1363(Uint8Array.of(0x30, body.length, ...body)).ok).toBe(true);
+  });
+});

@@ -134,7 +134,11 @@ describe("createEcdsaAlertVerifier", () => {
 
     it("rejects a malformed signature before looking up any key", async () => {
       const { verify, lookups } = await setup();
-      await verify(headers({ [ID_HEADER]: "ef".repeat(32), [SIG_HEADER]: toBase64(utf8("junk")) }), body);
+      const result = await verify(
+        headers({ [ID_HEADER]: "ef".repeat(32), [SIG_HEADER]: toBase64(utf8("junk")) }),
+        body,
+      );
+      expect(result).toEqual(err({ kind: "malformed_signature" }));
       expect(lookups()).toBe(0);
     });
 

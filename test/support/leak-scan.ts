@@ -38,36 +38,58 @@ export function secretForms(secret: string): string[] {
   return [...new Set([secret, encodeURIComponent(secret), ...base64Forms(secret)])];
 }
 
-/** Finds secrets in haystacks; built once per set of secrets, since a test may send thousands. */
+/**
+ * Finds secrets in haystacks. It grows with `add`: a test file may send thousands of secrets, and rebuilding the
+ * windows of every one of them for each test's scan would cost seconds.
+ */
 export interface LeakScanner {
+  /** Looks for these secrets too (secrets already known are skipped). */
+  add(secrets: Iterable<string>): void;
   /** The first leak found: where, and which secret (by its first characters only). */
   find(haystacks: Record<string, string>): { where: string; secretPrefix: string; form: string } | undefined;
 }
 
+const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
 /** Builds a scanner for `secrets`. */
-export function createLeakScanner(secrets: Iterable<string>): LeakScanner {
+export function createLeakScanner(secrets: Iterable<string> = []): LeakScanner {
+  const known = new Set<string>();
   const windows = new Map<string, { secretPrefix: string; form: string }>();
   // Every character any form of any secret uses: a leak is a run of these, so the rest of a haystack (JSON's quotes
   // and commas, spaces) splits it into runs, and only runs long enough to hold a window are searched.
   const alphabet = new Set<string>();
+  let runs: RegExp | undefined;
   /** Secrets shorter than a window (none of the suite's are), looked for whole. */
   const short: { needle: string; secretPrefix: string; form: string }[] = [];
-  for (const secret of secrets) {
-    const secretPrefix = secret.slice(0, 6);
-    secretForms(secret).forEach((form, index) => {
-      for (const char of form) alphabet.add(char);
-      const name =
-        index === 0 ? "whole or a window" : form === encodeURIComponent(secret) ? "URL-encoded" : "base64";
-      if (form.length < LEAK_WINDOW_CHARS) short.push({ needle: form, secretPrefix, form: name });
-      for (let i = 0; i + LEAK_WINDOW_CHARS <= form.length; i++) {
-        windows.set(form.slice(i, i + LEAK_WINDOW_CHARS), { secretPrefix, form: name });
+
+  const scanner: LeakScanner = {
+    add(more) {
+      for (const secret of more) {
+        if (known.has(secret)) continue;
+        known.add(secret);
+        const secretPrefix = secret.slice(0, 6);
+        secretForms(secret).forEach((form, index) => {
+          for (const char of form) {
+            if (!alphabet.has(char)) {
+              alphabet.add(char);
+              runs = undefined;
+            }
+          }
+          const name =
+            index === 0
+              ? "whole or a window"
+              : form === encodeURIComponent(secret)
+                ? "URL-encoded"
+                : "base64";
+          if (form.length < LEAK_WINDOW_CHARS) short.push({ needle: form, secretPrefix, form: name });
+          for (let i = 0; i + LEAK_WINDOW_CHARS <= form.length; i++) {
+            windows.set(form.slice(i, i + LEAK_WINDOW_CHARS), { secretPrefix, form: name });
+          }
+        });
       }
-    });
-  }
-  const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-  const runs = new RegExp(`[${[...alphabet].map(escape).join("")}]{${LEAK_WINDOW_CHARS},}`, "g");
-  return {
+    },
     find(haystacks) {
+      runs ??= new RegExp(`[${[...alphabet].map(escape).join("")}]{${LEAK_WINDOW_CHARS},}`, "g");
       for (const [where, text] of Object.entries(haystacks)) {
         const whole = short.find((s) => text.includes(s.needle));
         if (whole) return { where, secretPrefix: whole.secretPrefix, form: whole.form };
@@ -83,4 +105,6 @@ export function createLeakScanner(secrets: Iterable<string>): LeakScanner {
       return undefined;
     },
   };
+  scanner.add(secrets);
+  return scanner;
 }

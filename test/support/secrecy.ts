@@ -29,6 +29,8 @@ export interface SecrecyWatch {
   fetch(request: Request): Promise<Response>;
   /** Keeps a response body the test got some other way. */
   sawResponse(body: string): void;
+  /** Keeps a queue message sent to a queue of the test's own (not the Worker's binding). */
+  sawMessage(json: string): void;
   /** Everything captured so far, by where it came from. */
   haystacks(): Promise<Record<string, string>>;
   /** Throws, naming the place, if a tracked secret is anywhere in `haystacks()`. */
@@ -49,6 +51,7 @@ async function standinRecord(url: string | undefined): Promise<string> {
 export function watchSecrecy(standins: WatchedStandins = {}): SecrecyWatch {
   const log = captureConsole();
   const secrets = new Set<string>();
+  const scanner = createLeakScanner();
   let queued: string[] = [];
   let responses: string[] = [];
   let logFrom = 0;
@@ -79,6 +82,9 @@ export function watchSecrecy(standins: WatchedStandins = {}): SecrecyWatch {
     sawResponse: (body) => {
       responses.push(body);
     },
+    sawMessage: (json) => {
+      queued.push(json);
+    },
     async haystacks() {
       return {
         tables: await dumpTables(),
@@ -90,7 +96,9 @@ export function watchSecrecy(standins: WatchedStandins = {}): SecrecyWatch {
       };
     },
     async check() {
-      const leak = createLeakScanner([...secrets, ...notedSecrets()]).find(await watch.haystacks());
+      scanner.add(secrets);
+      scanner.add(notedSecrets());
+      const leak = scanner.find(await watch.haystacks());
       if (leak) throw new Error(`secret ${leak.secretPrefix}… found in ${leak.where} (${leak.form})`);
     },
     logs: () => log.text().slice(logFrom),

@@ -1,0 +1,142 @@
+/**
+ * The resolver, the one state machine of an incident, against real D1 with a scripted Clerk gateway: the answers the
+ * stand-in never gives, and the interleavings that only a test can arrange.
+ */
+import { env } from "cloudflare:workers";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ClerkGateway, ClerkKey } from "../src/clerk/client";
+import type { ClerkFailure } from "../src/clerk/failure";
+import { readConfig } from "../src/config";
+import { createIncidentRepository } from "../src/incidents/repository";
+import { sha256Hex } from "../src/lib/hash";
+import { err, ok, type Result } from "../src/lib/result";
+import { unpaced } from "../src/pacing/pacer";
+import type { NotifyEventType } from "../src/revocation/queue-message";
+import { createResolver } from "../src/revocation/resolve-token";
+import { buildServices } from "../src/services";
+import { clearTables, incident, migrate } from "./support/db";
+
+const repo = createIncidentRepository(env.DB);
+const SECRET = "ak_resolverTestSecret0123456789abcdefXYZ";
+const KEY: ClerkKey = {
+  id: `ak_${"a".repeat(32)}`,
+  subject: "user_resolver",
+  name: "billing",
+  revoked: false,
+};
+
+type Answer = Result<ClerkKey, ClerkFailure>;
+/** A gateway answering from scripts, counting calls. */
+function scriptedClerk(verify: Answer[], revoke: Answer[]) {
+  const calls = { verify: 0, revoke: 0 };
+  const gateway: ClerkGateway = {
+    verify: async () => verify[Math.min(calls.verify++, verify.length - 1)] as Answer,
+    revoke: async () => revoke[Math.min(calls.revoke++, revoke.length - 1)] as Answer,
+  };
+  return { gateway, calls };
+}
+
+function resolverWith(clerk: ClerkGateway, events: [string, NotifyEventType][] = []) {
+  const config = readConfig(env);
+  if (!config.ok) throw new Error(config.error);
+  const services = buildServices(env, config.value);
+  return createResolver({
+    repo,
+    clerk,
+    sealer: services.sealer,
+    pacer: unpaced,
+    now: Date.now,
+    sleep: async () => {},
+    random: () => 0,
+    giveUpAfterMs: 3_600_000,
+    onFinal: (hash, event) => events.push([hash, event]),
+  });
+}
+
+let tokenHash: string;
+
+beforeAll(migrate);
+beforeEach(async () => {
+  await clearTables();
+  tokenHash = await sha256Hex(SECRET);
+  await repo.record(
+    "github",
+    [
+      {
+        tokenHash,
+        tokenPrefix: "ak_res…",
+        tokenType: "clerk_api_key",
+        status: "pending",
+        label: null,
+        sealedSecret: null,
+      },
+    ],
+    [],
+    Date.now(),
+  );
+});
+
+describe("the resolver", () => {
+  it("revokes a key whose verify answered 200 with revoked: true, and ends it revoked once", async () => {
+    const { gateway, calls } = scriptedClerk(
+      [ok({ ...KEY, revoked: true })],
+      [ok({ ...KEY, revoked: true })],
+    );
+    const events: [string, NotifyEventType][] = [];
+    const outcome = await resolverWith(gateway, events)(tokenHash, SECRET);
+    expect(outcome).toMatchObject({ kind: "revoked", keyId: KEY.id });
+    expect(calls).toEqual({ verify: 1, revoke: 1 });
+    expect(await incident(tokenHash)).toMatchObject({
+      status: "revoked",
+      label: "true_positive",
+      key_id: KEY.id,
+    });
+    expect(events).toEqual([[tokenHash, "api_key.revoked"]]);
+  });
+
+  it("stores the key id before the revoke, so a crash after verify revokes by id without verifying again", async () => {
+    const { gateway, calls } = scriptedClerk(
+      [ok(KEY)],
+      [err({ kind: "retryable", reason: "clerk_http_503", status: 503 })],
+    );
+    const first = await resolverWith(gateway)(tokenHash, SECRET);
+    expect(first).toMatchObject({ kind: "retry" });
+    expect(await incident(tokenHash)).toMatchObject({ key_id: KEY.id, sealed_secret: null });
+    await env.DB.prepare("UPDATE incidents SET next_attempt_at = NULL WHERE token_hash = ?1")
+      .bind(tokenHash)
+      .run();
+    const retried = scriptedClerk([err({ kind: "not_found", status: 404 })], [ok({ ...KEY, revoked: true })]);
+    expect(await resolverWith(retried.gateway)(tokenHash)).toMatchObject({ kind: "revoked" });
+    expect(retried.calls).toEqual({ verify: 0, revoke: 1 });
+    expect(calls.verify).toBe(1);
+  });
+
+  it("gives up only after real failures have lasted the window, however many attempts came first", async () => {
+    const down = scriptedClerk([err({ kind: "retryable", reason: "clerk_http_503", status: 503 })], []);
+    const resolve = resolverWith(down.gateway);
+    for (let i = 0; i < 5; i++) {
+      expect(await resolve(tokenHash, SECRET)).toMatchObject({ kind: "retry" });
+      await env.DB.prepare("UPDATE incidents SET next_attempt_at = NULL").run();
+    }
+    expect(await incident(tokenHash)).toMatchObject({ status: "pending", failures: 5 });
+    // As if the first failure were more than the hour ago.
+    await env.DB.prepare("UPDATE incidents SET failing_since = ?1")
+      .bind(Date.now() - 3_600_001)
+      .run();
+    expect(await resolve(tokenHash, SECRET)).toEqual({ kind: "failed", reason: "clerk_http_503" });
+    expect(await incident(tokenHash)).toMatchObject({ status: "failed", last_error: "clerk_http_503" });
+  });
+
+  it("never counts a 429 toward giving up", async () => {
+    const limited = scriptedClerk(
+      [err({ kind: "retryable", reason: "clerk_http_429", status: 429, retryAfterSeconds: 1 })],
+      [],
+    );
+    await env.DB.prepare("UPDATE incidents SET failing_since = NULL").run();
+    expect(await resolverWith(limited.gateway)(tokenHash, SECRET)).toMatchObject({
+      kind: "retry",
+      waiting: true,
+    });
+    expect(await incident(tokenHash)).toMatchObject({ status: "pending", failures: 0, failing_since: null });
+  });
+});
