@@ -644,9 +644,9 @@ export function resultsMarkdown(res: BenchResults, checks: BudgetCheck[], findin
     "- **Batches.** The keys are created in the Clerk stand-in in-process; one signed alert carries " +
       "them all; time to answer is the POST round trip, time to revoke is when the stand-in (polled in-process " +
       "every 10 ms) shows every key revoked, through the inline pool and then the queue consumer. " +
-      "Notifications to NOTIFY_URL are on, as in `npm start`.",
-    "- **Batches** run with `CLERK_RATE_LIMIT` = 1,000,000, so the pacer (a Durable Object round trip before " +
-      "each Clerk call) never makes them wait: they measure the 6-connection bound, not Clerk's rate limit.",
+      "Notifications to NOTIFY_URL are on, as in `npm start`. `CLERK_RATE_LIMIT` is 1,000,000, so the pacer (a " +
+      "Durable Object round trip before each Clerk call) never makes a batch wait: batches measure the " +
+      "6-connection bound, not Clerk's rate limit.",
     ...rateLimitMethod(res.rateLimit),
     `- **Bundle and start-up.** \`wrangler deploy --dry-run\`'s "Total Upload" line. Start-up: a new Miniflare ` +
       `instance from construction to the first \`/health\` answer, ${s.runs} runs interleaved with a hello-world ` +
