@@ -6,7 +6,7 @@
  */
 import type { CreatedStandinKey } from "../dev/clerk-standin.ts";
 import type { LocalStack } from "../dev/local-stack.ts";
-import { createAlertRequest } from "../dev/signer.ts";
+import { type AlertRequest, createAlertRequest } from "../dev/signer.ts";
 import { assertLoopback } from "./load.ts";
 import { revocationBoundMs } from "./stats.ts";
 
@@ -49,23 +49,7 @@ function revokeTimeoutMs(keys: number, latencyMs: number): number {
 export async function measureBatch(stack: LocalStack, keys: number, latencyMs: number): Promise<BatchResult> {
   const standin = stack.clerk.standin;
   standin.setLatency(latencyMs);
-  const created: CreatedStandinKey[] = [];
-  for (let i = 0; i < keys; i++) created.push(await standin.createKey({ name: `bench-${keys}-${i}` }));
-  const body = JSON.stringify(
-    created.map((k, i) => ({
-      token: k.secret,
-      type: "clerk_api_key",
-      url: `https://github.com/octo/bench/blob/main/keys/${i}.env`,
-      source: "content",
-    })),
-  );
-  const signed = await createAlertRequest({
-    url: stack.alertUrl("github"),
-    body,
-    key: stack.signingKey,
-    sender: "github",
-  });
-  assertLoopback(signed.url);
+  const { created, signed, body } = await liveKeyAlert(stack, keys, `bench-${keys}`);
   const callsBefore = standin.calls().length;
 
   const started = performance.now();
@@ -116,13 +100,40 @@ export async function measureBatch(stack: LocalStack, keys: number, latencyMs: n
   };
 }
 
+/** A signed GitHub alert to 127.0.0.1 carrying `keys` live keys, created in the stand-in in-process. */
+export async function liveKeyAlert(
+  stack: LocalStack,
+  keys: number,
+  namePrefix: string,
+): Promise<{ created: CreatedStandinKey[]; signed: AlertRequest; body: string }> {
+  const created: CreatedStandinKey[] = [];
+  for (let i = 0; i < keys; i++)
+    created.push(await stack.clerk.standin.createKey({ name: `${namePrefix}-${i}` }));
+  const body = JSON.stringify(
+    created.map((k, i) => ({
+      token: k.secret,
+      type: "clerk_api_key",
+      url: `https://github.com/octo/bench/blob/main/keys/${i}.env`,
+      source: "content",
+    })),
+  );
+  const signed = await createAlertRequest({
+    url: stack.alertUrl("github"),
+    body,
+    key: stack.signingKey,
+    sender: "github",
+  });
+  assertLoopback(signed.url);
+  return { created, signed, body };
+}
+
 /**
  * Resolves with the time every key shows revoked, or `undefined` at `deadline` (a `performance.now()` time).
  * Each poll walks forward from the first key not yet seen revoked and stops at the next live one: a revoked key
  * stays revoked, so the walk reaching the end means all are. Re-reading all 10,000 keys every 10 ms instead would
  * load the very process that serves the Clerk stand-in, and slow the thing being measured.
  */
-async function waitForRevoked(
+export async function waitForRevoked(
   stack: LocalStack,
   ids: string[],
   deadline: number,

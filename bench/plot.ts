@@ -1,8 +1,10 @@
 /**
  * @module
- * bench/latency.svg, written by hand (no plotting dependency): time to answer and time to revoke against the
- * number of live keys in one alert, both axes logarithmic (the sizes and the times each span four decades or
- * more), next to the 6-connection lower bound and GitHub's 15 s answer deadline. Pure: data in, SVG text out.
+ * bench/latency.svg, written by hand (no plotting dependency). Top panel: time to answer and time to revoke against
+ * the number of live keys in one alert, both axes logarithmic (the sizes and the times each span four decades or
+ * more), next to the 6-connection lower bound and GitHub's 15 s answer deadline. Bottom panel, when measured: keys
+ * revoked over time in one big leak at Clerk's rate limit, against the rate bound and its 1.25× budget, with each
+ * 429 marked. Pure: data in, SVG text out.
  */
 import { fmt } from "./stats.ts";
 
@@ -13,16 +15,39 @@ export interface LatencyPoint {
   boundMs: number;
 }
 
+/** One big leak at Clerk's rate limit, for the bottom panel. */
+export interface RatePanelData {
+  keys: number;
+  callsPerSecond: number;
+  latencyMs: number;
+  answerMs: number;
+  labelled: number;
+  boundMs: number;
+  /** The budget, as a factor of the bound. */
+  budgetFactor: number;
+  /** Each key's successful revoke, ms after the alert was sent, ascending. */
+  revokedAtMs: readonly number[];
+  /** Each 429, ms after the alert was sent. */
+  limitedAtMs: readonly number[];
+  clerkCalls: number;
+}
+
 export interface PlotOptions {
   latencyMs: number;
   /** A line across the plot, e.g. GitHub's deadline. */
   deadlineMs: number;
   /** Shown under the title: where and when the numbers were taken. */
   subtitle: string;
+  /** Draws the bottom panel. */
+  rateLimit?: RatePanelData;
 }
 
 const WIDTH = 820;
+/** The top panel's height; the bottom panel, when drawn, adds `RATE_PANEL_HEIGHT`. */
 const HEIGHT = 540;
+const RATE_PANEL_HEIGHT = 400;
+/** The cumulative curve is drawn through at most this many points; thousands of keys would bloat the file. */
+const MAX_CURVE_POINTS = 400;
 const MARGIN = { left: 90, right: 30, top: 70, bottom: 70 };
 const COLORS = {
   answer: "#1f6feb",
@@ -30,6 +55,7 @@ const COLORS = {
   bound: "#495057",
   deadline: "#c92a2a",
   grid: "#e9ecef",
+  limited: "#e8590c",
 };
 
 /** The SVG document. Throws on an empty series. */
@@ -47,11 +73,12 @@ export function renderLatencySvg(points: readonly LatencyPoint[], options: PlotO
   const y = (ms: number) =>
     MARGIN.top + plotH - ((Math.log10(ms) - yDecades.lo) / (yDecades.hi - yDecades.lo || 1)) * plotH;
 
+  const totalHeight = HEIGHT + (options.rateLimit ? RATE_PANEL_HEIGHT : 0);
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${totalHeight}" viewBox="0 0 ${WIDTH} ${totalHeight}" ` +
       `font-family="Helvetica, Arial, sans-serif" font-size="13">`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
+    `<rect width="${WIDTH}" height="${totalHeight}" fill="#ffffff"/>`,
     text(WIDTH / 2, 28, "Time to answer and time to revoke, by live keys in one alert", {
       anchor: "middle",
       size: 17,
@@ -125,9 +152,146 @@ export function renderLatencySvg(points: readonly LatencyPoint[], options: PlotO
     legendEntry(lx, ly + 20, COLORS.revoke, "square", "time to revoke (every key revoked in Clerk)"),
     legendEntry(lx, ly + 40, COLORS.bound, "dashed", "lower bound: keys × 2 calls × latency / 6"),
     legendEntry(lx, ly + 60, COLORS.deadline, "dotted", "GitHub's answer deadline"),
-    "</svg>",
   );
+  if (options.rateLimit) out.push(...ratePanel(options.rateLimit, HEIGHT));
+  out.push("</svg>");
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * Keys revoked against time since the alert, both axes linear: the measured curve next to the straight lines of
+ * the rate bound and the budget, the answer (the end of the inline phase) as a vertical line, each 429 as a tick.
+ */
+function ratePanel(d: RatePanelData, top: number): string[] {
+  const m = { left: MARGIN.left, right: MARGIN.right, top: top + 60, bottom: 60 };
+  const plotW = WIDTH - m.left - m.right;
+  const plotH = RATE_PANEL_HEIGHT - (m.top - top) - m.bottom;
+  const lastMs = d.revokedAtMs.at(-1) ?? d.boundMs;
+  const xMaxS = niceCeil(Math.max(lastMs, d.budgetFactor * d.boundMs) / 1000);
+  const yMax = niceCeil(d.keys);
+  const x = (ms: number) => m.left + (ms / 1000 / xMaxS) * plotW;
+  const y = (keys: number) => m.top + plotH - (keys / yMax) * plotH;
+  const ratio = lastMs / d.boundMs;
+  const share = d.clerkCalls > 0 ? d.limitedAtMs.length / d.clerkCalls : 0;
+
+  const out: string[] = [
+    line(20, top, WIDTH - 20, top, "#ced4da", 1),
+    text(WIDTH / 2, top + 26, `Time to revoke ${fmt(d.keys)} live keys at Clerk's rate limit`, {
+      anchor: "middle",
+      size: 17,
+      weight: "bold",
+    }),
+    text(
+      WIDTH / 2,
+      top + 46,
+      `${fmt(d.callsPerSecond)} calls/s (429 with Retry-After beyond), Clerk latency ${fmt(d.latencyMs)} ms · ` +
+        `${msLabel(lastMs)} = ${fmt(ratio, 2)}× the bound, ${fmt(d.limitedAtMs.length)} of ${fmt(d.clerkCalls)} ` +
+        `calls answered 429 (${fmt(100 * share, share > 0 && share < 0.01 ? 2 : 1)}%)`,
+      { anchor: "middle", size: 12, fill: "#495057" },
+    ),
+  ];
+  for (const s of ticks(xMaxS)) {
+    out.push(line(x(s * 1000), m.top, x(s * 1000), m.top + plotH, COLORS.grid, 1));
+    out.push(text(x(s * 1000), m.top + plotH + 18, `${fmt(s)} s`, { anchor: "middle" }));
+  }
+  for (const k of ticks(yMax)) {
+    out.push(line(m.left, y(k), m.left + plotW, y(k), COLORS.grid, 1));
+    out.push(text(m.left - 8, y(k) + 4, fmt(k), { anchor: "end" }));
+  }
+  out.push(
+    `<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#868e96"/>`,
+    text(m.left + plotW / 2, top + RATE_PANEL_HEIGHT - 16, "time since the alert was sent", {
+      anchor: "middle",
+      size: 14,
+    }),
+    `<text transform="translate(24 ${r(m.top + plotH / 2)}) rotate(-90)" text-anchor="middle" font-size="14">` +
+      "keys revoked</text>",
+  );
+
+  // The answer: keys revoked before it were labelled inline, the rest went through the queue.
+  const ax = x(d.answerMs);
+  out.push(
+    `<line x1="${r(ax)}" y1="${m.top}" x2="${r(ax)}" y2="${m.top + plotH}" stroke="${COLORS.answer}" ` +
+      `stroke-width="1.5" stroke-dasharray="2 4"/>`,
+    text(ax + 6, m.top + plotH - 8, `answer: ${fmt(d.labelled)} labelled inline`, {
+      fill: COLORS.answer,
+      size: 12,
+    }),
+  );
+  // Straight lines from the origin: all keys at the bound, and at the budget.
+  out.push(
+    polyline(
+      [
+        [x(0), y(0)],
+        [x(d.boundMs), y(d.keys)],
+      ],
+      COLORS.bound,
+      "7 5",
+    ),
+    polyline(
+      [
+        [x(0), y(0)],
+        [x(d.budgetFactor * d.boundMs), y(d.keys)],
+      ],
+      COLORS.deadline,
+      "2 4",
+    ),
+  );
+  const curve = downsample(d.revokedAtMs, MAX_CURVE_POINTS).map(([ms, n]) => [x(ms), y(n)] as const);
+  out.push(polyline([[x(0), y(0)], ...curve], COLORS.revoke));
+  const end = curve.at(-1);
+  if (end) {
+    out.push(
+      `<rect x="${r(end[0] - 4.5)}" y="${r(end[1] - 4.5)}" width="9" height="9" fill="${COLORS.revoke}" stroke="#ffffff"/>`,
+    );
+  }
+  for (const ms of d.limitedAtMs) {
+    out.push(line(x(ms), m.top + plotH, x(ms), m.top + plotH - 8, COLORS.limited, 1));
+  }
+
+  // Legend, bottom right, under the curves' empty side.
+  const lx = m.left + plotW - 318;
+  const ly = m.top + plotH - 88;
+  out.push(
+    `<rect x="${lx - 8}" y="${ly - 12}" width="318" height="84" fill="#ffffff" fill-opacity="0.92" stroke="#ced4da"/>`,
+    legendEntry(lx, ly, COLORS.revoke, "square", "keys revoked (successful revokes at Clerk)"),
+    legendEntry(lx, ly + 20, COLORS.bound, "dashed", "rate bound: 2 calls per key at the limit"),
+    legendEntry(lx, ly + 40, COLORS.deadline, "dotted", `budget: ${fmt(d.budgetFactor, 2)}× the bound`),
+    `<line x1="${lx + 14}" y1="${ly + 66}" x2="${lx + 14}" y2="${ly + 58}" stroke="${COLORS.limited}" stroke-width="1"/>` +
+      text(lx + 38, ly + 64, `a Clerk call answered 429 (${fmt(d.limitedAtMs.length)})`),
+  );
+  return out;
+}
+
+/** The cumulative count after each time, thinned to at most `max` points (the last one always kept). */
+function downsample(sortedMs: readonly number[], max: number): [number, number][] {
+  const step = Math.max(1, Math.ceil(sortedMs.length / max));
+  const out: [number, number][] = [];
+  for (let i = step - 1; i < sortedMs.length; i += step) out.push([sortedMs[i] as number, i + 1]);
+  const last = sortedMs.length;
+  if (last > 0 && out.at(-1)?.[1] !== last) out.push([sortedMs[last - 1] as number, last]);
+  return out;
+}
+
+/** A round axis end at or above `value`: 1, 2 or 5 times a power of ten, or a multiple of the step below. */
+function niceCeil(value: number): number {
+  const step = tickStep(value);
+  return Math.max(step, Math.ceil(value / step) * step);
+}
+
+/** About six to ten ticks from 0 to `max`. */
+function tickStep(max: number): number {
+  const raw = max / 8;
+  const power = 10 ** Math.floor(Math.log10(raw || 1));
+  const unit = [1, 2, 5, 10].find((f) => f * power >= raw) ?? 10;
+  return unit * power;
+}
+
+function ticks(max: number): number[] {
+  const step = tickStep(max);
+  const out: number[] = [];
+  for (let v = 0; v <= max + step / 1000; v += step) out.push(v);
+  return out;
 }
 
 function decades(min: number, max: number): { lo: number; hi: number } {

@@ -3,11 +3,15 @@
  * What a run came to: the tables (console and Markdown), each budget with pass or miss, and for a miss the
  * measured reason and the fix, all derived from the numbers of this run. Pure: results in, text out.
  */
+
+// Pure and import-free, so Node loads it as it is: the pacer's target share of CLERK_RATE_LIMIT and its slowdown.
+import { TARGET_SHARE as PACER_TARGET_SHARE, SLOWDOWN_FACTOR } from "../src/pacing/schedule.ts";
 import type { BatchResult } from "./batches.ts";
 import { BUNDLE_BUDGET_GZIP_KIB, type BundleResult } from "./bundle.ts";
 import { CPU_BUDGET_ONE_MATCH_MS, type CpuResult, FREE_PLAN_CPU_MS } from "./cpu.ts";
 import type { Machine } from "./machine.ts";
 import type { OverheadResult } from "./overhead.ts";
+import { type RateLimitResult, STANDIN_WINDOW_MS } from "./rate-limit.ts";
 import { fmt, fmtMs, fmtRatio } from "./stats.ts";
 
 export const OVERHEAD_BUDGET_RATIO = 0.5;
@@ -16,6 +20,12 @@ export const BATCH_100_BUDGET_FACTOR = 1.5;
 export const BATCH_10K_BUDGET_MS = 10_000;
 /** GitHub's answer deadline. */
 export const GITHUB_DEADLINE_MS = 15_000;
+/** A big leak at Clerk's rate limit: every key revoked within this factor of the rate bound (issue 10). */
+export const RATE_BOUND_BUDGET_FACTOR = 1.25;
+/** ...with at most this share of Clerk's answers 429 (issue 10's test budget). */
+export const MAX_429_SHARE = 0.05;
+/** Clerk's Backend API limit for development instances (src/config.ts `CLERK_LIMIT_TEST_PER_10S`). */
+const CLERK_DEVELOPMENT_LIMIT_PER_10S = 100;
 
 export interface BenchResults {
   smoke: boolean;
@@ -24,6 +34,8 @@ export interface BenchResults {
   latencyMs: number;
   overhead: OverheadResult;
   batches: BatchResult[];
+  /** Absent when the measure failed (a finding says why). */
+  rateLimit: RateLimitResult | undefined;
   bundle: BundleResult;
   cpu: CpuResult;
 }
@@ -70,6 +82,7 @@ export function summaryRows(res: BenchResults): { head: Row; rows: Row[] } {
         fmtRatio(res.bundle.bareHealth.perSecond / o.healthPerSecond),
         "— (context)",
       ],
+      ...rateLimitSummaryRows(res.rateLimit),
       [
         "bundle: gzip (minified total)",
         `${fmt(res.bundle.gzipKiB, 2)} KiB (${fmt(res.bundle.minifiedKiB, 2)} KiB)`,
@@ -100,6 +113,36 @@ export function summaryRows(res: BenchResults): { head: Row; rows: Row[] } {
       ],
     ],
   };
+}
+
+/** Time to revoke at Clerk's rate limit against the rate bound, and the share of 429s. */
+function rateLimitSummaryRows(rl: RateLimitResult | undefined): Row[] {
+  if (rl === undefined) return [];
+  return [
+    [
+      `time to revoke ${fmt(rl.keys)} live keys at Clerk's limit, ${fmt(rl.callsPerSecond)} calls/s`,
+      fmtMs(rl.revokeMs),
+      `rate bound ${fmtMs(rl.boundMs)} (2 calls per key); ${fmt(rl.labelled)} labelled inline`,
+      fmtRatio(rl.revokeMs / rl.boundMs),
+      `≤ ${RATE_BOUND_BUDGET_FACTOR}×`,
+    ],
+    [
+      "…its Clerk calls answered 429",
+      fmtShare(share429(rl)),
+      `${fmt(rl.limited)} of ${fmt(rl.clerkCalls)} calls (${fmt(2 * rl.keys)} needed)`,
+      "—",
+      `≤ ${fmt(100 * MAX_429_SHARE)}%`,
+    ],
+  ];
+}
+
+/** A share as a percentage, with two decimals below 1% so a handful of 429s does not read as none. */
+function fmtShare(share: number): string {
+  return `${fmt(100 * share, share > 0 && share < 0.01 ? 2 : 1)}%`;
+}
+
+function share429(rl: RateLimitResult): number {
+  return rl.clerkCalls > 0 ? rl.limited / rl.clerkCalls : 0;
 }
 
 /** One row per batch size: answer and revoke against the bound. */
@@ -196,6 +239,42 @@ export function evaluateBudgets(res: BenchResults): BudgetCheck[] {
     });
   }
 
+  const rl = res.rateLimit;
+  if (rl === undefined) {
+    checks.push(
+      notMeasured(
+        "big leak at Clerk's rate limit: time to revoke",
+        `≤ ${RATE_BOUND_BUDGET_FACTOR} × bound`,
+        "failed",
+      ),
+      notMeasured(
+        "big leak at Clerk's rate limit: 429s",
+        `≤ ${fmt(100 * MAX_429_SHARE)}% of calls`,
+        "failed",
+      ),
+    );
+  } else {
+    const ratio = rl.revokeMs / rl.boundMs;
+    const ratioOk = ratio <= RATE_BOUND_BUDGET_FACTOR;
+    const limit = RATE_BOUND_BUDGET_FACTOR * rl.boundMs;
+    checks.push({
+      measure: `${fmt(rl.keys)} live keys at ${fmt(rl.callsPerSecond)} calls/s: time to revoke`,
+      budget: `≤ ${RATE_BOUND_BUDGET_FACTOR} × ${fmtMs(rl.boundMs)} = ${fmtMs(limit)}`,
+      measured: `${fmtMs(rl.revokeMs)} (${fmtRatio(ratio)} the bound)`,
+      verdict: ratioOk ? "pass" : "miss",
+      ...(ratioOk ? {} : { why: rateRatioWhy(rl, res.batches) }),
+    });
+    const share = share429(rl);
+    const shareOk = share <= MAX_429_SHARE;
+    checks.push({
+      measure: `${fmt(rl.keys)} live keys at ${fmt(rl.callsPerSecond)} calls/s: Clerk calls answered 429`,
+      budget: `≤ ${fmt(100 * MAX_429_SHARE)}%`,
+      measured: `${fmtShare(share)} (${fmt(rl.limited)} of ${fmt(rl.clerkCalls)})`,
+      verdict: shareOk ? "pass" : "miss",
+      ...(shareOk ? {} : { why: rate429Why(rl) }),
+    });
+  }
+
   const bundleOk = res.bundle.gzipKiB < BUNDLE_BUDGET_GZIP_KIB;
   checks.push({
     measure: "bundle, gzip",
@@ -222,8 +301,74 @@ export function evaluateBudgets(res: BenchResults): BudgetCheck[] {
   return checks;
 }
 
-function notMeasured(measure: string, budget: string): BudgetCheck {
-  return { measure, budget, measured: "not measured (smoke)", verdict: "not measured" };
+function notMeasured(measure: string, budget: string, why = "smoke"): BudgetCheck {
+  return { measure, budget, measured: `not measured (${why})`, verdict: "not measured" };
+}
+
+/** Keys per second in the inline phase (until the answer) and through the queue (after it). */
+function ratePhases(rl: RateLimitResult): { inline: number; queued: number; queueRate: number | undefined } {
+  const queued = rl.keys - rl.labelled;
+  const queueMs = rl.revokeMs - rl.answerMs;
+  return {
+    inline: (rl.labelled * 1000) / rl.answerMs,
+    queued,
+    queueRate: queued > 0 && queueMs > 0 ? (queued * 1000) / queueMs : undefined,
+  };
+}
+
+function rateRatioWhy(rl: RateLimitResult, batches: readonly BatchResult[]): string {
+  const pace = (PACER_TARGET_SHARE * rl.callsPerSecond) / 2;
+  const p = ratePhases(rl);
+  const parts = [
+    `The pacer aims at ${fmt(100 * PACER_TARGET_SHARE)}% of CLERK_RATE_LIMIT, ${fmt(pace, 1)} keys/s here, so ` +
+      `its own floor is ${fmtRatio(1 / PACER_TARGET_SHARE)} the bound.`,
+    `Inline, ${fmt(rl.labelled)} keys were revoked before the answer at ${fmtMs(rl.answerMs)} ` +
+      `(${fmt(p.inline, 1)} keys/s)` +
+      (p.queueRate === undefined
+        ? "."
+        : `; the queue revoked the other ${fmt(p.queued)} at ${fmt(p.queueRate, 1)} keys/s.`),
+  ];
+  if (rl.limited > 0) {
+    parts.push(
+      `${fmt(rl.limited)} calls met a 429; each pauses every caller past its Retry-After and slows the pace by ` +
+        `${fmt(100 * (1 - SLOWDOWN_FACTOR))}% before it recovers, so they cost time beyond the calls themselves.`,
+    );
+  }
+  // The same run's unpaced batches show what the local stack can do without any rate limit.
+  const unpaced = batches
+    .filter((b) => b.keys - b.labelled >= 100)
+    .map((b) => ({ keys: b.keys, rate: ((b.keys - b.labelled) * 1000) / (b.revokeMs - b.answerMs) }));
+  const fastest = unpaced.sort((a, b) => b.rate - a.rate)[0];
+  if (fastest !== undefined) {
+    parts.push(
+      `Without a rate limit (CLERK_RATE_LIMIT 1,000,000) and at ${fmt(batches[0]?.latencyMs ?? 0)} ms, the same run's ` +
+        `${fmt(fastest.keys)}-key batch drained its queue at ${fmt(fastest.rate, 1)} keys/s.`,
+    );
+  }
+  const slowPhase = Math.min(p.inline, p.queueRate ?? p.inline);
+  if (slowPhase < 0.9 * pace) {
+    parts.push(
+      `A phase running below the pace (${fmt(slowPhase, 1)} of ${fmt(pace, 1)} keys/s) is held back by the local ` +
+        "stack, not by the pace: Miniflare's queue broker hands the consumer one batch at a time, and every key " +
+        "costs D1 writes (claim, key, finish) and a notification message on the same two cores as the stand-in " +
+        "and the bench. Cloudflare runs consumer invocations concurrently. A lower rate or a quiet machine " +
+        "separates the two.",
+    );
+  }
+  return parts.join(" ");
+}
+
+function rate429Why(rl: RateLimitResult): string {
+  const first = rl.limitedAtMs[0];
+  return (
+    `${fmt(rl.limited)} of ${fmt(rl.clerkCalls)} calls were answered 429` +
+    (first === undefined ? "" : `, the first ${fmtMs(first)} after the alert`) +
+    `. The stand-in counts calls on arrival in fixed ${fmtMs(STANDIN_WINDOW_MS)} windows, and the pacer spaces ` +
+    `slots ${fmtMs(1000 / (PACER_TARGET_SHARE * rl.callsPerSecond))} apart, so a window fills only when calls ` +
+    "reach Clerk later than their slots and bunched together. Where the 429s fall in the plot says which: " +
+    "clustered at the start (the pace not yet known to every caller) or spread (jitter at window edges, answered " +
+    "by src/pacing/schedule.ts `TARGET_SHARE`)."
+  );
 }
 
 function overheadWhy(res: BenchResults): string {
@@ -320,6 +465,18 @@ function bundleWhy(bundle: BundleResult): string {
  */
 export function notes(res: BenchResults): string[] {
   const out: string[] = [];
+  const rl = res.rateLimit;
+  if (rl !== undefined) {
+    const p = ratePhases(rl);
+    out.push(
+      `At Clerk's rate limit, ${fmt(rl.keys)} keys: ${fmt(rl.labelled)} revoked inline (${fmt(p.inline, 1)} keys/s)` +
+        (p.queueRate === undefined
+          ? ""
+          : `, the other ${fmt(p.queued)} through the queue at ${fmt(p.queueRate, 1)} keys/s`) +
+        `, against ${fmt((PACER_TARGET_SHARE * rl.callsPerSecond) / 2, 1)} keys/s for the pace ` +
+        `(${fmt(100 * PACER_TARGET_SHARE)}% of ${fmt(rl.callsPerSecond)} calls/s, 2 calls per key).`,
+    );
+  }
   const boundRate = (6 * 1000) / (2 * res.latencyMs);
   for (const b of res.batches) {
     const queued = b.keys - b.labelled;
@@ -334,14 +491,15 @@ export function notes(res: BenchResults): string[] {
         "6 connections.",
     );
   }
-  if (out.length > 0) {
+  if (out.length > (rl === undefined ? 0 : 1)) {
     out.push(
       "Why the queue is slower than the bound here: Miniflare's queue broker hands the consumer one batch at a " +
-        "time (it schedules the next flush only when the previous batch returns), and a batch of 25 " +
-        "(wrangler.toml `max_batch_size`) on 6 lanes takes 5 rounds of Clerk calls with the last round 1 key wide, " +
-        "so at best 25 keys per 5 × 100 ms = 50 keys/s; each revoked key also puts a notification message on the " +
-        "same queue, which takes lanes in later batches. Cloudflare runs consumer invocations concurrently, so " +
-        "production drains faster. `max_batch_size = 24` (a multiple of 6) would keep all 6 lanes busy in every round.",
+        "time (it schedules the next flush only when the previous batch returns), and a batch of 24 " +
+        "(wrangler.toml `max_batch_size`) on 6 lanes takes 4 rounds of two Clerk calls, so at best 24 keys per " +
+        `4 × ${fmt(2 * res.latencyMs)} ms = ${fmt((24 * 1000) / (4 * 2 * res.latencyMs))} keys/s, less the D1 ` +
+        "work around each key and the wait between batches; each revoked key also puts a notification message on " +
+        "the same queue, which takes lanes in later batches. Cloudflare runs consumer invocations concurrently, so " +
+        "production drains faster.",
     );
   }
   return out;
@@ -392,6 +550,25 @@ export function consoleReport(res: BenchResults, checks: BudgetCheck[], findings
   return `${lines.join("\n")}\n`;
 }
 
+function rateLimitMethod(rl: RateLimitResult | undefined): string[] {
+  if (rl === undefined) return [];
+  return [
+    `- **At Clerk's rate limit.** A second \`wrangler dev\` on the same bundle and a fresh D1, with ` +
+      `\`CLERK_RATE_LIMIT\` = ${fmt(rl.rateLimitPer10s)} per 10 s, and the Clerk stand-in answering 429 with ` +
+      `\`Retry-After\` past ${fmt(rl.callsPerSecond)} calls in any fixed ${fmtMs(STANDIN_WINDOW_MS)} window ` +
+      `(stricter than Clerk's 10 s window: bursts are punished), latency ${fmt(rl.latencyMs)} ms. One signed ` +
+      `alert carries ${fmt(rl.keys)} live keys. Time to revoke runs from sending the alert to the last ` +
+      "successful revoke reaching the stand-in (its call log); the bound is 2 calls per key at the stand-in's " +
+      "rate; the 429 share counts every Clerk call the alert caused. As test/pacing/big-leak.test.ts measures it." +
+      (rl.rateLimitPer10s === CLERK_DEVELOPMENT_LIMIT_PER_10S
+        ? " The limit is Clerk's for development instances. Its production limit, 1,000 per 10 s, asks for " +
+          `${fmt((PACER_TARGET_SHARE * 100) / 2, 1)} keys/s at the pacer's ${fmt(100 * PACER_TARGET_SHARE)}%, more ` +
+          "than this local stack revokes even unpaced (the queue rates of the large batches above), so there it " +
+          "would measure Miniflare's one-batch-at-a-time queue rather than the pace."
+        : ""),
+  ];
+}
+
 /** bench/RESULTS.md. */
 export function resultsMarkdown(res: BenchResults, checks: BudgetCheck[], findings: string[]): string {
   const m = res.machine;
@@ -423,7 +600,8 @@ export function resultsMarkdown(res: BenchResults, checks: BudgetCheck[], findin
     "",
     markdownTable(batches.head, batches.rows),
     "",
-    "![time to answer and time to revoke against live keys per alert](latency.svg)",
+    "![time to answer and time to revoke against live keys per alert; below, keys revoked over time at Clerk's " +
+      "rate limit](latency.svg)",
     "",
     "## Budgets",
     "",
@@ -466,7 +644,10 @@ export function resultsMarkdown(res: BenchResults, checks: BudgetCheck[], findin
     "- **Batches.** The keys are created in the Clerk stand-in in-process; one signed alert carries " +
       "them all; time to answer is the POST round trip, time to revoke is when the stand-in (polled in-process " +
       "every 10 ms) shows every key revoked, through the inline pool and then the queue consumer. " +
-      "Notifications to NOTIFY_URL are on, as in `npm start`.",
+      "Notifications to NOTIFY_URL are on, as in `npm start`. `CLERK_RATE_LIMIT` is 1,000,000, so the pacer (a " +
+      "Durable Object round trip before each Clerk call) never makes a batch wait: batches measure the " +
+      "6-connection bound, not Clerk's rate limit.",
+    ...rateLimitMethod(res.rateLimit),
     `- **Bundle and start-up.** \`wrangler deploy --dry-run\`'s "Total Upload" line. Start-up: a new Miniflare ` +
       `instance from construction to the first \`/health\` answer, ${s.runs} runs interleaved with a hello-world ` +
       "Worker started the same way; the difference is the Worker's own parse and top-level evaluation. Cloudflare " +

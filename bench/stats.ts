@@ -26,6 +26,14 @@ export function revocationBoundMs(keys: number, latencyMs: number): number {
   return (keys * CLERK_CALLS_PER_KEY * latencyMs) / CLERK_CONNECTIONS;
 }
 
+/**
+ * The floor on revoking `keys` live keys when Clerk allows `callsPerSecond`: two calls per key at that rate,
+ * whatever the latency or the connections.
+ */
+export function rateBoundMs(keys: number, callsPerSecond: number): number {
+  return ((keys * CLERK_CALLS_PER_KEY) / callsPerSecond) * 1000;
+}
+
 /** A number with thousands separators and at most `digits` decimals. */
 export function fmt(value: number, digits = 0): string {
   return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
