@@ -9,6 +9,7 @@ import { freePort, type LocalStack, repoRoot, startLocalStack } from "../dev/loc
 import { node } from "../dev/node-runtime.ts";
 import { createAlertRequest, exportSigningKey, generateSigningKey, type SigningKey } from "../dev/signer.ts";
 import { sha256Hex } from "../dev/standin-util.ts";
+import { createLeakScanner } from "../test/support/leak-scan";
 import { control, processesMentioning, runScript, startScript, waitFor } from "./support.ts";
 
 const KeySchema = v.object({ id: v.string(), secret: v.string() });
@@ -232,7 +233,34 @@ describe("the API description, served as static assets", () => {
   });
 });
 
+/** Every file under `dir`, however deep. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const rt = await node();
+  let names: string[];
+  try {
+    names = await rt.fs.readdir(dir);
+  } catch {
+    return [dir];
+  }
+  return (await Promise.all(names.map((name) => filesUnder(rt.path.join(dir, name))))).flat();
+}
+
 describe("the Worker's output", () => {
+  it("leaves no raw secret in the local state: D1's SQLite files and WAL, the queues, the Durable Objects", async () => {
+    const rt = await node();
+    const files = await filesUnder(stack.persistTo);
+    expect(files.some((f) => f.endsWith(".sqlite"))).toBe(true);
+    const haystacks: Record<string, string> = {};
+    // Read as text: SQLite stores TEXT values as they are, so a token would show through the binary around it.
+    for (const file of files) haystacks[file] = await rt.fs.readFile(file, "utf8");
+    expect(secretsSent.length).toBeGreaterThan(0);
+    const leak = createLeakScanner(secretsSent).find(haystacks);
+    expect(
+      leak,
+      leak && `secret ${leak.secretPrefix}… found in ${leak.where} (${leak.form})`,
+    ).toBeUndefined();
+  });
+
   it("never contains a raw secret", () => {
     expect(secretsSent.length).toBeGreaterThan(0);
     const output = stack.output();
