@@ -8,15 +8,17 @@
  *   instance, which answers 401 as Clerk would.
  * - Control routes name their instance: `/instances/<name>/__standin/<route>` is `/__standin/<route>` of that
  *   instance's stand-in (`keys`, `script`, `rate-limit`, `calls`, `reset`, ...), so `<host>/instances/<name>` works as
- *   a stand-in's base URL. `POST /__standin/reset` resets every instance.
+ *   a stand-in's base URL. `POST /__standin/reset` resets every instance; `GET /__standin/keys` and
+ *   `GET /__standin/calls` answer every instance's, each entry with its `instance`.
  *
  * Runs in Node (outbound service, local stack) and in workerd: no runtime-specific imports.
  */
 import { type ClerkStandin, type ClerkStandinOptions, createClerkStandin } from "./clerk-standin.ts";
 
-/** One instance: its name and the options of its stand-in. */
+/** One instance: its name and the options of its stand-in, or a stand-in built already (with that secret key). */
 export interface ClerkInstanceOptions extends ClerkStandinOptions {
   name: string;
+  standin?: ClerkStandin;
 }
 
 /** Several instances behind one host. */
@@ -33,7 +35,7 @@ const INSTANCE_CONTROL = /^\/instances\/([a-z0-9-]+)(\/__standin\/.*)$/;
 export function createClerkInstances(instances: readonly ClerkInstanceOptions[]): ClerkInstances {
   if (instances.length === 0) throw new Error("at least one instance");
   const standins = new Map(
-    instances.map((o) => [o.name, { secretKey: o.secretKey, standin: createClerkStandin(o) }]),
+    instances.map((o) => [o.name, { secretKey: o.secretKey, standin: o.standin ?? createClerkStandin(o) }]),
   );
   const first = [...standins.values()][0]?.standin as ClerkStandin;
   const reset = async () => {
@@ -53,6 +55,19 @@ export function createClerkInstances(instances: readonly ClerkInstanceOptions[])
       if (url.pathname === "/__standin/reset" && request.method === "POST") {
         await reset();
         return Response.json({ ok: true });
+      }
+      if (
+        (url.pathname === "/__standin/keys" || url.pathname === "/__standin/calls") &&
+        request.method === "GET"
+      ) {
+        const all: unknown[] = [];
+        for (const [name, s] of standins) {
+          const res = await s.standin.handle(new Request(url, { method: "GET" }));
+          const entries: unknown = await res.json();
+          if (Array.isArray(entries))
+            for (const entry of entries) all.push({ ...(entry as Record<string, unknown>), instance: name });
+        }
+        return Response.json(all);
       }
       if (url.pathname.startsWith("/__standin/"))
         return Response.json(
