@@ -3,3 +3,6 @@
 -- known yet, or recorded before several instances were possible (those keys are looked for on every instance).
 ALTER TABLE incidents ADD COLUMN clerk_instance TEXT;
 CREATE INDEX incidents_clerk_instance ON incidents (clerk_instance) WHERE clerk_instance IS NOT NULL;
+
+-- The instance each Clerk call went to, for operators reading an incident's attempts (a verify per instance).
+ALTER TABLE incident_attempts ADD COLUMN clerk_instance TEXT;

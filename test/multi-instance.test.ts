@@ -124,6 +124,16 @@ describe("a token and several Clerk instances", () => {
     expect(await count(STAGING, "revoke")).toBe(1);
     const row = await incident(await sha256Hex(key.secret));
     expect(row?.clerk_instance).toBe("staging");
+    const attempts = await env.DB.prepare(
+      "SELECT operation, outcome, clerk_instance FROM incident_attempts WHERE token_hash = ?1 ORDER BY attempt_id",
+    )
+      .bind(await sha256Hex(key.secret))
+      .all();
+    expect(attempts.results).toEqual([
+      { operation: "verify", outcome: "not_found", clerk_instance: "prod" },
+      { operation: "verify", outcome: "ok", clerk_instance: "staging" },
+      { operation: "revoke", outcome: "ok", clerk_instance: "staging" },
+    ]);
   });
 
   it("asks production instances first, and stops at the one that knows the key", async () => {

@@ -72,6 +72,7 @@ export const AttemptSchema = v.object({
   status: v.nullable(v.pipe(v.number(), v.integer())),
   error: v.nullable(v.string()),
   clerk_trace_id: v.nullable(v.string()),
+  instance: v.pipe(v.nullable(v.string()), v.description("the Clerk instance called")),
 });
 
 /** An incident with its history; sightings and attempts newest first, at most 500 of each. */

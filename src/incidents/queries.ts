@@ -106,6 +106,7 @@ const AttemptRow: v.GenericSchema<unknown, AttemptView> = v.object({
   status: v.nullable(v.number()),
   error: nullableString,
   clerk_trace_id: nullableString,
+  instance: nullableString,
 });
 
 const ITEM_COLUMNS = `i.token_hash, i.token_prefix, i.token_type, i.status, i.label, i.key_id, i.key_name,
@@ -167,7 +168,7 @@ export function createIncidentQueries(db: D1Database): IncidentQueries {
           .bind(tokenHash, DETAIL_ROWS_LIMIT + 1),
         db
           .prepare(
-            `SELECT at, operation, outcome, status, error, clerk_trace_id FROM incident_attempts
+            `SELECT at, operation, outcome, status, error, clerk_trace_id, clerk_instance AS instance FROM incident_attempts
              WHERE token_hash = ?1 ORDER BY at DESC, attempt_id DESC LIMIT ?2`,
           )
           .bind(tokenHash, DETAIL_ROWS_LIMIT + 1),

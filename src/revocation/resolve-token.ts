@@ -233,7 +233,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
         continue;
       }
       const verified = await instance.clerk.verify(secret);
-      await deps.recordAttempt?.(attemptOf(tokenHash, "verify", verified, deps.now()));
+      await deps.recordAttempt?.(attemptOf(tokenHash, "verify", verified, deps.now(), instance.name));
       if (verified.ok) return { kind: "known", instance, key: verified.value } as const;
       const failure = verified.error;
       if (failure.kind === "not_found") traceId = failure.traceId ?? traceId;
@@ -330,7 +330,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       const wait = await slot(instance.pacer, options);
       if (!wait.ok) return pacedOut(tokenHash, claim, wait.retryAfterMs);
       const answer = await instance.clerk.revoke(keyId, options?.reason ?? REVOCATION_REASON);
-      await deps.recordAttempt?.(attemptOf(tokenHash, "revoke", answer, deps.now()));
+      await deps.recordAttempt?.(attemptOf(tokenHash, "revoke", answer, deps.now(), instance.name));
       if (answer.ok) {
         // An operator's key id is confirmed only now: keep what Clerk says of the key.
         key = confirmed ? undefined : { ...answer.value, instance: instance.name };
