@@ -145,13 +145,34 @@ export const DEMO_KEYS: readonly CreatedStandinKey[] = [
   },
 ];
 
+/**
+ * Fixed demo keys of a second, production instance (`prod`) for `npm start`, which runs two instances. Stand-in data,
+ * not real credentials.
+ */
+export const PROD_DEMO_KEYS: readonly CreatedStandinKey[] = [
+  {
+    id: "ak_afa2733987402a9631ca242768be32d8",
+    secret: "ak_Q0HPoIE63gFqxkXeO5opCCvk55vI5Y6Iyu03oUrN",
+    name: "DEMO_PROD_PAYMENTS",
+    subject: "user_LyqCAKsiZWglY02S1ZvbI3LgdkM",
+  },
+  {
+    id: "ak_a8634cb0a78e01f56f74ee8dea2c3746",
+    secret: "ak_YZV8SjJQoAubeDmaKHZvYouaJbdtdfbb8VnYjv1T",
+    name: "DEMO_PROD_SEARCH_INDEXER",
+    subject: "user_G2ultS9w1kO75jpTXCRfoVnIRRw",
+  },
+];
+
 export interface ClerkStandinOptions {
   /** The instance secret key callers must send as `Authorization: Bearer <secretKey>`. */
   secretKey: string;
   /** Delay before every Clerk API answer. */
   latencyMs?: number;
-  /** Seed `DEMO_KEYS` at start and after every reset. */
+  /** Seed the demo keys at start and after every reset. */
   seedDemo?: boolean;
+  /** The demo keys `seedDemo` seeds; `DEMO_KEYS` by default. */
+  demoKeys?: readonly CreatedStandinKey[];
   /** Clock in milliseconds; `Date.now` by default. */
   now?: () => number;
 }
@@ -291,7 +312,8 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
 
   async function seed() {
     if (!opts.seedDemo) return;
-    for (const k of DEMO_KEYS) await addKey({ id: k.id, secret: k.secret, name: k.name, subject: k.subject });
+    for (const k of opts.demoKeys ?? DEMO_KEYS)
+      await addKey({ id: k.id, secret: k.secret, name: k.name, subject: k.subject });
   }
   let ready = seed();
 

@@ -9,7 +9,14 @@
  * process exit covers a caller that forgets `stop()`. Nothing binds anything but 127.0.0.1.
  */
 import * as v from "valibot";
-import { type ClerkStandin, createClerkStandin, DEMO_KEYS } from "./clerk-standin.ts";
+import { createClerkInstances } from "./clerk-instances.ts";
+import {
+  type ClerkStandin,
+  type CreatedStandinKey,
+  createClerkStandin,
+  DEMO_KEYS,
+  PROD_DEMO_KEYS,
+} from "./clerk-standin.ts";
 import { createKeyServer, type KeyServer } from "./key-server.ts";
 import { isNodeError, type NodeChildProcess, type NodeRuntime, node } from "./node-runtime.ts";
 import { type RunningServer, serve } from "./serve.ts";
@@ -34,6 +41,11 @@ export const DEFAULT_PORTS = {
 
 /** The Clerk instance secret key the stand-in expects and the Worker is given. A stand-in value, not a credential. */
 export const LOCAL_CLERK_SECRET_KEY = "sk_test_autorevoke_local_standin";
+/**
+ * The second instance's secret key (`twoInstances`): a production key, so the Worker asks it first. A stand-in value,
+ * not a credential.
+ */
+export const LOCAL_CLERK_PROD_SECRET_KEY = "sk_live_autorevoke_local_standin_prod";
 /** Operators' bearer token for the local Worker. */
 export const LOCAL_ADMIN_TOKEN = "autorevoke-local-admin-token-0123456789abcdef";
 /** Standard Webhooks secret of `/v1/alerts/generic` locally: whsec_ + base64("autorevoke-local-dev-webhook-key"). */
@@ -61,6 +73,7 @@ const HEALTH_POLL_MS = 100;
 /** Worker settings whose values the local stack chooses; any copy in the caller's environment is not passed on. */
 const CONFIG_NAMES = [
   "CLERK_SECRET_KEY",
+  "CLERK_SECRET_KEYS",
   "SEALING_KEYS",
   "CLERK_API_URL",
   "GITHUB_KEYS_URL",
@@ -108,8 +121,14 @@ export interface LocalStackOptions {
   persistTo?: string;
   /** The key the key-list stand-ins publish; a fresh one when absent. */
   signingKey?: SigningKey;
-  /** Seed `DEMO_KEYS` into the Clerk stand-in (default true). */
+  /** Seed `DEMO_KEYS` into the Clerk stand-in (default true), and `PROD_DEMO_KEYS` into `prod` with `twoInstances`. */
   seedDemo?: boolean;
+  /**
+   * Two Clerk instances behind the one stand-in host, told apart by the secret key as on Clerk's API host: `prod`
+   * (`sk_live_`, `PROD_DEMO_KEYS`) and `staging` (the usual stand-in, `DEMO_KEYS`), given to the Worker as
+   * `CLERK_SECRET_KEYS`. Off: one instance, `CLERK_SECRET_KEY`.
+   */
+  twoInstances?: boolean;
   /**
    * The Worker's entry in place of wrangler.toml's `main` (`wrangler dev`'s script argument; bindings and the
    * rest still come from wrangler.toml). The benchmarks run the deploy dry run's bundle this way.
@@ -134,6 +153,8 @@ export interface LocalStack {
   /** Where a sender posts alerts. */
   alertUrl(sender: "github" | "gitlab" | "depsdev" | "generic"): string;
   clerk: { url: string; secretKey: string; standin: ClerkStandin };
+  /** With `twoInstances`: each instance's stand-in and secret key by name (`staging` is `clerk.standin`). */
+  clerkInstances?: Record<string, { secretKey: string; standin: ClerkStandin }>;
   keyLists: Record<"github" | "gitlab" | "depsdev", { url: string; server: KeyServer }>;
   /** The NOTIFY_URL receiver: revocation events the Worker sends land here. */
   notify: { url: string; receiver: WebhookReceiver };
@@ -177,6 +198,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       seedDemo: options.seedDemo ?? true,
       ...(options.clerkLatencyMs === undefined ? {} : { latencyMs: options.clerkLatencyMs }),
     });
+    const prod = options.twoInstances
+      ? createClerkStandin({
+          secretKey: LOCAL_CLERK_PROD_SECRET_KEY,
+          seedDemo: options.seedDemo ?? true,
+          demoKeys: PROD_DEMO_KEYS,
+          ...(options.clerkLatencyMs === undefined ? {} : { latencyMs: options.clerkLatencyMs }),
+        })
+      : undefined;
+    const clerkInstances = prod
+      ? {
+          prod: { secretKey: LOCAL_CLERK_PROD_SECRET_KEY, standin: prod },
+          staging: { secretKey: LOCAL_CLERK_SECRET_KEY, standin: clerk },
+        }
+      : undefined;
+    const clerkHandle = clerkInstances
+      ? createClerkInstances(Object.entries(clerkInstances).map(([name, i]) => ({ name, ...i }))).handle
+      : clerk.handle;
     const keyServers = { github: createKeyServer(), gitlab: createKeyServer(), depsdev: createKeyServer() };
     const notify = createWebhookReceiver();
     for (const server of Object.values(keyServers)) {
@@ -202,7 +240,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(async () => {
       await Promise.allSettled(servers.map((s) => s.close()));
     });
-    const clerkServer = await serveOn(clerk.handle, options.clerkPort, "the Clerk stand-in");
+    const clerkServer = await serveOn(clerkHandle, options.clerkPort, "the Clerk stand-in");
     const githubServer = await serveOn(
       keyServers.github.handle,
       options.githubKeysPort,
@@ -232,7 +270,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const vars: Record<string, string> = {
-      CLERK_SECRET_KEY: LOCAL_CLERK_SECRET_KEY,
+      ...(clerkInstances
+        ? {
+            CLERK_SECRET_KEYS: Object.entries(clerkInstances)
+              .map(([name, i]) => `${name}=${i.secretKey}`)
+              .join(","),
+          }
+        : { CLERK_SECRET_KEY: LOCAL_CLERK_SECRET_KEY }),
       SEALING_KEYS: options.sealingKeys ?? generateDevKeyring(),
       CLERK_API_URL: clerkServer.url,
       GITHUB_KEYS_URL: `${githubServer.url}/meta/public_keys/secret_scanning`,
@@ -255,7 +299,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const replayed =
       options.persistTo === undefined
         ? Promise.resolve()
-        : replayRevocations(ctx, persistTo, clerk).catch(() => undefined);
+        : replayRevocations(ctx, persistTo, [
+            { standin: clerk, secretKey: LOCAL_CLERK_SECRET_KEY, keys: DEMO_KEYS },
+            ...(prod
+              ? [{ standin: prod, secretKey: LOCAL_CLERK_PROD_SECRET_KEY, keys: PROD_DEMO_KEYS }]
+              : []),
+          ]).catch(() => undefined);
 
     const args = [
       "dev",
@@ -299,6 +348,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       url,
       alertUrl: (sender) => `${url}/v1/alerts/${sender}`,
       clerk: { url: clerkServer.url, secretKey: LOCAL_CLERK_SECRET_KEY, standin: clerk },
+      ...(clerkInstances ? { clerkInstances } : {}),
       keyLists: {
         github: { url: vars.GITHUB_KEYS_URL ?? "", server: keyServers.github },
         gitlab: { url: vars.GITLAB_KEYS_URL ?? "", server: keyServers.gitlab },
@@ -337,6 +387,7 @@ function wranglerEnv(rt: NodeRuntime, vars: Record<string, string>): Record<stri
     // wrangler reads required secrets from its environment and warns when they are missing there; `--var` alone
     // works but prints the warning.
     CLERK_SECRET_KEY: vars.CLERK_SECRET_KEY,
+    CLERK_SECRET_KEYS: vars.CLERK_SECRET_KEYS,
     SEALING_KEYS: vars.SEALING_KEYS,
   };
 }
@@ -422,12 +473,19 @@ async function runWrangler(ctx: WranglerContext, args: string[]): Promise<string
 
 const D1ExecuteOutput = v.array(v.object({ results: v.array(v.object({ key_id: v.string() })) }));
 
+/** A stand-in and the demo keys it holds, for the replay. */
+interface ReplayTarget {
+  standin: ClerkStandin;
+  secretKey: string;
+  keys: readonly CreatedStandinKey[];
+}
+
 async function replayRevocations(
   ctx: WranglerContext,
   persistTo: string,
-  clerk: ClerkStandin,
+  targets: readonly ReplayTarget[],
 ): Promise<void> {
-  const ids = DEMO_KEYS.map((k) => `'${k.id}'`).join(", ");
+  const ids = targets.flatMap((t) => t.keys.map((k) => `'${k.id}'`)).join(", ");
   const sql = `SELECT key_id FROM incidents WHERE status = 'revoked' AND key_id IN (${ids})`;
   const text = await runWrangler(ctx, [
     "d1",
@@ -443,10 +501,12 @@ async function replayRevocations(
   const parsed = v.safeParse(D1ExecuteOutput, JSON.parse(text.slice(text.indexOf("["))));
   if (!parsed.success) return;
   for (const { key_id: id } of parsed.output.flatMap((r) => r.results)) {
-    await clerk.handle(
+    const target = targets.find((t) => t.keys.some((k) => k.id === id));
+    if (!target) continue;
+    await target.standin.handle(
       new Request(`http://clerk.local/api_keys/${id}/revoke`, {
         method: "POST",
-        headers: { authorization: `Bearer ${LOCAL_CLERK_SECRET_KEY}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${target.secretKey}`, "content-type": "application/json" },
         body: JSON.stringify({ revocation_reason: REVOCATION_REASON }),
       }),
     );

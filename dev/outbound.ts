@@ -8,12 +8,26 @@
  *
  * Loaded by vitest.config.ts in Node: no workerd-only imports here.
  */
+import { createClerkInstances } from "./clerk-instances.ts";
 import { createClerkStandin } from "./clerk-standin.ts";
 import { createKeyServer } from "./key-server.ts";
 import { createWebhookReceiver } from "./webhook-receiver.ts";
 
 /** The secret key vitest.config.ts binds as `CLERK_SECRET_KEY`. */
 export const TEST_CLERK_SECRET_KEY = "sk_test_autorevoke_standin";
+
+/**
+ * Two Clerk instances for tests of CLERK_SECRET_KEYS, behind every `<label>.instances.clerk.test` host (one pair per
+ * host): one stand-in host routing by the bearer secret key, as Clerk's one API host does. Stand-in keys, not
+ * credentials. `prod` is a production key, so it is asked first.
+ */
+export const TEST_CLERK_INSTANCES = {
+  prod: "sk_live_autorevoke_standin_prod",
+  staging: "sk_test_autorevoke_standin_staging",
+} as const;
+
+/** Host suffix of the two-instance Clerk stand-ins. */
+export const CLERK_INSTANCES_HOST = "instances.clerk.test";
 
 /**
  * The sealing keyring vitest.config.ts binds as `SEALING_KEYS`: one key, base64 of "autorevoke-test-sealing-key-0001"
@@ -68,11 +82,15 @@ function standinFor(host: string): Handle | undefined {
   const parent = [...bareHosts.keys()].find((h) => host.endsWith(`.${h}`));
   if (parent === undefined) return undefined;
   const created =
-    parent === STANDIN_HOSTS.clerk
-      ? createClerkStandin({ secretKey: TEST_CLERK_SECRET_KEY }).handle
-      : parent === STANDIN_HOSTS.notify || parent === STANDIN_HOSTS.slack
-        ? createWebhookReceiver().handle
-        : createKeyServer().handle;
+    host === CLERK_INSTANCES_HOST || host.endsWith(`.${CLERK_INSTANCES_HOST}`)
+      ? createClerkInstances(
+          Object.entries(TEST_CLERK_INSTANCES).map(([name, secretKey]) => ({ name, secretKey })),
+        ).handle
+      : parent === STANDIN_HOSTS.clerk
+        ? createClerkStandin({ secretKey: TEST_CLERK_SECRET_KEY }).handle
+        : parent === STANDIN_HOSTS.notify || parent === STANDIN_HOSTS.slack
+          ? createWebhookReceiver().handle
+          : createKeyServer().handle;
   isolated.set(host, created);
   return created;
 }

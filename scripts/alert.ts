@@ -5,7 +5,7 @@
  */
 import { Webhook } from "standardwebhooks";
 import * as v from "valibot";
-import { DEMO_KEYS } from "../dev/clerk-standin.ts";
+import { DEMO_KEYS, PROD_DEMO_KEYS } from "../dev/clerk-standin.ts";
 import {
   DEFAULT_DEV_DIR,
   DEFAULT_PORTS,
@@ -57,6 +57,7 @@ const HELP = `Sign a secret-scanning alert and send it to autorevoke (the local 
 Usage: npm run alert -- [options]       (the -- keeps npm from eating the options)
 
   --token SECRET     a leaked token to report; repeat for several. Default: one live demo key
+  --instance NAME    with no --token, a demo key of this Clerk instance: prod or staging (npm start runs both)
   --count N          add N random ak_ secrets (unknown to Clerk), mixed with all demo keys
   --type NAME        token type in the alert (default clerk_api_key)
   --url URL          where the token was found (default a made-up GitHub blob URL)
@@ -70,6 +71,7 @@ Usage: npm run alert -- [options]       (the -- keeps npm from eating the option
 
 Examples:
   npm run alert
+  npm run alert -- --instance prod
   npm run alert -- --token ak_thisIsNotAKnownSecret123456 --token ghp_notClerkAtAll
   npm run alert -- --count 1000
   npm run alert -- --sender generic
@@ -85,6 +87,7 @@ try {
     args: process.argv.slice(2),
     options: {
       token: { type: "string", multiple: true },
+      instance: { type: "string" },
       count: { type: "string" },
       type: { type: "string" },
       url: { type: "string" },
@@ -117,6 +120,7 @@ const ArgsSchema = v.object({
     ),
     "0",
   ),
+  instance: v.optional(v.picklist(["prod", "staging"], "--instance must be prod or staging")),
   type: v.optional(v.pipe(v.string(), v.minLength(1)), "clerk_api_key"),
   url: v.optional(v.string(), "https://github.com/autorevoke-demo/webapp/blob/main/.env"),
   source: v.optional(v.string(), "content"),
@@ -190,18 +194,30 @@ async function askStandin<T extends v.GenericSchema>(
 
 // --- what to send -------------------------------------------------------------------------------------------------
 
+/**
+ * The demo keys to choose from: `npm start` runs two Clerk instances, `staging` holding `DEMO_KEYS` and `prod`
+ * holding `PROD_DEMO_KEYS`; a one-instance stack holds `DEMO_KEYS` only.
+ */
+const DEMO_CHOICES =
+  args.instance === "prod"
+    ? PROD_DEMO_KEYS
+    : args.instance === "staging"
+      ? DEMO_KEYS
+      : [...DEMO_KEYS, ...PROD_DEMO_KEYS];
+
 async function defaultDemoSecret(): Promise<string> {
   const keys = await askStandin("keys", StandinKeysSchema);
-  const live = DEMO_KEYS.find((demo) => keys?.some((k) => k.id === demo.id && !k.revoked));
+  const live = DEMO_CHOICES.find((demo) => keys?.some((k) => k.id === demo.id && !k.revoked));
   if (keys && !live) {
     console.log(
       "Every demo key is revoked already, so this resends the first one and the Worker answers from its " +
         "incident log.\nFor a fresh live key: curl -X POST " +
-        `${standinUrl}/__standin/keys -d '{}' and pass its secret with --token; or stop npm start and delete ` +
+        `${standinUrl}/instances/staging/__standin/keys -d '{}' (npm start's two instances; ` +
+        `${standinUrl}/__standin/keys with one) and pass its secret with --token; or stop npm start and delete ` +
         ".wrangler/state.\n",
     );
   }
-  return (live ?? DEMO_KEYS[0])?.secret ?? fail("no demo keys defined");
+  return (live ?? DEMO_CHOICES[0])?.secret ?? fail("no demo keys defined");
 }
 
 function shuffle<T>(items: T[]): T[] {
@@ -361,7 +377,7 @@ async function describeFromStandin(list: Row[]): Promise<void> {
   ]);
   if (!keys || !calls) return;
   const demoByHash = new Map<string, (typeof DEMO_KEYS)[number]>();
-  for (const demo of DEMO_KEYS) demoByHash.set(await sha256Hex(demo.secret), demo);
+  for (const demo of [...DEMO_KEYS, ...PROD_DEMO_KEYS]) demoByHash.set(await sha256Hex(demo.secret), demo);
   const lastVerify = new Map<string, number>();
   for (const call of calls) {
     if (call.operation === "verify" && call.secretSha256) lastVerify.set(call.secretSha256, call.status);

@@ -8,7 +8,7 @@
  * default .wrangler/autorevoke-dev).
  */
 import * as v from "valibot";
-import { DEMO_KEYS } from "../dev/clerk-standin.ts";
+import { DEMO_KEYS, PROD_DEMO_KEYS } from "../dev/clerk-standin.ts";
 import {
   DEFAULT_DEV_DIR,
   DEFAULT_PORTS,
@@ -117,6 +117,7 @@ try {
     persistTo: env.PERSIST_TO,
     signingKey: signing.key,
     sealingKeys: keyring.keyring,
+    twoInstances: true,
     quiet: "until-ready",
     signal: startup.signal,
   });
@@ -145,20 +146,29 @@ void running.exited.then(async (exit) => {
 console.log(banner(running));
 
 function banner(s: LocalStack): string {
-  const demo = DEMO_KEYS.map((k) => {
-    const state = s.clerk.standin.getKey(k.id)?.revoked ? "revoked" : "live";
-    return `    ${k.secret.slice(0, 7)}…  ${k.id}  ${k.name.padEnd(22)} ${state}`;
-  });
+  const instances = s.clerkInstances ?? {
+    default: { secretKey: s.clerk.secretKey, standin: s.clerk.standin },
+  };
+  const demo = Object.entries(instances).flatMap(([name, instance]) =>
+    [...DEMO_KEYS, ...PROD_DEMO_KEYS]
+      .filter((k) => instance.standin.getKey(k.id) !== undefined)
+      .map((k) => {
+        const state = instance.standin.getKey(k.id)?.revoked ? "revoked" : "live";
+        return `    ${name.padEnd(8)} ${k.secret.slice(0, 7)}…  ${k.id}  ${k.name.padEnd(24)} ${state}`;
+      }),
+  );
+  const control = (name: string) => (s.clerkInstances ? `${s.clerk.url}/instances/${name}` : s.clerk.url);
   // npm run alert finds the stack through AUTOREVOKE_DEV_DIR/stack.json, whatever the ports.
   const alert = `${env.AUTOREVOKE_DEV_DIR === DEFAULT_DEV_DIR ? "" : `AUTOREVOKE_DEV_DIR=${env.AUTOREVOKE_DEV_DIR} `}npm run alert`;
   const tries: [command: string, comment: string][] = [
     [alert, "a live demo key: revoked, true_positive"],
+    [`${alert} -- --instance staging`, "a staging key: prod answers 404, staging revokes it"],
     [`${alert} -- --token ak_notALiveKeyJustSomeText0000`, "unknown to Clerk: false_positive"],
     [
-      `curl -X POST ${s.clerk.url}/__standin/script -d '[{"status":503,"times":2}]'`,
-      "Clerk fails twice, then",
+      `curl -X POST ${control("prod")}/__standin/script -d '[{"status":503,"times":2}]'`,
+      "prod fails twice, then",
     ],
-    [alert, "no label: queued, revoked a few seconds later"],
+    [`${alert} -- --instance prod`, "no label: queued, revoked a few seconds later"],
     [`${alert} -- --count 1000`, "a big batch"],
     [`curl ${s.clerk.url}/__standin/keys`, "what the Clerk stand-in holds"],
     [
@@ -171,7 +181,10 @@ function banner(s: LocalStack): string {
     "",
     `autorevoke is running at ${s.url}  (wrangler dev; local D1 and queues in ${env.PERSIST_TO})`,
     "",
-    `  Clerk stand-in      ${s.clerk.url}   secret key ${s.clerk.secretKey}, control API under /__standin/`,
+    `  Clerk stand-in      ${s.clerk.url}   ${Object.entries(instances)
+      .map(([name, i]) => `${name}: ${i.secretKey}`)
+      .join(", ")}`,
+    `                      (one host; the secret key picks the instance. Control API: ${control("<name>")}/__standin/)`,
     `  GitHub key list     ${s.keyLists.github.url}`,
     `  GitLab key list     ${s.keyLists.gitlab.url}`,
     `  deps.dev key list   ${s.keyLists.depsdev.url}`,
@@ -181,9 +194,9 @@ function banner(s: LocalStack): string {
     `  ADMIN_TOKEN         ${s.vars.ADMIN_TOKEN}`,
     `  webhook secret      ${s.vars.INBOUND_WEBHOOK_SECRET}  (INBOUND_WEBHOOK_SECRET, for --sender generic)`,
     `  queue retries       RETRY_BASE_DELAY_SECONDS=${s.vars.RETRY_BASE_DELAY_SECONDS}: the first retry comes 1-2 s after a failure`,
-    `  Clerk pace          CLERK_RATE_LIMIT=${s.vars.CLERK_RATE_LIMIT} calls per 10 s, shared by every caller`,
+    `  Clerk pace          CLERK_RATE_LIMIT=${s.vars.CLERK_RATE_LIMIT} calls per 10 s per instance, shared by every caller`,
     "",
-    "  Demo keys in the Clerk stand-in (secret prefix, key id, name, state):",
+    "  Demo keys in the Clerk stand-in (instance, secret prefix, key id, name, state):",
     ...demo,
     "",
     "  Try, in a second terminal:",

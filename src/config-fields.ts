@@ -5,6 +5,7 @@
  */
 import { Webhook } from "standardwebhooks";
 import * as v from "valibot";
+import { parseClerkInstances } from "./clerk/instances";
 import { parseKeyring } from "./lib/keyring";
 
 /**
@@ -93,6 +94,22 @@ export const sealingKeyring = v.pipe(
   v.string("must be a string"),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const parsed = parseKeyring(dataset.value);
+    if (parsed.ok) return parsed.value;
+    for (const problem of parsed.error) addIssue({ message: problem });
+    return NEVER;
+  }),
+);
+
+/**
+ * `CLERK_SECRET_KEYS`, parsed into named instances. Each problem names its entry by position (and by name once that is
+ * known to be a name), never its key. Blank means unset (not through `unsetIfEmpty`, whose union would replace the
+ * entries' problems with a generic one).
+ */
+export const clerkInstanceList = v.pipe(
+  v.string("must be a string"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    if (dataset.value.trim() === "") return undefined;
+    const parsed = parseClerkInstances(dataset.value);
     if (parsed.ok) return parsed.value;
     for (const problem of parsed.error) addIssue({ message: problem });
     return NEVER;

@@ -107,6 +107,42 @@ describe("readConfig", () => {
     });
   });
 
+  describe("CLERK_SECRET_KEYS", () => {
+    it("makes CLERK_SECRET_KEY alone the instance default", () => {
+      const e = env();
+      expect(configOf(e).clerkInstances).toEqual([{ name: "default", secretKey: e.CLERK_SECRET_KEY }]);
+    });
+
+    it("reads named instances without CLERK_SECRET_KEY, production first", () => {
+      const staging = randomKey("sk_test_");
+      const prod = randomKey("sk_live_");
+      const config = configOf(
+        env({ CLERK_SECRET_KEY: undefined, CLERK_SECRET_KEYS: `staging=${staging}\nprod=${prod}` }),
+      );
+      expect(config.clerkInstances).toEqual([
+        { name: "prod", secretKey: prod },
+        { name: "staging", secretKey: staging },
+      ]);
+    });
+
+    it("is a core setting: a malformed list names CLERK_SECRET_KEYS and the entry, never a key", () => {
+      const good = randomKey("sk_live_");
+      const bad = randomKey("pk_live_");
+      const error = errorOf(
+        env({ CLERK_SECRET_KEY: undefined, CLERK_SECRET_KEYS: `prod=${good},staging=${bad}` }),
+      );
+      expect(error).toContain("CLERK_SECRET_KEYS");
+      expect(error).toContain("entry 2 (staging)");
+      for (const key of [good, bad]) expect(error).not.toContain(key.slice(8));
+    });
+
+    it("names both settings when neither is set", () => {
+      const error = errorOf(env({ CLERK_SECRET_KEY: undefined }));
+      expect(error).toContain("CLERK_SECRET_KEY");
+      expect(error).toContain("CLERK_SECRET_KEYS");
+    });
+  });
+
   describe("SEALING_KEYS", () => {
     it("reads the keyring, oldest first", () => {
       const config = configOf(env({ SEALING_KEYS: `old=${sealingKey()}\nnew=${sealingKey()}` }));

@@ -9,7 +9,9 @@
  * the variables, never their values.
  */
 import * as v from "valibot";
+import { type ClerkInstanceKey, clerkInstancesOf, SECRET_KEY } from "./clerk/instances";
 import {
+  clerkInstanceList,
   headerName,
   sealingKeyring,
   secretToken,
@@ -22,11 +24,16 @@ import { isSlackWebhook } from "./notify/slack";
 
 const CoreSchema = v.object(
   {
-    CLERK_SECRET_KEY: v.pipe(
-      v.string("must be a string"),
-      v.trim(),
-      v.regex(/^sk_(live|test)_\S+$/, "must look like sk_live_... or sk_test_..."),
+    /** One Clerk instance, named `default`; with CLERK_SECRET_KEYS it joins the list (see `clerkInstancesOf`). */
+    CLERK_SECRET_KEY: unsetIfEmpty(
+      v.pipe(
+        v.string("must be a string"),
+        v.trim(),
+        v.regex(SECRET_KEY, "must look like sk_live_... or sk_test_..."),
+      ),
     ),
+    /** Several Clerk instances, `name=sk_...` separated by commas or newlines. */
+    CLERK_SECRET_KEYS: v.optional(clerkInstanceList),
     /**
      * The keyring that seals secrets waiting for their Clerk key id. Required and core: without it no pending secret
      * can be stored or opened, and wrangler.toml lists it under `[secrets] required`, so a deploy without it fails.
@@ -78,13 +85,13 @@ const CoreSchema = v.object(
 export const CLERK_LIMIT_LIVE_PER_10S = 1_000;
 export const CLERK_LIMIT_TEST_PER_10S = 100;
 
-/** The Clerk budget per 10 s: `CLERK_RATE_LIMIT`, else Clerk's limit for a production or development key. */
-export function clerkRateLimit(config: {
-  CLERK_RATE_LIMIT?: number | undefined;
-  CLERK_SECRET_KEY: string;
-}): number {
+/**
+ * One instance's Clerk budget per 10 s: `CLERK_RATE_LIMIT`, else Clerk's limit for a production or development key.
+ * Clerk limits each instance on its own, so `CLERK_RATE_LIMIT` is the budget of each instance, not of all together.
+ */
+export function clerkRateLimit(config: { CLERK_RATE_LIMIT?: number | undefined }, secretKey: string): number {
   if (config.CLERK_RATE_LIMIT !== undefined) return config.CLERK_RATE_LIMIT;
-  return config.CLERK_SECRET_KEY.startsWith("sk_live_") ? CLERK_LIMIT_LIVE_PER_10S : CLERK_LIMIT_TEST_PER_10S;
+  return secretKey.startsWith("sk_live_") ? CLERK_LIMIT_LIVE_PER_10S : CLERK_LIMIT_TEST_PER_10S;
 }
 
 /** Each optional feature and its settings. A feature whose settings do not all validate is switched off whole. */
@@ -146,7 +153,11 @@ type FeatureSettings = Intersection<{ [F in Feature]: v.InferOutput<(typeof FEAT
  * its problems, naming the variables, never their values.
  */
 export type Config = v.InferOutput<typeof CoreSchema> &
-  Partial<FeatureSettings> & { misconfigured: Partial<Record<Feature, string>> };
+  Partial<FeatureSettings> & {
+    misconfigured: Partial<Record<Feature, string>>;
+    /** Every Clerk instance watched, production (`sk_live_`) first: the order tokens are verified in. */
+    clerkInstances: ClerkInstanceKey[];
+  };
 
 /**
  * valibot's fallback message quotes the value it received. A setting may be a secret, so every check without a
@@ -159,6 +170,12 @@ function problemsOf(issues: readonly v.BaseIssue<unknown>[]): string {
 }
 
 const cache = new WeakMap<object, Result<Config, string>>();
+
+/** Whether `env` holds a non-blank string under `name`. */
+function isSet(env: object, name: string): boolean {
+  const value: unknown = (env as Record<string, unknown>)[name];
+  return typeof value === "string" && value.trim() !== "";
+}
 
 /**
  * Validates `env` once per env object (one per isolate in production) and caches the answer: an error only when a
@@ -176,9 +193,20 @@ export function readConfig(env: object): Result<Config, string> {
     if (parsed.success) Object.assign(settings, parsed.output);
     else misconfigured[feature] = problemsOf(parsed.issues);
   }
-  const result = core.success
-    ? ok({ ...core.output, ...settings, misconfigured })
-    : err([problemsOf(core.issues), ...Object.values(misconfigured)].join("; "));
+  // Which instances, once both settings parse; when something else failed, at least say that neither is set.
+  const instances = core.success
+    ? clerkInstancesOf(core.output.CLERK_SECRET_KEY, core.output.CLERK_SECRET_KEYS)
+    : !isSet(env, "CLERK_SECRET_KEY") && !isSet(env, "CLERK_SECRET_KEYS")
+      ? clerkInstancesOf(undefined, undefined)
+      : undefined;
+  const problems = [
+    ...(core.success ? [] : [problemsOf(core.issues)]),
+    ...(instances?.ok === false ? [instances.error] : []),
+  ];
+  const result =
+    core.success && instances?.ok
+      ? ok({ ...core.output, ...settings, misconfigured, clerkInstances: instances.value })
+      : err([...problems, ...Object.values(misconfigured)].join("; "));
   cache.set(env, result);
   return result;
 }

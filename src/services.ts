@@ -5,6 +5,7 @@
  * so a request pays for none of them after the first.
  */
 import { type ClerkGateway, createClerkGateway } from "./clerk/client";
+import type { ClerkInstance } from "./clerk/instance";
 import { type Config, clerkRateLimit } from "./config";
 import { createAttemptRecorder } from "./incidents/attempts";
 import { createIncidentRepository, type IncidentRepository } from "./incidents/repository";
@@ -26,7 +27,8 @@ import { buildVerifiers, type SenderName } from "./senders/registry";
 export interface Services {
   config: Config;
   repo: IncidentRepository;
-  clerk: ClerkGateway;
+  /** Every Clerk instance with its gateway and pacer, production first. */
+  instances: readonly ClerkInstance[];
   sealer: Sealer;
   /** Builds sighting rows: the one recipe for their ids, keyed by the newest SEALING_KEYS key. */
   makeSighting: MakeSighting;
@@ -47,9 +49,6 @@ export interface Services {
   /** GIVE_UP_AFTER_HOURS in milliseconds. */
   giveUpAfterMs: number;
 }
-
-/** The name of the Clerk instance `CLERK_SECRET_KEY` belongs to. */
-const DEFAULT_INSTANCE = "default";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -79,14 +78,21 @@ function newestKey(config: Config) {
   return key;
 }
 
-type Stateful = Pick<Services, "clerk" | "sealer" | "makeSighting" | "verifiers" | "deliver">;
+type Stateful = Pick<Services, "sealer" | "makeSighting" | "verifiers" | "deliver"> & {
+  gateways: { name: string; secretKey: string; clerk: ClerkGateway }[];
+};
 const statefulByConfig = new WeakMap<Config, Stateful>();
 
 function stateful(config: Config): Stateful {
   let built = statefulByConfig.get(config);
   if (!built) {
     built = {
-      clerk: createClerkGateway({ secretKey: config.CLERK_SECRET_KEY, apiUrl: config.CLERK_API_URL }),
+      // One API URL for every instance: Clerk tells instances apart by the secret key.
+      gateways: config.clerkInstances.map(({ name, secretKey }) => ({
+        name,
+        secretKey,
+        clerk: createClerkGateway({ secretKey, apiUrl: config.CLERK_API_URL }),
+      })),
       // CLERK_SECRET_KEY only opens v1 values sealed before SEALING_KEYS existed; it seals nothing any more.
       sealer: createSealer({ keys: config.SEALING_KEYS, legacyKeyMaterial: config.CLERK_SECRET_KEY }),
       makeSighting: createSightingMaker(newestKey(config).key),
@@ -112,17 +118,22 @@ function stateful(config: Config): Stateful {
 
 /** Builds the services for one env; cheap after the first call in an isolate. */
 export function buildServices(env: Env, config: Config): Services {
-  const { clerk, sealer, makeSighting, verifiers, deliver } = stateful(config);
+  const { gateways, sealer, makeSighting, verifiers, deliver } = stateful(config);
   const repo = createIncidentRepository(env.DB);
   const now = Date.now;
   const log = consoleLogger;
   const giveUpAfterMs = config.GIVE_UP_AFTER_HOURS * 3_600_000;
-  const pacer = createPacer({
-    namespace: env.CLERK_PACER,
-    instance: DEFAULT_INSTANCE,
-    limitPerWindow: clerkRateLimit(config),
-    log,
-  });
+  // Each instance its own pacing object and budget: Clerk's rate limit is per instance.
+  const instances: ClerkInstance[] = gateways.map(({ name, secretKey, clerk }) => ({
+    name,
+    clerk,
+    pacer: createPacer({
+      namespace: env.CLERK_PACER,
+      instance: name,
+      limitPerWindow: clerkRateLimit(config, secretKey),
+      log,
+    }),
+  }));
   const notifications = config.NOTIFY_URL
     ? createNotificationCollector(env.REVOCATIONS, {
         // Still owed in D1 (`notify_due`): the sweeper queues it after its grace period.
@@ -133,14 +144,13 @@ export function buildServices(env: Env, config: Config): Services {
   return {
     config,
     repo,
-    clerk,
+    instances,
     sealer,
     makeSighting,
     resolve: createResolver({
       repo,
-      clerk,
+      instances,
       sealer,
-      pacer,
       now,
       sleep,
       giveUpAfterMs,
@@ -149,7 +159,7 @@ export function buildServices(env: Env, config: Config): Services {
       onFinal: (tokenHash, event) => notifications.add(tokenHash, event),
       recordAttempt: createAttemptRecorder(env.DB, log),
     }),
-    revokeDirect: createDirectRevoker({ clerk, pacer, sleep, now }),
+    revokeDirect: createDirectRevoker({ instances, sleep, now }),
     queue: env.REVOCATIONS,
     log,
     now,

@@ -296,6 +296,7 @@ describe("GET /v1/incidents", () => {
         key_id: null,
         key_name: null,
         key_subject: null,
+        instance: null,
         attempts: 1,
         last_error: null,
         clerk_trace_id: null,

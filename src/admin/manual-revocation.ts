@@ -21,6 +21,7 @@ import type { IncidentRepository } from "../incidents/repository";
 import type { MakeSighting } from "../incidents/sighting-id";
 import type { NewIncident } from "../incidents/types";
 import { sha256Hex, tokenPrefix } from "../lib/hash";
+import { err, ok, type Result } from "../lib/result";
 import type { Sealer } from "../lib/seal";
 import { enqueueRevocations } from "../revocation/enqueue";
 import type { Outcome } from "../revocation/outcome";
@@ -130,11 +131,33 @@ export async function revokeSecret(
   return conclude(deps, tokenHash, await deps.resolve(tokenHash, secret, asOperator(deps, reason)));
 }
 
-/** Revokes a key by its id. */
+/**
+ * The instance a revocation by key id goes to: the one named, which must be configured; with one instance, that one.
+ * With several, naming none is refused: a key id belongs to one instance, and trying it on each would send a revoke
+ * for a key of one team's instance to every other.
+ */
+export function instanceForKeyId(
+  configured: readonly string[],
+  named: string | undefined,
+): Result<string | undefined, string> {
+  if (named !== undefined) {
+    return configured.includes(named)
+      ? ok(named)
+      : err(`No Clerk instance is named ${named}; configured: ${configured.join(", ")}.`);
+  }
+  if (configured.length > 1)
+    return err(
+      `Several Clerk instances are configured (${configured.join(", ")}): name the key's in "instance".`,
+    );
+  return ok(configured[0]);
+}
+
+/** Revokes a key by its id, on `instance`. */
 export async function revokeKeyId(
   deps: ManualRevocationDeps,
   keyId: string,
   reason: string,
+  instance?: string,
 ): Promise<RevocationResult> {
   const tokenHash = await keyIdIncidentHash(keyId);
   await record(deps, {
@@ -144,6 +167,6 @@ export async function revokeKeyId(
     sealedSecret: null,
   });
   // Stored before the claim, so the resolver (and a queued retry) revokes by id like any incident whose id is known.
-  await deps.queries.adoptKeyId(tokenHash, keyId, deps.now());
+  await deps.queries.adoptKeyId(tokenHash, keyId, deps.now(), instance);
   return conclude(deps, tokenHash, await deps.resolve(tokenHash, undefined, asOperator(deps, reason)));
 }

@@ -22,10 +22,18 @@ const msEpoch = v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number));
 const isoTimestamp = v.pipe(v.string(), v.isoTimestamp(), v.transform(Date.parse));
 const isoDate = v.pipe(v.string(), v.isoDate(), v.transform(Date.parse));
 
+/** A Clerk instance's name, as `CLERK_SECRET_KEYS` names them (`default` for `CLERK_SECRET_KEY`). */
+const InstanceName = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9][a-z0-9-]{0,31}$/),
+  v.description("a Clerk instance, as named in CLERK_SECRET_KEYS (default for CLERK_SECRET_KEY)"),
+);
+
 /** `GET /v1/incidents` query. Unknown parameters are refused: a typo must not widen the result. */
 export const IncidentListQuerySchema = v.strictObject({
   status: v.optional(v.picklist(["pending", "revoked", "not_found", "ignored", "failed"])),
   sender: v.optional(v.picklist(INCIDENT_SENDERS)),
+  instance: v.optional(InstanceName),
   label: v.optional(v.picklist(["true_positive", "false_positive"])),
   since: v.optional(
     v.pipe(
@@ -79,6 +87,12 @@ export const RevocationRequestSchema = v.union([
   }),
   v.strictObject({
     key_id: v.pipe(v.string(), v.regex(/^ak_[0-9a-f]{32}$/), v.description("a Clerk API key id")),
+    instance: v.optional(
+      v.pipe(
+        InstanceName,
+        v.description("the Clerk instance the key belongs to; required when several are configured"),
+      ),
+    ),
     reason: Reason,
   }),
 ]);

@@ -30,6 +30,10 @@ export const IncidentItemSchema = v.object({
   key_id: v.nullable(v.string()),
   key_name: v.nullable(v.string()),
   key_subject: v.nullable(v.string()),
+  instance: v.pipe(
+    v.nullable(v.string()),
+    v.description("the Clerk instance that knows the key (CLERK_SECRET_KEYS name); null until one answered"),
+  ),
   attempts: v.pipe(v.number(), v.integer(), v.description("resolution attempts (claims) so far")),
   last_error: v.nullable(v.string()),
   clerk_trace_id: v.nullable(v.string()),
@@ -68,6 +72,7 @@ export const AttemptSchema = v.object({
   status: v.nullable(v.pipe(v.number(), v.integer())),
   error: v.nullable(v.string()),
   clerk_trace_id: v.nullable(v.string()),
+  instance: v.pipe(v.nullable(v.string()), v.description("the Clerk instance called")),
 });
 
 /** An incident with its history; sightings and attempts newest first, at most 500 of each. */

@@ -14,7 +14,12 @@ describe("attemptOf", () => {
       status: 200,
       error: null,
       traceId: null,
+      instance: null,
     });
+  });
+
+  it("names the Clerk instance called", () => {
+    expect(attemptOf(hash, "revoke", ok({}), 5, "staging").instance).toBe("staging");
   });
 
   it("keeps a failure's kind, status, reason and trace id", () => {

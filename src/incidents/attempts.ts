@@ -24,6 +24,8 @@ export interface Attempt {
   status: number | null;
   error: string | null;
   traceId: string | null;
+  /** The Clerk instance called; `null` in rows from before there were several. */
+  instance: string | null;
 }
 
 /** Records one attempt; resolves even when the write fails. */
@@ -35,8 +37,9 @@ export function attemptOf(
   operation: AttemptOperation,
   result: Result<unknown, ClerkFailure>,
   at: number,
+  instance: string | null = null,
 ): Attempt {
-  const base = { tokenHash, at, operation };
+  const base = { tokenHash, at, operation, instance };
   if (result.ok) return { ...base, outcome: "ok", status: 200, error: null, traceId: null };
   const failure = result.error;
   return {
@@ -54,10 +57,11 @@ export function createAttemptRecorder(db: D1Database, log: Logger): RecordAttemp
     try {
       await db
         .prepare(
-          `INSERT INTO incident_attempts (token_hash, at, operation, outcome, status, error, clerk_trace_id)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`,
+          `INSERT INTO incident_attempts (token_hash, at, operation, outcome, status, error, clerk_trace_id,
+                                          clerk_instance)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`,
         )
-        .bind(a.tokenHash, a.at, a.operation, a.outcome, a.status, a.error, a.traceId)
+        .bind(a.tokenHash, a.at, a.operation, a.outcome, a.status, a.error, a.traceId, a.instance)
         .run();
     } catch (error) {
       log.error("attempt_record_failed", {

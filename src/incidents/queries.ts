@@ -15,6 +15,8 @@ export const DETAIL_ROWS_LIMIT = 500;
 export interface IncidentFilter {
   status?: IncidentStatus;
   sender?: string;
+  /** The Clerk instance that knows the key. */
+  instance?: string;
   label?: Label;
   /** ms since the epoch: incidents first seen at or after it. */
   since?: number;
@@ -40,7 +42,7 @@ export interface IncidentQueries {
   list(filter: IncidentFilter, after: ListPosition | undefined, limit: number): Promise<ListPage>;
   detail(tokenHash: string): Promise<IncidentDetail | undefined>;
   /** Sets the key id of an incident that has none, so queued retries revoke by id. */
-  adoptKeyId(tokenHash: string, keyId: string, now: number): Promise<void>;
+  adoptKeyId(tokenHash: string, keyId: string, now: number, instance?: string): Promise<void>;
   /** A `failed` incident goes back to `pending`, unleased and due now. */
   requeueFailed(tokenHash: string, now: number): Promise<RequeueResult>;
 }
@@ -61,6 +63,7 @@ const ITEM_ENTRIES = {
   key_id: nullableString,
   key_name: nullableString,
   key_subject: nullableString,
+  instance: nullableString,
   attempts: v.number(),
   last_error: nullableString,
   clerk_trace_id: nullableString,
@@ -103,10 +106,11 @@ const AttemptRow: v.GenericSchema<unknown, AttemptView> = v.object({
   status: v.nullable(v.number()),
   error: nullableString,
   clerk_trace_id: nullableString,
+  instance: nullableString,
 });
 
 const ITEM_COLUMNS = `i.token_hash, i.token_prefix, i.token_type, i.status, i.label, i.key_id, i.key_name,
-  i.key_subject, i.attempts, i.last_error, i.clerk_trace_id, i.first_seen_at, i.last_seen_at, i.revoked_at,
+  i.key_subject, i.clerk_instance AS instance, i.attempts, i.last_error, i.clerk_trace_id, i.first_seen_at, i.last_seen_at, i.revoked_at,
   i.next_attempt_at, i.updated_at,
   (SELECT json_group_array(DISTINCT s.sender) FROM sightings AS s WHERE s.token_hash = i.token_hash) AS senders`;
 
@@ -127,6 +131,7 @@ export function createIncidentQueries(db: D1Database): IncidentQueries {
              AND (?3 IS NULL OR i.first_seen_at >= ?3)
              AND (?4 IS NULL OR EXISTS (SELECT 1 FROM sightings AS s WHERE s.token_hash = i.token_hash AND s.sender = ?4))
              AND (?5 IS NULL OR i.first_seen_at < ?5 OR (i.first_seen_at = ?5 AND i.token_hash < ?6))
+             AND (?8 IS NULL OR i.clerk_instance = ?8)
            ORDER BY i.first_seen_at DESC, i.token_hash DESC
            LIMIT ?7`,
         )
@@ -138,6 +143,7 @@ export function createIncidentQueries(db: D1Database): IncidentQueries {
           after?.firstSeenAt ?? null,
           after?.tokenHash ?? null,
           limit + 1,
+          filter.instance ?? null,
         )
         .all();
       const items = results.slice(0, limit).map((row) => v.parse(ItemRow, row));
@@ -162,7 +168,7 @@ export function createIncidentQueries(db: D1Database): IncidentQueries {
           .bind(tokenHash, DETAIL_ROWS_LIMIT + 1),
         db
           .prepare(
-            `SELECT at, operation, outcome, status, error, clerk_trace_id FROM incident_attempts
+            `SELECT at, operation, outcome, status, error, clerk_trace_id, clerk_instance AS instance FROM incident_attempts
              WHERE token_hash = ?1 ORDER BY at DESC, attempt_id DESC LIMIT ?2`,
           )
           .bind(tokenHash, DETAIL_ROWS_LIMIT + 1),
@@ -180,10 +186,13 @@ export function createIncidentQueries(db: D1Database): IncidentQueries {
       };
     },
 
-    async adoptKeyId(tokenHash, keyId, now) {
+    async adoptKeyId(tokenHash, keyId, now, instance) {
       await db
-        .prepare("UPDATE incidents SET key_id = ?1, updated_at = ?2 WHERE token_hash = ?3 AND key_id IS NULL")
-        .bind(keyId, now, tokenHash)
+        .prepare(
+          `UPDATE incidents SET key_id = ?1, clerk_instance = ?4, updated_at = ?2
+           WHERE token_hash = ?3 AND key_id IS NULL`,
+        )
+        .bind(keyId, now, tokenHash, instance ?? null)
         .run();
     },
 

@@ -57,6 +57,7 @@ const StateRow = v.object({
 
 const ClaimRow = v.object({
   key_id: v.nullable(v.string()),
+  clerk_instance: v.nullable(v.string()),
   key_confirmed: v.number(),
   sealed_secret: v.nullable(v.string()),
   attempts: v.number(),
@@ -85,6 +86,7 @@ const FactsRow = v.object({
   key_id: v.nullable(v.string()),
   key_name: v.nullable(v.string()),
   key_subject: v.nullable(v.string()),
+  clerk_instance: v.nullable(v.string()),
   revoked_at: v.nullable(v.number()),
   last_error: v.nullable(v.string()),
   sender: v.nullable(v.string()),
@@ -217,11 +219,11 @@ function confirmRevokedStatement(db: D1Database, tokenHash: string, now: number,
       `UPDATE incidents SET status = 'revoked', label = 'true_positive', claimed_until = NULL, lease_id = NULL,
          next_attempt_at = NULL, sealed_secret = NULL, revoked_at = ?1, last_error = NULL,
          key_id = COALESCE(key_id, ?5), key_subject = COALESCE(?2, key_subject), key_name = COALESCE(?3, key_name),
-         notify_due = 'api_key.revoked', notify_queued_at = NULL, updated_at = ?1
+         clerk_instance = COALESCE(clerk_instance, ?6), notify_due = 'api_key.revoked', notify_queued_at = NULL, updated_at = ?1
        WHERE token_hash = ?4 AND status IN ('pending', 'failed')
        RETURNING token_hash`,
     )
-    .bind(now, key?.subject ?? null, key?.name ?? null, tokenHash, key?.id ?? null);
+    .bind(now, key?.subject ?? null, key?.name ?? null, tokenHash, key?.id ?? null, key?.instance ?? null);
 }
 
 /** A sealed secret and the row it belongs to. */
@@ -316,7 +318,8 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
           `UPDATE incidents SET claimed_until = ?1, lease_id = ?2, attempts = attempts + 1, sweeps = 0, updated_at = ?3
            WHERE token_hash = ?4 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?3)
              AND (?5 OR next_attempt_at IS NULL OR next_attempt_at <= ?3 + ?6)
-           RETURNING key_id, key_subject IS NOT NULL AS key_confirmed, sealed_secret, attempts, failures, failing_since`,
+           RETURNING key_id, clerk_instance, key_subject IS NOT NULL AS key_confirmed, sealed_secret, attempts, failures,
+             failing_since`,
         )
         .bind(now + leaseMs, leaseId, now, tokenHash, options.ignoreSchedule ? 1 : 0, SCHEDULE_SLACK_MS)
         .first();
@@ -337,10 +340,10 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
       const result = await db
         .prepare(
           `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3, sealed_secret = NULL,
-             failing_since = NULL, updated_at = ?4
+             failing_since = NULL, clerk_instance = COALESCE(?7, clerk_instance), updated_at = ?4
            WHERE token_hash = ?5 AND lease_id = ?6 AND status = 'pending'`,
         )
-        .bind(key.id, key.subject, key.name, now, tokenHash, leaseId)
+        .bind(key.id, key.subject, key.name, now, tokenHash, leaseId, key.instance ?? null)
         .run();
       return result.meta.changes > 0;
     },
@@ -353,7 +356,7 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
              sealed_secret = CASE WHEN ?1 = 'failed' THEN sealed_secret ELSE NULL END,
              revoked_at = CASE WHEN ?1 = 'revoked' THEN ?3 ELSE revoked_at END,
              key_subject = COALESCE(?7, key_subject), key_name = COALESCE(?8, key_name),
-             last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3,
+             clerk_instance = COALESCE(?10, clerk_instance), last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3,
              notify_due = ${OWED_EVENT_SQL}, notify_queued_at = NULL
            WHERE token_hash = ?6 AND lease_id = ?9 AND status = 'pending'`,
         )
@@ -367,6 +370,7 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
           details.key?.subject ?? null,
           details.key?.name ?? null,
           leaseId,
+          details.key?.instance ?? null,
         )
         .run();
       return result.meta.changes > 0;
@@ -453,7 +457,7 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
       const row = await db
         .prepare(
           `SELECT i.token_hash, i.token_prefix, i.token_type, i.status, i.key_id, i.key_name, i.key_subject,
-                  i.revoked_at, i.last_error, s.sender, s.url, s.source
+                  i.clerk_instance, i.revoked_at, i.last_error, s.sender, s.url, s.source
            FROM incidents AS i
            LEFT JOIN sightings AS s ON s.sighting_id = (
              SELECT sighting_id FROM sightings WHERE token_hash = i.token_hash ORDER BY first_seen_at LIMIT 1)
@@ -471,6 +475,7 @@ export function createIncidentRepository(db: D1Database): IncidentRepository {
         keyId: r.key_id,
         keyName: r.key_name,
         keySubject: r.key_subject,
+        instance: r.clerk_instance,
         revokedAt: r.revoked_at,
         lastError: r.last_error,
         sender: r.sender,
@@ -580,5 +585,6 @@ function parseClaim(leaseId: string, row: unknown): Claim {
     attempts: parsed.attempts,
     failures: parsed.failures,
     failingSince: parsed.failing_since,
+    instance: parsed.clerk_instance,
   };
 }

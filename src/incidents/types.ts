@@ -64,6 +64,8 @@ export interface Claim {
   failures: number;
   /** When the current run of real Clerk failures began; `null` while there is none. */
   failingSince: number | null;
+  /** The Clerk instance that knows the key; `null` until one answered (every instance is then asked). */
+  instance: string | null;
 }
 
 /** What Clerk told us of a key. */
@@ -71,4 +73,6 @@ export interface KeyFacts {
   id: string;
   subject: string;
   name: string;
+  /** The Clerk instance that answered. */
+  instance?: string;
 }

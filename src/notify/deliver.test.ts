@@ -13,6 +13,7 @@ const facts: EventFacts = {
   keyId: "ak_3beecc9c60adb5f9b850e91a8ee1e992",
   keyName: "BILLING <prod>",
   keySubject: "user_2xhFjEI5X2qWRvtV13BzSj8H6Dk",
+  instance: "default",
   revokedAt: Date.UTC(2026, 10, 26, 12, 0, 0),
   lastError: null,
   sender: "github",

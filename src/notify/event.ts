@@ -15,6 +15,8 @@ export interface EventFacts {
   keyId: string | null;
   keyName: string | null;
   keySubject: string | null;
+  /** The Clerk instance the key belongs to, when one answered for it. */
+  instance: string | null;
   revokedAt: number | null;
   lastError: string | null;
   /** The first place the token was seen (details may be erased after 30 days). */
@@ -34,6 +36,8 @@ export interface RevocationEvent {
     key_id: string | null;
     key_name: string | null;
     key_subject: string | null;
+    /** The Clerk instance (a `CLERK_SECRET_KEYS` name, `default` for `CLERK_SECRET_KEY`). */
+    instance: string | null;
     sender: string | null;
     url: string | null;
     source: string | null;
@@ -56,6 +60,7 @@ export function buildEvent(type: NotifyEventType, facts: EventFacts, now: number
       key_id: facts.keyId,
       key_name: facts.keyName,
       key_subject: facts.keySubject,
+      instance: facts.instance,
       sender: facts.sender,
       url: facts.url,
       source: facts.source,

@@ -33,6 +33,7 @@ export function slackMessage(event: RevocationEvent): { text: string } {
       : [`:warning: autorevoke could not revoke leaked Clerk API key ${key}. Revoke it by hand.`];
   if (where) lines.push(`Leak ${where}.`);
   if (d.key_subject) lines.push(`Owner: \`${d.key_subject}\``);
+  if (d.instance) lines.push(`Clerk instance: \`${escape(d.instance)}\``);
   if (d.failure_reason) lines.push(`Reason: ${escape(d.failure_reason)}`);
   lines.push(`Token prefix \`${d.token_prefix}\`, SHA-256 \`${d.token_hash}\`.`);
   return { text: lines.join("\n") };

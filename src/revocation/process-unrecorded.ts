@@ -99,7 +99,14 @@ const toEntry = (incident: NewIncident, outcome: DirectOutcome | undefined): Ent
   s: incident.status,
   x: incident.sealedSecret,
   ...(outcome?.kind === "revoked"
-    ? { revoked: { id: outcome.key.id, subject: outcome.key.subject, name: outcome.key.name } }
+    ? {
+        revoked: {
+          id: outcome.key.id,
+          subject: outcome.key.subject,
+          name: outcome.key.name,
+          instance: outcome.instance,
+        },
+      }
     : {}),
 });
 

@@ -35,7 +35,13 @@ const NotifyMessageSchema = v.object({
 });
 
 /** What Clerk said of a key that was revoked while D1 was down. */
-const RevokedKeySchema = v.object({ id: v.string(), subject: v.string(), name: v.string() });
+const RevokedKeySchema = v.object({
+  id: v.string(),
+  subject: v.string(),
+  name: v.string(),
+  /** The Clerk instance that revoked it; absent in messages queued before there were several. */
+  instance: v.optional(v.string()),
+});
 
 /**
  * Record an alert that D1 could not take when it arrived (see record-later.ts). It carries what `repo.record` would

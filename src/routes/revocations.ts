@@ -7,9 +7,9 @@
 import { bodyLimit } from "hono/body-limit";
 import { Hono } from "hono/tiny";
 import { adminAuth } from "../admin/auth";
-import { revokeKeyId, revokeSecret } from "../admin/manual-revocation";
+import { instanceForKeyId, revokeKeyId, revokeSecret } from "../admin/manual-revocation";
 import { RevocationRequestSchema } from "../admin/requests";
-import type { RevocationOutcome } from "../admin/responses";
+import type { RevocationOutcome, RevocationResult } from "../admin/responses";
 import { validJson } from "../admin/validate";
 import type { AppEnv } from "../app-env";
 import { createIncidentQueries } from "../incidents/queries";
@@ -37,10 +37,16 @@ export const revocationRoutes = new Hono<AppEnv>().use(adminAuth()).post(
     const { services, requestId } = c.var;
     const body = c.req.valid("json");
     const deps = { ...services, queries: createIncidentQueries(c.env.DB) };
-    const result =
-      "secret" in body
-        ? await revokeSecret(deps, body.secret, body.reason)
-        : await revokeKeyId(deps, body.key_id, body.reason);
+    let result: RevocationResult;
+    if ("secret" in body) result = await revokeSecret(deps, body.secret, body.reason);
+    else {
+      const instance = instanceForKeyId(
+        services.instances.map((i) => i.name),
+        body.instance,
+      );
+      if (!instance.ok) return c.json({ error: instance.error }, 400);
+      result = await revokeKeyId(deps, body.key_id, body.reason, instance.value);
+    }
     c.executionCtx.waitUntil(services.notifications.flush());
     services.log.info("manual_revocation", {
       request_id: requestId,

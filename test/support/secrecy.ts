@@ -17,7 +17,8 @@ const SCAN_TIMEOUT_MS = 60_000;
 
 /** The stand-ins whose records are scanned too: what the Worker sent to Clerk and to NOTIFY_URL. */
 export interface WatchedStandins {
-  clerk?: string;
+  /** A Clerk stand-in's base URL, or several (each instance of a multi-instance stand-in). */
+  clerk?: string | readonly string[];
   notify?: string;
 }
 
@@ -91,7 +92,11 @@ export function watchSecrecy(standins: WatchedStandins = {}): SecrecyWatch {
         "queue messages": queued.join("\n"),
         "log lines": log.text().slice(logFrom),
         responses: responses.join("\n"),
-        "Clerk calls": await standinRecord(standins.clerk && `${standins.clerk}/__standin/calls`),
+        "Clerk calls": (
+          await Promise.all(
+            [standins.clerk ?? []].flat().map((base) => standinRecord(`${base}/__standin/calls`)),
+          )
+        ).join("\n"),
         notifications: await standinRecord(standins.notify && `${standins.notify}/__standin/received`),
       };
     },

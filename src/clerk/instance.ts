@@ -1,0 +1,13 @@
+/**
+ * @module
+ * A Clerk instance as the resolver sees it: its name, its gateway and its pacer (its own budget).
+ */
+import type { Pacer } from "../pacing/pacer";
+import type { ClerkGateway } from "./client";
+
+/** One Clerk instance, ready to call. */
+export interface ClerkInstance {
+  name: string;
+  clerk: ClerkGateway;
+  pacer: Pacer;
+}
