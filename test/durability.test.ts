@@ -19,6 +19,7 @@ import { SIGHTING_RETENTION_MS, STRANDED_GRACE_MS } from "../src/revocation/swee
 import { buildServices } from "../src/services";
 import { report } from "./support/console";
 import { clearTables, incident, migrate } from "./support/db";
+import { deadLetter, failingForOverADay } from "./support/dead-letters";
 import { watchSecrecy } from "./support/secrecy";
 import {
   CLERK,
@@ -214,27 +215,13 @@ describe("the sweeper", () => {
 });
 
 describe("the dead-letter queue", () => {
-  const deadLetter = async (tokenHash: string) => {
-    const batch = createMessageBatch("autorevoke-revocations-dlq", [
-      { id: "m1", timestamp: new Date(), attempts: 21, body: { v: 1, token_hash: tokenHash } },
-    ]);
-    const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
-    return getQueueResult(batch, ctx);
-  };
-
   it("marks the incident failed with the reason once its failures outlast GIVE_UP_AFTER_HOURS", async () => {
     const [live] = await liveKeys(1);
     if (!live) throw new Error("no key");
     await scriptClerk([{ status: 503, times: 50 }]);
     await send([live.secret]);
     const tokenHash = await sha256Hex(live.secret);
-    // As if Clerk had been failing for a day and an hour.
-    await env.DB.prepare(
-      "UPDATE incidents SET failing_since = ?1, claimed_until = NULL WHERE token_hash = ?2",
-    )
-      .bind(Date.now() - 25 * 3_600_000, tokenHash)
-      .run();
+    await failingForOverADay(tokenHash);
     const result = await deadLetter(tokenHash);
     expect(result.explicitAcks).toEqual(["m1"]);
     expect(await incident(tokenHash)).toMatchObject({

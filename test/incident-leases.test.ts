@@ -14,10 +14,9 @@ const T0 = 1_800_000_000_000;
 const HASH = "a".repeat(64);
 const KEY = { id: `ak_${"b".repeat(32)}`, subject: "user_x", name: "billing" };
 
-beforeAll(migrate);
-beforeEach(async () => {
-  await clearTables();
-  await repo.record(
+/** The incident recorded from a sighting of its token, sealed as `sealedSecret`, at `now`. */
+const sight = (sealedSecret: string, now: number) =>
+  repo.record(
     "github",
     [
       {
@@ -26,12 +25,17 @@ beforeEach(async () => {
         tokenType: "clerk_api_key",
         status: "pending",
         label: null,
-        sealedSecret: "sealed",
+        sealedSecret,
       },
     ],
     [],
-    T0,
+    now,
   );
+
+beforeAll(migrate);
+beforeEach(async () => {
+  await clearTables();
+  await sight("sealed", T0);
 });
 
 async function claimOrThrow(now: number, options = {}): Promise<Claim> {
@@ -171,21 +175,7 @@ describe("reopening a failed incident", () => {
     await repo.release(HASH, claim.leaseId, T0 + 10, T0 + 10, { failure: true, error: "clerk_http_503" });
     const again = await claimOrThrow(T0 + 20);
     await repo.finish(HASH, again.leaseId, "failed", null, T0 + 30, { error: "clerk_http_503" });
-    await repo.record(
-      "github",
-      [
-        {
-          tokenHash: HASH,
-          tokenPrefix: "ak_xyz…",
-          tokenType: "clerk_api_key",
-          status: "pending",
-          label: null,
-          sealedSecret: "sealed2",
-        },
-      ],
-      [],
-      T0 + 40,
-    );
+    await sight("sealed2", T0 + 40);
     expect(await incident(HASH)).toMatchObject({
       status: "pending",
       attempts: 0,

@@ -11,6 +11,7 @@ import type { SigningKey } from "../dev/signer";
 import worker from "../src/index";
 import { sha256Hex } from "../src/lib/hash";
 import { clearTables, incident, migrate } from "./support/db";
+import { deadLetter, failingForOverADay } from "./support/dead-letters";
 import { watchSecrecy } from "./support/secrecy";
 import {
   CLERK,
@@ -166,18 +167,8 @@ describe("on a final failure", () => {
     await scriptClerk([{ status: 503, times: 100 }]);
     await send([live.secret]);
     const tokenHash = await sha256Hex(live.secret);
-    // As if Clerk had been failing for longer than GIVE_UP_AFTER_HOURS (24 h).
-    await env.DB.prepare(
-      "UPDATE incidents SET failing_since = ?1, claimed_until = NULL WHERE token_hash = ?2",
-    )
-      .bind(Date.now() - 25 * 3_600_000, tokenHash)
-      .run();
-    const batch = createMessageBatch("autorevoke-revocations-dlq", [
-      { id: "d1", timestamp: new Date(), attempts: 21, body: { v: 1, token_hash: tokenHash } },
-    ]);
-    const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
-    await getQueueResult(batch, ctx);
+    await failingForOverADay(tokenHash);
+    await deadLetter(tokenHash);
     const arrived = await waitFor(
       async () => (await deliveriesFor(tokenHash)).some((d) => d.body.includes("api_key.revocation_failed")),
       20_000,

@@ -10,7 +10,7 @@ import { readConfig } from "../src/config";
 import { createIncidentRepository } from "../src/incidents/repository";
 import { sha256Hex } from "../src/lib/hash";
 import { err, ok, type Result } from "../src/lib/result";
-import { unpaced } from "../src/pacing/pacer";
+import type { Pacer } from "../src/pacing/pacer";
 import type { NotifyEventType } from "../src/revocation/queue-message";
 import { createResolver } from "../src/revocation/resolve-token";
 import { buildServices } from "../src/services";
@@ -24,6 +24,9 @@ const KEY: ClerkKey = {
   name: "billing",
   revoked: false,
 };
+
+/** A pace that never waits: this file is about the state machine, not the budget. */
+const unpaced: Pacer = { reserve: async () => ({ granted: true, waitMs: 0 }), slowDown: async () => {} };
 
 type Answer = Result<ClerkKey, ClerkFailure>;
 /** A gateway answering from scripts, counting calls. */

@@ -5,6 +5,7 @@
  * revoked, and Clerk's own 429s still hold the line.
  */
 import type { Logger } from "../lib/log";
+import { errorName } from "../lib/settle";
 import type { ClerkPacer } from "./clerk-pacer";
 import type { PaceDecision, PacePriority } from "./schedule";
 
@@ -28,13 +29,15 @@ export interface PacerOptions {
 
 /** Builds the pacer for one Clerk instance. */
 export function createPacer(options: PacerOptions): Pacer {
-  const stub = () => options.namespace.get(options.namespace.idFromName(`clerk:${options.instance}`));
+  // The id is a hash of the name: worked out once, not on every call.
+  const id = options.namespace.idFromName(`clerk:${options.instance}`);
+  const stub = () => options.namespace.get(id);
   return {
     async reserve(priority, maxWaitMs) {
       try {
         return await stub().reserve({ priority, maxWaitMs, limitPerWindow: options.limitPerWindow });
       } catch (error) {
-        options.log.warn("pacer_unavailable", { error: error instanceof Error ? error.name : "unknown" });
+        options.log.warn("pacer_unavailable", { error: errorName(error) });
         return { granted: true, waitMs: 0 };
       }
     },
@@ -42,17 +45,11 @@ export function createPacer(options: PacerOptions): Pacer {
       try {
         await stub().slowDown(retryAfterMs);
       } catch (error) {
-        options.log.warn("pacer_unavailable", { error: error instanceof Error ? error.name : "unknown" });
+        options.log.warn("pacer_unavailable", { error: errorName(error) });
       }
     },
   };
 }
-
-/** A pacer that never waits: for callers that have no budget to keep (unit tests of other modules). */
-export const unpaced: Pacer = {
-  reserve: async () => ({ granted: true, waitMs: 0 }),
-  slowDown: async () => {},
-};
 
 /** A slot was booked and slept until, or none was free within the wait: come back in `retryAfterMs`. */
 export type SlotWait = { ok: true } | { ok: false; retryAfterMs: number };
