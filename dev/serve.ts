@@ -118,7 +118,7 @@ async function toRequest(req: NodeIncoming, hostname: string, signal: AbortSigna
   const host = headers.get("host") ?? hostname;
   const url = new URL(req.url ?? "/", `http://${host}`);
   // Buffered: stand-in request bodies are small, and a buffered body needs no `duplex: "half"`.
-  let body: Uint8Array | undefined;
+  let body: Uint8Array<ArrayBuffer> | undefined;
   if (method !== "GET" && method !== "HEAD") {
     const chunks: Uint8Array[] = [];
     for await (const chunk of req) chunks.push(chunk);
@@ -162,7 +162,7 @@ async function writeResponse(response: Response, res: NodeOutgoing, signal: Abor
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
+function concat(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
   let length = 0;
   for (const c of chunks) length += c.length;
   const out = new Uint8Array(length);

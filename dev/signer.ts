@@ -45,7 +45,8 @@ export async function importSigningKey(jwk: JsonWebKey): Promise<SigningKey> {
 
 /** Standard base64 of the DER-encoded ECDSA P-256/SHA-256 signature over the exact body bytes. */
 export async function signAlertBody(privateKey: CryptoKey, body: string | Uint8Array): Promise<string> {
-  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  // A copy over a plain ArrayBuffer: what WebCrypto accepts in both workerd and Node.
+  const bytes = new Uint8Array(typeof body === "string" ? new TextEncoder().encode(body) : body);
   const p1363 = new Uint8Array(await crypto.subtle.sign(ECDSA_SHA256, privateKey, bytes));
   return toBase64(p1363ToDer(p1363));
 }

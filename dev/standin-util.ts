@@ -20,7 +20,8 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 
 /** Lowercase hex SHA-256 of a UTF-8 string or of raw bytes. */
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  // A copy over a plain ArrayBuffer: what WebCrypto accepts in both workerd and Node.
+  const bytes = new Uint8Array(typeof data === "string" ? new TextEncoder().encode(data) : data);
   const digest = await crypto.subtle.digest("SHA-256", bytes);
   return toHex(new Uint8Array(digest));
 }

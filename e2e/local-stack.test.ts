@@ -70,7 +70,9 @@ async function sendAlert(tokens: string[], key: SigningKey = stack.signingKey): 
     key,
     sender: "github",
   });
-  return fetch(alert.url, alert);
+  // A copy over a plain ArrayBuffer: Node's fetch takes no Uint8Array over a shared buffer.
+  const body = typeof alert.body === "string" ? alert.body : new Uint8Array(alert.body);
+  return fetch(alert.url, { ...alert, body });
 }
 
 async function keyFile(name: string, key: SigningKey): Promise<string> {
