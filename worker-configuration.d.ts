@@ -14,11 +14,11 @@ interface __BaseEnv_Env {
 	CLERK_RATE_LIMIT: string;
 	GIVE_UP_AFTER_HOURS: string;
 	SEALING_KEYS: string;
-	CLERK_PACER: DurableObjectNamespace<import("./src/index").ClerkPacer>;
+	CLERK_PACER: DurableObjectNamespace<import("./src").ClerkPacer>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
-		mainModule: typeof import("./src/index");
+		mainModule: typeof import("./src");
 		durableNamespaces: "ClerkPacer";
 	}
 	interface Env extends __BaseEnv_Env {}

@@ -5,7 +5,7 @@
  */
 import { it } from "vitest";
 import { generateSigningKey, signAlertBody } from "../dev/signer";
-import { parseAlertBody } from "../src/alerts/schema";
+import { parseAlertBody } from "../src/domain/alert-body";
 import { consoleLogger } from "../src/lib/log";
 import { verifyAlert } from "../src/senders/alert-verifier";
 import { createEcdsaAlertVerifier } from "../src/senders/ecdsa-alert-verifier";

@@ -5,7 +5,7 @@
  */
 
 // Pure and import-free, so Node loads it as it is: the pacer's target share of CLERK_RATE_LIMIT and its slowdown.
-import { TARGET_SHARE as PACER_TARGET_SHARE, SLOWDOWN_FACTOR } from "../src/pacing/schedule.ts";
+import { TARGET_SHARE as PACER_TARGET_SHARE, SLOWDOWN_FACTOR } from "../src/domain/pace-schedule.ts";
 import type { BatchResult } from "./batches.ts";
 import { BUNDLE_BUDGET_GZIP_KIB, type BundleResult } from "./bundle.ts";
 import { CPU_BUDGET_ONE_MATCH_MS, type CpuResult, FREE_PLAN_CPU_MS } from "./cpu.ts";

@@ -2,13 +2,14 @@
  * @module
  * The Worker entry point: `fetch`, `queue` and `scheduled`, and the Durable Object class that paces Clerk calls.
  */
-import { createApp } from "./app";
-import { readConfig } from "./config";
+
+import { readConfig } from "./config/config";
+import { createApp } from "./http/app";
 import { consoleLogger } from "./lib/log";
-import { consumeRevocations } from "./revocation/consumer";
-import { consumeDeadLetters } from "./revocation/dead-letters";
-import { sweep } from "./revocation/sweeper";
-import { buildServices } from "./services";
+import { consumeDeadLetters } from "./use-cases/consume-dead-letters";
+import { consumeRevocations } from "./use-cases/consume-revocations";
+import { sweep } from "./use-cases/sweep";
+import { buildServices } from "./wiring";
 
 export { ClerkPacer } from "./pacing/clerk-pacer";
 

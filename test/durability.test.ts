@@ -11,12 +11,12 @@ import {
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../dev/signer";
-import { readConfig } from "../src/config";
-import worker from "../src/index";
+import worker from "../src";
+import { readConfig } from "../src/config/config";
 import { sha256Hex } from "../src/lib/hash";
-import { ALERT_BUDGET_MS, processAlert } from "../src/revocation/process-alert";
-import { SIGHTING_RETENTION_MS, STRANDED_GRACE_MS } from "../src/revocation/sweeper";
-import { buildServices } from "../src/services";
+import { ALERT_BUDGET_MS, processAlert } from "../src/use-cases/process-alert";
+import { SIGHTING_RETENTION_MS, STRANDED_GRACE_MS } from "../src/use-cases/sweep";
+import { buildServices } from "../src/wiring";
 import { report } from "./support/console";
 import { clearTables, incident, migrate } from "./support/db";
 import { deadLetter, failingForOverADay } from "./support/dead-letters";

@@ -11,9 +11,9 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AlertSender, SigningKey } from "../dev/signer";
-import worker from "../src/index";
+import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
-import { SIGHTING_RETENTION_MS } from "../src/revocation/sweeper";
+import { SIGHTING_RETENTION_MS } from "../src/use-cases/sweep";
 import { clearTables, dumpTables, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
 import {

@@ -8,9 +8,9 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../dev/signer";
-import worker from "../src/index";
+import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
-import { SIGHTING_RETENTION_MS, STRANDED_GRACE_MS } from "../src/revocation/sweeper";
+import { SIGHTING_RETENTION_MS, STRANDED_GRACE_MS } from "../src/use-cases/sweep";
 import { clearTables, incident, migrate } from "./support/db";
 import { slowD1, slowQueue, unavailableD1, unavailableQueue } from "./support/faulty-bindings";
 import { watchSecrecy } from "./support/secrecy";

@@ -6,9 +6,9 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateSigningKey, type SigningKey } from "../dev/signer";
-import worker from "../src/index";
+import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
-import { ALERT_BUDGET_MS } from "../src/revocation/process-alert";
+import { ALERT_BUDGET_MS } from "../src/use-cases/process-alert";
 import { clearTables, incident, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
 import {

@@ -4,8 +4,8 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Claim } from "../src/domain/incident";
 import { createIncidentRepository } from "../src/incidents/repository";
-import type { Claim } from "../src/incidents/types";
 import { clearTables, incident, migrate } from "./support/db";
 
 const repo = createIncidentRepository(env.DB);

@@ -12,10 +12,10 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SigningKey } from "../dev/signer";
-import { MAX_URL_CHARS } from "../src/alerts/schema";
-import worker from "../src/index";
+import worker from "../src";
+import { MAX_URL_CHARS } from "../src/domain/alert-body";
+import { ALERT_BODY_LIMIT_BYTES } from "../src/http/routes/alerts";
 import { sha256Hex } from "../src/lib/hash";
-import { ALERT_BODY_LIMIT_BYTES } from "../src/routes/alerts";
 import { report } from "./support/console";
 import { TOO_BIG_MESSAGE, withProductionStringLimit } from "./support/d1-limits";
 import { clearTables, dumpTables, migrate } from "./support/db";

@@ -8,7 +8,7 @@ import { Webhook } from "standardwebhooks";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TEST_NOTIFY_SECRET } from "../dev/outbound";
 import type { SigningKey } from "../dev/signer";
-import worker from "../src/index";
+import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
 import { clearTables, incident, migrate } from "./support/db";
 import { deadLetter, failingForOverADay } from "./support/dead-letters";

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import headersFile from "../public/_headers?raw";
 import committedDocs from "../public/docs.html?raw";
 import committed from "../public/openapi.json";
-import { createApp } from "../src/app";
-import { renderDocsPage } from "../src/openapi/docs-page";
-import { buildOpenApiDocument } from "../src/openapi/document";
+import { createApp } from "../src/http/app";
+import { renderDocsPage } from "../src/http/openapi/docs-page";
+import { buildOpenApiDocument } from "../src/http/openapi/document";
 import { captureConsole } from "./support/console";
 import { migrate } from "./support/db";
 

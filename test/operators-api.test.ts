@@ -9,16 +9,16 @@ import { env } from "cloudflare:workers";
 import * as v from "valibot";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../dev/signer";
-import { keyIdIncidentHash } from "../src/admin/manual-revocation";
+import worker from "../src";
 import {
   ErrorSchema,
   IncidentDetailSchema,
   IncidentPageSchema,
   RetryResultSchema,
   RevocationResultSchema,
-} from "../src/admin/responses";
-import worker from "../src/index";
+} from "../src/http/responses";
 import { sha256Hex } from "../src/lib/hash";
+import { keyIdIncidentHash } from "../src/use-cases/revoke-manually";
 import { clearTables, incident, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
 import {

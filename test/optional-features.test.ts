@@ -12,8 +12,8 @@ import {
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../dev/signer";
-import worker from "../src/index";
-import type { RevocationMessage } from "../src/revocation/queue-message";
+import worker from "../src";
+import type { RevocationMessage } from "../src/domain/queue-messages";
 import { clearTables, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
 import {

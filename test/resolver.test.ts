@@ -5,15 +5,15 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ClerkGateway, ClerkKey } from "../src/clerk/client";
-import type { ClerkFailure } from "../src/clerk/failure";
-import { readConfig } from "../src/config";
+import { readConfig } from "../src/config/config";
+import type { ClerkFailure } from "../src/domain/clerk-failure";
+import type { NotifyEventType } from "../src/domain/queue-messages";
 import { createIncidentRepository } from "../src/incidents/repository";
 import { sha256Hex } from "../src/lib/hash";
 import { err, ok, type Result } from "../src/lib/result";
 import type { Pacer } from "../src/pacing/pacer";
-import type { NotifyEventType } from "../src/revocation/queue-message";
-import { createResolver } from "../src/revocation/resolve-token";
-import { buildServices } from "../src/services";
+import { createResolver } from "../src/use-cases/resolve-token";
+import { buildServices } from "../src/wiring";
 import { clearTables, incident, migrate } from "./support/db";
 
 const repo = createIncidentRepository(env.DB);

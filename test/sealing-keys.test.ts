@@ -17,12 +17,12 @@ import {
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TEST_CLERK_SECRET_KEY } from "../dev/outbound";
-import { readConfig } from "../src/config";
-import worker from "../src/index";
+import worker from "../src";
+import { readConfig } from "../src/config/config";
+import type { RevocationMessage } from "../src/domain/queue-messages";
 import { sha256Hex } from "../src/lib/hash";
-import { processAlert } from "../src/revocation/process-alert";
-import type { RevocationMessage } from "../src/revocation/queue-message";
-import { buildServices } from "../src/services";
+import { processAlert } from "../src/use-cases/process-alert";
+import { buildServices } from "../src/wiring";
 import { clearTables, incident, migrate } from "./support/db";
 import { legacySeal } from "./support/legacy-seal";
 import { watchSecrecy } from "./support/secrecy";

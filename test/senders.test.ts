@@ -8,7 +8,7 @@ import { Webhook } from "standardwebhooks";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TEST_INBOUND_WEBHOOK_SECRET } from "../dev/outbound";
 import { generateSigningKey, type SigningKey } from "../dev/signer";
-import worker from "../src/index";
+import worker from "../src";
 import { clearTables, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
 import {

@@ -11,10 +11,10 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import worker from "../src";
 import { SWEEP_BACKOFF_MAX_DOUBLINGS } from "../src/incidents/repository";
-import worker from "../src/index";
 import { sha256Hex } from "../src/lib/hash";
-import { STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT } from "../src/revocation/sweeper";
+import { STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT } from "../src/use-cases/sweep";
 import { clearTables, incident, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
 import {

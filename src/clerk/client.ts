@@ -6,8 +6,8 @@
 import { createClerkClient } from "@clerk/backend";
 import { isClerkAPIResponseError } from "@clerk/backend/errors";
 import * as v from "valibot";
+import { type ClerkFailure, classifyClerkError } from "../domain/clerk-failure";
 import { err, ok, type Result } from "../lib/result";
-import { type ClerkFailure, classifyClerkError } from "./failure";
 
 /**
  * Per call. The SDK takes no AbortSignal, so the timeout races the call; the orphaned request dies

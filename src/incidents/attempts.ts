@@ -4,7 +4,7 @@
  * revoke with its outcome, error and Clerk trace id. Recording is best effort: a lost row must never
  * turn a revocation into a retry, so the recorder logs its own failures and never throws.
  */
-import type { ClerkFailure } from "../clerk/failure";
+import type { ClerkFailure } from "../domain/clerk-failure";
 import type { Logger } from "../lib/log";
 import type { Result } from "../lib/result";
 

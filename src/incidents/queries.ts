@@ -5,8 +5,8 @@
  * (snake_case, ISO times) and never include the sealed secret. The repository's write path is untouched.
  */
 import * as v from "valibot";
-import type { AttemptView, IncidentDetail, IncidentItem, Sighting } from "../admin/responses";
-import type { IncidentStatus, Label } from "./types";
+import type { IncidentStatus, Label } from "../domain/incident";
+import type { AttemptView, IncidentDetail, IncidentItem, Sighting } from "../http/responses";
 
 /** Sightings and attempts shown with one incident; older ones are left out and flagged. */
 export const DETAIL_ROWS_LIMIT = 500;

@@ -5,9 +5,6 @@
  * key twice or overwrite a final outcome.
  */
 import * as v from "valibot";
-import type { EventFacts } from "../notify/event";
-import { chunkJsonArrays } from "./chunk-by-bytes";
-import { D1_MAX_STRING_BYTES } from "./d1-limits";
 import type {
   Claim,
   IncidentState,
@@ -16,7 +13,10 @@ import type {
   Label,
   NewIncident,
   NewSighting,
-} from "./types";
+} from "../domain/incident";
+import type { EventFacts } from "../domain/notify-event";
+import { chunkJsonArrays } from "./chunk-by-bytes";
+import { D1_MAX_STRING_BYTES } from "./d1-limits";
 
 /**
  * Largest JSON parameter a statement binds, in bytes of UTF-8. Rows travel to D1 as one JSON array

@@ -1,7 +1,7 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
+import { buildEvent, type EventFacts } from "../domain/notify-event";
 import { createDeliverer } from "./deliver";
-import { buildEvent, type EventFacts } from "./event";
 
 const SECRET = "whsec_dW5pdC10ZXN0LW5vdGlmeS1zZWNyZXQtMDEyMzQ1";
 

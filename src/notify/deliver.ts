@@ -4,8 +4,8 @@
  * message when the URL is a Slack incoming webhook. Failures come back classified for the queue.
  */
 import { Webhook } from "standardwebhooks";
+import { eventId, type RevocationEvent } from "../domain/notify-event";
 import { err, ok, type Result } from "../lib/result";
-import { eventId, type RevocationEvent } from "./event";
 import { isSlackWebhook, slackMessage } from "./slack";
 
 /** Per delivery; receivers that take longer are retried later. */

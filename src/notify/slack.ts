@@ -2,7 +2,7 @@
  * @module
  * Slack incoming webhooks take `{text}` and no signature: a revocation event as a readable message.
  */
-import type { RevocationEvent } from "./event";
+import type { RevocationEvent } from "../domain/notify-event";
 
 /** Slack's incoming-webhook host; a NOTIFY_URL there gets Slack messages instead of signed events. */
 export const SLACK_WEBHOOK_HOST = "hooks.slack.com";

@@ -13,7 +13,13 @@
  * early call, and a 429 teaches the pause again.
  */
 import { DurableObject } from "cloudflare:workers";
-import { idleSchedule, type PaceDecision, type PaceRequest, reserve, slowDown } from "./schedule";
+import {
+  idleSchedule,
+  type PaceDecision,
+  type PaceRequest,
+  reserve,
+  slowDown,
+} from "../domain/pace-schedule";
 
 /** What a caller sends to book a slot (the clock is the object's own). */
 export type SlotRequest = Omit<PaceRequest, "now">;

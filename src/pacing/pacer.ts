@@ -4,10 +4,11 @@
  * 429s to it. Should the object be unreachable, calls go ahead unpaced (and are logged): a leaked key must still be
  * revoked, and Clerk's own 429s still hold the line.
  */
+
+import type { PaceDecision, PacePriority } from "../domain/pace-schedule";
 import type { Logger } from "../lib/log";
 import { errorName } from "../lib/settle";
 import type { ClerkPacer } from "./clerk-pacer";
-import type { PaceDecision, PacePriority } from "./schedule";
 
 /** Books Clerk calls against the instance's budget. */
 export interface Pacer {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { generateP256, signDer, utf8 } from "../../test/support/test-signing";
 import { toBase64 } from "../lib/encoding";
 import { err, ok } from "../lib/result";
 import { verifyAlert } from "./alert-verifier";
 import { createEcdsaAlertVerifier, MAX_SIGNATURE_HEADER_CHARS } from "./ecdsa-alert-verifier";
 import type { KeyCache } from "./key-cache";
-import { generateP256, signDer, utf8 } from "./test-signing";
 
 const ID_HEADER = "Github-Public-Key-Identifier";
 const SIG_HEADER = "Github-Public-Key-Signature";

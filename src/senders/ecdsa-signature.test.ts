@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { generateP256, signDer, utf8 } from "../../test/support/test-signing";
 import { toBase64 } from "../lib/encoding";
 import { decodeEcdsaSignature, verifyEcdsaSignature } from "./ecdsa-signature";
-import { generateP256, signDer, utf8 } from "./test-signing";
 
 const body = utf8(`[{"token":"ak_live_example","type":"clerk_api_key","url":"","source":"content"}]`);
 

@@ -1,9 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { fromBase64 } from "../lib/encoding";
-import { sha256Hex } from "../lib/hash";
-import { consoleLogger } from "../lib/log";
-import { verifyAlert } from "./alert-verifier";
-import { createEcdsaAlertVerifier } from "./ecdsa-alert-verifier";
 import {
   DOCS_TEST_KEY_ID,
   DOCS_TEST_KEY_PEM,
@@ -16,9 +11,14 @@ import {
   type GitHubSample,
   PLACEHOLDER_SIGNATURE_SAMPLE,
   VALID_SAMPLES,
-} from "./fixtures/github-samples";
+} from "../../test/fixtures/github-samples";
+import { fakeFetch, utf8 } from "../../test/support/test-signing";
+import { fromBase64 } from "../lib/encoding";
+import { sha256Hex } from "../lib/hash";
+import { consoleLogger } from "../lib/log";
+import { verifyAlert } from "./alert-verifier";
+import { createEcdsaAlertVerifier } from "./ecdsa-alert-verifier";
 import { createKeyCache } from "./key-cache";
-import { fakeFetch, utf8 } from "./test-signing";
 
 /** The production path: a key cache fed the published list through fetch, and GitHub's header names. */
 function githubVerifier(keyListJson: string) {

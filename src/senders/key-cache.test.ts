@@ -1,4 +1,12 @@
 import { describe, expect, it } from "vitest";
+import {
+  exportPem,
+  fakeFetch,
+  generateP256,
+  keyListJson,
+  signDer,
+  utf8,
+} from "../../test/support/test-signing";
 import { sha256Hex } from "../lib/hash";
 import type { Logger } from "../lib/log";
 import { verifyEcdsaSignature } from "./ecdsa-signature";
@@ -9,7 +17,6 @@ import {
   KEYS_REFETCH_COOLDOWN_MS,
   type KeyCacheDeps,
 } from "./key-cache";
-import { exportPem, fakeFetch, generateP256, keyListJson, signDer, utf8 } from "./test-signing";
 
 const KEYS_URL = "https://keys.test/meta/public_keys/secret_scanning";
 

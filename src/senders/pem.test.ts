@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { exportPem, generateP256 } from "../../test/support/test-signing";
 import { importEcdsaPublicKey } from "./pem";
-import { exportPem, generateP256 } from "./test-signing";
 
 describe("importEcdsaPublicKey", () => {
   describe("happy path", () => {

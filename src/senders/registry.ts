@@ -5,7 +5,7 @@
  * absent is off, and its route answers 404; one whose configuration is invalid is off too, and its route
  * answers 503 (config.ts, `misconfigured`).
  */
-import type { Config } from "../config";
+import type { Config } from "../config/config";
 import type { AlertVerifier } from "./alert-verifier";
 import { createEcdsaAlertVerifier } from "./ecdsa-alert-verifier";
 import type { KeyCache } from "./key-cache";

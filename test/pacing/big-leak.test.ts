@@ -8,7 +8,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../../dev/signer";
-import worker from "../../src/index";
+import worker from "../../src";
 import { sha256Hex } from "../../src/lib/hash";
 import { report } from "../support/console";
 import { clearTables, incident, migrate } from "../support/db";

@@ -1,7 +1,7 @@
 /** The dead-letter path from a test: an incident whose Clerk failures outlast the give-up window, and its last message. */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import worker from "../../src/index";
+import worker from "../../src";
 
 /** As if Clerk had been failing on the incident for a day and an hour (GIVE_UP_AFTER_HOURS is 24), and unleased. */
 export async function failingForOverADay(tokenHash: string): Promise<void> {

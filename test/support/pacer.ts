@@ -4,8 +4,8 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { idleSchedule } from "../../src/domain/pace-schedule";
 import type { ClerkPacer } from "../../src/pacing/clerk-pacer";
-import { idleSchedule } from "../../src/pacing/schedule";
 
 /** Resets the pacing object of a Clerk instance (`default`: the one `CLERK_SECRET_KEY` names). */
 export async function resetPacer(instance = "default"): Promise<void> {

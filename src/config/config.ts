@@ -1,0 +1,212 @@
+/**
+ * @module
+ * Reads and validates the Worker's environment once per isolate (valibot) and hands out typed config.
+ *
+ * Two kinds of setting. Core settings are what every revocation needs (Clerk's key and API, the sealing keyring, the
+ * retry delay): a bad one makes the whole API answer 503, and queue batches and crons fail to be retried later. Every
+ * optional feature (a sender, notifications, the operators' API) is validated on its own: a bad setting switches off
+ * that feature alone, so a typo in, say, NOTIFY_SECRET can never stop GitHub alerts from revoking keys. Problems name
+ * the variables, never their values.
+ */
+import * as v from "valibot";
+import { err, ok, type Result } from "../lib/result";
+import { isSlackWebhook } from "../notify/slack";
+import { type ClerkInstanceKey, clerkInstancesOf, SECRET_KEY } from "./clerk-instances";
+import {
+  clerkInstanceList,
+  headerName,
+  sealingKeyring,
+  secretToken,
+  serviceUrl,
+  standardWebhooksSecret,
+  unsetIfEmpty,
+} from "./fields";
+
+const CoreSchema = v.object(
+  {
+    /** One Clerk instance, named `default`; with CLERK_SECRET_KEYS it joins the list (see `clerkInstancesOf`). */
+    CLERK_SECRET_KEY: unsetIfEmpty(
+      v.pipe(
+        v.string("must be a string"),
+        v.trim(),
+        v.regex(SECRET_KEY, "must look like sk_live_... or sk_test_..."),
+      ),
+    ),
+    /** Several Clerk instances, `name=sk_...` separated by commas or newlines. */
+    CLERK_SECRET_KEYS: v.optional(clerkInstanceList),
+    /**
+     * The keyring that seals secrets waiting for their Clerk key id. Required and core: without it no pending secret
+     * can be stored or opened, and wrangler.toml lists it under `[secrets] required`, so a deploy without it fails.
+     */
+    SEALING_KEYS: sealingKeyring,
+    CLERK_API_URL: v.optional(serviceUrl, "https://api.clerk.com"),
+    /** First retry delay for Clerk failures; tests and load drills lower it. */
+    RETRY_BASE_DELAY_SECONDS: v.optional(
+      v.pipe(
+        v.union([v.string(), v.number()], "must be a whole number of seconds"),
+        v.transform(Number),
+        v.integer("must be a whole number of seconds"),
+        v.minValue(1, "must be at least 1"),
+        v.maxValue(3600, "must be at most 3600"),
+      ),
+      10,
+    ),
+    /**
+     * Clerk requests per 10 s shared by every caller of this deployment. Unset: Clerk's own limit for the key's
+     * kind (see `clerkRateLimit`).
+     */
+    CLERK_RATE_LIMIT: unsetIfEmpty(
+      v.pipe(
+        v.string("must be a whole number of requests per 10 s"),
+        v.trim(),
+        v.transform(Number),
+        v.integer("must be a whole number of requests per 10 s"),
+        v.minValue(1, "must be at least 1"),
+        v.maxValue(1_000_000, "must be at most 1000000"),
+      ),
+    ),
+    /** How long real Clerk failures may last, from the first, before an incident ends `failed`. */
+    GIVE_UP_AFTER_HOURS: v.optional(
+      v.pipe(
+        v.union([v.string(), v.number()], "must be a number of hours"),
+        v.transform(Number),
+        v.number("must be a number of hours"),
+        v.minValue(0.001, "must be at least 0.001"),
+        v.maxValue(24 * 30, "must be at most 720"),
+      ),
+      24,
+    ),
+  },
+  // valibot reports a missing key with the object's message.
+  "is not set",
+);
+
+/** Clerk's Backend API limits, requests per 10 s: production instances, development instances. */
+export const CLERK_LIMIT_LIVE_PER_10S = 1_000;
+export const CLERK_LIMIT_TEST_PER_10S = 100;
+
+/**
+ * One instance's Clerk budget per 10 s: `CLERK_RATE_LIMIT`, else Clerk's limit for a production or development key.
+ * Clerk limits each instance on its own, so `CLERK_RATE_LIMIT` is the budget of each instance, not of all together.
+ */
+export function clerkRateLimit(config: { CLERK_RATE_LIMIT?: number | undefined }, secretKey: string): number {
+  if (config.CLERK_RATE_LIMIT !== undefined) return config.CLERK_RATE_LIMIT;
+  return secretKey.startsWith("sk_live_") ? CLERK_LIMIT_LIVE_PER_10S : CLERK_LIMIT_TEST_PER_10S;
+}
+
+/** Each optional feature and its settings. A feature whose settings do not all validate is switched off whole. */
+const FEATURES = {
+  github: v.object({
+    GITHUB_KEYS_URL: v.optional(serviceUrl, "https://api.github.com/meta/public_keys/secret_scanning"),
+  }),
+  /** Only raises GitHub's rate limit: without it the list is fetched unauthenticated. */
+  github_token: v.object({ GITHUB_TOKEN: v.optional(secretToken) }),
+  gitlab: v.object({ GITLAB_KEYS_URL: unsetIfEmpty(serviceUrl) }),
+  depsdev: v.object({
+    DEPSDEV_KEYS_URL: v.optional(
+      serviceUrl,
+      "https://storage.googleapis.com/depsdev-gcp-public-keys/secret_scanning",
+    ),
+    DEPSDEV_IDENTIFIER_HEADER: v.optional(headerName, "DepsDev-Public-Key-Identifier"),
+    DEPSDEV_SIGNATURE_HEADER: v.optional(headerName, "DepsDev-Public-Key-Signature"),
+  }),
+  generic: v.object({ INBOUND_WEBHOOK_SECRET: unsetIfEmpty(standardWebhooksSecret) }),
+  notify: v.pipe(
+    v.object({
+      NOTIFY_URL: unsetIfEmpty(serviceUrl),
+      NOTIFY_SECRET: unsetIfEmpty(standardWebhooksSecret),
+    }),
+    // Unsigned events would be refused by every receiver but Slack's incoming webhooks, which take no signature.
+    v.forward(
+      v.partialCheck(
+        [["NOTIFY_URL"], ["NOTIFY_SECRET"]],
+        (c) => c.NOTIFY_URL === undefined || c.NOTIFY_SECRET !== undefined || isSlackWebhook(c.NOTIFY_URL),
+        "must be set when NOTIFY_URL is not a Slack incoming webhook",
+      ),
+      ["NOTIFY_SECRET"],
+    ),
+  ),
+  admin: v.object({
+    // Trimmed: `echo token | wrangler secret put` adds a newline that no Authorization header carries.
+    ADMIN_TOKEN: unsetIfEmpty(
+      v.pipe(
+        v.string("must be a string"),
+        v.trim(),
+        v.minLength(32, "must be at least 32 characters"),
+        v.regex(/^\S+$/, "must not contain whitespace"),
+      ),
+    ),
+  }),
+};
+
+/** An optional feature that a bad setting can switch off. Senders share their names with `SenderName`. */
+export type Feature = keyof typeof FEATURES;
+
+const FEATURE_NAMES = Object.keys(FEATURES) as Feature[];
+
+/** `A | B | C` to `A & B & C`: the settings of every feature in one object type. */
+type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type FeatureSettings = Intersection<{ [F in Feature]: v.InferOutput<(typeof FEATURES)[F]> }[Feature]>;
+
+/**
+ * The validated configuration. A switched-off feature's settings are all absent, and `misconfigured` says why:
+ * its problems, naming the variables, never their values.
+ */
+export type Config = v.InferOutput<typeof CoreSchema> &
+  Partial<FeatureSettings> & {
+    misconfigured: Partial<Record<Feature, string>>;
+    /** Every Clerk instance watched, production (`sk_live_`) first: the order tokens are verified in. */
+    clerkInstances: ClerkInstanceKey[];
+  };
+
+/**
+ * valibot's fallback message quotes the value it received. A setting may be a secret, so every check without a
+ * message of its own gets this one instead. One problem per variable is enough to act on.
+ */
+const PARSE_OPTIONS = { message: "is not valid", abortPipeEarly: true } as const;
+
+function problemsOf(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues.map((i) => `${v.getDotPath(i) ?? "env"} ${i.message}`).join("; ");
+}
+
+const cache = new WeakMap<object, Result<Config, string>>();
+
+/** Whether `env` holds a non-blank string under `name`. */
+function isSet(env: object, name: string): boolean {
+  const value: unknown = (env as Record<string, unknown>)[name];
+  return typeof value === "string" && value.trim() !== "";
+}
+
+/**
+ * Validates `env` once per env object (one per isolate in production) and caches the answer: an error only when a
+ * core setting is bad (it lists every problem, the features' too), otherwise the config with its switched-off
+ * features.
+ */
+export function readConfig(env: object): Result<Config, string> {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const core = v.safeParse(CoreSchema, env, PARSE_OPTIONS);
+  const misconfigured: Partial<Record<Feature, string>> = {};
+  const settings: Partial<FeatureSettings> = {};
+  for (const feature of FEATURE_NAMES) {
+    const parsed = v.safeParse(FEATURES[feature], env, PARSE_OPTIONS);
+    if (parsed.success) Object.assign(settings, parsed.output);
+    else misconfigured[feature] = problemsOf(parsed.issues);
+  }
+  // Which instances, once both settings parse; when something else failed, at least say that neither is set.
+  const instances = core.success
+    ? clerkInstancesOf(core.output.CLERK_SECRET_KEY, core.output.CLERK_SECRET_KEYS)
+    : !isSet(env, "CLERK_SECRET_KEY") && !isSet(env, "CLERK_SECRET_KEYS")
+      ? clerkInstancesOf(undefined, undefined)
+      : undefined;
+  const problems = [
+    ...(core.success ? [] : [problemsOf(core.issues)]),
+    ...(instances?.ok === false ? [instances.error] : []),
+  ];
+  const result =
+    core.success && instances?.ok
+      ? ok({ ...core.output, ...settings, misconfigured, clerkInstances: instances.value })
+      : err([...problems, ...Object.values(misconfigured)].join("; "));
+  cache.set(env, result);
+  return result;
+}

@@ -1,0 +1,78 @@
+/**
+ * @module
+ * The revocation events sent to the key owner's team, in the Standard Webhooks payload shape
+ * `{type, timestamp, data}`. Built from the incident log, so they hold a token's prefix and hash but
+ * never the token.
+ */
+import type { NotifyEventType } from "./queue-messages";
+
+/** What the incident log knows about a token, for an event. */
+export interface EventFacts {
+  tokenHash: string;
+  tokenPrefix: string;
+  tokenType: string;
+  status: string;
+  keyId: string | null;
+  keyName: string | null;
+  keySubject: string | null;
+  /** The Clerk instance the key belongs to, when one answered for it. */
+  instance: string | null;
+  revokedAt: number | null;
+  lastError: string | null;
+  /** The first place the token was seen (details may be erased after 30 days). */
+  sender: string | null;
+  url: string | null;
+  source: string | null;
+}
+
+/** A notification event. */
+export interface RevocationEvent {
+  type: NotifyEventType;
+  timestamp: string;
+  data: {
+    token_hash: string;
+    token_prefix: string;
+    token_type: string;
+    key_id: string | null;
+    key_name: string | null;
+    key_subject: string | null;
+    /** The Clerk instance (a `CLERK_SECRET_KEYS` name, `default` for `CLERK_SECRET_KEY`). */
+    instance: string | null;
+    sender: string | null;
+    url: string | null;
+    source: string | null;
+    revoked_at: string | null;
+    failure_reason: string | null;
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Builds the event for `type` at `now`. */
+export function buildEvent(type: NotifyEventType, facts: EventFacts, now: number): RevocationEvent {
+  return {
+    type,
+    timestamp: new Date(now).toISOString(),
+    data: {
+      token_hash: facts.tokenHash,
+      token_prefix: facts.tokenPrefix,
+      token_type: facts.tokenType,
+      key_id: facts.keyId,
+      key_name: facts.keyName,
+      key_subject: facts.keySubject,
+      instance: facts.instance,
+      sender: facts.sender,
+      url: facts.url,
+      source: facts.source,
+      revoked_at: iso(facts.revokedAt),
+      failure_reason: type === "api_key.revocation_failed" ? facts.lastError : null,
+    },
+  };
+}
+
+/**
+ * The `webhook-id`: the same for every delivery attempt of one event, so receivers can drop
+ * duplicates, as Standard Webhooks intends.
+ */
+export const eventId = (type: NotifyEventType, tokenHash: string) =>
+  `msg_${type.replace(/[^a-z]/g, "_")}_${tokenHash.slice(0, 32)}`;

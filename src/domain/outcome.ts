@@ -1,0 +1,36 @@
+/**
+ * @module
+ * What resolving one token can come to, and the feedback label each outcome earns.
+ */
+import type { Label } from "./incident";
+
+/**
+ * The result of one resolution attempt. Only `retry` and `busy` leave the incident unfinished.
+ * - `revoked.byThisCall`: this call made the revocation (as opposed to finding it made already).
+ * - `retry.waiting`: nothing failed; Clerk's budget is spent (the pace, or a 429) and the attempt waits its turn.
+ */
+export type Outcome =
+  | { kind: "revoked"; keyId: string; byThisCall: boolean }
+  | { kind: "not_found" }
+  | { kind: "ignored" }
+  | { kind: "failed"; reason: string }
+  | { kind: "retry"; reason: string; status?: number; retryAfterSeconds?: number; waiting?: boolean }
+  | { kind: "busy"; retryAfterSeconds: number };
+
+/**
+ * `true_positive` when Clerk knew the secret (revoked now, or earlier by us); `false_positive` when it
+ * cannot be a Clerk secret or Clerk never knew it; no label while the outcome is open or failed.
+ */
+export function labelFor(outcome: Outcome): Label | undefined {
+  switch (outcome.kind) {
+    case "revoked":
+      return "true_positive";
+    case "not_found":
+    case "ignored":
+      return "false_positive";
+    case "failed":
+    case "retry":
+    case "busy":
+      return undefined;
+  }
+}

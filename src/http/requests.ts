@@ -1,0 +1,101 @@
+/**
+ * @module
+ * What the operators' API accepts: query, path and body schemas (valibot). The OpenAPI document is
+ * generated from these same schemas, so the docs cannot drift from what the Worker enforces.
+ */
+import * as v from "valibot";
+import { isClerkSecretShape } from "../domain/clerk-ids";
+import { SENDER_NAMES } from "../senders/registry";
+import { REVOCATION_REASON } from "../use-cases/resolve-token";
+import { decodeCursor } from "./cursor";
+
+/** Items per page unless `limit` says otherwise, and the most it may say. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+/** Longest revocation reason Clerk is sent. */
+export const MAX_REASON_CHARS = 255;
+
+/** Who can appear as a sighting's sender: the alert senders, and operators revoking by hand. */
+export const INCIDENT_SENDERS = [...SENDER_NAMES, "manual"] as const;
+
+const msEpoch = v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number));
+const isoTimestamp = v.pipe(v.string(), v.isoTimestamp(), v.transform(Date.parse));
+const isoDate = v.pipe(v.string(), v.isoDate(), v.transform(Date.parse));
+
+/** A Clerk instance's name, as `CLERK_SECRET_KEYS` names them (`default` for `CLERK_SECRET_KEY`). */
+const InstanceName = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9][a-z0-9-]{0,31}$/),
+  v.description("a Clerk instance, as named in CLERK_SECRET_KEYS (default for CLERK_SECRET_KEY)"),
+);
+
+/** `GET /v1/incidents` query. Unknown parameters are refused: a typo must not widen the result. */
+export const IncidentListQuerySchema = v.strictObject({
+  status: v.optional(v.picklist(["pending", "revoked", "not_found", "ignored", "failed"])),
+  sender: v.optional(v.picklist(INCIDENT_SENDERS)),
+  instance: v.optional(InstanceName),
+  label: v.optional(v.picklist(["true_positive", "false_positive"])),
+  since: v.optional(
+    v.pipe(
+      v.union([msEpoch, isoTimestamp, isoDate]),
+      v.description("first seen at or after: ISO 8601 (date or date-time) or ms since the epoch"),
+      v.number(),
+      v.finite(),
+    ),
+  ),
+  cursor: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(120),
+      v.description("`next_cursor` of the previous page"),
+      v.transform(decodeCursor),
+      v.object({ firstSeenAt: v.number(), tokenHash: v.string() }),
+    ),
+  ),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/),
+      v.description(`page size, 1 to ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}`),
+      v.transform(Number),
+      v.number(),
+      v.minValue(1),
+      v.maxValue(MAX_PAGE_SIZE),
+    ),
+  ),
+});
+
+/** `{token_hash}` in a path: hex SHA-256, either case (lowercased). */
+export const TokenHashParamSchema = v.object({
+  token_hash: v.pipe(v.string(), v.regex(/^[0-9a-fA-F]{64}$/), v.toLowerCase()),
+});
+
+const Reason = v.optional(
+  v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_REASON_CHARS)),
+  REVOCATION_REASON,
+);
+
+/** `POST /v1/revocations`: a leaked secret, or the id of a key to revoke; never both. */
+export const RevocationRequestSchema = v.union([
+  v.strictObject({
+    secret: v.pipe(
+      v.string(),
+      v.check(isClerkSecretShape),
+      v.description("a Clerk API key secret: ak_ then 16 to 256 printable ASCII characters"),
+    ),
+    reason: Reason,
+  }),
+  v.strictObject({
+    key_id: v.pipe(v.string(), v.regex(/^ak_[0-9a-f]{32}$/), v.description("a Clerk API key id")),
+    instance: v.optional(
+      v.pipe(
+        InstanceName,
+        v.description("the Clerk instance the key belongs to; required when several are configured"),
+      ),
+    ),
+    reason: Reason,
+  }),
+]);
+
+export type IncidentListQuery = v.InferOutput<typeof IncidentListQuerySchema>;
+export type RevocationRequest = v.InferOutput<typeof RevocationRequestSchema>;

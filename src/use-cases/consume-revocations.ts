@@ -1,0 +1,193 @@
+/**
+ * @module
+ * The `REVOCATIONS` queue consumer: each message on its own, `ack` when the outcome is final. An unfinished one (a
+ * retryable failure, a wait for Clerk's budget, another claimant) goes back on the queue as a fresh message with its
+ * delay, and the old one is acked. So waiting never spends the queue's retries: `max_retries` and the dead-letter
+ * queue are only a safety net for messages whose handling throws (D1 down, say), and the give-up policy lives in the
+ * resolver (GIVE_UP_AFTER_HOURS). After a 429 or a refused slot, the rest of the batch is deferred behind it without
+ * touching Clerk or D1 claims. Notification messages are delivered here too, on their own retry schedule.
+ */
+import * as v from "valibot";
+import { buildEvent } from "../domain/notify-event";
+import type { Outcome } from "../domain/outcome";
+import { type NotifyEventType, QueueMessageSchema, type RevocationMessage } from "../domain/queue-messages";
+import { retryDelaySeconds } from "../domain/retry-policy";
+import type { IncidentRepository } from "../incidents/repository";
+import type { Logger } from "../lib/log";
+import type { Deliver } from "../notify/deliver";
+import { enqueueRevocations, type QueuedRevocation } from "../queue/enqueue";
+import type { NotificationCollector } from "../queue/notification-collector";
+import { recordLater } from "./record-later";
+import type { ResolveToken } from "./resolve-token";
+
+/** Messages of one batch handled at once: the Workers connection limit. */
+export const CONSUMER_CONCURRENCY = 6;
+
+/** What the consumer works with. */
+export interface ConsumerDeps {
+  resolve: ResolveToken;
+  repo: IncidentRepository;
+  queue: Queue<RevocationMessage>;
+  log: Logger;
+  random: () => number;
+  now: () => number;
+  /** Absent when notifications are off. */
+  deliver: Deliver | undefined;
+  notifications: NotificationCollector;
+  retryBaseDelaySeconds?: number;
+}
+
+/** A message to put back on the queue; `unclaimed` when it was deferred without being resolved. */
+interface Deferred {
+  message: Message<unknown>;
+  item: QueuedRevocation;
+  unclaimed: boolean;
+}
+
+/** Handles one batch of the revocation queue. */
+export async function consumeRevocations(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
+  /** Set by the first wait for Clerk's budget: the rest of the batch is deferred this long without calling Clerk. */
+  let pausedFor: number | undefined;
+  const deferred: Deferred[] = [];
+  const backoff = (message: Message<unknown>) =>
+    retryDelaySeconds({
+      attempt: message.attempts,
+      baseDelaySeconds: deps.retryBaseDelaySeconds,
+      random: deps.random(),
+    });
+  const defer = (message: Message<unknown>, tokenHash: string, delaySeconds: number, unclaimed = false) =>
+    deferred.push({ message, item: { tokenHash, delaySeconds }, unclaimed });
+
+  async function revoke(message: Message<unknown>, tokenHash: string) {
+    if (pausedFor !== undefined) {
+      defer(message, tokenHash, pausedFor, true);
+      return;
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await deps.resolve(tokenHash, undefined, { priority: "background" });
+    } catch (error) {
+      deps.log.error("resolve_failed", {
+        token_hash: tokenHash,
+        error: error instanceof Error ? error.name : "unknown",
+      });
+      message.retry({ delaySeconds: backoff(message) });
+      return;
+    }
+    deps.log.info("revocation_attempt", {
+      token_hash: tokenHash,
+      outcome: outcome.kind,
+      ...(outcome.kind === "failed" || outcome.kind === "retry" ? { reason: outcome.reason } : {}),
+    });
+    switch (outcome.kind) {
+      case "revoked":
+      case "not_found":
+      case "ignored":
+      case "failed":
+        message.ack();
+        return;
+      case "retry":
+        if (outcome.waiting) pausedFor ??= outcome.retryAfterSeconds;
+        defer(message, tokenHash, outcome.retryAfterSeconds ?? 1);
+        return;
+      case "busy":
+        defer(message, tokenHash, outcome.retryAfterSeconds);
+        return;
+    }
+  }
+
+  async function notify(message: Message<unknown>, tokenHash: string, type: NotifyEventType) {
+    const facts = await deps.repo.eventFacts(tokenHash);
+    if (!deps.deliver || !facts) {
+      deps.log.warn("notification_dropped", {
+        token_hash: tokenHash,
+        event: type,
+        reason: facts ? "off" : "no_incident",
+      });
+      message.ack();
+      return;
+    }
+    const delivered = await deps.deliver(buildEvent(type, facts, deps.now()));
+    if (delivered.ok) {
+      await deps.repo.noteNotification(tokenHash, deps.now(), null);
+      message.ack();
+      return;
+    }
+    deps.log.warn("notification_failed", { token_hash: tokenHash, event: type, ...delivered.error });
+    if (delivered.error.kind === "retryable") {
+      message.retry({ delaySeconds: backoff(message) });
+      return;
+    }
+    await deps.repo.noteNotification(tokenHash, deps.now(), delivered.error.reason);
+    message.ack();
+  }
+
+  const handle = async (message: Message<unknown>) => {
+    const parsed = v.safeParse(QueueMessageSchema, message.body);
+    if (!parsed.success) {
+      // It can never succeed, so retrying would only delay the dead-letter queue; the log is its audit.
+      deps.log.error("queue_message_invalid", { message_id: message.id });
+      message.ack();
+      return;
+    }
+    const body = parsed.output;
+    try {
+      if (body.kind === "notify") await notify(message, body.token_hash, body.event);
+      else if (body.kind === "record") {
+        await recordLater(body, deps);
+        message.ack();
+      } else await revoke(message, body.token_hash);
+    } catch (error) {
+      // D1 unavailable, say: nothing final happened, so try the message again later.
+      deps.log.error("queue_message_failed", {
+        message_id: message.id,
+        error: error instanceof Error ? error.name : "unknown",
+      });
+      message.retry({ delaySeconds: backoff(message) });
+    }
+  };
+
+  const messages = [...batch.messages];
+  const lanes = Array.from({ length: Math.min(CONSUMER_CONCURRENCY, messages.length) }, async () => {
+    for (let message = messages.shift(); message; message = messages.shift()) await handle(message);
+  });
+  await Promise.all(lanes);
+  await requeue(deferred, deps);
+  await deps.notifications.flush();
+}
+
+/**
+ * Puts deferred work back as fresh messages, then acks the old ones: a fresh message starts with a clean retry count,
+ * so waiting never moves a message toward the dead-letter queue. Should the send fail, the old messages are retried
+ * instead (spending a retry, the safety net), so nothing is dropped. Incidents deferred before being claimed get their
+ * due time noted, so the sweeper does not queue them a second time.
+ */
+async function requeue(deferred: Deferred[], deps: ConsumerDeps) {
+  if (deferred.length === 0) return;
+  try {
+    await enqueueRevocations(
+      deps.queue,
+      deferred.map((d) => d.item),
+    );
+  } catch (error) {
+    deps.log.error("requeue_failed", { error: error instanceof Error ? error.name : "unknown" });
+    for (const { message, item } of deferred) message.retry({ delaySeconds: item.delaySeconds });
+    return;
+  }
+  for (const { message } of deferred) message.ack();
+  // Every deferral before a claim shares the batch's one pause, hence one due time.
+  const unclaimed = deferred.filter((d) => d.unclaimed).map((d) => d.item);
+  const first = unclaimed[0];
+  if (!first) return;
+  try {
+    const now = deps.now();
+    await deps.repo.schedule(
+      unclaimed.map((i) => i.tokenHash),
+      now + first.delaySeconds * 1000,
+      now,
+    );
+  } catch (error) {
+    // Only the sweeper's view suffers: at worst it queues a duplicate, which the claim makes harmless.
+    deps.log.warn("schedule_failed", { error: error instanceof Error ? error.name : "unknown" });
+  }
+}

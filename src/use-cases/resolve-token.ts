@@ -1,0 +1,361 @@
+/**
+ * @module
+ * Resolves one token: claim the incident → Clerk verify (secret → key id) → Clerk revoke → record. This is the one
+ * state machine of an incident: alerts, the queue and operators all come through here.
+ *
+ * - The claim makes concurrent and repeated alerts call Clerk once per token. It carries a lease id, and every write
+ *   after it applies only under that lease, so a resolver that lost its lease cannot overwrite a newer claimant's work.
+ *   The one exception is a revocation Clerk confirmed: that is recorded whoever holds the lease, since it is the truth.
+ * - The key id is written before the revoke, so a retry after a crash revokes by id instead of verifying a secret
+ *   that Clerk, having revoked it, would now call unknown.
+ * - Every Clerk call first books a slot from the instance's pacer. Waiting for a slot, a 429 and another claimant's
+ *   lease are waiting, not failing: they never move the incident toward `failed`. Only real Clerk failures lasting
+ *   `giveUpAfterMs` since the first one do.
+ * - Several Clerk instances: a secret is verified on each in turn (production first) until one knows it, and the
+ *   instance is recorded with the key id, so the revoke and every retry go to that instance alone. `not_found` only
+ *   when every instance answered 404; an instance that failed, answered 429 or had no slot in its pace leaves the
+ *   incident pending. An instance without a slot is passed over for now, so one instance's limit never holds up a
+ *   key that another instance knows.
+ */
+import type { ClerkGateway } from "../clerk/client";
+import { DEFAULT_INSTANCE } from "../config/clerk-instances";
+import type { ClerkFailure } from "../domain/clerk-failure";
+import type { Claim, IncidentState, KeyFacts } from "../domain/incident";
+import type { Outcome } from "../domain/outcome";
+import type { PacePriority } from "../domain/pace-schedule";
+import type { NotifyEventType } from "../domain/queue-messages";
+import { retryDelaySeconds } from "../domain/retry-policy";
+import { attemptOf, type RecordAttempt } from "../incidents/attempts";
+import type { IncidentRepository } from "../incidents/repository";
+import type { Sealer } from "../lib/seal";
+import { type Pacer, waitForSlot } from "../pacing/pacer";
+import type { ClerkInstance } from "./clerk-instance";
+
+/** The reason Clerk records on every key we revoke. */
+export const REVOCATION_REASON = "Key compromised";
+
+/**
+ * How long a claim lasts: longer than a verify plus a revoke at their timeouts plus a background wait for the pace,
+ * so a live claimant never loses its lease; short enough that a dead one's incident is picked up again soon.
+ */
+export const CLAIM_LEASE_MS = 30_000;
+
+/** The longest background work sleeps for a slot in the pace before handing the message back to the queue. */
+export const BACKGROUND_MAX_WAIT_MS = 2_000;
+
+/** Default of `GIVE_UP_AFTER_HOURS`: how long real Clerk failures may last before an incident ends `failed`. */
+export const GIVE_UP_AFTER_HOURS = 24;
+
+/** What the resolver works with. */
+export interface ResolverDeps {
+  repo: IncidentRepository;
+  /** Every Clerk instance, in the order to ask them (production first). */
+  instances?: readonly ClerkInstance[];
+  /** One instance, named `default`: shorthand for `instances` (tests). */
+  clerk?: ClerkGateway;
+  pacer?: Pacer;
+  sealer: Sealer;
+  now: () => number;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+  retryBaseDelaySeconds?: number;
+  /** How long real Clerk failures may last, from the first, before the incident ends `failed`. */
+  giveUpAfterMs: number;
+  /** Keeps the history of Clerk calls for operators; never throws. */
+  recordAttempt?: RecordAttempt;
+  /** Hears each outcome this resolver made final: the key owner's team is told about it. */
+  onFinal?: (tokenHash: string, event: NotifyEventType) => void;
+}
+
+/** Per-call choices of a resolution. */
+export interface ResolveOptions {
+  /** What Clerk records as the revocation reason; `REVOCATION_REASON` unless an operator gave one. */
+  reason?: string;
+  /** Inline work (someone waits for the answer) goes first in the pace; the queue is `background`. */
+  priority?: PacePriority;
+  /** Inline work: the latest moment worth waiting for a slot until (ms since the epoch). */
+  deadlineAt?: number;
+  /** Claim even before a queued retry is due: a fresh sighting or an operator asks now. */
+  ignoreSchedule?: boolean;
+}
+
+/** Resolves one token by its hash; `secret` is given inline and otherwise unsealed from the log. */
+export type ResolveToken = (tokenHash: string, secret?: string, options?: ResolveOptions) => Promise<Outcome>;
+
+/** Outcome of an incident that is final already, or leased by another resolver, or not yet due. */
+export function outcomeFromState(state: IncidentState | undefined, now: number): Outcome {
+  switch (state?.status) {
+    case "revoked":
+      return { kind: "revoked", keyId: state.keyId ?? "", byThisCall: false };
+    case "not_found":
+      return { kind: "not_found" };
+    case "ignored":
+      return { kind: "ignored" };
+    case "failed":
+      return { kind: "failed", reason: "incident_failed" };
+    case "pending": {
+      const until = Math.max(state.claimedUntil ?? now, state.nextAttemptAt ?? now);
+      return { kind: "busy", retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
+    }
+    case undefined:
+      return { kind: "failed", reason: "incident_missing" };
+  }
+}
+
+type Retryable = ClerkFailure & { kind: "retryable" };
+
+/** The instances of `deps`, from `instances` or the one-instance shorthand. */
+export function instancesOf(deps: {
+  instances?: readonly ClerkInstance[];
+  clerk?: ClerkGateway;
+  pacer?: Pacer;
+}): readonly ClerkInstance[] {
+  if (deps.instances && deps.instances.length > 0) return deps.instances;
+  if (deps.clerk && deps.pacer) return [{ name: DEFAULT_INSTANCE, clerk: deps.clerk, pacer: deps.pacer }];
+  throw new Error("no Clerk instance configured");
+}
+
+/** Builds the resolver. */
+export function createResolver(deps: ResolverDeps): ResolveToken {
+  const { repo, sealer } = deps;
+  const instances = instancesOf(deps);
+
+  /** Reads the incident back after a lost lease: whoever holds it now decides. */
+  const lostLease = async (tokenHash: string) => outcomeFromState(await repo.get(tokenHash), deps.now());
+
+  async function fail(tokenHash: string, claim: Claim, reason: string, traceId?: string): Promise<Outcome> {
+    if (
+      !(await repo.finish(tokenHash, claim.leaseId, "failed", null, deps.now(), { error: reason, traceId }))
+    ) {
+      return lostLease(tokenHash);
+    }
+    deps.onFinal?.(tokenHash, "api_key.revocation_failed");
+    return { kind: "failed", reason };
+  }
+
+  async function revoked(tokenHash: string, claim: Claim, keyId: string, key?: KeyFacts, error?: string) {
+    const now = deps.now();
+    const details = { key, ...(error ? { error } : {}) };
+    // Clerk confirmed it: record it under the lease, or over whoever holds the incident now.
+    const recorded =
+      (await repo.finish(tokenHash, claim.leaseId, "revoked", "true_positive", now, details)) ||
+      (await repo.confirmRevoked(tokenHash, now, key));
+    if (recorded) deps.onFinal?.(tokenHash, "api_key.revoked");
+    return { kind: "revoked", keyId, byThisCall: recorded } satisfies Outcome;
+  }
+
+  /** Hands the incident back until `delaySeconds` from now. */
+  async function release(
+    tokenHash: string,
+    claim: Claim,
+    delaySeconds: number,
+    details: { error?: string; traceId?: string; failure: boolean },
+  ): Promise<boolean> {
+    const now = deps.now();
+    return repo.release(tokenHash, claim.leaseId, now, now + delaySeconds * 1000, details);
+  }
+
+  /** A retryable Clerk failure: wait (429), retry with backoff, or give up once failures have lasted long enough. */
+  async function retryable(
+    tokenHash: string,
+    claim: Claim,
+    failure: Retryable,
+    pacer: Pacer | undefined,
+  ): Promise<Outcome> {
+    const waiting = failure.status === 429;
+    if (waiting) await pacer?.slowDown((failure.retryAfterSeconds ?? 1) * 1000);
+    else {
+      const failingSince = claim.failingSince ?? deps.now();
+      if (deps.now() - failingSince >= deps.giveUpAfterMs)
+        return fail(tokenHash, claim, failure.reason, failure.traceId);
+    }
+    const delay = retryDelaySeconds({
+      attempt: waiting ? 0 : claim.failures + 1,
+      retryAfterSeconds: failure.retryAfterSeconds,
+      baseDelaySeconds: deps.retryBaseDelaySeconds,
+      random: deps.random(),
+    });
+    const details = {
+      error: failure.reason,
+      failure: !waiting,
+      ...(failure.traceId ? { traceId: failure.traceId } : {}),
+    };
+    if (!(await release(tokenHash, claim, delay, details))) return lostLease(tokenHash);
+    return {
+      kind: "retry",
+      reason: failure.reason,
+      retryAfterSeconds: delay,
+      ...(failure.status === undefined ? {} : { status: failure.status }),
+      ...(waiting ? { waiting: true } : {}),
+    };
+  }
+
+  /** Books a slot on `pacer` and sleeps until it. */
+  function slot(pacer: Pacer, options: ResolveOptions | undefined) {
+    const priority = options?.priority ?? "background";
+    const maxWaitMs =
+      priority === "inline"
+        ? Math.max(0, (options?.deadlineAt ?? deps.now()) - deps.now())
+        : BACKGROUND_MAX_WAIT_MS;
+    return waitForSlot(pacer, deps.sleep, priority, maxWaitMs);
+  }
+
+  /** No slot in the pace: hands the incident back for `retryAfterMs`, as waiting. */
+  async function pacedOut(tokenHash: string, claim: Claim, retryAfterMs: number): Promise<Outcome> {
+    const delay = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    if (!(await release(tokenHash, claim, delay, { failure: false }))) return lostLease(tokenHash);
+    return {
+      kind: "retry",
+      reason: "clerk_paced",
+      retryAfterSeconds: delay,
+      waiting: true,
+    } satisfies Outcome;
+  }
+
+  /**
+   * Verifies `secret` on each candidate in turn until one knows it. The verdict: the key and its instance; or every
+   * candidate answered 404; or what kept an instance from answering (a failure, or no slot in its pace).
+   */
+  async function verifyEverywhere(
+    tokenHash: string,
+    secret: string,
+    candidates: readonly ClerkInstance[],
+    options: ResolveOptions | undefined,
+  ) {
+    let unanswered: { failure: Retryable; pacer: Pacer } | undefined;
+    let finalFailure: (ClerkFailure & { kind: "final" }) | undefined;
+    let pacedForMs: number | undefined;
+    let traceId: string | undefined;
+    for (const instance of candidates) {
+      const wait = await slot(instance.pacer, options);
+      if (!wait.ok) {
+        pacedForMs = Math.min(pacedForMs ?? wait.retryAfterMs, wait.retryAfterMs);
+        continue;
+      }
+      const verified = await instance.clerk.verify(secret);
+      await deps.recordAttempt?.(attemptOf(tokenHash, "verify", verified, deps.now(), instance.name));
+      if (verified.ok) return { kind: "known", instance, key: verified.value } as const;
+      const failure = verified.error;
+      if (failure.kind === "not_found") traceId = failure.traceId ?? traceId;
+      else if (failure.kind === "retryable") {
+        // Told at once, so the pace of this instance slows before the next token asks it.
+        if (failure.status === 429) await instance.pacer.slowDown((failure.retryAfterSeconds ?? 1) * 1000);
+        unanswered ??= { failure, pacer: instance.pacer };
+      } else finalFailure ??= failure;
+    }
+    if (unanswered) return { kind: "unanswered", failure: unanswered.failure } as const;
+    if (pacedForMs !== undefined) return { kind: "paced", retryAfterMs: pacedForMs } as const;
+    if (finalFailure) return { kind: "final", failure: finalFailure } as const;
+    return { kind: "unknown", traceId } as const;
+  }
+
+  return async (tokenHash, inlineSecret, options) => {
+    const claimOptions = { ignoreSchedule: options?.ignoreSchedule ?? options?.priority === "inline" };
+    const claim = await repo.claim(tokenHash, deps.now(), CLAIM_LEASE_MS, claimOptions);
+    if (!claim) return outcomeFromState(await repo.get(tokenHash), deps.now());
+
+    // The instance on record, if any; else every instance, in order.
+    let candidates = instances;
+    if (claim.instance !== null) {
+      const recorded = instances.find((i) => i.name === claim.instance);
+      // Its key was taken out of the configuration: putting it back lets the incident finish, so it waits like an
+      // outage and gives up only after as long.
+      if (!recorded)
+        return retryable(
+          tokenHash,
+          claim,
+          { kind: "retryable", reason: "clerk_instance_unknown" },
+          undefined,
+        );
+      candidates = [recorded];
+    }
+
+    let keyId = claim.keyId;
+    let confirmed = claim.keyConfirmed;
+    let key: KeyFacts | undefined;
+    if (keyId === null) {
+      const sealed = claim.sealedSecret;
+      const secret = inlineSecret ?? (sealed ? await sealer.open(sealed, tokenHash) : undefined);
+      if (secret === undefined) {
+        // Sealed under a key this keyring lacks: removed too early, or added by a deployment newer than this isolate.
+        // Putting the key back opens it, so it waits like a Clerk outage and gives up only after as long.
+        if (sealed && !sealer.holdsKeyFor(sealed))
+          return retryable(tokenHash, claim, { kind: "retryable", reason: "sealing_key_unknown" }, undefined);
+        return fail(tokenHash, claim, "sealed_secret_unreadable");
+      }
+
+      const verdict = await verifyEverywhere(tokenHash, secret, candidates, options);
+      switch (verdict.kind) {
+        case "unknown": {
+          // Every instance answered 404.
+          const done = await repo.finish(
+            tokenHash,
+            claim.leaseId,
+            "not_found",
+            "false_positive",
+            deps.now(),
+            {
+              traceId: verdict.traceId,
+            },
+          );
+          return done ? { kind: "not_found" } : lostLease(tokenHash);
+        }
+        case "unanswered":
+          return retryable(tokenHash, claim, verdict.failure, undefined);
+        case "paced":
+          return pacedOut(tokenHash, claim, verdict.retryAfterMs);
+        case "final":
+          return fail(tokenHash, claim, `verify_${verdict.failure.reason}`, verdict.failure.traceId);
+        case "known":
+          break;
+      }
+      keyId = verdict.key.id;
+      confirmed = true;
+      candidates = [verdict.instance];
+      if (
+        !(await repo.saveKey(
+          tokenHash,
+          claim.leaseId,
+          { ...verdict.key, instance: verdict.instance.name },
+          deps.now(),
+        ))
+      )
+        return lostLease(tokenHash);
+    }
+
+    // A key id with no instance on record (an operator's, with one instance configured, or one recorded before there
+    // were several): each instance in turn until one has the key.
+    let notFoundTrace: string | undefined;
+    for (const instance of candidates) {
+      const wait = await slot(instance.pacer, options);
+      if (!wait.ok) return pacedOut(tokenHash, claim, wait.retryAfterMs);
+      const answer = await instance.clerk.revoke(keyId, options?.reason ?? REVOCATION_REASON);
+      await deps.recordAttempt?.(attemptOf(tokenHash, "revoke", answer, deps.now(), instance.name));
+      if (answer.ok) {
+        // An operator's key id is confirmed only now: keep what Clerk says of the key.
+        key = confirmed ? undefined : { ...answer.value, instance: instance.name };
+        return revoked(tokenHash, claim, keyId, key);
+      }
+      const failure = answer.error;
+      switch (failure.kind) {
+        case "not_found":
+          notFoundTrace = failure.traceId;
+          continue;
+        case "retryable":
+          return retryable(tokenHash, claim, failure, instance.pacer);
+        case "final":
+          return fail(tokenHash, claim, `revoke_${failure.reason}`, failure.traceId);
+      }
+    }
+    if (confirmed) {
+      // Clerk knew the key a moment ago (verify answered its id) and now has no such key: it was deleted, which
+      // ends its use as surely as a revocation.
+      return revoked(tokenHash, claim, keyId, undefined, "key_gone_at_revoke");
+    }
+    // An operator's key id that Clerk never knew.
+    const done = await repo.finish(tokenHash, claim.leaseId, "not_found", "false_positive", deps.now(), {
+      traceId: notFoundTrace,
+    });
+    return done ? { kind: "not_found" } : lostLease(tokenHash);
+  };
+}

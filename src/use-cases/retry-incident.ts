@@ -1,0 +1,24 @@
+/**
+ * @module
+ * `POST /v1/incidents/{token_hash}/retry`: a failed incident goes back to `pending` and onto the
+ * queue. The D1 write comes first: should the send fail, the sweeper finds the pending incident after
+ * its grace period and queues it then.
+ */
+
+import type { RevocationMessage } from "../domain/queue-messages";
+import type { IncidentQueries, RequeueResult } from "../incidents/queries";
+import { enqueueRevocations } from "../queue/enqueue";
+
+/** What a retry works with. */
+export interface RetryDeps {
+  queries: Pick<IncidentQueries, "requeueFailed">;
+  queue: Queue<RevocationMessage>;
+  now: () => number;
+}
+
+/** Re-enqueues a failed incident; answers why not when it cannot. */
+export async function retryIncident(deps: RetryDeps, tokenHash: string): Promise<RequeueResult> {
+  const result = await deps.queries.requeueFailed(tokenHash, deps.now());
+  if (result === "requeued") await enqueueRevocations(deps.queue, [{ tokenHash, delaySeconds: 0 }]);
+  return result;
+}

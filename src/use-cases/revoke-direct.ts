@@ -1,0 +1,66 @@
+/**
+ * @module
+ * Revokes a leaked key without the incident log, for when D1 cannot be reached as an alert arrives: paced verify on
+ * each Clerk instance in turn until one knows the secret, then a paced revoke there, with no claim. Without a claim two
+ * alerts for the same token could both call Clerk; revoking a revoked key is harmless, and a leak that stays live is
+ * not. The incident is recorded later from a queue message (record-later.ts) that says what happened here.
+ */
+import type { ClerkKey } from "../clerk/client";
+import { type Pacer, waitForSlot } from "../pacing/pacer";
+import type { ClerkInstance } from "./clerk-instance";
+import { REVOCATION_REASON } from "./resolve-token";
+
+/** What a direct revocation came to. `unknown`: no label can be given (Clerk failed, or said 404, see below). */
+export type DirectOutcome =
+  | { kind: "revoked"; key: ClerkKey; instance: string }
+  | { kind: "unknown"; reason: string };
+
+/** What it works with. */
+export interface DirectRevokerDeps {
+  /** Every Clerk instance, in the order to ask them (production first). */
+  instances: readonly ClerkInstance[];
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+}
+
+/** Revokes the key `secret` belongs to, waiting for slots in the pace until `deadlineAt`. */
+export type RevokeDirect = (secret: string, deadlineAt: number) => Promise<DirectOutcome>;
+
+/** Builds the direct revoker. */
+export function createDirectRevoker(deps: DirectRevokerDeps): RevokeDirect {
+  const slot = async (pacer: Pacer, deadlineAt: number) =>
+    (await waitForSlot(pacer, deps.sleep, "inline", Math.max(0, deadlineAt - deps.now()))).ok;
+  const slowDownOn429 = async (
+    pacer: Pacer,
+    failure: { kind: string; status?: number; retryAfterSeconds?: number },
+  ) => {
+    if (failure.kind === "retryable" && failure.status === 429)
+      await pacer.slowDown((failure.retryAfterSeconds ?? 1) * 1000);
+  };
+
+  return async (secret, deadlineAt) => {
+    let reason = "verify_not_found";
+    for (const instance of deps.instances) {
+      if (!(await slot(instance.pacer, deadlineAt))) {
+        reason = "clerk_paced";
+        continue;
+      }
+      const verified = await instance.clerk.verify(secret);
+      if (!verified.ok) {
+        await slowDownOn429(instance.pacer, verified.error);
+        // A 404 is not a `false_positive` here: without the log we cannot tell a key Clerk never knew from one we
+        // revoked ourselves last week. Any other failure outranks a 404 as the reason.
+        if (verified.error.kind !== "not_found") reason = "verify_failed";
+        continue;
+      }
+      if (!(await slot(instance.pacer, deadlineAt))) return { kind: "unknown", reason: "clerk_paced" };
+      const revoked = await instance.clerk.revoke(verified.value.id, REVOCATION_REASON);
+      if (!revoked.ok) {
+        await slowDownOn429(instance.pacer, revoked.error);
+        return { kind: "unknown", reason: "revoke_failed" };
+      }
+      return { kind: "revoked", key: revoked.value, instance: instance.name };
+    }
+    return { kind: "unknown", reason };
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * @module
+ * The cron job: re-enqueue incidents stranded as `pending` (the Worker may die between the D1 write
+ * and the enqueue, or the queue was down), queue notifications still owed, erase sighting details
+ * older than the partner agreement allows, and re-seal secrets sealed under older keys (./reseal.ts).
+ */
+
+import { isNotifyEventType, notifyMessage, type RevocationMessage } from "../domain/queue-messages";
+import type { IncidentRepository } from "../incidents/repository";
+import type { Logger } from "../lib/log";
+import type { Sealer } from "../lib/seal";
+import { errorName } from "../lib/settle";
+import { enqueueRevocations, SEND_BATCH_MAX_MESSAGES } from "../queue/enqueue";
+import { resealOlderSecrets } from "./reseal";
+
+/** How long past its due time a pending incident may sit before we assume its message was lost. */
+export const STRANDED_GRACE_MS = 5 * 60_000;
+/** Incidents re-enqueued per run; the next run takes the rest. */
+export const SWEEP_BATCH_LIMIT = 1_000;
+/** GitHub's partner agreement: delete url, source and type within 30 days. */
+export const SIGHTING_RETENTION_MS = 30 * 24 * 60 * 60_000;
+
+/** What the sweeper works with. */
+export interface SweeperDeps {
+  repo: IncidentRepository;
+  queue: Queue<RevocationMessage>;
+  sealer: Sealer;
+  log: Logger;
+  /** Whether NOTIFY_URL is set: owed notifications are queued only then. */
+  notificationsOn: boolean;
+}
+
+/** What one sweep did; a step that failed counts 0 and is logged. */
+export interface SweepResult {
+  requeued: number;
+  notified: number;
+  erased: number;
+  resealed: number;
+}
+
+/**
+ * One sweep at `now` (the cron's scheduled time). Its jobs are independent: a queue that is down must not
+ * keep the partner agreement's erasure from running, so each is tried on its own. It throws only if every job failed,
+ * so the cron's failure shows up in Cloudflare's dashboard.
+ */
+export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult> {
+  const failed: string[] = [];
+  const attempt = async (job: string, run: () => Promise<number>) => {
+    try {
+      return await run();
+    } catch (error) {
+      failed.push(job);
+      deps.log.error("sweep_step_failed", { step: job, error: errorName(error) });
+      return 0;
+    }
+  };
+  const requeued = await attempt("requeue", () => requeueStranded(deps, now));
+  const notified = deps.notificationsOn
+    ? await attempt("notify", () => queueOwedNotifications(deps, now))
+    : 0;
+  const erased = await attempt("erase", () =>
+    deps.repo.eraseSightingDetails(now - SIGHTING_RETENTION_MS, now),
+  );
+  // Re-sealing can always wait for the next run.
+  let unreadable = 0;
+  const resealed = await attempt("reseal", async () => {
+    const sealed = await resealOlderSecrets(deps);
+    unreadable = sealed.unreadable;
+    return sealed.resealed;
+  });
+  deps.log.info("sweep", {
+    requeued,
+    notified,
+    erased,
+    resealed,
+    reseal_unreadable: unreadable,
+    ...(failed.length > 0 ? { failed } : {}),
+  });
+  if (failed.length === (deps.notificationsOn ? 4 : 3)) throw new Error(`sweep failed: ${failed.join(", ")}`);
+  return { requeued, notified, erased, resealed };
+}
+
+async function requeueStranded(deps: SweeperDeps, now: number): Promise<number> {
+  const stranded = await deps.repo.findStranded(now, STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT);
+  if (stranded.length === 0) return 0;
+  await enqueueRevocations(
+    deps.queue,
+    stranded.map((tokenHash) => ({ tokenHash, delaySeconds: 0 })),
+  );
+  // Due at once (the queue may claim them), and out of the next sweeps' sight for twice as long.
+  await deps.repo.markSwept(stranded, now);
+  return stranded.length;
+}
+
+/** Queues the notifications still owed past the grace period: their send failed, or the Worker died first. */
+async function queueOwedNotifications(deps: SweeperDeps, now: number): Promise<number> {
+  const owed = await deps.repo.findOwedNotifications(now, STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT);
+  const messages = owed.flatMap(({ tokenHash, event }) =>
+    isNotifyEventType(event) ? [{ body: notifyMessage(tokenHash, event), contentType: "json" as const }] : [],
+  );
+  for (let i = 0; i < messages.length; i += SEND_BATCH_MAX_MESSAGES) {
+    await deps.queue.sendBatch(messages.slice(i, i + SEND_BATCH_MAX_MESSAGES));
+  }
+  if (owed.length > 0)
+    await deps.repo.noteNotificationsQueued(
+      owed.map((o) => o.tokenHash),
+      now,
+    );
+  return messages.length;
+}
