@@ -1,15 +1,13 @@
 /**
  * @module
- * The Worker entry point: `fetch`, `queue` and `scheduled`, and the Durable Object class that paces Clerk calls.
+ * The Worker entry point: `fetch`, `queue` and `scheduled`, and the Durable Object class that paces Clerk calls. Each
+ * handler reads the configuration, has src/wiring.ts build the use cases, and calls one.
  */
-
 import { readConfig } from "./config/config";
 import { createApp } from "./http/app";
 import { consoleLogger } from "./lib/log";
-import { consumeDeadLetters } from "./use-cases/consume-dead-letters";
-import { consumeRevocations } from "./use-cases/consume-revocations";
-import { sweep } from "./use-cases/sweep";
-import { buildServices } from "./wiring";
+import { ok } from "./lib/result";
+import { wire } from "./wiring";
 
 export { ClerkPacer } from "./pacing/clerk-pacer";
 
@@ -19,32 +17,33 @@ export { ClerkPacer } from "./pacing/clerk-pacer";
  */
 const DEAD_LETTER_QUEUE_SUFFIX = "-dlq";
 
-const app = createApp();
-
-function servicesOrThrow(env: Env) {
+function useCasesFor(env: Env) {
   const config = readConfig(env);
-  if (!config.ok) {
-    consoleLogger.error("config_invalid", { problems: config.error });
+  return config.ok ? ok(wire(env, config.value)) : config;
+}
+
+function useCasesOrThrow(env: Env) {
+  const useCases = useCasesFor(env);
+  if (!useCases.ok) {
+    consoleLogger.error("config_invalid", { problems: useCases.error });
     // Throwing makes the runtime retry the whole batch / cron later instead of losing it.
     throw new Error("autorevoke is misconfigured");
   }
-  return buildServices(env, config.value);
+  return useCases.value;
 }
+
+const app = createApp(useCasesFor, consoleLogger);
 
 export default {
   fetch: app.fetch,
 
   async queue(batch, env, _ctx) {
-    const services = servicesOrThrow(env);
-    if (batch.queue.endsWith(DEAD_LETTER_QUEUE_SUFFIX)) {
-      await consumeDeadLetters(batch, services);
-    } else {
-      await consumeRevocations(batch, services);
-    }
+    const useCases = useCasesOrThrow(env);
+    if (batch.queue.endsWith(DEAD_LETTER_QUEUE_SUFFIX)) await useCases.consumeDeadLetters(batch);
+    else await useCases.consumeRevocations(batch);
   },
 
   async scheduled(controller, env, _ctx) {
-    const services = servicesOrThrow(env);
-    await sweep({ ...services, notificationsOn: services.deliver !== undefined }, controller.scheduledTime);
+    await useCasesOrThrow(env).sweep(controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,60 +1,44 @@
 /**
  * @module
- * The composition root: builds adapters from validated config. Stateful pieces (key caches, the Clerk
- * client, the sealer, the sender verifiers) live for the isolate's life, built once per config,
- * so a request pays for none of them after the first.
+ * The composition root, and the only one: builds the adapters from validated configuration and hands each use case
+ * exactly what it needs. Stateful pieces (key caches, the Clerk clients, the sealer, the sender verifiers, the
+ * notification deliverer) live for the isolate's life, built once per configuration, so a request pays for none of
+ * them after the first. Per-invocation pieces (the D1 stores, the notification collector) are built per call of
+ * `wire`, which is cheap.
  */
-import { type ClerkGateway, createClerkGateway } from "./clerk/client";
+import { createClerkGateway } from "./clerk/client";
 import { type Config, clerkRateLimit } from "./config/config";
-import type { RevocationMessage } from "./domain/queue-messages";
-import { createSightingMaker, type MakeSighting } from "./domain/sighting-id";
+import { createSightingMaker } from "./domain/sighting-id";
 import { createAttemptRecorder } from "./incidents/attempts";
-import { createIncidentRepository, type IncidentRepository } from "./incidents/repository";
-import { consoleLogger, type Logger } from "./lib/log";
-import { createSealer, type Sealer } from "./lib/seal";
+import { createIncidentIntake } from "./incidents/intake";
+import { createIncidentLeases } from "./incidents/leases";
+import { createOperatorWrites } from "./incidents/operator-writes";
+import { createNotificationOutbox } from "./incidents/outbox";
+import { createIncidentReads } from "./incidents/reads";
+import { createIncidentRetention } from "./incidents/retention";
+import { createIncidentSweeping } from "./incidents/sweeping";
+import { consoleLogger } from "./lib/log";
+import { createSealer } from "./lib/seal";
 import { errorName } from "./lib/settle";
-import { createDeliverer, type Deliver } from "./notify/deliver";
+import { createDeliverer } from "./notify/deliver";
 import { createPacer } from "./pacing/pacer";
-import {
-  createNotificationCollector,
-  type NotificationCollector,
-  noNotifications,
-} from "./queue/notification-collector";
-import type { AlertVerifier } from "./senders/alert-verifier";
+import { createNotificationCollector, noNotifications } from "./queue/notification-collector";
 import { createKeyCache, type KeyCache } from "./senders/key-cache";
-import { buildVerifiers, type SenderName } from "./senders/registry";
+import { buildVerifiers } from "./senders/registry";
 import type { ClerkInstance } from "./use-cases/clerk-instance";
-import { createResolver, type ResolveToken } from "./use-cases/resolve-token";
-import { createDirectRevoker, type RevokeDirect } from "./use-cases/revoke-direct";
-
-/** Everything a request or a queue batch works with. */
-export interface Services {
-  config: Config;
-  repo: IncidentRepository;
-  /** Every Clerk instance with its gateway and pacer, production first. */
-  instances: readonly ClerkInstance[];
-  sealer: Sealer;
-  /** Builds sighting rows: the one recipe for their ids, keyed by the newest SEALING_KEYS key. */
-  makeSighting: MakeSighting;
-  resolve: ResolveToken;
-  /** Revokes without the incident log, for when D1 cannot take an alert's record. */
-  revokeDirect: RevokeDirect;
-  queue: Queue<RevocationMessage>;
-  log: Logger;
-  now: () => number;
-  /** One per configured sender; a missing one means the sender is off. */
-  verifiers: Partial<Record<SenderName, AlertVerifier>>;
-  /** Notifications this invocation owes; flushed at its end. */
-  notifications: NotificationCollector;
-  /** Delivers notifications; absent when NOTIFY_URL is unset. */
-  deliver: Deliver | undefined;
-  random: () => number;
-  retryBaseDelaySeconds: number;
-  /** GIVE_UP_AFTER_HOURS in milliseconds. */
-  giveUpAfterMs: number;
-}
+import { consumeDeadLetters } from "./use-cases/consume-dead-letters";
+import { consumeRevocations } from "./use-cases/consume-revocations";
+import { createNotificationDelivery } from "./use-cases/deliver-notification";
+import { processAlert } from "./use-cases/process-alert";
+import { createResolver } from "./use-cases/resolve-token";
+import { retryIncident } from "./use-cases/retry-incident";
+import { createDirectRevoker } from "./use-cases/revoke-direct";
+import { revokeKeyId, revokeSecret } from "./use-cases/revoke-manually";
+import { sweep } from "./use-cases/sweep";
+import type { UseCases } from "./use-cases/use-cases";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const fetchOut: typeof fetch = (input, init) => fetch(input, init);
 
 /** Key caches by URL and token: senders sharing a key list (or a test re-reading env) share a cache. */
 const keyCaches = new Map<string, KeyCache>();
@@ -63,13 +47,7 @@ function keyCacheFor(url: string, token: string | undefined): KeyCache {
   const id = `${url}\n${token ?? ""}`;
   let cache = keyCaches.get(id);
   if (!cache) {
-    cache = createKeyCache({
-      url,
-      token,
-      fetch: (input, init) => fetch(input, init),
-      now: Date.now,
-      log: consoleLogger,
-    });
+    cache = createKeyCache({ url, token, fetch: fetchOut, now: Date.now, log: consoleLogger });
     keyCaches.set(id, cache);
   }
   return cache;
@@ -82,51 +60,61 @@ function newestKey(config: Config) {
   return key;
 }
 
-type Stateful = Pick<Services, "sealer" | "makeSighting" | "verifiers" | "deliver"> & {
-  gateways: { name: string; secretKey: string; clerk: ClerkGateway }[];
-};
-const statefulByConfig = new WeakMap<Config, Stateful>();
+/** What lives as long as the isolate, for one configuration. */
+function buildLongLived(config: Config) {
+  // Once per config, so once per isolate: a switched-off feature without a route of its own (notifications, the
+  // GitHub token) would otherwise go unnoticed. Problems name variables, never values.
+  for (const [feature, problems] of Object.entries(config.misconfigured)) {
+    consoleLogger.error("config_invalid", { feature, problems });
+  }
+  return {
+    // One API URL for every instance: Clerk tells instances apart by the secret key.
+    gateways: config.clerkInstances.map(({ name, secretKey }) => ({
+      name,
+      secretKey,
+      clerk: createClerkGateway({ secretKey, apiUrl: config.CLERK_API_URL }),
+    })),
+    // CLERK_SECRET_KEY only opens v1 values sealed before SEALING_KEYS existed; it seals nothing any more.
+    sealer: createSealer({ keys: config.SEALING_KEYS, legacyKeyMaterial: config.CLERK_SECRET_KEY }),
+    makeSighting: createSightingMaker(newestKey(config).key),
+    verifiers: buildVerifiers(config, keyCacheFor),
+    deliver: config.NOTIFY_URL
+      ? createDeliverer({
+          url: config.NOTIFY_URL,
+          secret: config.NOTIFY_SECRET,
+          fetch: fetchOut,
+          now: Date.now,
+        })
+      : undefined,
+  };
+}
 
-function stateful(config: Config): Stateful {
-  let built = statefulByConfig.get(config);
+const longLivedByConfig = new WeakMap<Config, ReturnType<typeof buildLongLived>>();
+
+function longLived(config: Config) {
+  let built = longLivedByConfig.get(config);
   if (!built) {
-    built = {
-      // One API URL for every instance: Clerk tells instances apart by the secret key.
-      gateways: config.clerkInstances.map(({ name, secretKey }) => ({
-        name,
-        secretKey,
-        clerk: createClerkGateway({ secretKey, apiUrl: config.CLERK_API_URL }),
-      })),
-      // CLERK_SECRET_KEY only opens v1 values sealed before SEALING_KEYS existed; it seals nothing any more.
-      sealer: createSealer({ keys: config.SEALING_KEYS, legacyKeyMaterial: config.CLERK_SECRET_KEY }),
-      makeSighting: createSightingMaker(newestKey(config).key),
-      verifiers: buildVerifiers(config, keyCacheFor),
-      deliver: config.NOTIFY_URL
-        ? createDeliverer({
-            url: config.NOTIFY_URL,
-            secret: config.NOTIFY_SECRET,
-            fetch: (input, init) => fetch(input, init),
-            now: Date.now,
-          })
-        : undefined,
-    };
-    statefulByConfig.set(config, built);
-    // Once per config, so once per isolate: a switched-off feature without a route of its own (notifications, the
-    // GitHub token) would otherwise go unnoticed. Problems name variables, never values.
-    for (const [feature, problems] of Object.entries(config.misconfigured)) {
-      consoleLogger.error("config_invalid", { feature, problems });
-    }
+    built = buildLongLived(config);
+    longLivedByConfig.set(config, built);
   }
   return built;
 }
 
-/** Builds the services for one env; cheap after the first call in an isolate. */
-export function buildServices(env: Env, config: Config): Services {
-  const { gateways, sealer, makeSighting, verifiers, deliver } = stateful(config);
-  const repo = createIncidentRepository(env.DB);
+/** The use cases for one invocation over `env`, configured by `config` (src/config/config.ts read it from env). */
+export function wire(env: Env, config: Config): UseCases {
+  const { gateways, sealer, makeSighting, verifiers, deliver } = longLived(config);
   const now = Date.now;
   const log = consoleLogger;
+  const queue = env.REVOCATIONS;
+  const retryBaseDelaySeconds = config.RETRY_BASE_DELAY_SECONDS;
   const giveUpAfterMs = config.GIVE_UP_AFTER_HOURS * 3_600_000;
+
+  const intake = createIncidentIntake(env.DB);
+  const leases = createIncidentLeases(env.DB);
+  const outbox = createNotificationOutbox(env.DB);
+  const operatorWrites = createOperatorWrites(env.DB);
+  const reads = createIncidentReads(env.DB);
+
   // Each instance its own pacing object and budget: Clerk's rate limit is per instance.
   const instances: ClerkInstance[] = gateways.map(({ name, secretKey, clerk }) => ({
     name,
@@ -139,39 +127,97 @@ export function buildServices(env: Env, config: Config): Services {
     }),
   }));
   const notifications = config.NOTIFY_URL
-    ? createNotificationCollector(env.REVOCATIONS, {
+    ? createNotificationCollector(queue, {
         // Still owed in D1 (`notify_due`): the sweeper queues it after its grace period.
         onError: (error) => log.error("notification_enqueue_failed", { error: errorName(error) }),
-        onQueued: (tokenHashes) => repo.noteNotificationsQueued(tokenHashes, now()),
+        onQueued: (tokenHashes) => outbox.noteNotificationsQueued(tokenHashes, now()),
       })
     : noNotifications;
-  return {
-    config,
-    repo,
+  const resolve = createResolver({
+    leases,
     instances,
     sealer,
-    makeSighting,
-    resolve: createResolver({
-      repo,
-      instances,
-      sealer,
-      now,
-      sleep,
-      giveUpAfterMs,
-      random: Math.random,
-      retryBaseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS,
-      onFinal: (tokenHash, event) => notifications.add(tokenHash, event),
-      recordAttempt: createAttemptRecorder(env.DB, log),
-    }),
-    revokeDirect: createDirectRevoker({ instances, sleep, now }),
-    queue: env.REVOCATIONS,
-    log,
     now,
-    verifiers,
-    notifications,
-    deliver,
-    random: Math.random,
-    retryBaseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS,
+    sleep,
     giveUpAfterMs,
+    random: Math.random,
+    retryBaseDelaySeconds,
+    onFinal: (tokenHash, event) => notifications.add(tokenHash, event),
+    recordAttempt: createAttemptRecorder(env.DB, log),
+  });
+  const manual = {
+    intake,
+    leases,
+    operatorWrites,
+    resolve,
+    sealer,
+    makeSighting,
+    queue,
+    now,
+    instanceNames: instances.map((i) => i.name),
+  };
+
+  return {
+    config,
+    log,
+    verifiers,
+    processAlert: (input, waitUntil) =>
+      processAlert(
+        {
+          intake,
+          leases,
+          resolve,
+          revokeDirect: createDirectRevoker({ instances, sleep, now }),
+          queue,
+          sealer,
+          makeSighting,
+          notifications,
+          log,
+          now,
+          waitUntil,
+        },
+        input,
+      ),
+    consumeRevocations: (batch) =>
+      consumeRevocations(batch, {
+        resolve,
+        leases,
+        intake,
+        queue,
+        log,
+        random: Math.random,
+        now,
+        deliverNotification: createNotificationDelivery({ outbox, deliver, log, now }),
+        notifications,
+        retryBaseDelaySeconds,
+      }),
+    consumeDeadLetters: (batch) =>
+      consumeDeadLetters(batch, { leases, outbox, queue, log, now, notifications, giveUpAfterMs }),
+    sweep: (scheduledTime) =>
+      sweep(
+        {
+          sweeping: createIncidentSweeping(env.DB),
+          retention: createIncidentRetention(env.DB),
+          outbox,
+          queue,
+          sealer,
+          log,
+          notificationsOn: deliver !== undefined,
+        },
+        scheduledTime,
+      ),
+    revokeSecret: async (secret, reason, waitUntil) => {
+      const result = await revokeSecret(manual, secret, reason);
+      waitUntil(notifications.flush());
+      return result;
+    },
+    revokeKeyId: async (keyId, reason, instance, waitUntil) => {
+      const result = await revokeKeyId(manual, keyId, reason, instance);
+      waitUntil(notifications.flush());
+      return result;
+    },
+    retryIncident: (tokenHash) => retryIncident({ operatorWrites, queue, now }, tokenHash),
+    listIncidents: (filter, after, limit) => reads.list(filter, after, limit),
+    incidentHistory: (tokenHash) => reads.detail(tokenHash),
   };
 }

@@ -14,9 +14,9 @@ import type { SigningKey } from "../dev/signer";
 import worker from "../src";
 import { readConfig } from "../src/config/config";
 import { sha256Hex } from "../src/lib/hash";
-import { ALERT_BUDGET_MS, processAlert } from "../src/use-cases/process-alert";
+import { ALERT_BUDGET_MS } from "../src/use-cases/process-alert";
 import { SIGHTING_RETENTION_MS, STRANDED_GRACE_MS } from "../src/use-cases/sweep";
-import { buildServices } from "../src/wiring";
+import { wire } from "../src/wiring";
 import { report } from "./support/console";
 import { clearTables, incident, migrate } from "./support/db";
 import { deadLetter, failingForOverADay } from "./support/dead-letters";
@@ -135,7 +135,6 @@ describe("the sweeper", () => {
     if (!live) throw new Error("no key");
     const config = readConfig(env);
     if (!config.ok) throw new Error(config.error);
-    const services = buildServices(env, config.value);
     await scriptClerk([{ status: 503, times: 1 }]);
     // The enqueue dies, as if the isolate were killed right after the D1 batch.
     const dyingQueue = {
@@ -144,8 +143,10 @@ describe("the sweeper", () => {
     };
     const ctx = createExecutionContext();
     // The answer goes out all the same (the incident is in D1); only the message is lost.
-    const summary = await processAlert(
-      { ...services, queue: dyingQueue as unknown as Queue, waitUntil: (p) => ctx.waitUntil(p) },
+    const summary = await wire(
+      { ...env, REVOCATIONS: dyingQueue as unknown as Queue },
+      config.value,
+    ).processAlert(
       {
         sender: "github",
         matches: [match(live.secret)],
@@ -153,6 +154,7 @@ describe("the sweeper", () => {
         receivedAt: Date.now(),
         requestId: "t",
       },
+      (p) => ctx.waitUntil(p),
     );
     expect(summary.feedback).toEqual([]);
     secrecy.track(live.secret);

@@ -5,10 +5,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Claim } from "../src/domain/incident";
-import { createIncidentRepository } from "../src/incidents/repository";
 import { clearTables, incident, migrate } from "./support/db";
+import { incidentLog } from "./support/incident-log";
 
-const repo = createIncidentRepository(env.DB);
+const repo = incidentLog(env.DB);
 const LEASE_MS = 30_000;
 const T0 = 1_800_000_000_000;
 const HASH = "a".repeat(64);

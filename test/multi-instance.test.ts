@@ -16,9 +16,9 @@ import { CLERK_INSTANCES_HOST, TEST_CLERK_INSTANCES } from "../dev/outbound";
 import type { SigningKey } from "../dev/signer";
 import worker from "../src";
 import { buildEvent } from "../src/domain/notify-event";
-import type { RevocationMessage } from "../src/domain/queue-messages";
-import { createIncidentRepository } from "../src/incidents/repository";
+import { createNotificationOutbox } from "../src/incidents/outbox";
 import { sha256Hex } from "../src/lib/hash";
+import type { QueueMessageBody } from "../src/queue/messages";
 import { clearTables, incident, migrate } from "./support/db";
 import { resetPacer } from "./support/pacer";
 import { watchSecrecy } from "./support/secrecy";
@@ -105,7 +105,7 @@ async function retry(tokenHash: string): Promise<void> {
   )
     .bind(tokenHash)
     .run();
-  const batch = createMessageBatch<RevocationMessage>("autorevoke-revocations", [
+  const batch = createMessageBatch<QueueMessageBody>("autorevoke-revocations", [
     { id: "m1", timestamp: new Date(), attempts: 1, body: { v: 1, token_hash: tokenHash } },
   ]);
   const ctx = createExecutionContext();
@@ -216,7 +216,7 @@ describe("a token and several Clerk instances", () => {
   it("names the instance in the key owner's notification", async () => {
     const key = await liveKey(STAGING);
     await alert(key.secret);
-    const facts = await createIncidentRepository(env.DB).eventFacts(await sha256Hex(key.secret));
+    const facts = await createNotificationOutbox(env.DB).eventFacts(await sha256Hex(key.secret));
     if (!facts) throw new Error("no incident");
     expect(buildEvent("api_key.revoked", facts, Date.now()).data.instance).toBe("staging");
   });

@@ -13,7 +13,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../dev/signer";
 import worker from "../src";
-import type { RevocationMessage } from "../src/domain/queue-messages";
+import type { QueueMessageBody } from "../src/queue/messages";
 import { clearTables, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
 import {
@@ -129,7 +129,7 @@ describe("the queue consumer and the cron while an optional setting is invalid",
   });
 
   it.each(BROKEN)("the queue consumer runs with a bad %s", async (name, value) => {
-    const batch = createMessageBatch<RevocationMessage>("autorevoke-revocations", []);
+    const batch = createMessageBatch<QueueMessageBody>("autorevoke-revocations", []);
     const run = worker.queue(batch, { ...env, [name]: value }, createExecutionContext());
     await expect(run).resolves.toBeUndefined();
   });

@@ -7,16 +7,16 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ClerkGateway, ClerkKey } from "../src/clerk/client";
 import { readConfig } from "../src/config/config";
 import type { ClerkFailure } from "../src/domain/clerk-failure";
-import type { NotifyEventType } from "../src/domain/queue-messages";
-import { createIncidentRepository } from "../src/incidents/repository";
+import type { NotifyEventType } from "../src/domain/notify-event";
 import { sha256Hex } from "../src/lib/hash";
 import { err, ok, type Result } from "../src/lib/result";
+import { createSealer } from "../src/lib/seal";
 import type { Pacer } from "../src/pacing/pacer";
 import { createResolver } from "../src/use-cases/resolve-token";
-import { buildServices } from "../src/wiring";
 import { clearTables, incident, migrate } from "./support/db";
+import { incidentLog } from "./support/incident-log";
 
-const repo = createIncidentRepository(env.DB);
+const repo = incidentLog(env.DB);
 const SECRET = "ak_resolverTestSecret0123456789abcdefXYZ";
 const KEY: ClerkKey = {
   id: `ak_${"a".repeat(32)}`,
@@ -42,11 +42,10 @@ function scriptedClerk(verify: Answer[], revoke: Answer[]) {
 function resolverWith(clerk: ClerkGateway, events: [string, NotifyEventType][] = []) {
   const config = readConfig(env);
   if (!config.ok) throw new Error(config.error);
-  const services = buildServices(env, config.value);
   return createResolver({
-    repo,
+    leases: repo,
     clerk,
-    sealer: services.sealer,
+    sealer: createSealer({ keys: config.value.SEALING_KEYS }),
     pacer: unpaced,
     now: Date.now,
     sleep: async () => {},

@@ -19,10 +19,9 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TEST_CLERK_SECRET_KEY } from "../dev/outbound";
 import worker from "../src";
 import { readConfig } from "../src/config/config";
-import type { RevocationMessage } from "../src/domain/queue-messages";
 import { sha256Hex } from "../src/lib/hash";
-import { processAlert } from "../src/use-cases/process-alert";
-import { buildServices } from "../src/wiring";
+import type { QueueMessageBody } from "../src/queue/messages";
+import { wire } from "../src/wiring";
 import { clearTables, incident, migrate } from "./support/db";
 import { legacySeal } from "./support/legacy-seal";
 import { watchSecrecy } from "./support/secrecy";
@@ -46,13 +45,13 @@ const secrecy = watchSecrecy();
 
 /** A queue that keeps what it is sent, for the secrecy check, and delivers nothing. */
 const keepingQueue = {
-  send: async (body: RevocationMessage) => {
+  send: async (body: QueueMessageBody) => {
     secrecy.sawMessage(JSON.stringify(body));
   },
-  sendBatch: async (batch: Iterable<MessageSendRequest<RevocationMessage>>) => {
+  sendBatch: async (batch: Iterable<MessageSendRequest<QueueMessageBody>>) => {
     secrecy.sawMessage(JSON.stringify([...batch]));
   },
-} as unknown as Queue<RevocationMessage>;
+} as unknown as Queue<QueueMessageBody>;
 
 const envWith = (overrides: Record<string, string>) => ({ ...env, REVOCATIONS: keepingQueue, ...overrides });
 
@@ -80,9 +79,9 @@ async function pendingAlert(secret: string, overrides: Record<string, string> = 
   if (!config.ok) throw new Error(config.error);
   await scriptClerk([{ status: 503, times: 1 }]);
   const ctx = createExecutionContext();
-  await processAlert(
-    { ...buildServices(e, config.value), waitUntil: (p) => ctx.waitUntil(p) },
+  await wire(e, config.value).processAlert(
     { sender: "github", matches: [match(secret)], invalid: 0, receivedAt: Date.now(), requestId: "t" },
+    (p) => ctx.waitUntil(p),
   );
   await waitOnExecutionContext(ctx);
   const tokenHash = await sha256Hex(secret);
@@ -92,7 +91,7 @@ async function pendingAlert(secret: string, overrides: Record<string, string> = 
 
 /** Runs the queued attempt for `tokenHash` under `overrides`, as the queue consumer would. */
 async function runQueued(tokenHash: string, overrides: Record<string, string> = {}): Promise<void> {
-  const batch = createMessageBatch<RevocationMessage>("autorevoke-revocations", [
+  const batch = createMessageBatch<QueueMessageBody>("autorevoke-revocations", [
     { id: "m1", timestamp: new Date(), attempts: 1, body: { v: 1, token_hash: tokenHash } },
   ]);
   const ctx = createExecutionContext();

@@ -12,7 +12,7 @@ import {
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import worker from "../src";
-import { SWEEP_BACKOFF_MAX_DOUBLINGS } from "../src/incidents/repository";
+import { SWEEP_BACKOFF_MAX_DOUBLINGS } from "../src/incidents/sweeping";
 import { sha256Hex } from "../src/lib/hash";
 import { STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT } from "../src/use-cases/sweep";
 import { clearTables, incident, migrate } from "./support/db";

@@ -7,6 +7,7 @@ import { createClerkClient } from "@clerk/backend";
 import { isClerkAPIResponseError } from "@clerk/backend/errors";
 import * as v from "valibot";
 import { type ClerkFailure, classifyClerkError } from "../domain/clerk-failure";
+import { ClerkKeyIdSchema } from "../domain/clerk-ids";
 import { err, ok, type Result } from "../lib/result";
 
 /**
@@ -15,11 +16,8 @@ import { err, ok, type Result } from "../lib/result";
  */
 export const CLERK_CALL_TIMEOUT_MS = 5_000;
 
-/** Clerk key ids: validated before use in a path, since the SDK does not URL-encode ids. */
-export const CLERK_KEY_ID = /^ak_[0-9A-Fa-f]{32}$/;
-
 const ApiKeySchema = v.object({
-  id: v.pipe(v.string(), v.regex(CLERK_KEY_ID)),
+  id: ClerkKeyIdSchema,
   subject: v.string(),
   name: v.string(),
   revoked: v.boolean(),
@@ -86,7 +84,8 @@ export function createClerkGateway(options: ClerkGatewayOptions): ClerkGateway {
   return {
     verify: (secret) => call(() => clerk.apiKeys.verify(secret)),
     revoke: (keyId, reason) => {
-      if (!CLERK_KEY_ID.test(keyId)) {
+      // Validated before use in a path: the SDK does not URL-encode ids.
+      if (!v.is(ClerkKeyIdSchema, keyId)) {
         return Promise.resolve(err({ kind: "final", reason: "invalid_key_id", status: 400 }));
       }
       return call(() => clerk.apiKeys.revoke({ apiKeyId: keyId, revocationReason: reason }));

@@ -4,6 +4,7 @@
  * `CLERK_SECRET_KEY` (the instance `default`). Parsing is pure; a problem names the entry by its position, and by its
  * name once that is known to be one, never by its key.
  */
+import { DEFAULT_INSTANCE } from "../domain/clerk-ids";
 import { err, ok, type Result } from "../lib/result";
 
 /** One configured Clerk instance. */
@@ -12,9 +13,6 @@ export interface ClerkInstanceKey {
   name: string;
   secretKey: string;
 }
-
-/** The name `CLERK_SECRET_KEY` alone goes by. */
-export const DEFAULT_INSTANCE = "default";
 
 /**
  * Most instances one deployment may watch: an unknown `ak_` secret costs one verify per instance, and a pasted

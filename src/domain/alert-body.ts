@@ -69,10 +69,3 @@ export function parseAlertBody(body: ArrayBuffer | Uint8Array): Result<ParsedAle
   }
   return ok({ matches, invalid });
 }
-
-/** The client-facing message for each body error: generic, never echoing input. */
-export const BODY_ERROR_MESSAGES: Record<BodyError, string> = {
-  not_json: "The body must be JSON: an array of matches.",
-  not_array: "The body must be a JSON array of matches.",
-  empty: "The body must hold at least one match.",
-};

@@ -1,13 +1,33 @@
 /**
  * @module
- * The incident log's vocabulary, shared by the repository and the resolver.
+ * The incident log's vocabulary: each term declared once, as a valibot schema with its type derived from it, so the
+ * D1 adapters, the queue messages and the HTTP layer parse and describe the same words the same way.
  */
+import * as v from "valibot";
+import type { AttemptRecord } from "./attempt";
 
 /** Where an incident stands. Only `pending` is unfinished. */
-export type IncidentStatus = "pending" | "revoked" | "not_found" | "ignored" | "failed";
+export const IncidentStatusSchema = v.picklist(["pending", "revoked", "not_found", "ignored", "failed"]);
+/** Where an incident stands. */
+export type IncidentStatus = v.InferOutput<typeof IncidentStatusSchema>;
 
 /** GitHub's feedback labels. */
-export type Label = "true_positive" | "false_positive";
+export const LabelSchema = v.picklist(["true_positive", "false_positive"]);
+/** A feedback label. */
+export type Label = v.InferOutput<typeof LabelSchema>;
+
+/**
+ * What autorevoke makes of a token, kept on the incident for good: shaped like a Clerk API key secret, a Clerk key id
+ * an operator gave, or anything else. Never the type a sender reported: that is sighting data, which the partner
+ * agreement has erased after 30 days (it lives on the sighting row until then). Three values derived from the token
+ * alone identify no sighting.
+ */
+export const TokenTypeSchema = v.picklist(["clerk_api_key", "clerk_api_key_id", "other"]);
+/** autorevoke's classification of a token. */
+export type IncidentTokenType = v.InferOutput<typeof TokenTypeSchema>;
+
+/** The incident key: SHA-256 of the token, lowercase hex. Never the token. */
+export const TokenHashSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 
 /** What the resolver needs to know about an incident. */
 export interface IncidentState {
@@ -19,14 +39,6 @@ export interface IncidentState {
   /** When a queued retry is due; the queue does not claim the incident before. */
   nextAttemptAt: number | null;
 }
-
-/**
- * What autorevoke makes of a token, kept on the incident for good: shaped like a Clerk API key secret, a Clerk key id
- * an operator gave, or anything else. Never the type a sender reported: that is sighting data, which the partner
- * agreement has erased after 30 days (it lives on the sighting row until then). Three values derived from the token
- * alone identify no sighting.
- */
-export type IncidentTokenType = "clerk_api_key" | "clerk_api_key_id" | "other";
 
 /** A token about to be recorded: never the raw token, only its hash, prefix and sealed form. */
 export interface NewIncident {
@@ -75,4 +87,48 @@ export interface KeyFacts {
   name: string;
   /** The Clerk instance that answered. */
   instance?: string;
+}
+
+/** An incident as the operators' read side sees it. Never the sealed secret. */
+export interface IncidentSummary {
+  tokenHash: string;
+  tokenPrefix: string;
+  tokenType: IncidentTokenType;
+  status: IncidentStatus;
+  label: Label | null;
+  keyId: string | null;
+  keyName: string | null;
+  keySubject: string | null;
+  /** The Clerk instance that knows the key; `null` until one answered. */
+  instance: string | null;
+  attempts: number;
+  lastError: string | null;
+  clerkTraceId: string | null;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  revokedAt: number | null;
+  /** Senders that reported the token, sorted. */
+  senders: string[];
+  nextAttemptAt: number | null;
+  updatedAt: number;
+}
+
+/** Where a token was seen, as recorded; `url`, `source` and `type` are `null` once erased. */
+export interface SightingRecord {
+  sender: string;
+  url: string | null;
+  source: string | null;
+  type: string | null;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  timesSeen: number;
+  erased: boolean;
+}
+
+/** An incident with its history, newest first; `truncated` says whether older rows were left out. */
+export interface IncidentHistory {
+  incident: IncidentSummary;
+  sightings: SightingRecord[];
+  attempts: AttemptRecord[];
+  truncated: { sightings: boolean; attempts: boolean };
 }

@@ -4,7 +4,17 @@
  * `{type, timestamp, data}`. Built from the incident log, so they hold a token's prefix and hash but
  * never the token.
  */
-import type { NotifyEventType } from "./queue-messages";
+import * as v from "valibot";
+
+/** The event types sent to the key owner's team. */
+export const NotifyEventTypeSchema = v.picklist(["api_key.revoked", "api_key.revocation_failed"]);
+
+/** A notification event type. */
+export type NotifyEventType = v.InferOutput<typeof NotifyEventTypeSchema>;
+
+/** Whether a stored value names a notification event type. */
+export const isNotifyEventType = (value: string): value is NotifyEventType =>
+  v.is(NotifyEventTypeSchema, value);
 
 /** What the incident log knows about a token, for an event. */
 export interface EventFacts {

@@ -14,10 +14,8 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env";
-import { featureOff } from "./feature-off";
-
-/** The realm named in `WWW-Authenticate`. */
-export const ADMIN_REALM = "autorevoke";
+import { refuse } from "./errors";
+import { refuseIfFeatureOff } from "./feature-off";
 
 /** What a client that is over the failure limit is told to wait, in seconds (the limiter's period). */
 export const ADMIN_AUTH_RETRY_AFTER_SECONDS = 60;
@@ -39,12 +37,15 @@ export async function tokensMatch(presented: string, expected: string): Promise<
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
-/** The operators' bearer check; needs `c.var.services` (the `/v1/*` middleware sets it). */
+/** The operators' bearer check; needs `c.var.useCases` (the `/v1/*` middleware sets it). */
 export function adminAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { services, requestId } = c.var;
-    const expected = services.config.ADMIN_TOKEN;
-    if (expected === undefined) return featureOff(c, "admin") ?? c.json({ error: "Not found." }, 404);
+    const { useCases, requestId } = c.var;
+    const expected = useCases.config.ADMIN_TOKEN;
+    if (expected === undefined) {
+      refuseIfFeatureOff(c, "admin");
+      return refuse({ kind: "no_such_route" });
+    }
 
     const presented = bearerToken(c.req.header("Authorization"));
     if (presented !== undefined && (await tokensMatch(presented, expected))) return next();
@@ -52,20 +53,12 @@ export function adminAuth(): MiddlewareHandler<AppEnv> {
     // Cloudflare sets CF-Connecting-IP on every request; only a local run lacks it.
     const ip = c.req.header("CF-Connecting-IP") ?? "unknown";
     const { success } = await c.env.ADMIN_AUTH_LIMITER.limit({ key: `admin-auth:${ip}` });
-    services.log.warn("admin_auth_failed", {
+    useCases.log.warn("admin_auth_failed", {
       request_id: requestId,
       reason: presented === undefined ? "missing" : "invalid",
       limited: !success,
     });
-    if (!success) {
-      return c.json({ error: "Too many failed attempts; try again later." }, 429, {
-        "Retry-After": String(ADMIN_AUTH_RETRY_AFTER_SECONDS),
-      });
-    }
-    const challenge =
-      presented === undefined
-        ? `Bearer realm="${ADMIN_REALM}"`
-        : `Bearer realm="${ADMIN_REALM}", error="invalid_token"`;
-    return c.json({ error: "Missing or invalid bearer token." }, 401, { "WWW-Authenticate": challenge });
+    if (!success) refuse({ kind: "too_many_attempts", retryAfterSeconds: ADMIN_AUTH_RETRY_AFTER_SECONDS });
+    refuse({ kind: "unauthenticated", invalid: presented !== undefined });
   };
 }

@@ -1,23 +1,27 @@
 /**
  * @module
- * Builds the Hono app: request ids, configuration, routes, and errors mapped to HTTP in one place.
+ * Builds the Hono app: request ids, the use cases for the request, routes, and every refusal rendered in one place
+ * (errors.ts). It is handed the way to build use cases, so the HTTP layer never reaches below them.
  */
-
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 // hono/tiny: the small PatternRouter suits a dozen routes and keeps the bundle ~2 KiB gzip lighter.
 import { Hono } from "hono/tiny";
-import { readConfig } from "../config/config";
-import { consoleLogger } from "../lib/log";
-import { buildServices } from "../wiring";
+import type { Logger } from "../lib/log";
+import type { Result } from "../lib/result";
+import type { UseCases } from "../use-cases/use-cases";
 import type { AppEnv } from "./app-env";
+import { Refusal, refuse, render } from "./errors";
 import { alertRoutes } from "./routes/alerts";
 import { healthRoutes } from "./routes/health";
 import { incidentRoutes } from "./routes/incidents";
 import { revocationRoutes } from "./routes/revocations";
 
+/** Builds the use cases for a request's env, or names the configuration's problems (never their values). */
+export type UseCasesFor = (env: Env) => Result<UseCases, string>;
+
 /** The Worker's HTTP surface. */
-export function createApp() {
+export function createApp(useCasesFor: UseCasesFor, log: Logger) {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
@@ -28,25 +32,33 @@ export function createApp() {
   app.route("/health", healthRoutes);
 
   app.use("/v1/*", async (c, next) => {
-    const config = readConfig(c.env);
-    if (!config.ok) {
+    const useCases = useCasesFor(c.env);
+    if (!useCases.ok) {
       // Names the bad variables, never their values.
-      consoleLogger.error("config_invalid", { request_id: c.var.requestId, problems: config.error });
-      return c.json({ error: "autorevoke is misconfigured; see the Worker's logs." }, 503);
+      log.error("config_invalid", { request_id: c.var.requestId, problems: useCases.error });
+      refuse({ kind: "misconfigured" });
     }
-    c.set("services", buildServices(c.env, config.value));
+    c.set("useCases", useCases.value);
     await next();
   });
   app.route("/v1/alerts", alertRoutes);
   app.route("/v1/incidents", incidentRoutes);
   app.route("/v1/revocations", revocationRoutes);
 
-  app.notFound((c) => c.json({ error: "Not found." }, 404));
+  app.notFound(() => refuse({ kind: "no_such_route" }));
   app.onError((error, c) => {
-    if (error instanceof HTTPException) return error.getResponse();
-    // Only the error's name: messages from deep in a stack may quote input.
-    consoleLogger.error("unhandled_error", { request_id: c.var.requestId, error: error.name });
-    return c.json({ error: "Internal error." }, 500);
+    let problem: Refusal["problem"];
+    if (error instanceof Refusal) problem = error.problem;
+    // Hono's validator throws this for a JSON body that does not parse; its message would say so, and no more.
+    else if (error instanceof HTTPException && error.status === 400)
+      problem = { kind: "invalid_input", target: "json", fields: [] };
+    else {
+      // Only the error's name: messages from deep in a stack may quote input.
+      log.error("unhandled_error", { request_id: c.var.requestId, error: error.name });
+      problem = { kind: "internal" };
+    }
+    const { status, body, headers } = render(problem);
+    return c.json(body, status, headers);
   });
   return app;
 }

@@ -3,7 +3,7 @@
  * The incident list's cursor: the last item's (first_seen_at, token_hash), opaque to clients as
  * base64url. Opaque so the encoding can change; validated on the way in like any other input.
  */
-import type { ListPosition } from "../incidents/queries";
+import type { ListPosition } from "../incidents/reads";
 
 const DECODED = /^(\d{1,15})\.([0-9a-f]{64})$/;
 

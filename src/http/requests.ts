@@ -4,8 +4,9 @@
  * generated from these same schemas, so the docs cannot drift from what the Worker enforces.
  */
 import * as v from "valibot";
-import { isClerkSecretShape } from "../domain/clerk-ids";
-import { SENDER_NAMES } from "../senders/registry";
+import { ClerkKeyIdSchema, isClerkSecretShape } from "../domain/clerk-ids";
+import { IncidentStatusSchema, LabelSchema, TokenHashSchema } from "../domain/incident";
+import { SENDER_NAMES } from "../domain/senders";
 import { REVOCATION_REASON } from "../use-cases/resolve-token";
 import { decodeCursor } from "./cursor";
 
@@ -31,10 +32,10 @@ const InstanceName = v.pipe(
 
 /** `GET /v1/incidents` query. Unknown parameters are refused: a typo must not widen the result. */
 export const IncidentListQuerySchema = v.strictObject({
-  status: v.optional(v.picklist(["pending", "revoked", "not_found", "ignored", "failed"])),
+  status: v.optional(IncidentStatusSchema),
   sender: v.optional(v.picklist(INCIDENT_SENDERS)),
   instance: v.optional(InstanceName),
-  label: v.optional(v.picklist(["true_positive", "false_positive"])),
+  label: v.optional(LabelSchema),
   since: v.optional(
     v.pipe(
       v.union([msEpoch, isoTimestamp, isoDate]),
@@ -67,7 +68,7 @@ export const IncidentListQuerySchema = v.strictObject({
 
 /** `{token_hash}` in a path: hex SHA-256, either case (lowercased). */
 export const TokenHashParamSchema = v.object({
-  token_hash: v.pipe(v.string(), v.regex(/^[0-9a-fA-F]{64}$/), v.toLowerCase()),
+  token_hash: v.pipe(v.string(), v.toLowerCase(), TokenHashSchema),
 });
 
 const Reason = v.optional(
@@ -86,7 +87,7 @@ export const RevocationRequestSchema = v.union([
     reason: Reason,
   }),
   v.strictObject({
-    key_id: v.pipe(v.string(), v.regex(/^ak_[0-9a-f]{32}$/), v.description("a Clerk API key id")),
+    key_id: v.pipe(ClerkKeyIdSchema, v.description("a Clerk API key id")),
     instance: v.optional(
       v.pipe(
         InstanceName,

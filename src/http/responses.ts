@@ -1,18 +1,24 @@
 /**
  * @module
- * What the operators' API answers, as valibot schemas. They are the single description of the
- * responses: the OpenAPI document is generated from them, the tests parse every answer with them, and
- * the read side imports their types. The Worker imports types only, so none of this ships in the bundle.
+ * What the operators' API answers: valibot schemas, the single description of the responses (the OpenAPI document is
+ * generated from them and the tests parse every answer with them), and the mapping from the domain's records to these
+ * shapes: snake_case, ISO 8601 times.
  */
 import * as v from "valibot";
+import type { AttemptRecord } from "../domain/attempt";
+import { AttemptOperationSchema, AttemptOutcomeSchema } from "../domain/attempt";
+import {
+  type IncidentHistory,
+  IncidentStatusSchema,
+  type IncidentSummary,
+  LabelSchema,
+  type SightingRecord,
+  TokenHashSchema,
+} from "../domain/incident";
+import type { ManualRevocation } from "../use-cases/revoke-manually";
 
 const IsoTime = v.pipe(v.string(), v.isoTimestamp(), v.description("ISO 8601, UTC"));
-const TokenHash = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/), v.description("SHA-256 of the token, hex"));
-
-/** Incident statuses. */
-export const IncidentStatusSchema = v.picklist(["pending", "revoked", "not_found", "ignored", "failed"]);
-/** Feedback labels. */
-export const LabelSchema = v.picklist(["true_positive", "false_positive"]);
+const TokenHash = v.pipe(TokenHashSchema, v.description("SHA-256 of the token, hex"));
 
 /** An incident as listed. Never the sealed secret. */
 export const IncidentItemSchema = v.object({
@@ -67,8 +73,8 @@ export const SightingSchema = v.object({
 /** One Clerk call made for the incident. */
 export const AttemptSchema = v.object({
   at: IsoTime,
-  operation: v.picklist(["verify", "revoke"]),
-  outcome: v.picklist(["ok", "not_found", "retryable", "final"]),
+  operation: AttemptOperationSchema,
+  outcome: AttemptOutcomeSchema,
   status: v.nullable(v.pipe(v.number(), v.integer())),
   error: v.nullable(v.string()),
   clerk_trace_id: v.nullable(v.string()),
@@ -128,3 +134,68 @@ export type AttemptView = v.InferOutput<typeof AttemptSchema>;
 export type RevocationOutcome = v.InferOutput<typeof RevocationOutcomeSchema>;
 export type RevocationResult = v.InferOutput<typeof RevocationResultSchema>;
 export type RetryResult = v.InferOutput<typeof RetryResultSchema>;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+/** An incident as the list shows it. */
+export const toIncidentItem = (i: IncidentSummary): IncidentItem => ({
+  token_hash: i.tokenHash,
+  token_prefix: i.tokenPrefix,
+  token_type: i.tokenType,
+  status: i.status,
+  label: i.label,
+  key_id: i.keyId,
+  key_name: i.keyName,
+  key_subject: i.keySubject,
+  instance: i.instance,
+  attempts: i.attempts,
+  last_error: i.lastError,
+  clerk_trace_id: i.clerkTraceId,
+  first_seen_at: iso(i.firstSeenAt),
+  last_seen_at: iso(i.lastSeenAt),
+  revoked_at: isoOrNull(i.revokedAt),
+  senders: i.senders,
+});
+
+const toSighting = (s: SightingRecord): Sighting => ({
+  sender: s.sender,
+  url: s.url,
+  source: s.source,
+  type: s.type,
+  first_seen_at: iso(s.firstSeenAt),
+  last_seen_at: iso(s.lastSeenAt),
+  times_seen: s.timesSeen,
+  erased: s.erased,
+});
+
+const toAttempt = (a: AttemptRecord): AttemptView => ({
+  at: iso(a.at),
+  operation: a.operation,
+  outcome: a.outcome,
+  status: a.status,
+  error: a.error,
+  clerk_trace_id: a.traceId,
+  instance: a.instance,
+});
+
+/** An incident with its history. */
+export const toIncidentDetail = (h: IncidentHistory): IncidentDetail => ({
+  incident: {
+    ...toIncidentItem(h.incident),
+    next_attempt_at: isoOrNull(h.incident.nextAttemptAt),
+    updated_at: iso(h.incident.updatedAt),
+  },
+  sightings: h.sightings.map(toSighting),
+  attempts: h.attempts.map(toAttempt),
+  truncated: h.truncated,
+});
+
+/** What a manual revocation came to. */
+export const toRevocationResult = (r: ManualRevocation): RevocationResult => ({
+  token_hash: r.tokenHash,
+  key_id: r.keyId,
+  status: r.status,
+  label: r.label,
+  outcome: r.outcome,
+});

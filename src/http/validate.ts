@@ -1,22 +1,15 @@
 /**
  * @module
- * Validators for the operators' API: valibot schemas as Hono middleware with our own refusal. A
- * default validation error would echo the input, and a revocation body holds a live secret, so a
- * refusal names at most the schema's own field names (never a value, never a key the client made up).
- * Written here rather than with `hono/validator`, which would bring cookie and form parsing into the
- * bundle.
+ * Validators for the operators' API: Hono's validator middleware (`@hono/standard-validator`) over the valibot
+ * schemas, always with our hook. The default refusal would echo the input, and a revocation body holds a live secret,
+ * so a refusal names at most the schema's own field names (never a value, never a key the client made up).
  */
+import { sValidator } from "@hono/standard-validator";
 import type { MiddlewareHandler } from "hono";
 import * as v from "valibot";
-import type { AppEnv } from "./app-env";
+import { refuse } from "./errors";
 
 type Target = "query" | "param" | "json";
-
-const MESSAGES: Record<Target, string> = {
-  query: "Invalid query parameters; see /docs.",
-  param: "Invalid path parameter; see /docs.",
-  json: "Invalid request body; see /docs.",
-};
 
 /** Field names the schema defines: the only input-derived text a refusal may carry. */
 function knownKeys(schema: v.GenericSchema): Set<string> {
@@ -45,60 +38,24 @@ export function badFields(issues: readonly v.BaseIssue<unknown>[], known: Readon
   return [...fields].sort();
 }
 
-/** The refusal for a target: generic message plus the known fields at fault. */
-export function refusal(target: Target, issues: readonly v.BaseIssue<unknown>[], known: ReadonlySet<string>) {
-  const fields = badFields(issues, known);
-  return fields.length > 0 ? { error: MESSAGES[target], fields } : { error: MESSAGES[target] };
-}
-
-type Validated<T extends Target, S extends v.GenericSchema> = MiddlewareHandler<
-  AppEnv,
-  string,
-  { in: { [K in T]: v.InferInput<S> }; out: { [K in T]: v.InferOutput<S> } }
->;
-
-function valid<T extends "query" | "param", S extends v.GenericSchema>(
-  target: T,
-  schema: S,
-): Validated<T, S> {
+/**
+ * Validates `target` against `schema`; a refusal names the known fields at fault. Standard Schema's issues are flat,
+ * so on failure the input is parsed once more with valibot itself, whose issues keep a union's nested ones.
+ */
+export function valid<T extends Target, S extends v.GenericSchema>(target: T, schema: S) {
   const known = knownKeys(schema);
-  return async (c, next) => {
-    // A repeated query parameter arrives as an array, which every schema here refuses.
-    const value =
-      target === "param"
-        ? c.req.param()
-        : Object.fromEntries(
-            Object.entries(c.req.queries()).map(([k, all]) => [k, all.length === 1 ? all[0] : all]),
-          );
-    const parsed = v.safeParse(schema, value);
-    if (!parsed.success) return c.json(refusal(target, parsed.issues, known), 400);
-    c.req.addValidatedData(target, parsed.output as object);
-    await next();
-  };
+  return sValidator(target, schema, (result) => {
+    if (result.success) return;
+    const parsed = v.safeParse(schema, result.data);
+    refuse({ kind: "invalid_input", target, fields: parsed.success ? [] : badFields(parsed.issues, known) });
+  });
 }
 
-/** Validates the query string. */
-export const validQuery = <S extends v.GenericSchema>(schema: S) => valid("query", schema);
-
-/** Validates path parameters. */
-export const validParam = <S extends v.GenericSchema>(schema: S) => valid("param", schema);
-
-/** Validates a JSON body; refuses another Content-Type (415). Put a body limit before it. */
-export function validJson<S extends v.GenericSchema>(schema: S): Validated<"json", S> {
-  const known = knownKeys(schema);
-  return async (c, next) => {
-    if (!/^application\/json\s*(;|$)/i.test(c.req.header("Content-Type") ?? "")) {
-      return c.json({ error: "The body must be JSON (Content-Type: application/json)." }, 415);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(await c.req.text());
-    } catch {
-      return c.json({ error: MESSAGES.json }, 400);
-    }
-    const parsed = v.safeParse(schema, body);
-    if (!parsed.success) return c.json(refusal("json", parsed.issues, known), 400);
-    c.req.addValidatedData("json", parsed.output as object);
-    await next();
-  };
-}
+/**
+ * Refuses a body that is not JSON by its Content-Type (415). Hono's validator would read such a body as `{}` and
+ * refuse it as invalid, which tells the client less. Put a body limit before it.
+ */
+export const requireJson: MiddlewareHandler = async (c, next) => {
+  if (!/^application\/json\s*(;|$)/i.test(c.req.header("Content-Type") ?? "")) refuse({ kind: "not_json" });
+  await next();
+};

@@ -2,7 +2,7 @@
  * @module
  * Sends revocation work to the `REVOCATIONS` queue in batches of the size Queues allows.
  */
-import { type RevocationMessage, revocationMessage } from "../domain/queue-messages";
+import { type QueueMessageBody, revocationMessage } from "./messages";
 
 /** Queues' `sendBatch` limit. */
 export const SEND_BATCH_MAX_MESSAGES = 100;
@@ -15,10 +15,10 @@ export interface QueuedRevocation {
 
 /** Sends every item; batches go out in parallel since each is one subrequest. */
 export async function enqueueRevocations(
-  queue: Queue<RevocationMessage>,
+  queue: Queue<QueueMessageBody>,
   items: readonly QueuedRevocation[],
 ): Promise<void> {
-  const batches: MessageSendRequest<RevocationMessage>[][] = [];
+  const batches: MessageSendRequest<QueueMessageBody>[][] = [];
   for (let i = 0; i < items.length; i += SEND_BATCH_MAX_MESSAGES) {
     batches.push(
       items.slice(i, i + SEND_BATCH_MAX_MESSAGES).map((item) => ({

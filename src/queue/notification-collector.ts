@@ -4,8 +4,9 @@
  * never sits between two revocations; the queue then delivers each with retries.
  */
 
-import { type NotifyEventType, notifyMessage, type RevocationMessage } from "../domain/queue-messages";
+import type { NotifyEventType } from "../domain/notify-event";
 import { SEND_BATCH_MAX_MESSAGES } from "./enqueue";
+import { notifyMessage, type QueueMessageBody } from "./messages";
 
 /** Notifications owed by one invocation. */
 export interface NotificationCollector {
@@ -27,10 +28,10 @@ export interface CollectorHooks {
 
 /** Builds a collector over the queue. */
 export function createNotificationCollector(
-  queue: Queue<RevocationMessage>,
+  queue: Queue<QueueMessageBody>,
   hooks: CollectorHooks,
 ): NotificationCollector {
-  let owed: { tokenHash: string; request: MessageSendRequest<RevocationMessage> }[] = [];
+  let owed: { tokenHash: string; request: MessageSendRequest<QueueMessageBody> }[] = [];
   return {
     add(tokenHash, type) {
       owed.push({ tokenHash, request: { body: notifyMessage(tokenHash, type), contentType: "json" } });

@@ -6,20 +6,11 @@
  * answers 503 (config.ts, `misconfigured`).
  */
 import type { Config } from "../config/config";
+import { isSenderName, type SenderName } from "../domain/senders";
 import type { AlertVerifier } from "./alert-verifier";
 import { createEcdsaAlertVerifier } from "./ecdsa-alert-verifier";
 import type { KeyCache } from "./key-cache";
 import { createStandardWebhooksVerifier } from "./standard-webhooks-verifier";
-
-/** Every sender name, as it appears in `/v1/alerts/{sender}` and in the incident log. */
-export const SENDER_NAMES = ["github", "gitlab", "depsdev", "generic"] as const;
-
-/** A sender name. */
-export type SenderName = (typeof SENDER_NAMES)[number];
-
-/** Whether a path segment names a sender. */
-export const isSenderName = (name: string): name is SenderName =>
-  (SENDER_NAMES as readonly string[]).includes(name);
 
 /** The ECDSA senders' facts; deps.dev's header names come from configuration, absent when it is switched off. */
 interface EcdsaSender {

@@ -11,17 +11,19 @@
  * vanishing.
  */
 import * as v from "valibot";
-import { QueueMessageSchema, type RevocationMessage } from "../domain/queue-messages";
 import { RETRY_MAX_DELAY_SECONDS } from "../domain/retry-policy";
-import type { IncidentRepository } from "../incidents/repository";
+import type { IncidentLeases } from "../incidents/leases";
+import type { NotificationOutbox } from "../incidents/outbox";
 import type { Logger } from "../lib/log";
 import { enqueueRevocations } from "../queue/enqueue";
+import { type QueueMessageBody, QueueMessageSchema } from "../queue/messages";
 import type { NotificationCollector } from "../queue/notification-collector";
 
 /** What the dead-letter consumer works with. */
 export interface DeadLetterDeps {
-  repo: IncidentRepository;
-  queue: Queue<RevocationMessage>;
+  leases: Pick<IncidentLeases, "failExhausted" | "get">;
+  outbox: Pick<NotificationOutbox, "noteNotification">;
+  queue: Queue<QueueMessageBody>;
   log: Logger;
   now: () => number;
   notifications: NotificationCollector;
@@ -40,7 +42,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
     const body = parsed.output;
     try {
       if (body.kind === "notify") {
-        await deps.repo.noteNotification(body.token_hash, deps.now(), "notify_retries_exhausted");
+        await deps.outbox.noteNotification(body.token_hash, deps.now(), "notify_retries_exhausted");
         deps.log.error("notification_failed", {
           token_hash: body.token_hash,
           event: body.event,
@@ -68,12 +70,12 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
 
 async function revocation(tokenHash: string, deps: DeadLetterDeps): Promise<void> {
   const now = deps.now();
-  if (await deps.repo.failExhausted(tokenHash, now, now - deps.giveUpAfterMs)) {
+  if (await deps.leases.failExhausted(tokenHash, now, now - deps.giveUpAfterMs)) {
     deps.log.error("revocation_failed", { token_hash: tokenHash, reason: "retries_exhausted" });
     deps.notifications.add(tokenHash, "api_key.revocation_failed");
     return;
   }
-  const state = await deps.repo.get(tokenHash);
+  const state = await deps.leases.get(tokenHash);
   const unleased = state?.status === "pending" && (state.claimedUntil ?? 0) <= now;
   if (!unleased) return;
   // Too young to give up: back on the queue, after the longest backoff, since whatever threw may still be broken.

@@ -5,18 +5,18 @@
  * delay, and the old one is acked. So waiting never spends the queue's retries: `max_retries` and the dead-letter
  * queue are only a safety net for messages whose handling throws (D1 down, say), and the give-up policy lives in the
  * resolver (GIVE_UP_AFTER_HOURS). After a 429 or a refused slot, the rest of the batch is deferred behind it without
- * touching Clerk or D1 claims. Notification messages are delivered here too, on their own retry schedule.
+ * touching Clerk or D1 claims. Notification messages go to deliver-notification.ts, on their own retry schedule.
  */
 import * as v from "valibot";
-import { buildEvent } from "../domain/notify-event";
 import type { Outcome } from "../domain/outcome";
-import { type NotifyEventType, QueueMessageSchema, type RevocationMessage } from "../domain/queue-messages";
 import { retryDelaySeconds } from "../domain/retry-policy";
-import type { IncidentRepository } from "../incidents/repository";
+import type { IncidentIntake } from "../incidents/intake";
+import type { IncidentLeases } from "../incidents/leases";
 import type { Logger } from "../lib/log";
-import type { Deliver } from "../notify/deliver";
 import { enqueueRevocations, type QueuedRevocation } from "../queue/enqueue";
+import { type QueueMessageBody, QueueMessageSchema } from "../queue/messages";
 import type { NotificationCollector } from "../queue/notification-collector";
+import type { DeliverNotification } from "./deliver-notification";
 import { recordLater } from "./record-later";
 import type { ResolveToken } from "./resolve-token";
 
@@ -26,13 +26,15 @@ export const CONSUMER_CONCURRENCY = 6;
 /** What the consumer works with. */
 export interface ConsumerDeps {
   resolve: ResolveToken;
-  repo: IncidentRepository;
-  queue: Queue<RevocationMessage>;
+  leases: Pick<IncidentLeases, "schedule">;
+  /** Records alerts D1 could not take when they arrived (record-later.ts). */
+  intake: IncidentIntake;
+  queue: Queue<QueueMessageBody>;
   log: Logger;
   random: () => number;
   now: () => number;
-  /** Absent when notifications are off. */
-  deliver: Deliver | undefined;
+  /** Delivers one notification message's event (deliver-notification.ts). */
+  deliverNotification: DeliverNotification;
   notifications: NotificationCollector;
   retryBaseDelaySeconds?: number;
 }
@@ -96,32 +98,6 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
     }
   }
 
-  async function notify(message: Message<unknown>, tokenHash: string, type: NotifyEventType) {
-    const facts = await deps.repo.eventFacts(tokenHash);
-    if (!deps.deliver || !facts) {
-      deps.log.warn("notification_dropped", {
-        token_hash: tokenHash,
-        event: type,
-        reason: facts ? "off" : "no_incident",
-      });
-      message.ack();
-      return;
-    }
-    const delivered = await deps.deliver(buildEvent(type, facts, deps.now()));
-    if (delivered.ok) {
-      await deps.repo.noteNotification(tokenHash, deps.now(), null);
-      message.ack();
-      return;
-    }
-    deps.log.warn("notification_failed", { token_hash: tokenHash, event: type, ...delivered.error });
-    if (delivered.error.kind === "retryable") {
-      message.retry({ delaySeconds: backoff(message) });
-      return;
-    }
-    await deps.repo.noteNotification(tokenHash, deps.now(), delivered.error.reason);
-    message.ack();
-  }
-
   const handle = async (message: Message<unknown>) => {
     const parsed = v.safeParse(QueueMessageSchema, message.body);
     if (!parsed.success) {
@@ -132,8 +108,11 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
     }
     const body = parsed.output;
     try {
-      if (body.kind === "notify") await notify(message, body.token_hash, body.event);
-      else if (body.kind === "record") {
+      if (body.kind === "notify") {
+        const delivered = await deps.deliverNotification(body.token_hash, body.event);
+        if (delivered === "retry") message.retry({ delaySeconds: backoff(message) });
+        else message.ack();
+      } else if (body.kind === "record") {
         await recordLater(body, deps);
         message.ack();
       } else await revoke(message, body.token_hash);
@@ -181,7 +160,7 @@ async function requeue(deferred: Deferred[], deps: ConsumerDeps) {
   if (!first) return;
   try {
     const now = deps.now();
-    await deps.repo.schedule(
+    await deps.leases.schedule(
       unclaimed.map((i) => i.tokenHash),
       now + first.delaySeconds * 1000,
       now,

@@ -11,15 +11,16 @@ import type { LeakedToken } from "../domain/dedupe";
 import { dedupeMatches } from "../domain/dedupe";
 import type { IncidentState, Label, NewIncident, NewSighting } from "../domain/incident";
 import { labelFor, type Outcome } from "../domain/outcome";
-import type { RevocationMessage } from "../domain/queue-messages";
 import type { MakeSighting } from "../domain/sighting-id";
-import type { IncidentRepository } from "../incidents/repository";
+import type { IncidentIntake } from "../incidents/intake";
+import type { IncidentLeases } from "../incidents/leases";
 import { runUntilDeadline } from "../lib/deadline-pool";
 import { tokenPrefix } from "../lib/hash";
 import type { Logger } from "../lib/log";
 import type { Sealer } from "../lib/seal";
 import { errorName, settleWithin } from "../lib/settle";
 import { enqueueRevocations, type QueuedRevocation } from "../queue/enqueue";
+import type { QueueMessageBody } from "../queue/messages";
 import type { NotificationCollector } from "../queue/notification-collector";
 import { processUnrecorded } from "./process-unrecorded";
 import { outcomeFromState, type ResolveToken } from "./resolve-token";
@@ -61,9 +62,10 @@ export interface AlertSummary {
 
 /** What processing an alert works with. */
 export interface AlertDeps {
-  repo: IncidentRepository;
+  intake: IncidentIntake;
+  leases: Pick<IncidentLeases, "schedule">;
   resolve: ResolveToken;
-  queue: Queue<RevocationMessage>;
+  queue: Queue<QueueMessageBody>;
   sealer: Sealer;
   makeSighting: MakeSighting;
   log: Logger;
@@ -129,7 +131,7 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
   const deadlineAt = input.receivedAt + (deps.deadlineMs ?? INLINE_DEADLINE_MS);
   const answerAt = input.receivedAt + ALERT_BUDGET_MS;
   const recordStartedAt = deps.now();
-  const recording = deps.repo.record(input.sender, incidents, sightings, recordStartedAt);
+  const recording = deps.intake.record(input.sender, incidents, sightings, recordStartedAt);
   const recorded = await settleWithin(recording, input.receivedAt + RECORD_BUDGET_MS - deps.now());
   const recordedAt = deps.now();
 
@@ -243,7 +245,7 @@ async function resolveRecorded(
   const queueing = (async () => {
     await enqueueRevocations(deps.queue, queued);
     if (unstartedDelay > 0)
-      await deps.repo.schedule(unstarted, deps.now() + unstartedDelay * 1000, deps.now());
+      await deps.leases.schedule(unstarted, deps.now() + unstartedDelay * 1000, deps.now());
   })();
   const sent = await settleWithin(queueing, answerAt - deps.now());
   if (!sent.ok) {

@@ -11,10 +11,10 @@
 import type { LeakedToken } from "../domain/dedupe";
 import type { NewIncident, NewSighting } from "../domain/incident";
 import type { Outcome } from "../domain/outcome";
-import type { RecordMessage, RevocationMessage } from "../domain/queue-messages";
 import { runUntilDeadline } from "../lib/deadline-pool";
 import type { Logger } from "../lib/log";
 import { errorName, settleWithin } from "../lib/settle";
+import type { QueueMessageBody, RecordMessage } from "../queue/messages";
 import type { DirectOutcome, RevokeDirect } from "./revoke-direct";
 
 /** Largest record message, in bytes of JSON: Queues takes messages up to 128 KB. */
@@ -23,7 +23,7 @@ export const RECORD_MESSAGE_MAX_BYTES = 100_000;
 /** What it works with. */
 export interface UnrecordedDeps {
   revokeDirect: RevokeDirect;
-  queue: Queue<RevocationMessage>;
+  queue: Queue<QueueMessageBody>;
   log: Logger;
   now: () => number;
   waitUntil: (promise: Promise<unknown>) => void;
@@ -110,7 +110,7 @@ const toEntry = (incident: NewIncident, outcome: DirectOutcome | undefined): Ent
     : {}),
 });
 
-async function send(queue: Queue<RevocationMessage>, messages: readonly RecordMessage[]) {
+async function send(queue: Queue<QueueMessageBody>, messages: readonly RecordMessage[]) {
   await Promise.all(messages.map((body) => queue.send(body, { contentType: "json" })));
 }
 

@@ -1,20 +1,20 @@
 /**
  * @module
  * Records an alert that D1 could not take when it arrived, from its `record` queue message: the incidents and
- * sightings `repo.record` would have written, with the keys already revoked inline recorded revoked in the same
+ * sightings `intake.record` would have written, with the keys already revoked inline recorded revoked in the same
  * batch (and their notifications owed), and every incident still pending queued for the resolver.
  */
 
 import type { NewIncident, NewSighting } from "../domain/incident";
-import type { RecordMessage, RevocationMessage } from "../domain/queue-messages";
-import type { IncidentRepository } from "../incidents/repository";
+import type { IncidentIntake } from "../incidents/intake";
 import { enqueueRevocations } from "../queue/enqueue";
+import type { QueueMessageBody, RecordMessage } from "../queue/messages";
 import type { NotificationCollector } from "../queue/notification-collector";
 
 /** What recording later works with. */
 export interface RecordLaterDeps {
-  repo: IncidentRepository;
-  queue: Queue<RevocationMessage>;
+  intake: IncidentIntake;
+  queue: Queue<QueueMessageBody>;
   notifications: NotificationCollector;
   now: () => number;
 }
@@ -35,7 +35,7 @@ export async function recordLater(message: RecordMessage, deps: RecordLaterDeps)
     (s): NewSighting => ({ sightingId: s.i, tokenHash: s.h, url: s.u, source: s.s, type: s.t }),
   );
   const revoked = message.incidents.flatMap((i) => (i.revoked ? [{ tokenHash: i.h, key: i.revoked }] : []));
-  const states = await deps.repo.record(message.sender, incidents, sightings, message.at, revoked);
+  const states = await deps.intake.record(message.sender, incidents, sightings, message.at, revoked);
 
   const revokedNow = new Set(revoked.map((r) => r.tokenHash));
   for (const tokenHash of revokedNow) deps.notifications.add(tokenHash, "api_key.revoked");

@@ -5,7 +5,7 @@
  * that key can leave the keyring; once no v1 value is left, rotating CLERK_SECRET_KEY touches no sealed secret. A
  * value that will not open is left as it is: the resolver decides what becomes of its incident.
  */
-import type { IncidentRepository } from "../incidents/repository";
+import type { IncidentRetention } from "../incidents/retention";
 import type { Sealer } from "../lib/seal";
 
 /**
@@ -16,7 +16,7 @@ export const RESEAL_BATCH_LIMIT = 200;
 
 /** What re-sealing works with. */
 export interface ResealDeps {
-  repo: Pick<IncidentRepository, "sealedWithPrefix" | "replaceSealed">;
+  retention: Pick<IncidentRetention, "sealedWithPrefix" | "replaceSealed">;
   sealer: Sealer;
 }
 
@@ -24,9 +24,9 @@ export interface ResealDeps {
 export async function resealOlderSecrets(
   deps: ResealDeps,
 ): Promise<{ resealed: number; unreadable: number }> {
-  const { repo, sealer } = deps;
+  const { retention, sealer } = deps;
   if (sealer.olderPrefixes.length === 0) return { resealed: 0, unreadable: 0 };
-  const rows = await repo.sealedWithPrefix(sealer.olderPrefixes, RESEAL_BATCH_LIMIT);
+  const rows = await retention.sealedWithPrefix(sealer.olderPrefixes, RESEAL_BATCH_LIMIT);
   const replacements = [];
   let unreadable = 0;
   for (const row of rows) {
@@ -42,5 +42,5 @@ export async function resealOlderSecrets(
       to: await sealer.seal(secret, row.tokenHash),
     });
   }
-  return { resealed: await repo.replaceSealed(replacements), unreadable };
+  return { resealed: await retention.replaceSealed(replacements), unreadable };
 }

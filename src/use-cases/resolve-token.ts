@@ -18,18 +18,20 @@
  *   key that another instance knows.
  */
 import type { ClerkGateway } from "../clerk/client";
-import { DEFAULT_INSTANCE } from "../config/clerk-instances";
+import { attemptOf } from "../domain/attempt";
 import type { ClerkFailure } from "../domain/clerk-failure";
+import { DEFAULT_INSTANCE } from "../domain/clerk-ids";
 import type { Claim, IncidentState, KeyFacts } from "../domain/incident";
+import type { NotifyEventType } from "../domain/notify-event";
 import type { Outcome } from "../domain/outcome";
 import type { PacePriority } from "../domain/pace-schedule";
-import type { NotifyEventType } from "../domain/queue-messages";
 import { retryDelaySeconds } from "../domain/retry-policy";
-import { attemptOf, type RecordAttempt } from "../incidents/attempts";
-import type { IncidentRepository } from "../incidents/repository";
+import type { RecordAttempt } from "../incidents/attempts";
+import type { IncidentLeases } from "../incidents/leases";
 import type { Sealer } from "../lib/seal";
-import { type Pacer, waitForSlot } from "../pacing/pacer";
+import type { Pacer } from "../pacing/pacer";
 import type { ClerkInstance } from "./clerk-instance";
+import { waitForSlot } from "./wait-for-slot";
 
 /** The reason Clerk records on every key we revoke. */
 export const REVOCATION_REASON = "Key compromised";
@@ -48,7 +50,7 @@ export const GIVE_UP_AFTER_HOURS = 24;
 
 /** What the resolver works with. */
 export interface ResolverDeps {
-  repo: IncidentRepository;
+  leases: IncidentLeases;
   /** Every Clerk instance, in the order to ask them (production first). */
   instances?: readonly ClerkInstance[];
   /** One instance, named `default`: shorthand for `instances` (tests). */
@@ -117,15 +119,15 @@ export function instancesOf(deps: {
 
 /** Builds the resolver. */
 export function createResolver(deps: ResolverDeps): ResolveToken {
-  const { repo, sealer } = deps;
+  const { leases, sealer } = deps;
   const instances = instancesOf(deps);
 
   /** Reads the incident back after a lost lease: whoever holds it now decides. */
-  const lostLease = async (tokenHash: string) => outcomeFromState(await repo.get(tokenHash), deps.now());
+  const lostLease = async (tokenHash: string) => outcomeFromState(await leases.get(tokenHash), deps.now());
 
   async function fail(tokenHash: string, claim: Claim, reason: string, traceId?: string): Promise<Outcome> {
     if (
-      !(await repo.finish(tokenHash, claim.leaseId, "failed", null, deps.now(), { error: reason, traceId }))
+      !(await leases.finish(tokenHash, claim.leaseId, "failed", null, deps.now(), { error: reason, traceId }))
     ) {
       return lostLease(tokenHash);
     }
@@ -138,8 +140,8 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     const details = { key, ...(error ? { error } : {}) };
     // Clerk confirmed it: record it under the lease, or over whoever holds the incident now.
     const recorded =
-      (await repo.finish(tokenHash, claim.leaseId, "revoked", "true_positive", now, details)) ||
-      (await repo.confirmRevoked(tokenHash, now, key));
+      (await leases.finish(tokenHash, claim.leaseId, "revoked", "true_positive", now, details)) ||
+      (await leases.confirmRevoked(tokenHash, now, key));
     if (recorded) deps.onFinal?.(tokenHash, "api_key.revoked");
     return { kind: "revoked", keyId, byThisCall: recorded } satisfies Outcome;
   }
@@ -152,7 +154,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     details: { error?: string; traceId?: string; failure: boolean },
   ): Promise<boolean> {
     const now = deps.now();
-    return repo.release(tokenHash, claim.leaseId, now, now + delaySeconds * 1000, details);
+    return leases.release(tokenHash, claim.leaseId, now, now + delaySeconds * 1000, details);
   }
 
   /** A retryable Clerk failure: wait (429), retry with backoff, or give up once failures have lasted long enough. */
@@ -251,8 +253,8 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
 
   return async (tokenHash, inlineSecret, options) => {
     const claimOptions = { ignoreSchedule: options?.ignoreSchedule ?? options?.priority === "inline" };
-    const claim = await repo.claim(tokenHash, deps.now(), CLAIM_LEASE_MS, claimOptions);
-    if (!claim) return outcomeFromState(await repo.get(tokenHash), deps.now());
+    const claim = await leases.claim(tokenHash, deps.now(), CLAIM_LEASE_MS, claimOptions);
+    if (!claim) return outcomeFromState(await leases.get(tokenHash), deps.now());
 
     // The instance on record, if any; else every instance, in order.
     let candidates = instances;
@@ -288,7 +290,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       switch (verdict.kind) {
         case "unknown": {
           // Every instance answered 404.
-          const done = await repo.finish(
+          const done = await leases.finish(
             tokenHash,
             claim.leaseId,
             "not_found",
@@ -313,7 +315,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       confirmed = true;
       candidates = [verdict.instance];
       if (
-        !(await repo.saveKey(
+        !(await leases.saveKey(
           tokenHash,
           claim.leaseId,
           { ...verdict.key, instance: verdict.instance.name },
@@ -353,7 +355,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       return revoked(tokenHash, claim, keyId, undefined, "key_gone_at_revoke");
     }
     // An operator's key id that Clerk never knew.
-    const done = await repo.finish(tokenHash, claim.leaseId, "not_found", "false_positive", deps.now(), {
+    const done = await leases.finish(tokenHash, claim.leaseId, "not_found", "false_positive", deps.now(), {
       traceId: notFoundTrace,
     });
     return done ? { kind: "not_found" } : lostLease(tokenHash);

@@ -5,20 +5,20 @@
  * its grace period and queues it then.
  */
 
-import type { RevocationMessage } from "../domain/queue-messages";
-import type { IncidentQueries, RequeueResult } from "../incidents/queries";
+import type { OperatorWrites, RequeueResult } from "../incidents/operator-writes";
 import { enqueueRevocations } from "../queue/enqueue";
+import type { QueueMessageBody } from "../queue/messages";
 
 /** What a retry works with. */
 export interface RetryDeps {
-  queries: Pick<IncidentQueries, "requeueFailed">;
-  queue: Queue<RevocationMessage>;
+  operatorWrites: Pick<OperatorWrites, "requeueFailed">;
+  queue: Queue<QueueMessageBody>;
   now: () => number;
 }
 
 /** Re-enqueues a failed incident; answers why not when it cannot. */
 export async function retryIncident(deps: RetryDeps, tokenHash: string): Promise<RequeueResult> {
-  const result = await deps.queries.requeueFailed(tokenHash, deps.now());
+  const result = await deps.operatorWrites.requeueFailed(tokenHash, deps.now());
   if (result === "requeued") await enqueueRevocations(deps.queue, [{ tokenHash, delaySeconds: 0 }]);
   return result;
 }

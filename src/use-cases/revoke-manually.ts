@@ -3,7 +3,7 @@
  * `POST /v1/revocations`: an operator revokes a key by hand, and the incident log shows it with sender
  * `manual`.
  *
- * - By secret: exactly the alert path. The secret is hashed, recorded (sealed) with `repo.record`, and
+ * - By secret: exactly the alert path. The secret is hashed, recorded (sealed) with `intake.record`, and
  *   resolved by the same resolver, so the claim keeps it exactly-once with alerts for the same token
  *   and the secret is stored only sealed, never raw.
  * - By key id: there is no secret to hash, so the incident is keyed by SHA-256 of `key_id:<id>` (a
@@ -17,17 +17,17 @@
  * limit: a queued retry revokes with the default reason, since the reason is not stored.
  */
 
-import type { NewIncident } from "../domain/incident";
+import type { IncidentStatus, Label, NewIncident } from "../domain/incident";
 import type { Outcome } from "../domain/outcome";
-import type { RevocationMessage } from "../domain/queue-messages";
 import type { MakeSighting } from "../domain/sighting-id";
-import type { RevocationOutcome, RevocationResult } from "../http/responses";
-import type { IncidentQueries } from "../incidents/queries";
-import type { IncidentRepository } from "../incidents/repository";
+import type { IncidentIntake } from "../incidents/intake";
+import type { IncidentLeases } from "../incidents/leases";
+import type { OperatorWrites } from "../incidents/operator-writes";
 import { sha256Hex, tokenPrefix } from "../lib/hash";
 import { err, ok, type Result } from "../lib/result";
 import type { Sealer } from "../lib/seal";
 import { enqueueRevocations } from "../queue/enqueue";
+import type { QueueMessageBody } from "../queue/messages";
 import type { ResolveToken } from "./resolve-token";
 
 /** The sender recorded for manual revocations. */
@@ -41,14 +41,34 @@ export const MANUAL_DEADLINE_MS = 8_000;
 
 /** What a manual revocation works with. */
 export interface ManualRevocationDeps {
-  repo: IncidentRepository;
-  queries: Pick<IncidentQueries, "adoptKeyId">;
+  intake: IncidentIntake;
+  leases: Pick<IncidentLeases, "get">;
+  operatorWrites: Pick<OperatorWrites, "adoptKeyId">;
+  /** The configured Clerk instances' names, production first. */
+  instanceNames: readonly string[];
   resolve: ResolveToken;
   sealer: Sealer;
   makeSighting: MakeSighting;
-  queue: Queue<RevocationMessage>;
+  queue: Queue<QueueMessageBody>;
   now: () => number;
 }
+
+/** What a manual revocation came to. */
+export type ManualOutcome = "revoked" | "already_revoked" | "queued" | "not_found" | "failed";
+
+/** The incident a manual revocation opened or found, and what became of it. */
+export interface ManualRevocation {
+  tokenHash: string;
+  keyId: string | null;
+  status: IncidentStatus;
+  label: Label | null;
+  outcome: ManualOutcome;
+}
+
+/** Why a revocation by key id was refused before anything was recorded. */
+export type InstanceError =
+  | { kind: "unknown_instance"; named: string; configured: readonly string[] }
+  | { kind: "instance_required"; configured: readonly string[] };
 
 /** The incident key of a revocation by key id. */
 export const keyIdIncidentHash = (keyId: string) => sha256Hex(`key_id:${keyId}`);
@@ -63,7 +83,7 @@ async function record(
     source: MANUAL_SOURCE,
     type: incident.tokenType,
   });
-  await deps.repo.record(
+  await deps.intake.record(
     MANUAL_SENDER,
     [{ ...incident, status: "pending", label: null }],
     [sighting],
@@ -76,8 +96,8 @@ async function conclude(
   deps: ManualRevocationDeps,
   tokenHash: string,
   outcome: Outcome,
-): Promise<RevocationResult> {
-  let answer: RevocationOutcome;
+): Promise<ManualRevocation> {
+  let answer: ManualOutcome;
   switch (outcome.kind) {
     case "revoked":
       answer = outcome.byThisCall ? "revoked" : "already_revoked";
@@ -98,10 +118,10 @@ async function conclude(
       answer = "queued";
       break;
   }
-  const state = await deps.repo.get(tokenHash);
+  const state = await deps.leases.get(tokenHash);
   return {
-    token_hash: tokenHash,
-    key_id: state?.keyId ?? null,
+    tokenHash,
+    keyId: state?.keyId ?? null,
     status: state?.status ?? "pending",
     label: state?.label ?? null,
     outcome: answer,
@@ -121,7 +141,7 @@ export async function revokeSecret(
   deps: ManualRevocationDeps,
   secret: string,
   reason: string,
-): Promise<RevocationResult> {
+): Promise<ManualRevocation> {
   const tokenHash = await sha256Hex(secret);
   await record(deps, {
     tokenHash,
@@ -140,26 +160,23 @@ export async function revokeSecret(
 export function instanceForKeyId(
   configured: readonly string[],
   named: string | undefined,
-): Result<string | undefined, string> {
+): Result<string | undefined, InstanceError> {
   if (named !== undefined) {
-    return configured.includes(named)
-      ? ok(named)
-      : err(`No Clerk instance is named ${named}; configured: ${configured.join(", ")}.`);
+    return configured.includes(named) ? ok(named) : err({ kind: "unknown_instance", named, configured });
   }
-  if (configured.length > 1)
-    return err(
-      `Several Clerk instances are configured (${configured.join(", ")}): name the key's in "instance".`,
-    );
+  if (configured.length > 1) return err({ kind: "instance_required", configured });
   return ok(configured[0]);
 }
 
-/** Revokes a key by its id, on `instance`. */
+/** Revokes a key by its id, on the instance named (which may be left out when there is only one). */
 export async function revokeKeyId(
   deps: ManualRevocationDeps,
   keyId: string,
   reason: string,
-  instance?: string,
-): Promise<RevocationResult> {
+  namedInstance: string | undefined,
+): Promise<Result<ManualRevocation, InstanceError>> {
+  const instance = instanceForKeyId(deps.instanceNames, namedInstance);
+  if (!instance.ok) return instance;
   const tokenHash = await keyIdIncidentHash(keyId);
   await record(deps, {
     tokenHash,
@@ -168,6 +185,8 @@ export async function revokeKeyId(
     sealedSecret: null,
   });
   // Stored before the claim, so the resolver (and a queued retry) revokes by id like any incident whose id is known.
-  await deps.queries.adoptKeyId(tokenHash, keyId, deps.now(), instance);
-  return conclude(deps, tokenHash, await deps.resolve(tokenHash, undefined, asOperator(deps, reason)));
+  await deps.operatorWrites.adoptKeyId(tokenHash, keyId, deps.now(), instance.value);
+  return ok(
+    await conclude(deps, tokenHash, await deps.resolve(tokenHash, undefined, asOperator(deps, reason))),
+  );
 }

@@ -5,12 +5,15 @@
  * older than the partner agreement allows, and re-seal secrets sealed under older keys (./reseal.ts).
  */
 
-import { isNotifyEventType, notifyMessage, type RevocationMessage } from "../domain/queue-messages";
-import type { IncidentRepository } from "../incidents/repository";
+import { isNotifyEventType } from "../domain/notify-event";
+import type { NotificationOutbox } from "../incidents/outbox";
+import type { IncidentRetention } from "../incidents/retention";
+import type { IncidentSweeping } from "../incidents/sweeping";
 import type { Logger } from "../lib/log";
 import type { Sealer } from "../lib/seal";
 import { errorName } from "../lib/settle";
 import { enqueueRevocations, SEND_BATCH_MAX_MESSAGES } from "../queue/enqueue";
+import { notifyMessage, type QueueMessageBody } from "../queue/messages";
 import { resealOlderSecrets } from "./reseal";
 
 /** How long past its due time a pending incident may sit before we assume its message was lost. */
@@ -22,8 +25,10 @@ export const SIGHTING_RETENTION_MS = 30 * 24 * 60 * 60_000;
 
 /** What the sweeper works with. */
 export interface SweeperDeps {
-  repo: IncidentRepository;
-  queue: Queue<RevocationMessage>;
+  sweeping: IncidentSweeping;
+  retention: IncidentRetention;
+  outbox: Pick<NotificationOutbox, "findOwedNotifications" | "noteNotificationsQueued">;
+  queue: Queue<QueueMessageBody>;
   sealer: Sealer;
   log: Logger;
   /** Whether NOTIFY_URL is set: owed notifications are queued only then. */
@@ -59,7 +64,7 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
     ? await attempt("notify", () => queueOwedNotifications(deps, now))
     : 0;
   const erased = await attempt("erase", () =>
-    deps.repo.eraseSightingDetails(now - SIGHTING_RETENTION_MS, now),
+    deps.retention.eraseSightingDetails(now - SIGHTING_RETENTION_MS, now),
   );
   // Re-sealing can always wait for the next run.
   let unreadable = 0;
@@ -81,20 +86,20 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
 }
 
 async function requeueStranded(deps: SweeperDeps, now: number): Promise<number> {
-  const stranded = await deps.repo.findStranded(now, STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT);
+  const stranded = await deps.sweeping.findStranded(now, STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT);
   if (stranded.length === 0) return 0;
   await enqueueRevocations(
     deps.queue,
     stranded.map((tokenHash) => ({ tokenHash, delaySeconds: 0 })),
   );
   // Due at once (the queue may claim them), and out of the next sweeps' sight for twice as long.
-  await deps.repo.markSwept(stranded, now);
+  await deps.sweeping.markSwept(stranded, now);
   return stranded.length;
 }
 
 /** Queues the notifications still owed past the grace period: their send failed, or the Worker died first. */
 async function queueOwedNotifications(deps: SweeperDeps, now: number): Promise<number> {
-  const owed = await deps.repo.findOwedNotifications(now, STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT);
+  const owed = await deps.outbox.findOwedNotifications(now, STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT);
   const messages = owed.flatMap(({ tokenHash, event }) =>
     isNotifyEventType(event) ? [{ body: notifyMessage(tokenHash, event), contentType: "json" as const }] : [],
   );
@@ -102,7 +107,7 @@ async function queueOwedNotifications(deps: SweeperDeps, now: number): Promise<n
     await deps.queue.sendBatch(messages.slice(i, i + SEND_BATCH_MAX_MESSAGES));
   }
   if (owed.length > 0)
-    await deps.repo.noteNotificationsQueued(
+    await deps.outbox.noteNotificationsQueued(
       owed.map((o) => o.tokenHash),
       now,
     );

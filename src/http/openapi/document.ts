@@ -13,7 +13,8 @@ import {
 } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { MatchSchema } from "../../domain/alert-body";
-import { ADMIN_AUTH_RETRY_AFTER_SECONDS, ADMIN_REALM } from "../admin-auth";
+import { ADMIN_AUTH_RETRY_AFTER_SECONDS } from "../admin-auth";
+import { ADMIN_REALM } from "../errors";
 import { IncidentListQuerySchema, RevocationRequestSchema, TokenHashParamSchema } from "../requests";
 import {
   AttemptSchema,

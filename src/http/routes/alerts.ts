@@ -2,19 +2,19 @@
  * @module
  * `POST /v1/alerts/{sender}`: signature headers → body limit → signature over the raw bytes → parse → process →
  * feedback.
- * Thin on purpose: every decision lives in a domain module. A request that fails the signature is
- * answered before any D1 write, Clerk call or queue send.
+ * Thin on purpose: every decision lives in a domain module or a use case. A request that fails the signature is
+ * refused before any D1 write, Clerk call or queue send.
  */
 
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
-import { BODY_ERROR_MESSAGES, parseAlertBody } from "../../domain/alert-body";
+import { parseAlertBody } from "../../domain/alert-body";
+import { isSenderName, type SenderName } from "../../domain/senders";
 import type { VerifyBody, VerifyError } from "../../senders/alert-verifier";
-import { isSenderName, type SenderName } from "../../senders/registry";
-import { processAlert } from "../../use-cases/process-alert";
 import type { AppEnv } from "../app-env";
-import { featureOff } from "../feature-off";
+import { refuse } from "../errors";
+import { refuseIfFeatureOff } from "../feature-off";
 
 /**
  * Largest alert body. GitHub documents no batch limit; a match is about 250 bytes, so 5 MiB holds
@@ -22,21 +22,10 @@ import { featureOff } from "../feature-off";
  */
 export const ALERT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
-/** The one place verification failures become HTTP: generic bodies, so callers learn nothing. */
-function rejection(error: VerifyError): { status: 401 | 503; body: { error: string } } {
-  switch (error.kind) {
-    case "keys_unavailable":
-      return { status: 503, body: { error: "Signature keys are unavailable; try again later." } };
-    case "missing_headers":
-    case "unknown_key":
-    case "malformed_signature":
-    case "bad_signature":
-    case "stale_timestamp":
-      return { status: 401, body: { error: "Invalid or missing signature." } };
-  }
+/** A failed signature check, as a refusal: which check failed stays in the log. */
+function signatureRefusal(error: VerifyError): never {
+  return refuse(error.kind === "keys_unavailable" ? { kind: "keys_unavailable" } : { kind: "bad_signature" });
 }
-
-const NO_SUCH_SENDER = { error: "No such sender, or it is not configured." };
 
 /** What the header stage hands the handler: the sender and the second stage of its verifier. */
 type SignedRequest = { Variables: { sender: SenderName; verifyBody: VerifyBody } };
@@ -46,17 +35,19 @@ type SignedRequest = { Variables: { sender: SenderName; verifyBody: VerifyBody }
  * body sent without Content-Length to count it, and nothing about an unsigned request is worth reading.
  */
 const signatureHeaders = createMiddleware<AppEnv & SignedRequest>(async (c, next) => {
-  const { services, requestId } = c.var;
+  const { useCases, requestId } = c.var;
   const sender = c.req.param("sender") ?? "";
-  if (!isSenderName(sender)) return c.json(NO_SUCH_SENDER, 404);
-  const verifier = services.verifiers[sender];
+  if (!isSenderName(sender)) refuse({ kind: "no_such_sender" });
+  const verifier = useCases.verifiers[sender];
   // Off: 404 when its settings are absent, 503 when a bad setting switched it off.
-  if (!verifier) return featureOff(c, sender) ?? c.json(NO_SUCH_SENDER, 404);
+  if (!verifier) {
+    refuseIfFeatureOff(c, sender);
+    refuse({ kind: "no_such_sender" });
+  }
   const signed = verifier(c.req.raw.headers);
   if (!signed.ok) {
-    services.log.warn("alert_rejected", { request_id: requestId, sender, reason: signed.error.kind });
-    const { status, body: answer } = rejection(signed.error);
-    return c.json(answer, status);
+    useCases.log.warn("alert_rejected", { request_id: requestId, sender, reason: signed.error.kind });
+    signatureRefusal(signed.error);
   }
   c.set("sender", sender);
   c.set("verifyBody", signed.value);
@@ -69,41 +60,29 @@ export const alertRoutes = new Hono<AppEnv>().post(
   signatureHeaders,
   bodyLimit({
     maxSize: ALERT_BODY_LIMIT_BYTES,
-    onError: (c) => c.json({ error: `The body exceeds ${ALERT_BODY_LIMIT_BYTES} bytes.` }, 413),
+    onError: () => refuse({ kind: "body_too_large", limitBytes: ALERT_BODY_LIMIT_BYTES }),
   }),
   async (c) => {
-    const { services, requestId, receivedAt, sender, verifyBody } = c.var;
+    const { useCases, requestId, receivedAt, sender, verifyBody } = c.var;
     const body = await c.req.arrayBuffer();
 
     const verified = await verifyBody(body);
     if (!verified.ok) {
-      services.log.warn("alert_rejected", { request_id: requestId, sender, reason: verified.error.kind });
-      const { status, body: answer } = rejection(verified.error);
-      return c.json(answer, status);
+      useCases.log.warn("alert_rejected", { request_id: requestId, sender, reason: verified.error.kind });
+      signatureRefusal(verified.error);
     }
 
     const parsed = parseAlertBody(body);
     if (!parsed.ok) {
-      services.log.warn("alert_rejected", { request_id: requestId, sender, reason: parsed.error });
-      return c.json({ error: BODY_ERROR_MESSAGES[parsed.error] }, 400);
+      useCases.log.warn("alert_rejected", { request_id: requestId, sender, reason: parsed.error });
+      refuse({ kind: "invalid_alert", reason: parsed.error });
     }
 
-    const summary = await processAlert(
-      {
-        repo: services.repo,
-        resolve: services.resolve,
-        revokeDirect: services.revokeDirect,
-        queue: services.queue,
-        sealer: services.sealer,
-        makeSighting: services.makeSighting,
-        notifications: services.notifications,
-        log: services.log,
-        now: services.now,
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
-      },
+    const summary = await useCases.processAlert(
       { sender, matches: parsed.value.matches, invalid: parsed.value.invalid, receivedAt, requestId },
+      (p) => c.executionCtx.waitUntil(p),
     );
-    services.log.info("alert", {
+    useCases.log.info("alert", {
       request_id: requestId,
       sender,
       ...summary.counts,

@@ -6,18 +6,22 @@
 
 import { bodyLimit } from "hono/body-limit";
 import { Hono } from "hono/tiny";
-import { createIncidentQueries } from "../../incidents/queries";
-import { instanceForKeyId, revokeKeyId, revokeSecret } from "../../use-cases/revoke-manually";
+import type { ManualOutcome } from "../../use-cases/revoke-manually";
 import { adminAuth } from "../admin-auth";
 import type { AppEnv } from "../app-env";
+import { refuse } from "../errors";
 import { RevocationRequestSchema } from "../requests";
-import type { RevocationOutcome, RevocationResult } from "../responses";
-import { validJson } from "../validate";
+import { toRevocationResult } from "../responses";
+import { requireJson, valid } from "../validate";
 
 /** Largest revocation body: a secret, a key id and a reason fit in far less. */
 export const REVOCATION_BODY_LIMIT_BYTES = 4 * 1024;
 
-const STATUS: Record<RevocationOutcome, 200 | 202 | 404 | 502> = {
+/**
+ * Each outcome's status. Not refusals: every one answers the incident as it now stands, so a client that reads only
+ * the status still learns whether the key is dead (200), on its way (202), unknown to Clerk (404) or not revoked (502).
+ */
+const STATUS: Record<ManualOutcome, 200 | 202 | 404 | 502> = {
   revoked: 200,
   already_revoked: 200,
   queued: 202,
@@ -30,30 +34,27 @@ export const revocationRoutes = new Hono<AppEnv>().use(adminAuth()).post(
   "/",
   bodyLimit({
     maxSize: REVOCATION_BODY_LIMIT_BYTES,
-    onError: (c) => c.json({ error: `The body exceeds ${REVOCATION_BODY_LIMIT_BYTES} bytes.` }, 413),
+    onError: () => refuse({ kind: "body_too_large", limitBytes: REVOCATION_BODY_LIMIT_BYTES }),
   }),
-  validJson(RevocationRequestSchema),
+  requireJson,
+  valid("json", RevocationRequestSchema),
   async (c) => {
-    const { services, requestId } = c.var;
+    const { useCases, requestId } = c.var;
     const body = c.req.valid("json");
-    const deps = { ...services, queries: createIncidentQueries(c.env.DB) };
-    let result: RevocationResult;
-    if ("secret" in body) result = await revokeSecret(deps, body.secret, body.reason);
+    const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+    let result: Awaited<ReturnType<typeof useCases.revokeSecret>>;
+    if ("secret" in body) result = await useCases.revokeSecret(body.secret, body.reason, waitUntil);
     else {
-      const instance = instanceForKeyId(
-        services.instances.map((i) => i.name),
-        body.instance,
-      );
-      if (!instance.ok) return c.json({ error: instance.error }, 400);
-      result = await revokeKeyId(deps, body.key_id, body.reason, instance.value);
+      const byId = await useCases.revokeKeyId(body.key_id, body.reason, body.instance, waitUntil);
+      if (!byId.ok) refuse({ kind: "instance", error: byId.error });
+      result = byId.value;
     }
-    c.executionCtx.waitUntil(services.notifications.flush());
-    services.log.info("manual_revocation", {
+    useCases.log.info("manual_revocation", {
       request_id: requestId,
       by: "secret" in body ? "secret" : "key_id",
-      token_hash: result.token_hash,
+      token_hash: result.tokenHash,
       outcome: result.outcome,
     });
-    return c.json(result, STATUS[result.outcome]);
+    return c.json(toRevocationResult(result), STATUS[result.outcome]);
   },
 );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { err, ok } from "../lib/result";
-import { attemptOf } from "./attempts";
+import { attemptOf } from "./attempt";
 
 const hash = "ab".repeat(32);
 

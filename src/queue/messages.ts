@@ -6,32 +6,22 @@
  * known (see README "Secrets at rest"), so a message is useless to anyone who reads it.
  */
 import * as v from "valibot";
-
-const TokenHash = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
-
-/** The event types sent to the key owner's team. */
-export const NOTIFY_EVENT_TYPES = ["api_key.revoked", "api_key.revocation_failed"] as const;
-
-/** A notification event type. */
-export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
-
-/** Whether a stored value names a notification event type. */
-export const isNotifyEventType = (value: string): value is NotifyEventType =>
-  (NOTIFY_EVENT_TYPES as readonly string[]).includes(value);
+import { TokenHashSchema, TokenTypeSchema } from "../domain/incident";
+import { type NotifyEventType, NotifyEventTypeSchema } from "../domain/notify-event";
 
 /** Revoke the token (`kind` may be absent: messages from before notifications existed). */
 const RevokeMessageSchema = v.object({
   v: v.literal(1),
   kind: v.optional(v.literal("revoke"), "revoke"),
-  token_hash: TokenHash,
+  token_hash: TokenHashSchema,
 });
 
 /** Tell the key owner's team what happened to the token. */
 const NotifyMessageSchema = v.object({
   v: v.literal(1),
   kind: v.literal("notify"),
-  event: v.picklist(NOTIFY_EVENT_TYPES),
-  token_hash: TokenHash,
+  event: NotifyEventTypeSchema,
+  token_hash: TokenHashSchema,
 });
 
 /** What Clerk said of a key that was revoked while D1 was down. */
@@ -56,16 +46,18 @@ const RecordMessageSchema = v.object({
   at: v.number(),
   incidents: v.array(
     v.object({
-      h: TokenHash,
+      h: TokenHashSchema,
       p: v.string(),
-      t: v.picklist(["clerk_api_key", "clerk_api_key_id", "other"]),
+      t: TokenTypeSchema,
       s: v.picklist(["pending", "ignored"]),
       /** The sealed secret; `null` for tokens that cannot be Clerk's. */
       x: v.nullable(v.string()),
       revoked: v.optional(RevokedKeySchema),
     }),
   ),
-  sightings: v.array(v.object({ i: v.string(), h: TokenHash, u: v.string(), s: v.string(), t: v.string() })),
+  sightings: v.array(
+    v.object({ i: v.string(), h: TokenHashSchema, u: v.string(), s: v.string(), t: v.string() }),
+  ),
 });
 
 /** A record message's body. */
@@ -78,13 +70,13 @@ export const QueueMessageSchema = v.union([NotifyMessageSchema, RecordMessageSch
 export type QueueMessage = v.InferOutput<typeof QueueMessageSchema>;
 
 /** A revocation message as sent. */
-export type RevocationMessage = v.InferInput<typeof QueueMessageSchema>;
+export type QueueMessageBody = v.InferInput<typeof QueueMessageSchema>;
 
 /** The message for one token. */
-export const revocationMessage = (tokenHash: string): RevocationMessage => ({ v: 1, token_hash: tokenHash });
+export const revocationMessage = (tokenHash: string): QueueMessageBody => ({ v: 1, token_hash: tokenHash });
 
 /** The message for one notification. */
-export const notifyMessage = (tokenHash: string, event: NotifyEventType): RevocationMessage => ({
+export const notifyMessage = (tokenHash: string, event: NotifyEventType): QueueMessageBody => ({
   v: 1,
   kind: "notify",
   event,

@@ -1,0 +1,26 @@
+/**
+ * @module
+ * The one statement that records a revocation Clerk confirmed. Intake runs it in the same batch as a record (keys
+ * revoked while D1 was down), leases run it alone; either way it wins over `pending` and `failed`, and its
+ * `RETURNING` tells the caller whether this write is the one that made the incident revoked.
+ */
+import type { KeyFacts } from "../domain/incident";
+
+/** The confirm-revoked statement for one token. */
+export function confirmRevokedStatement(
+  db: D1Database,
+  tokenHash: string,
+  now: number,
+  key: KeyFacts | undefined,
+) {
+  return db
+    .prepare(
+      `UPDATE incidents SET status = 'revoked', label = 'true_positive', claimed_until = NULL, lease_id = NULL,
+         next_attempt_at = NULL, sealed_secret = NULL, revoked_at = ?1, last_error = NULL,
+         key_id = COALESCE(key_id, ?5), key_subject = COALESCE(?2, key_subject), key_name = COALESCE(?3, key_name),
+         clerk_instance = COALESCE(clerk_instance, ?6), notify_due = 'api_key.revoked', notify_queued_at = NULL, updated_at = ?1
+       WHERE token_hash = ?4 AND status IN ('pending', 'failed')
+       RETURNING token_hash`,
+    )
+    .bind(now, key?.subject ?? null, key?.name ?? null, tokenHash, key?.id ?? null, key?.instance ?? null);
+}

@@ -1,0 +1,220 @@
+/**
+ * @module
+ * Claims and the state writes made under them. A claim is a lease: the claimant alone may call Clerk for the incident
+ * until it runs out, and every later write names the lease, so a claimant that lost it writes nothing. A revocation
+ * Clerk confirmed is the exception: it is recorded whoever holds the lease, because Clerk's answer is the truth.
+ */
+import * as v from "valibot";
+import type { Claim, IncidentState, IncidentStatus, KeyFacts, Label } from "../domain/incident";
+import { chunkJsonArrays } from "./chunk-by-bytes";
+import { confirmRevokedStatement } from "./confirm-revoked";
+import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
+import { StateRow, toState } from "./state-row";
+
+const ClaimRow = v.object({
+  key_id: v.nullable(v.string()),
+  clerk_instance: v.nullable(v.string()),
+  key_confirmed: v.number(),
+  sealed_secret: v.nullable(v.string()),
+  attempts: v.number(),
+  failures: v.number(),
+  failing_since: v.nullable(v.number()),
+});
+
+/**
+ * How early a queued message may claim before its incident's `next_attempt_at`: Queues' delays are whole seconds and
+ * not exact, and turning a message away for a few milliseconds would cost a round trip through the queue.
+ */
+export const SCHEDULE_SLACK_MS = 1_000;
+
+/** Outcome details written when an incident ends or is released. */
+export interface OutcomeDetails {
+  error?: string | null;
+  traceId?: string | null;
+}
+
+/** Why a claimed incident goes back to pending. */
+export interface ReleaseDetails extends OutcomeDetails {
+  /** A real Clerk failure (counts toward giving up), as opposed to waiting for the pace or a 429. */
+  failure: boolean;
+}
+
+/** What a claim may skip. */
+export interface ClaimOptions {
+  /** Claim even before `next_attempt_at` (a fresh sighting or an operator); the queue waits for it. */
+  ignoreSchedule?: boolean;
+}
+
+/** The lease store. */
+export interface IncidentLeases {
+  /** Takes a fresh lease on a pending, unleased incident that is due. `undefined` when it is final, leased or not due. */
+  claim(tokenHash: string, now: number, leaseMs: number, options?: ClaimOptions): Promise<Claim | undefined>;
+  get(tokenHash: string): Promise<IncidentState | undefined>;
+  /**
+   * Under the lease: stores what Clerk told us of the key, drops the sealed secret (no longer needed) and ends any run
+   * of failures. `false` when the lease was lost.
+   */
+  saveKey(tokenHash: string, leaseId: string, key: KeyFacts, now: number): Promise<boolean>;
+  /** Under the lease: ends the incident. `false` when the lease was lost (nothing was written). */
+  finish(
+    tokenHash: string,
+    leaseId: string,
+    status: Exclude<IncidentStatus, "pending">,
+    label: Label | null,
+    now: number,
+    details?: OutcomeDetails & { key?: KeyFacts },
+  ): Promise<boolean>;
+  /**
+   * Records a revocation Clerk confirmed, whoever holds the lease now: Clerk's answer is the truth, and it wins over a
+   * `failed` too. `false` when the incident was already revoked (so the caller sends no second event).
+   */
+  confirmRevoked(tokenHash: string, now: number, key?: KeyFacts): Promise<boolean>;
+  /** Under the lease: gives it back, due again at `nextAttemptAt`. `false` when the lease was lost. */
+  release(
+    tokenHash: string,
+    leaseId: string,
+    now: number,
+    nextAttemptAt: number,
+    details: ReleaseDetails,
+  ): Promise<boolean>;
+  /**
+   * Ends a pending, unleased incident as `failed` after the queue gave up on its message, but only once its failures
+   * (or, with none, its last sighting) are older than `giveUpBefore`. `false` when it is leased, final or too young.
+   */
+  failExhausted(tokenHash: string, now: number, giveUpBefore: number): Promise<boolean>;
+  /** Notes when queued work for these incidents is due, so the sweeper leaves them alone until then. */
+  schedule(tokenHashes: readonly string[], nextAttemptAt: number, now: number): Promise<void>;
+}
+
+/** The event a final status owes the key owner's team (the notification outbox, `notify_due`). */
+const OWED_EVENT_SQL = `CASE ?1 WHEN 'revoked' THEN 'api_key.revoked' WHEN 'failed' THEN 'api_key.revocation_failed'
+  ELSE notify_due END`;
+
+/** Builds the lease store over a D1 database. */
+export function createIncidentLeases(db: D1Database): IncidentLeases {
+  return {
+    async claim(tokenHash, now, leaseMs, options = {}) {
+      const leaseId = crypto.randomUUID();
+      const row = await db
+        .prepare(
+          `UPDATE incidents SET claimed_until = ?1, lease_id = ?2, attempts = attempts + 1, sweeps = 0, updated_at = ?3
+           WHERE token_hash = ?4 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?3)
+             AND (?5 OR next_attempt_at IS NULL OR next_attempt_at <= ?3 + ?6)
+           RETURNING key_id, clerk_instance, key_subject IS NOT NULL AS key_confirmed, sealed_secret, attempts, failures,
+             failing_since`,
+        )
+        .bind(now + leaseMs, leaseId, now, tokenHash, options.ignoreSchedule ? 1 : 0, SCHEDULE_SLACK_MS)
+        .first();
+      return row ? parseClaim(leaseId, row) : undefined;
+    },
+    async get(tokenHash) {
+      const row = await db
+        .prepare(
+          "SELECT token_hash, status, label, key_id, claimed_until, next_attempt_at FROM incidents WHERE token_hash = ?1",
+        )
+        .bind(tokenHash)
+        .first();
+      return row ? toState(v.parse(StateRow, row)) : undefined;
+    },
+    async saveKey(tokenHash, leaseId, key, now) {
+      const result = await db
+        .prepare(
+          `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3, sealed_secret = NULL,
+             failing_since = NULL, clerk_instance = COALESCE(?7, clerk_instance), updated_at = ?4
+           WHERE token_hash = ?5 AND lease_id = ?6 AND status = 'pending'`,
+        )
+        .bind(key.id, key.subject, key.name, now, tokenHash, leaseId, key.instance ?? null)
+        .run();
+      return result.meta.changes > 0;
+    },
+    async finish(tokenHash, leaseId, status, label, now, details = {}) {
+      // A failed incident keeps its sealed secret so an operator can retry it; every other outcome drops it.
+      const result = await db
+        .prepare(
+          `UPDATE incidents SET status = ?1, label = ?2, claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
+             sealed_secret = CASE WHEN ?1 = 'failed' THEN sealed_secret ELSE NULL END,
+             revoked_at = CASE WHEN ?1 = 'revoked' THEN ?3 ELSE revoked_at END,
+             key_subject = COALESCE(?7, key_subject), key_name = COALESCE(?8, key_name),
+             clerk_instance = COALESCE(?10, clerk_instance), last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3,
+             notify_due = ${OWED_EVENT_SQL}, notify_queued_at = NULL
+           WHERE token_hash = ?6 AND lease_id = ?9 AND status = 'pending'`,
+        )
+        .bind(
+          status,
+          label,
+          now,
+          details.error ?? null,
+          details.traceId ?? null,
+          tokenHash,
+          details.key?.subject ?? null,
+          details.key?.name ?? null,
+          leaseId,
+          details.key?.instance ?? null,
+        )
+        .run();
+      return result.meta.changes > 0;
+    },
+    async confirmRevoked(tokenHash, now, key) {
+      const result = await confirmRevokedStatement(db, tokenHash, now, key).run();
+      return result.meta.changes > 0;
+    },
+    async release(tokenHash, leaseId, now, nextAttemptAt, details) {
+      const result = await db
+        .prepare(
+          `UPDATE incidents SET claimed_until = NULL, lease_id = NULL, next_attempt_at = ?1, last_error = COALESCE(?2, last_error),
+             clerk_trace_id = COALESCE(?3, clerk_trace_id), updated_at = ?4,
+             failures = failures + ?7, failing_since = CASE WHEN ?7 THEN COALESCE(failing_since, ?4) ELSE failing_since END
+           WHERE token_hash = ?5 AND lease_id = ?6 AND status = 'pending'`,
+        )
+        .bind(
+          nextAttemptAt,
+          details.error ?? null,
+          details.traceId ?? null,
+          now,
+          tokenHash,
+          leaseId,
+          details.failure ? 1 : 0,
+        )
+        .run();
+      return result.meta.changes > 0;
+    },
+    async failExhausted(tokenHash, now, giveUpBefore) {
+      const result = await db
+        .prepare(
+          `UPDATE incidents SET status = 'failed', claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
+             updated_at = ?1, last_error = 'retries_exhausted' || COALESCE(' after ' || last_error, ''),
+             notify_due = 'api_key.revocation_failed', notify_queued_at = NULL
+           WHERE token_hash = ?2 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?1)
+             AND COALESCE(failing_since, last_seen_at) <= ?3`,
+        )
+        .bind(now, tokenHash, giveUpBefore)
+        .run();
+      return result.meta.changes > 0;
+    },
+    async schedule(tokenHashes, nextAttemptAt, now) {
+      const statements = chunkJsonArrays(tokenHashes, RECORD_PARAM_MAX_BYTES).map((json) =>
+        db
+          .prepare(
+            `UPDATE incidents SET next_attempt_at = ?1, updated_at = ?2
+             WHERE status = 'pending' AND token_hash IN (SELECT value FROM json_each(?3))`,
+          )
+          .bind(nextAttemptAt, now, json),
+      );
+      if (statements.length > 0) await db.batch(statements);
+    },
+  };
+}
+
+function parseClaim(leaseId: string, row: unknown): Claim {
+  const parsed = v.parse(ClaimRow, row);
+  return {
+    leaseId,
+    keyId: parsed.key_id,
+    keyConfirmed: parsed.key_confirmed === 1,
+    sealedSecret: parsed.sealed_secret,
+    attempts: parsed.attempts,
+    failures: parsed.failures,
+    failingSince: parsed.failing_since,
+    instance: parsed.clerk_instance,
+  };
+}

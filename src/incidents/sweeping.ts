@@ -1,0 +1,54 @@
+/**
+ * @module
+ * What the sweeper asks of the incident log: pending work whose queue message was lost, and a note that it was queued
+ * again. Each sweep that finds the same incident still waiting doubles its grace period, so a backlog that is only
+ * slow is not queued over and over.
+ */
+import * as v from "valibot";
+import { chunkJsonArrays } from "./chunk-by-bytes";
+import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
+
+/** The sweeper's grace period doubles per sweep that found an incident still waiting, at most this many times. */
+export const SWEEP_BACKOFF_MAX_DOUBLINGS = 5;
+
+const StrandedRow = v.object({ token_hash: v.string() });
+
+/** The sweeper's view of pending work. */
+export interface IncidentSweeping {
+  /**
+   * Pending, unleased incidents whose due time passed `graceMs` ago (doubled for each sweep that already queued them
+   * since a message was last consumed): their queue message was lost. Oldest first.
+   */
+  findStranded(now: number, graceMs: number, limit: number): Promise<string[]>;
+  /** Notes that the sweeper queued these incidents again: due at once, and out of its sight for longer next time. */
+  markSwept(tokenHashes: readonly string[], now: number): Promise<void>;
+}
+
+/** Builds it over a D1 database. */
+export function createIncidentSweeping(db: D1Database): IncidentSweeping {
+  return {
+    async markSwept(tokenHashes, now) {
+      const statements = chunkJsonArrays(tokenHashes, RECORD_PARAM_MAX_BYTES).map((json) =>
+        db
+          .prepare(
+            `UPDATE incidents SET next_attempt_at = NULL, updated_at = ?1, sweeps = sweeps + 1
+             WHERE status = 'pending' AND token_hash IN (SELECT value FROM json_each(?2))`,
+          )
+          .bind(now, json),
+      );
+      if (statements.length > 0) await db.batch(statements);
+    },
+    async findStranded(now, graceMs, limit) {
+      const { results } = await db
+        .prepare(
+          `SELECT token_hash FROM incidents
+           WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?1)
+             AND COALESCE(next_attempt_at, updated_at) + (?2 << MIN(sweeps, ?4)) <= ?1
+           ORDER BY updated_at LIMIT ?3`,
+        )
+        .bind(now, graceMs, limit, SWEEP_BACKOFF_MAX_DOUBLINGS)
+        .all();
+      return results.map((row) => v.parse(StrandedRow, row).token_hash);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * @module
+ * Everything the Worker does, as one catalogue: the HTTP layer and the queue and cron handlers call these and nothing
+ * below them. src/wiring.ts builds it from the configuration, with each use case given only what it needs.
+ */
+import type { Config } from "../config/config";
+import type { IncidentHistory } from "../domain/incident";
+import type { SenderName } from "../domain/senders";
+import type { RequeueResult } from "../incidents/operator-writes";
+import type { IncidentFilter, IncidentPage, ListPosition } from "../incidents/reads";
+import type { Logger } from "../lib/log";
+import type { Result } from "../lib/result";
+import type { AlertVerifier } from "../senders/alert-verifier";
+import type { AlertInput, AlertSummary } from "./process-alert";
+import type { InstanceError, ManualRevocation } from "./revoke-manually";
+import type { SweepResult } from "./sweep";
+
+/** What keeps work alive after the response: `ExecutionContext.waitUntil`. */
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** The Worker's use cases, ready to call. */
+export interface UseCases {
+  config: Config;
+  log: Logger;
+  /** One per configured sender; a missing one means the sender is off. */
+  verifiers: Partial<Record<SenderName, AlertVerifier>>;
+  /** Records a verified alert, revokes what it can within the sender's deadline, queues the rest. */
+  processAlert(input: AlertInput, waitUntil: WaitUntil): Promise<AlertSummary>;
+  /** Handles a batch of the revocation queue: revocations, notifications, records D1 could not take. */
+  consumeRevocations(batch: MessageBatch<unknown>): Promise<void>;
+  /** Handles a batch of the dead-letter queue. */
+  consumeDeadLetters(batch: MessageBatch<unknown>): Promise<void>;
+  /** The cron's sweep at its scheduled time: stranded work, owed notifications, erasure, resealing. */
+  sweep(scheduledTime: number): Promise<SweepResult>;
+  /** An operator revokes the key a leaked secret belongs to. */
+  revokeSecret(secret: string, reason: string, waitUntil: WaitUntil): Promise<ManualRevocation>;
+  /** An operator revokes a key by id, on the instance named (optional when there is only one). */
+  revokeKeyId(
+    keyId: string,
+    reason: string,
+    instance: string | undefined,
+    waitUntil: WaitUntil,
+  ): Promise<Result<ManualRevocation, InstanceError>>;
+  /** A failed incident goes back in line. */
+  retryIncident(tokenHash: string): Promise<RequeueResult>;
+  /** One page of incidents, newest first. */
+  listIncidents(
+    filter: IncidentFilter,
+    after: ListPosition | undefined,
+    limit: number,
+  ): Promise<IncidentPage>;
+  /** One incident with its history. */
+  incidentHistory(tokenHash: string): Promise<IncidentHistory | undefined>;
+}

@@ -1,0 +1,20 @@
+/**
+ * Every D1 store of the incident log over one database, for tests that set up or inspect state directly. The Worker
+ * never builds this: src/wiring.ts hands each use case only the stores it needs.
+ */
+import { createIncidentIntake } from "../../src/incidents/intake";
+import { createIncidentLeases } from "../../src/incidents/leases";
+import { createNotificationOutbox } from "../../src/incidents/outbox";
+import { createIncidentRetention } from "../../src/incidents/retention";
+import { createIncidentSweeping } from "../../src/incidents/sweeping";
+
+/** The incident log's stores, merged. */
+export function incidentLog(db: D1Database) {
+  return {
+    ...createIncidentIntake(db),
+    ...createIncidentLeases(db),
+    ...createNotificationOutbox(db),
+    ...createIncidentSweeping(db),
+    ...createIncidentRetention(db),
+  };
+}
