@@ -1,21 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { alertUrl, MAX_ROWS_SHOWN, outcomeOf, renderReport, rowsFor, tokenPrefix } from "./alert-report.ts";
-
-describe("alertUrl", () => {
-  it("appends the sender's route to a base URL, with or without a path prefix", () => {
-    expect(alertUrl("http://127.0.0.1:8787", "github").href).toBe("http://127.0.0.1:8787/v1/alerts/github");
-    expect(alertUrl("https://w.example.dev/", "gitlab").href).toBe("https://w.example.dev/v1/alerts/gitlab");
-    expect(alertUrl("https://x.example/autorevoke/", "generic").href).toBe(
-      "https://x.example/autorevoke/v1/alerts/generic",
-    );
-  });
-
-  it("keeps a full alert URL as given", () => {
-    expect(alertUrl("https://w.example.dev/v1/alerts/depsdev", "github").href).toBe(
-      "https://w.example.dev/v1/alerts/depsdev",
-    );
-  });
-});
+import {
+  answerExcerpt,
+  hintFor,
+  MAX_ANSWER_CHARS,
+  MAX_ROWS_SHOWN,
+  outcomeOf,
+  parseFeedback,
+  renderReport,
+  rowsFor,
+  tokenPrefix,
+} from "./alert-report.ts";
 
 describe("what a label means", () => {
   it("maps true_positive to revoked, false_positive to not a live key, and no label to queued", () => {
@@ -59,5 +53,42 @@ describe("the report", () => {
   it("never shows more than a quarter of a short token", () => {
     expect(tokenPrefix("ak_12345")).toBe("ak…");
     expect(tokenPrefix("ak_0123456789abcdefghijklmnop")).toBe("ak_0123…");
+  });
+});
+
+describe("reading the Worker's answer", () => {
+  it("reads autorevoke's feedback array", () => {
+    const text = JSON.stringify([{ token_hash: "h1", token_type: "clerk_api_key", label: "true_positive" }]);
+    expect(parseFeedback(text)).toEqual([
+      { token_hash: "h1", token_type: "clerk_api_key", label: "true_positive" },
+    ]);
+  });
+
+  it("rejects an answer that is not JSON, or not feedback", () => {
+    expect(parseFeedback("<html>proxy error</html>")).toBeUndefined();
+    expect(parseFeedback('{"error":"nope"}')).toBeUndefined();
+    expect(parseFeedback('[{"token_hash":"h1","token_type":"x","label":"maybe"}]')).toBeUndefined();
+  });
+
+  it("shows at most the first MAX_ANSWER_CHARS characters of an error answer", () => {
+    expect(answerExcerpt("short")).toBe("short");
+    expect(answerExcerpt("x".repeat(MAX_ANSWER_CHARS + 1))).toBe(`${"x".repeat(MAX_ANSWER_CHARS)}…`);
+  });
+});
+
+describe("hints for an error status", () => {
+  const url = new URL("https://w.example.dev/v1/alerts/gitlab");
+
+  it("blames the webhook secret for a generic 401, and the signing key for an ECDSA one", () => {
+    expect(hintFor(401, "generic", url)).toContain("INBOUND_WEBHOOK_SECRET");
+    expect(hintFor(401, "github", url)).toContain("does not trust this signing key");
+  });
+
+  it("names the missing route and sender for a 404", () => {
+    expect(hintFor(404, "gitlab", url)).toContain('no route /v1/alerts/gitlab: the "gitlab" sender');
+  });
+
+  it("points to the Worker's logs for a status it has no hint for", () => {
+    expect(hintFor(500, "github", url)).toBe("See the Worker's logs for details.");
   });
 });

@@ -1,13 +1,10 @@
 /**
  * @module
- * The pure half of `npm run alert`: where to send, what the answer means per token, and the table that says so.
- * No I/O here, so it is tested on its own (scripts/alert-report.test.ts).
+ * `npm run alert`'s output: what the Worker's answer means per token, the table that says so, and what an error
+ * status most likely means. No I/O here, so it is tested on its own (scripts/alert-report.test.ts).
  */
 import * as v from "valibot";
-
-/** Senders `npm run alert` can sign for; `generic` is Standard Webhooks HMAC, the rest ECDSA. */
-export const SENDERS = ["github", "gitlab", "depsdev", "generic"] as const;
-export type Sender = (typeof SENDERS)[number];
+import type { Sender } from "./alert-target.ts";
 
 /** Rows printed before a large batch is summarised instead. */
 export const MAX_ROWS_SHOWN = 20;
@@ -20,17 +17,6 @@ export function tokenPrefix(token: string): string {
   return `${token.slice(0, Math.min(TOKEN_PREFIX_CHARS, Math.floor(token.length / 4)))}…`;
 }
 
-/**
- * The alert URL for `--target`: a full `…/v1/alerts/<sender>` URL is used as given; anything else is a base
- * (`https://autorevoke.example.workers.dev`, or with a path prefix) that gets `/v1/alerts/<sender>` appended.
- */
-export function alertUrl(target: string, sender: Sender): URL {
-  const url = new URL(target);
-  if (/\/v1\/alerts\/[^/]+\/?$/.test(url.pathname)) return url;
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}/v1/alerts/${sender}`;
-  return url;
-}
-
 /** The Worker's answer: a label for each token whose outcome is known. */
 export const FeedbackSchema = v.array(
   v.object({
@@ -41,6 +27,18 @@ export const FeedbackSchema = v.array(
 );
 export type Feedback = v.InferOutput<typeof FeedbackSchema>;
 export type Label = Feedback[number]["label"];
+
+/** The Worker's answer as feedback, or undefined when it is not autorevoke's feedback array. */
+export function parseFeedback(text: string): Feedback | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = v.safeParse(FeedbackSchema, json);
+  return parsed.success ? parsed.output : undefined;
+}
 
 /** What happened in Clerk, as the label tells it. */
 export type Outcome = "revoked" | "not a live Clerk key" | "queued for retry";
@@ -112,3 +110,50 @@ export function renderReport(rows: readonly Row[]): string {
   );
   return out.join("\n");
 }
+
+/** The first line of the report: what was sent where, and how the Worker answered. */
+export function headline(
+  sender: Sender,
+  tokens: number,
+  url: URL,
+  status: number,
+  elapsedMs: number,
+): string {
+  return (
+    `${sender} alert with ${tokens} match${tokens === 1 ? "" : "es"} → ${url.href}: ` +
+    `HTTP ${status} in ${elapsedMs} ms`
+  );
+}
+
+/** Characters of a non-2xx answer shown; an error page can be long, and its start says enough. */
+export const MAX_ANSWER_CHARS = 2_000;
+
+/** A non-2xx answer as shown: cut to `MAX_ANSWER_CHARS`. */
+export function answerExcerpt(text: string): string {
+  return text.length > MAX_ANSWER_CHARS ? `${text.slice(0, MAX_ANSWER_CHARS)}…` : text;
+}
+
+/** What a non-2xx status most likely means for this sender and alert URL. */
+export function hintFor(status: number, sender: Sender, url: URL): string {
+  switch (status) {
+    case 401:
+      return sender === "generic"
+        ? "The signature was rejected: the target's INBOUND_WEBHOOK_SECRET is not the one used here (--webhook-secret)."
+        : "The signature was rejected: the target does not trust this signing key. A deployed Worker checks the " +
+            "sender's real public keys, so dev-signed alerts get 401 there unless its key-list URL publishes your key.";
+    case 404:
+      return `The target has no route ${url.pathname}: the "${sender}" sender is not configured there (its key-list URL or secret is unset) or not implemented yet, or the target is not autorevoke.`;
+    case 503:
+      return "The target is misconfigured or cannot fetch the sender's keys; its logs say which (config_invalid, alert_rejected).";
+    case 413:
+      return "The alert is larger than the Worker accepts (5 MiB); send fewer matches.";
+    default:
+      return "See the Worker's logs for details.";
+  }
+}
+
+/** Printed after the table when some tokens are still open. */
+export const QUEUED_NOTE =
+  "Queued tokens stay open while Clerk cannot answer; the queue consumer retries them with backoff " +
+  "(locally the first retry comes after ~2 s).\nSend the same alert again later to see their labels, " +
+  "or watch revocation_attempt lines in the Worker's log.";

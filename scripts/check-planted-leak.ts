@@ -5,7 +5,9 @@
  * the main suite and requires the run to fail with the secrecy check's message. A check that never fails is a
  * defect; this one is shown failing on every `npm test`.
  */
-import { node } from "../dev/node-runtime.ts";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import process from "node:process";
 
 /** The file run under each plant: its alerts record Clerk-shaped tokens, so the plant reaches D1. */
 const TEST_FILE = "test/github-alerts.test.ts";
@@ -13,25 +15,24 @@ const PLANTS = ["whole", "window"] as const;
 /** What the secrecy check says when it finds a leak in a table (test/support/secrecy.ts). */
 const EXPECTED = /secret ak_\S{3}… found in tables/;
 
-const rt = await node();
-const { process } = rt;
-const vitest = rt.path.join(process.cwd(), "node_modules", "vitest", "vitest.mjs");
+const vitest = path.join(process.cwd(), "node_modules", "vitest", "vitest.mjs");
 
 function run(plant: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = rt.childProcess.spawn(
-      process.execPath,
-      [vitest, "run", "-c", "vitest.planted.config.ts", TEST_FILE],
-      { env: { ...process.env, PLANTED_LEAK: plant, FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, [vitest, "run", "-c", "vitest.planted.config.ts", TEST_FILE], {
+      env: { ...process.env, PLANTED_LEAK: plant, FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
-    const keep = (chunk: Uint8Array) => {
-      output += new TextDecoder().decode(chunk);
+    const keep = (chunk: string) => {
+      output += chunk;
     };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    // Decoded per stream, so a character split across two chunks still comes out whole.
+    child.stdout.setEncoding("utf8").on("data", keep);
+    child.stderr.setEncoding("utf8").on("data", keep);
     child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, output }));
+    // "close", not "exit": the output may still be arriving when the process exits.
+    child.on("close", (code) => resolve({ code, output }));
   });
 }
 

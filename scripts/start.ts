@@ -7,6 +7,9 @@
  * default .wrangler/state) and AUTOREVOKE_DEV_DIR (the dev signing key, the dev sealing keyring and stack.json,
  * default .wrangler/autorevoke-dev).
  */
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import process from "node:process";
 import * as v from "valibot";
 import { DEMO_KEYS, PROD_DEMO_KEYS } from "../dev/clerk-standin.ts";
 import {
@@ -22,16 +25,8 @@ import {
   type StackFile,
   startLocalStack,
 } from "../dev/local-stack.ts";
-import { node } from "../dev/node-runtime.ts";
 
-const rt = await node();
-const { process, path, fs } = rt;
 const root = await repoRoot();
-
-/** `process.exit`, declared so the type checker knows nothing runs after it. */
-function exit(code: number): never {
-  return rt.process.exit(code);
-}
 
 const Port = v.pipe(
   v.string(),
@@ -54,7 +49,7 @@ const EnvSchema = v.object({
 const parsedEnv = v.safeParse(EnvSchema, process.env);
 if (!parsedEnv.success) {
   for (const issue of parsedEnv.issues) console.error(`npm start: ${v.getDotPath(issue)} ${issue.message}`);
-  exit(2);
+  process.exit(2);
 }
 const env = parsedEnv.output;
 const devDir = path.resolve(root, env.AUTOREVOKE_DEV_DIR);
@@ -76,7 +71,7 @@ const onSignal = (signal: string) => {
   if (stopping) {
     if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
     console.error(`\n${signal} again: exiting now.`);
-    exit(130);
+    process.exit(130);
   }
   stopping = true;
   firstSignalAt = Date.now();
@@ -92,9 +87,9 @@ process.on("SIGTERM", onSignal);
 
 async function shutdown(running: LocalStack, code: number): Promise<never> {
   await running.stop();
-  await fs.rm(stackFile, { force: true });
+  await rm(stackFile, { force: true });
   if (code === 0) console.log("Stopped. Nothing is left running.");
-  return exit(code);
+  return process.exit(code);
 }
 
 const signing = await loadOrCreateSigningKey(keyFile);
@@ -124,15 +119,15 @@ try {
 } catch (error) {
   if (startup.signal.aborted) {
     console.log("Stopped before start-up finished. Nothing is left running.");
-    exit(0);
+    process.exit(0);
   }
   console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);
-  exit(1);
+  process.exit(1);
 }
 
 const running = stack;
 const file: StackFile = { url: running.url, clerk_url: running.clerk.url, pid: process.pid };
-await fs.writeFile(stackFile, `${JSON.stringify(file, null, 2)}\n`);
+await writeFile(stackFile, `${JSON.stringify(file, null, 2)}\n`);
 
 void running.exited.then(async (exit) => {
   if (stopping) return;

@@ -1,0 +1,135 @@
+/**
+ * @module
+ * `npm run alert`'s command line: argv in, the options (or a request for help, or a usage error) out. Pure, so every
+ * option and every refusal is tested on its own (scripts/alert-options.test.ts).
+ */
+import { parseArgs } from "node:util";
+import * as v from "valibot";
+import { err, ok, type Result } from "../src/lib/result.ts";
+import { SENDERS } from "./alert-target.ts";
+
+/**
+ * The most random secrets `--count` adds: 20,000 matches make a body of about 3 MiB, under the Worker's 5 MiB
+ * body limit with room for long `--url` and `--type` values.
+ */
+export const MAX_RANDOM_SECRETS = 20_000;
+
+/** Where a made-up leak was found, when `--url` is not given. */
+export const DEFAULT_LEAK_URL = "https://github.com/autorevoke-demo/webapp/blob/main/.env";
+
+/** What `npm run alert -- --help` prints. */
+export const HELP = `Sign a secret-scanning alert and send it to autorevoke (the local \`npm start\` stack by default).
+
+Usage: npm run alert -- [options]       (the -- keeps npm from eating the options)
+
+  --token SECRET     a leaked token to report; repeat for several. Default: one live demo key
+  --instance NAME    with no --token, a demo key of this Clerk instance: prod or staging (npm start runs both)
+  --count N          add N random ak_ secrets (unknown to Clerk), mixed with all demo keys
+  --type NAME        token type in the alert (default clerk_api_key)
+  --url URL          where the token was found (default a made-up GitHub blob URL)
+  --source NAME      where in the repository (default content)
+  --sender NAME      github | gitlab | depsdev (ECDSA, dev signing key) | generic (Standard Webhooks); default github
+  --target URL       the Worker's base URL or a full …/v1/alerts/<sender> URL (default: the running npm start)
+  --key-file FILE    ECDSA signing key, a JWK (default .wrangler/autorevoke-dev/signing-key.json, made by npm start)
+  --webhook-secret S whsec_ secret for --sender generic (default: the local stack's)
+  --clerk-standin URL  Clerk stand-in to ask what happened (default: the running npm start's; "" for none)
+  -h, --help         this text
+
+Examples:
+  npm run alert
+  npm run alert -- --instance prod
+  npm run alert -- --token ak_thisIsNotAKnownSecret123456 --token ghp_notClerkAtAll
+  npm run alert -- --count 1000
+  npm run alert -- --sender generic
+  npm run alert -- --target https://autorevoke.example.workers.dev     (see README: deployed Workers use GitHub's keys)
+
+Exit status: 0 when the Worker answers 2xx, 2 for a bad option, 1 otherwise.`;
+
+const OPTIONS = {
+  token: { type: "string", multiple: true },
+  instance: { type: "string" },
+  count: { type: "string" },
+  type: { type: "string" },
+  url: { type: "string" },
+  source: { type: "string" },
+  sender: { type: "string" },
+  target: { type: "string" },
+  "key-file": { type: "string" },
+  "webhook-secret": { type: "string" },
+  "clerk-standin": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const ArgsSchema = v.object({
+  token: v.optional(v.array(v.pipe(v.string(), v.minLength(1, "--token must not be empty"))), []),
+  count: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform(Number),
+      v.integer("--count must be a whole number"),
+      v.minValue(0, "--count must be 0 or more"),
+      v.maxValue(
+        MAX_RANDOM_SECRETS,
+        `--count is capped at ${MAX_RANDOM_SECRETS} (the Worker's 5 MiB body limit)`,
+      ),
+    ),
+    "0",
+  ),
+  instance: v.optional(v.picklist(["prod", "staging"], "--instance must be prod or staging")),
+  type: v.optional(v.pipe(v.string(), v.minLength(1, "--type must not be empty")), "clerk_api_key"),
+  url: v.optional(v.string(), DEFAULT_LEAK_URL),
+  source: v.optional(v.string(), "content"),
+  sender: v.optional(v.picklist(SENDERS, `--sender must be one of ${SENDERS.join(", ")}`), "github"),
+  target: v.optional(v.pipe(v.string(), v.url("--target must be a URL"))),
+  "key-file": v.optional(v.string()),
+  "webhook-secret": v.optional(
+    v.pipe(v.string(), v.startsWith("whsec_", "--webhook-secret must start with whsec_")),
+  ),
+  "clerk-standin": v.optional(v.string()),
+  help: v.optional(v.boolean(), false),
+});
+
+/** Everything `npm run alert` was asked to do; unset options are `undefined` where a default depends on the stack. */
+export type AlertOptions = Omit<v.InferOutput<typeof ArgsSchema>, "help">;
+
+/** What the command line asks for. */
+export type AlertCommand = { kind: "help" } | { kind: "send"; options: AlertOptions };
+
+/** A command line that cannot be run; `message` says why, one line per problem. */
+export interface UsageError {
+  kind: "usage";
+  message: string;
+}
+
+/**
+ * Reads `npm run alert`'s arguments (argv without `node` and the script). Every option is checked before `--help` is
+ * looked at, so a line with a bad option is refused even when it asks for help.
+ */
+export function parseAlertOptions(argv: readonly string[]): Result<AlertCommand, UsageError> {
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args: [...argv], options: OPTIONS, strict: true }).values;
+  } catch (error) {
+    return err({
+      kind: "usage",
+      message: `${argumentProblem(error)}\nRun \`npm run alert -- --help\` for the options.`,
+    });
+  }
+  const parsed = v.safeParse(ArgsSchema, values, { abortPipeEarly: true });
+  if (!parsed.success) {
+    return err({ kind: "usage", message: parsed.issues.map((issue) => issue.message).join("\n") });
+  }
+  const { help, ...options } = parsed.output;
+  return ok(help ? { kind: "help" } : { kind: "send", options });
+}
+
+/**
+ * parseArgs' own message, except for a stray argument: its message quotes the argument, and a stray argument is
+ * most often a token passed without `--token`, which must not be printed back.
+ */
+function argumentProblem(error: unknown): string {
+  if (error instanceof Error && "code" in error && error.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+    return "unexpected argument: options only (pass a token with --token)";
+  }
+  return error instanceof Error ? error.message : String(error);
+}

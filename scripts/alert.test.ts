@@ -1,0 +1,250 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Webhook } from "standardwebhooks";
+import * as v from "valibot";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_KEYS } from "../dev/clerk-standin.ts";
+import { exportSigningKey, generateSigningKey, type SigningKey } from "../dev/signer.ts";
+import { sha256Hex } from "../dev/standin-util.ts";
+import { main } from "./alert.ts";
+import { verifiesEcdsa } from "./verify-alert-signature.ts";
+
+/** What the fake Worker received. */
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** How the fake Worker answers an alert; by default with every token's hash labelled false_positive. */
+type Answer = (tokens: { token: string; hash: string }[]) => { status: number; body: string };
+
+function feedback(labels: Record<string, "true_positive" | "false_positive">): Answer {
+  return (tokens) => ({
+    status: 200,
+    body: JSON.stringify(
+      tokens.flatMap(({ token, hash }) => {
+        const label = labels[token];
+        return label ? [{ token_hash: hash, token_type: "clerk_api_key", label }] : [];
+      }),
+    ),
+  });
+}
+
+let server: Server;
+let base: string;
+let answer: Answer = feedback({});
+let standin: Record<string, unknown> = {};
+const received: Received[] = [];
+
+let dir: string;
+let key: SigningKey;
+let keyFile: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "autorevoke-alert-test-"));
+  key = await generateSigningKey();
+  keyFile = path.join(dir, "signing-key.json");
+  await writeFile(keyFile, JSON.stringify(await exportSigningKey(key)));
+
+  server = createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const url = req.url ?? "/";
+    if (url.startsWith("/__standin/")) {
+      const what = url.slice("/__standin/".length);
+      res.writeHead(what in standin ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify(standin[what] ?? {}));
+      return;
+    }
+    received.push({ path: url, headers: req.headers, body });
+    const matches = v.parse(v.array(v.object({ token: v.string() })), JSON.parse(body));
+    const tokens = await Promise.all(
+      matches.map(async (m) => ({ token: m.token, hash: await sha256Hex(m.token) })),
+    );
+    const out = answer(tokens);
+    res.writeHead(out.status, { "content-type": "application/json" });
+    res.end(out.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await rm(dir, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  received.length = 0;
+  answer = feedback({});
+  standin = {};
+});
+
+/** Runs `main` with `argv`, AUTOREVOKE_DEV_DIR in the test's own directory (so no running `npm start` is found). */
+async function run(argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text), isTTY: false },
+    env: { AUTOREVOKE_DEV_DIR: dir },
+  });
+  return { code, stdout, stderr };
+}
+
+/** The options of a run against the fake Worker with the test's key and no stand-in. */
+const toFake = (...argv: string[]) => [
+  "--target",
+  base,
+  "--key-file",
+  keyFile,
+  "--clerk-standin",
+  "",
+  ...argv,
+];
+
+function onlyRequest(): Received {
+  expect(received).toHaveLength(1);
+  return received[0] as Received;
+}
+
+describe("npm run alert", () => {
+  describe("its command line", () => {
+    it("prints the help on stdout and exits 0 for --help", async () => {
+      const out = await run(["--help"]);
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain("Usage: npm run alert -- [options]");
+      expect(out.stderr).toBe("");
+    });
+
+    it("exits 2 with the problem on stderr for a bad option, and sends nothing", async () => {
+      const out = await run(toFake("--count", "lots"));
+      expect(out.code).toBe(2);
+      expect(out.stderr).toBe("npm run alert: --count must be a whole number\n");
+      expect(out.stdout).toBe("");
+      expect(received).toHaveLength(0);
+    });
+  });
+
+  describe("sending", () => {
+    it("posts to the sender's route an alert signed by the key in --key-file", async () => {
+      await run(toFake("--token", "ak_sentAndSignedSecret0123456789"));
+      const request = onlyRequest();
+      expect(request.path).toBe("/v1/alerts/github");
+      expect(request.headers["github-public-key-identifier"]).toBe(key.keyIdentifier);
+      const signature = String(request.headers["github-public-key-signature"]);
+      expect(await verifiesEcdsa(key.publicKey, signature, request.body)).toBe(true);
+      expect(JSON.parse(request.body)).toEqual([
+        expect.objectContaining({ token: "ak_sentAndSignedSecret0123456789", type: "clerk_api_key" }),
+      ]);
+    });
+
+    it("signs Standard Webhooks with --webhook-secret for the generic sender", async () => {
+      const secret = "whsec_dGVzdC1vbmx5LWdlbmVyaWMtc2VuZGVyLXNlY3JldC0wMQ==";
+      await run(toFake("--sender", "generic", "--webhook-secret", secret, "--token", "ak_generic0123456789"));
+      const request = onlyRequest();
+      expect(request.path).toBe("/v1/alerts/generic");
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).filter((e): e is [string, string] => typeof e[1] === "string"),
+      );
+      expect(() => new Webhook(secret).verify(request.body, headers)).not.toThrow();
+    });
+
+    it("sends the first staging demo key when no token is given and no stand-in is asked", async () => {
+      await run(toFake());
+      expect(JSON.parse(onlyRequest().body)).toEqual([
+        expect.objectContaining({ token: DEMO_KEYS[0]?.secret }),
+      ]);
+    });
+
+    it("exits 1 with the key file's path when there is no signing key, and sends nothing", async () => {
+      const missing = path.join(dir, "no-such-key.json");
+      const out = await run(["--target", base, "--key-file", missing, "--clerk-standin", ""]);
+      expect(out.code).toBe(1);
+      expect(out.stderr).toContain(`no signing key at ${missing}`);
+      expect(received).toHaveLength(0);
+    });
+  });
+
+  describe("the report", () => {
+    it("exits 0 and labels each token by the Worker's answer", async () => {
+      answer = feedback({
+        ak_revokedRevokedRevoked0123: "true_positive",
+        ak_unknownUnknownUnknown0123: "false_positive",
+      });
+      const out = await run(
+        toFake(
+          "--token",
+          "ak_revokedRevokedRevoked0123",
+          "--token",
+          "ak_unknownUnknownUnknown0123",
+          "--token",
+          "ak_queuedQueuedQueuedQueued0123",
+        ),
+      );
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain(`github alert with 3 matches → ${base}/v1/alerts/github: HTTP 200`);
+      expect(out.stdout).toMatch(/ak_revo…\s+true_positive\s+revoked/);
+      expect(out.stdout).toMatch(/ak_unkn…\s+false_positive\s+not a live Clerk key/);
+      expect(out.stdout).toMatch(/ak_queu…\s+\(none\)\s+queued for retry/);
+      expect(out.stdout).toContain("Queued tokens stay open");
+    });
+
+    it("never prints a token in full", async () => {
+      const token = "ak_neverPrintedInFull0123456789abcdef";
+      answer = feedback({ [token]: "true_positive" });
+      const out = await run(toFake("--token", token));
+      expect(out.code).toBe(0);
+      expect(out.stdout + out.stderr).not.toContain(token);
+    });
+
+    it("adds what the Clerk stand-in says about each token", async () => {
+      const demo = DEMO_KEYS[0];
+      if (!demo) throw new Error("no demo key");
+      answer = feedback({ [demo.secret]: "true_positive" });
+      standin = {
+        keys: [{ id: demo.id, name: demo.name, revoked: true, revocation_reason: "leaked", revoke_count: 1 }],
+        calls: [{ operation: "verify", status: 200, secretSha256: await sha256Hex(demo.secret) }],
+      };
+      const out = await run(toFake("--clerk-standin", base, "--token", demo.secret));
+      expect(out.code).toBe(0);
+      expect(out.stdout).toMatch(/CLERK STAND-IN SAYS/);
+      expect(out.stdout).toContain(`${demo.name}: revoked ("leaked", revoke calls: 1)`);
+    });
+
+    it("exits 1 with the answer and a hint when the Worker refuses the signature", async () => {
+      answer = () => ({ status: 401, body: '{"error":"Invalid or missing signature."}' });
+      const out = await run(toFake("--token", "ak_refused0123456789"));
+      expect(out.code).toBe(1);
+      expect(out.stdout).toContain("HTTP 401");
+      expect(out.stdout).toContain("Invalid or missing signature.");
+      expect(out.stdout).toContain("does not trust this signing key");
+    });
+
+    it("exits 1 when a 2xx answer is not autorevoke's feedback", async () => {
+      answer = () => ({ status: 200, body: "<html>a proxy page</html>" });
+      const out = await run(toFake("--token", "ak_proxied0123456789"));
+      expect(out.code).toBe(1);
+      expect(out.stdout).toContain("The answer is not autorevoke's feedback array");
+    });
+  });
+
+  describe("with nothing to answer", () => {
+    it("exits 1 and asks whether npm start is running", async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((resolve) => closed.close(resolve));
+      const target = `http://127.0.0.1:${port}`;
+      const out = await run(["--target", target, "--key-file", keyFile, "--clerk-standin", ""]);
+      expect(out.code).toBe(1);
+      expect(out.stderr).toBe(
+        `npm run alert: nothing answers at ${target}. Is \`npm start\` running? (Or pass --target.)\n`,
+      );
+    });
+  });
+});
