@@ -9,21 +9,12 @@ import type { LocalStack } from "../dev/local-stack.ts";
 import { type AlertRequest, createAlertRequest } from "../dev/signer.ts";
 import { assertLoopback } from "./load.ts";
 import { revocationBoundMs } from "./stats.ts";
+import { type AlertPhases, alertPhases } from "./worker-log.ts";
 
 /** How often revocation state is read from the stand-in; the time to revoke is late by at most this. */
 export const REVOKE_POLL_MS = 10;
 /** The Worker answers within its 8 s inline deadline plus queueing; anything past this is a failure. */
 export const ANSWER_TIMEOUT_MS = 60_000;
-
-/** The Worker's phase timings for one alert, from its `alert` log line. */
-export interface AlertPhases {
-  prepare_ms?: number;
-  record_ms?: number;
-  inline_ms?: number;
-  duration_ms?: number;
-  queued?: number;
-  revoked?: number;
-}
 
 export interface BatchResult {
   keys: number;
@@ -163,24 +154,9 @@ async function phasesOf(stack: LocalStack, requestId: string | null): Promise<Al
 
 function findPhases(output: string, requestId: string): AlertPhases | undefined {
   for (const line of output.split("\n").reverse()) {
-    if (!line.includes('"event":"alert"') || !line.includes(requestId)) continue;
-    try {
-      const fields = JSON.parse(line.slice(line.indexOf("{"))) as Record<string, unknown>;
-      const phases: AlertPhases = {};
-      for (const name of [
-        "prepare_ms",
-        "record_ms",
-        "inline_ms",
-        "duration_ms",
-        "queued",
-        "revoked",
-      ] as const) {
-        const value = fields[name];
-        if (typeof value === "number") phases[name] = value;
-      }
-      return phases;
-    } catch {
-      return {};
+    if (line.includes(requestId)) {
+      const phases = alertPhases(line);
+      if (phases !== undefined) return phases;
     }
   }
   return undefined;

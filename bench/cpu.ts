@@ -3,13 +3,10 @@
  * CPU per alert, measured inside workerd by bench/cpu.bench.ts: runs it through vitest (vitest.bench.config.ts)
  * and reads the one `{"bench":"cpu",...}` line it prints.
  */
+import path from "node:path";
 import * as v from "valibot";
-import { node } from "../dev/node-runtime.ts";
 import { runNodeScript } from "./run-node-script.ts";
 
-/** The Workers free plan's CPU limit per request. */
-export const FREE_PLAN_CPU_MS = 10;
-export const CPU_BUDGET_ONE_MATCH_MS = 1;
 /** A smoke run takes ~5 s and a full one ~10 s; this is a hang. */
 const VITEST_TIMEOUT_MS = 180_000;
 
@@ -28,9 +25,8 @@ export type CpuResult = v.InferOutput<typeof CpuLineSchema>;
  * npx, whose wrapper would outlive a kill), and stopped by its pid if it hangs.
  */
 export async function measureCpu(root: string, smoke: boolean): Promise<CpuResult> {
-  const rt = await node();
-  const bin = rt.path.join(root, "node_modules", "vitest", "vitest.mjs");
-  const { code, output: text } = await runNodeScript(rt, {
+  const bin = path.join(root, "node_modules", "vitest", "vitest.mjs");
+  const { code, output: text } = await runNodeScript({
     cwd: root,
     script: bin,
     args: ["run", "-c", "vitest.bench.config.ts", "--reporter=dot"],

@@ -2,8 +2,10 @@
  * @module
  * The machine and tool versions a run was taken on, for bench/RESULTS.md: numbers mean little without them.
  */
-import { node } from "../dev/node-runtime.ts";
-import { nodeExtra } from "./node-extra.ts";
+import { readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
 
 export interface Machine {
   cpu: string;
@@ -14,25 +16,30 @@ export interface Machine {
   wrangler: string;
   workerd: string;
   miniflare: string;
+  /** The load generator of the overhead measure. */
+  autocannon: string;
 }
 
 /** Describes this machine; unknown facts read "unknown" rather than failing the run. */
 export async function describeMachine(root: string): Promise<Machine> {
-  const rt = await node();
-  const { os, process } = await nodeExtra();
   const version = async (pkg: string) => {
     try {
-      const json = JSON.parse(
-        await rt.fs.readFile(rt.path.join(root, "node_modules", pkg, "package.json"), "utf8"),
-      ) as { version?: unknown };
-      return typeof json.version === "string" ? json.version : "unknown";
+      const json: unknown = JSON.parse(
+        await readFile(path.join(root, "node_modules", pkg, "package.json"), "utf8"),
+      );
+      return typeof json === "object" &&
+        json !== null &&
+        "version" in json &&
+        typeof json.version === "string"
+        ? json.version
+        : "unknown";
     } catch {
       return "unknown";
     }
   };
-  let distro = os.platform();
+  let distro: string = os.platform();
   try {
-    const release = await rt.fs.readFile("/etc/os-release", "utf8");
+    const release = await readFile("/etc/os-release", "utf8");
     distro = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(release)?.[1] ?? distro;
   } catch {
     // Not Linux, or no os-release: the platform name will do.
@@ -47,5 +54,6 @@ export async function describeMachine(root: string): Promise<Machine> {
     wrangler: await version("wrangler"),
     workerd: await version("workerd"),
     miniflare: await version("miniflare"),
+    autocannon: await version("autocannon"),
   };
 }

@@ -7,9 +7,10 @@
  */
 import type { LocalStack } from "../dev/local-stack.ts";
 import { createAlertRequest } from "../dev/signer.ts";
-import { type LoadOptions, type LoadResult, runLoad } from "./load.ts";
+import { type LatencyPercentiles, type LoadOptions, type LoadResult, runLoad } from "./load.ts";
 import { type CpuByProgram, cpuDelta, groupCpu } from "./proc-cpu.ts";
 import { median } from "./stats.ts";
+import { alertPhases } from "./worker-log.ts";
 
 export interface OverheadOptions {
   rounds: number;
@@ -26,6 +27,10 @@ export interface OverheadResult {
   alertPerSecond: number;
   /** Median alerts/s over median /health req/s. */
   ratio: number;
+  /** Each percentile of /health's response time, the median over the rounds. */
+  healthLatencyMs: LatencyPercentiles;
+  /** Each percentile of the alert's response time, the median over the rounds. */
+  alertLatencyMs: LatencyPercentiles;
   /** Median load-generator CPU while sending alerts, in cores. */
   clientCpuCores: number;
   /**
@@ -37,6 +42,13 @@ export interface OverheadResult {
   /** Medians of the Worker's own phase timings over the timed alerts (its `alert` log lines). */
   workerPhases: { prepare_ms: number; record_ms: number; duration_ms: number; alerts: number } | undefined;
 }
+
+/**
+ * autocannon ends a round by closing its connections, requests in flight included, and the Worker still finishes
+ * those. A pause before each round lets that work drain, so one round's leftovers are neither charged to the
+ * next round's CPU nor compete with its load.
+ */
+export const ROUND_GAP_MS = 500;
 
 /** Caps any one round, whatever its duration: far above what loopback can do in a few seconds. */
 const MAX_REQUESTS_PER_ROUND = 1_000_000;
@@ -60,13 +72,12 @@ export async function measureOverhead(stack: LocalStack, options: OverheadOption
     sender: "github",
   });
   await checkAlertAnswer(signed.url, signed.headers);
-  const body = new TextEncoder().encode(OVERHEAD_BODY);
   const health = { url: `${stack.url}/health`, method: "GET" as const, expectStatus: 200 };
   const alert = {
     url: signed.url,
     method: "POST" as const,
     headers: signed.headers,
-    body,
+    body: OVERHEAD_BODY,
     expectStatus: 200,
   };
   const common = { connections: options.connections, maxRequests: MAX_REQUESTS_PER_ROUND };
@@ -78,12 +89,13 @@ export async function measureOverhead(stack: LocalStack, options: OverheadOption
   const healthRounds: LoadResult[] = [];
   const alertRounds: LoadResult[] = [];
   const logLines: string[] = [];
-  const cpu = { health: {} as CpuByProgram, alert: {} as CpuByProgram };
+  const cpu: { health: CpuByProgram; alert: CpuByProgram } = { health: {}, alert: {} };
   const timed = async (kind: "health" | "alert", load: LoadOptions) => {
+    await new Promise((r) => setTimeout(r, ROUND_GAP_MS));
     const before = await groupCpu(stack.wranglerPid);
     const result = await runLoad(load);
     const spent = cpuDelta(before, await groupCpu(stack.wranglerPid));
-    spent.bench = result.clientCpuCores * result.elapsedMs;
+    spent.bench = result.clientCpuMs;
     for (const [name, ms] of Object.entries(spent)) cpu[kind][name] = (cpu[kind][name] ?? 0) + ms;
     return result;
   };
@@ -110,6 +122,8 @@ export async function measureOverhead(stack: LocalStack, options: OverheadOption
     healthPerSecond,
     alertPerSecond,
     ratio: alertPerSecond / healthPerSecond,
+    healthLatencyMs: medianPercentiles(healthRounds),
+    alertLatencyMs: medianPercentiles(alertRounds),
     clientCpuCores: median(alertRounds.map((r) => r.clientCpuCores)),
     cpuPerRequest: {
       health: perRequest(cpu.health, healthRounds),
@@ -119,23 +133,20 @@ export async function measureOverhead(stack: LocalStack, options: OverheadOption
   };
 }
 
+/** Each percentile's median over the rounds. */
+function medianPercentiles(rounds: readonly LoadResult[]): LatencyPercentiles {
+  const of = (key: keyof LatencyPercentiles) => median(rounds.map((r) => r.latencyMs[key]));
+  return { p50: of("p50"), p90: of("p90"), p99: of("p99") };
+}
+
 /** Medians of the phase fields of the `alert` log lines among `lines`. */
 function phaseMedians(lines: readonly string[]): OverheadResult["workerPhases"] {
   const rows: { prepare_ms: number; record_ms: number; duration_ms: number }[] = [];
   for (const line of lines) {
-    if (!line.includes('"event":"alert"')) continue;
-    try {
-      const f = JSON.parse(line.slice(line.indexOf("{"))) as Record<string, unknown>;
-      const { prepare_ms, record_ms, duration_ms } = f;
-      if (
-        typeof prepare_ms === "number" &&
-        typeof record_ms === "number" &&
-        typeof duration_ms === "number"
-      ) {
-        rows.push({ prepare_ms, record_ms, duration_ms });
-      }
-    } catch {
-      // A line cut by the output buffer.
+    const { prepare_ms, record_ms, duration_ms } = alertPhases(line) ?? {};
+    // A line cut by the output buffer lacks some or all of them.
+    if (prepare_ms !== undefined && record_ms !== undefined && duration_ms !== undefined) {
+      rows.push({ prepare_ms, record_ms, duration_ms });
     }
   }
   if (rows.length === 0) return undefined;

@@ -6,7 +6,7 @@
  * revoked over time in one big leak at Clerk's rate limit, against the rate bound and its 1.25× budget, with each
  * 429 marked. Pure: data in, SVG text out.
  */
-import { fmt } from "./stats.ts";
+import { fmt, fmtShare } from "./format.ts";
 
 export interface LatencyPoint {
   keys: number;
@@ -186,7 +186,7 @@ function ratePanel(d: RatePanelData, top: number): string[] {
       top + 46,
       `${fmt(d.callsPerSecond)} calls/s (429 with Retry-After beyond), Clerk latency ${fmt(d.latencyMs)} ms · ` +
         `${msLabel(lastMs)} = ${fmt(ratio, 2)}× the bound, ${fmt(d.limitedAtMs.length)} of ${fmt(d.clerkCalls)} ` +
-        `calls answered 429 (${fmt(100 * share, share > 0 && share < 0.01 ? 2 : 1)}%)`,
+        `calls answered 429 (${fmtShare(share)})`,
       { anchor: "middle", size: 12, fill: "#495057" },
     ),
   ];

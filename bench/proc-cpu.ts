@@ -4,8 +4,7 @@
  * machine where the load generator, the stand-ins, wrangler and workerd share a few cores, throughput follows
  * CPU per request, so this says where a slower route spends its extra. Elsewhere it reports nothing.
  */
-import { node } from "../dev/node-runtime.ts";
-import { nodeExtra } from "./node-extra.ts";
+import { readdir, readFile } from "node:fs/promises";
 
 /** Kernel clock ticks per second of /proc's utime and stime: 100 on every mainstream Linux build. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -15,19 +14,17 @@ export type CpuByProgram = Record<string, number>;
 
 /** A snapshot of the group's CPU so far; empty when /proc cannot be read. */
 export async function groupCpu(pgid: number): Promise<CpuByProgram> {
-  const { fs: list } = await nodeExtra();
-  const { fs } = await node();
   const totals: CpuByProgram = {};
   let pids: string[];
   try {
-    pids = (await list.readdir("/proc")).filter((name) => /^\d+$/.test(name));
+    pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name));
   } catch {
     return totals;
   }
   await Promise.all(
     pids.map(async (pid) => {
       try {
-        const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
+        const stat = await readFile(`/proc/${pid}/stat`, "utf8");
         // The program name sits in parentheses and may hold spaces; the numeric fields follow the last ")".
         const close = stat.lastIndexOf(")");
         const name = stat.slice(stat.indexOf("(") + 1, close);

@@ -4,7 +4,8 @@
  * and kills it by pid if it outlives its timeout. Spawned directly, not through npx, whose wrapper would
  * outlive a kill.
  */
-import type { NodeRuntime } from "../dev/node-runtime.ts";
+import { spawn } from "node:child_process";
+import process from "node:process";
 
 /** The exit code (null when killed or failed to start) and everything it printed, stdout then stderr as they came. */
 export interface ScriptRun {
@@ -13,13 +14,16 @@ export interface ScriptRun {
 }
 
 /** Runs `node <script> ...args` in `cwd` with `env` added to ours. */
-export async function runNodeScript(
-  rt: NodeRuntime,
-  options: { cwd: string; script: string; args: string[]; env?: Record<string, string>; timeoutMs: number },
-): Promise<ScriptRun> {
-  const child = rt.childProcess.spawn(rt.process.execPath, [options.script, ...options.args], {
+export async function runNodeScript(options: {
+  cwd: string;
+  script: string;
+  args: string[];
+  env?: Record<string, string>;
+  timeoutMs: number;
+}): Promise<ScriptRun> {
+  const child = spawn(process.execPath, [options.script, ...options.args], {
     cwd: options.cwd,
-    env: { ...rt.process.env, ...options.env },
+    env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -27,8 +31,8 @@ export async function runNodeScript(
   const collect = (chunk: Uint8Array) => {
     output += decoder.decode(chunk, { stream: true });
   };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
   const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
   const code = await new Promise<number | null>((resolve) => {
     child.on("exit", (c) => resolve(c));

@@ -10,23 +10,23 @@
  * CPU iterations, no files written. It fails only on a crash or a wrong result, never on a timing budget: those are noisy on a
  * shared CI machine. Everything runs on 127.0.0.1; every loop is bounded in count and time.
  */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
+import { parseArgs } from "node:util";
 import { type LocalStack, repoRoot, startLocalStack } from "../dev/local-stack.ts";
-import { node } from "../dev/node-runtime.ts";
 import { type BatchResult, measureBatch } from "./batches.ts";
+import { evaluateBudgets, GITHUB_DEADLINE_MS, RATE_BOUND_BUDGET_FACTOR } from "./budgets.ts";
 import { measureBundle } from "./bundle.ts";
+import { consoleReport } from "./console-report.ts";
 import { measureCpu } from "./cpu.ts";
 import { describeMachine } from "./machine.ts";
 import { measureOverhead, type OverheadOptions } from "./overhead.ts";
 import { renderLatencySvg } from "./plot.ts";
 import { measureRateLimit, type RateLimitPlan, type RateLimitResult, rateLimitVars } from "./rate-limit.ts";
-import {
-  type BenchResults,
-  consoleReport,
-  evaluateBudgets,
-  GITHUB_DEADLINE_MS,
-  RATE_BOUND_BUDGET_FACTOR,
-  resultsMarkdown,
-} from "./report.ts";
+import type { BenchResults } from "./results.ts";
+import { resultsMarkdown } from "./results-markdown.ts";
 
 /** Clerk latency of the batch measures (issue 5). */
 const CLERK_LATENCY_MS = 50;
@@ -66,9 +66,7 @@ const HELP = `Usage: node bench/run.ts [--smoke]
                fails only on a crash or a wrong result, not on timing budgets
 `;
 
-const rt = await node();
-const { process } = rt;
-const parsed = rt.util.parseArgs({
+const parsed = parseArgs({
   args: process.argv.slice(2),
   options: { smoke: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   strict: true,
@@ -93,12 +91,12 @@ const progress = (message: string) =>
 const stacks = new Set<LocalStack>();
 const stopStacks = () => Promise.all([...stacks].map((s) => s.stop())).then(() => stacks.clear());
 // The deploy dry run's output: measured for size, then served as it is to every other measure.
-const outdir = await rt.fs.mkdtemp(rt.path.join(rt.os.tmpdir(), "autorevoke-bench-"));
+const outdir = await mkdtemp(path.join(os.tmpdir(), "autorevoke-bench-"));
 // Ctrl-C: stop wrangler and the stand-ins before leaving (local-stack's exit hook is the last resort).
 const onSignal = (signal: string) => {
   progress(`${signal}: stopping`);
   void stopStacks()
-    .then(() => rt.fs.rm(outdir, { recursive: true, force: true }))
+    .then(() => rm(outdir, { recursive: true, force: true }))
     .finally(() => process.exit(130));
 };
 process.on("SIGINT", onSignal);
@@ -207,11 +205,8 @@ try {
         ? {}
         : { rateLimit: { ...rateLimit, budgetFactor: RATE_BOUND_BUDGET_FACTOR } }),
     });
-    await rt.fs.writeFile(rt.path.join(root, "bench", "latency.svg"), svg);
-    await rt.fs.writeFile(
-      rt.path.join(root, "bench", "RESULTS.md"),
-      resultsMarkdown(results, checks, findings),
-    );
+    await writeFile(path.join(root, "bench", "latency.svg"), svg);
+    await writeFile(path.join(root, "bench", "RESULTS.md"), resultsMarkdown(results, checks, findings));
     progress("wrote bench/RESULTS.md and bench/latency.svg");
   }
   // A bundle the runtime refuses or a wrong or missing revocation is a failure, not a slow number.
@@ -222,5 +217,5 @@ try {
   process.exitCode = 1;
 } finally {
   await stopStacks();
-  await rt.fs.rm(outdir, { recursive: true, force: true });
+  await rm(outdir, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 /**
  * @module
- * Small pure helpers for the benchmarks: medians, the revocation lower bound, and number formatting.
+ * The arithmetic the benchmarks are judged by: medians of rounds, and the lower bounds on revoking live keys that
+ * time to revoke is compared with.
  */
 
 /** The Workers limit on simultaneous outbound connections per invocation, which the Worker's pool honours. */
@@ -32,24 +33,4 @@ export function revocationBoundMs(keys: number, latencyMs: number): number {
  */
 export function rateBoundMs(keys: number, callsPerSecond: number): number {
   return ((keys * CLERK_CALLS_PER_KEY) / callsPerSecond) * 1000;
-}
-
-/** A number with thousands separators and at most `digits` decimals. */
-export function fmt(value: number, digits = 0): string {
-  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
-/** Milliseconds, in ms below 10 s and in s above; two significant digits below 1 ms. */
-export function fmtMs(ms: number): string {
-  if (Number.isNaN(ms)) return "?";
-  if (ms < 0) return `−${fmtMs(-ms)}`;
-  if (ms > 0 && ms < 1) return `${Number(ms.toPrecision(2))} ms`;
-  if (ms < 10) return `${fmt(ms, 2)} ms`;
-  if (ms < 10_000) return `${fmt(ms)} ms`;
-  return `${fmt(ms / 1000, 1)} s`;
-}
-
-/** A ratio like `0.83×`. */
-export function fmtRatio(ratio: number): string {
-  return `${fmt(ratio, ratio < 10 ? 2 : 1)}×`;
 }

@@ -1,0 +1,144 @@
+/**
+ * @module
+ * The budgets of issues 5 and 10: what each measure is held to, and whether this run passed. A miss carries the
+ * reason worked out from this run's numbers (bench/miss-reasons.ts). Pure: results in, verdicts out.
+ */
+import { fmt, fmtMs, fmtRatio, fmtShare } from "./format.ts";
+import {
+  batch10kWhy,
+  batch100Why,
+  bundleWhy,
+  cpuWhy,
+  overheadWhy,
+  rate429Why,
+  rateRatioWhy,
+} from "./miss-reasons.ts";
+import { type BenchResults, share429 } from "./results.ts";
+
+/** Signed one-match alerts per second, at least this share of `GET /health` requests per second. */
+export const OVERHEAD_BUDGET_RATIO = 0.5;
+/** 100 live keys labelled within 1.5× the 6-connection bound. */
+export const BATCH_100_BUDGET_FACTOR = 1.5;
+export const BATCH_10K_BUDGET_MS = 10_000;
+/** GitHub's answer deadline. */
+export const GITHUB_DEADLINE_MS = 15_000;
+/** A big leak at Clerk's rate limit: every key revoked within this factor of the rate bound (issue 10). */
+export const RATE_BOUND_BUDGET_FACTOR = 1.25;
+/** ...with at most this share of Clerk's answers 429 (issue 10's test budget). */
+export const MAX_429_SHARE = 0.05;
+/** The deploy bundle, gzip-compressed, in KiB. */
+export const BUNDLE_BUDGET_GZIP_KIB = 64;
+/** Signature check and parsing of a one-match alert, CPU milliseconds in workerd. */
+export const CPU_BUDGET_ONE_MATCH_MS = 1;
+/** The Workers free plan's CPU limit per request: context for the CPU budget, not a budget itself. */
+export const FREE_PLAN_CPU_MS = 10;
+
+export type Verdict = "pass" | "miss" | "not measured";
+
+export interface BudgetCheck {
+  measure: string;
+  budget: string;
+  measured: string;
+  verdict: Verdict;
+  /** For a miss: why, from this run's numbers, and what would fix it. */
+  why?: string;
+}
+
+/** Each budget, judged on this run. */
+export function evaluateBudgets(res: BenchResults): BudgetCheck[] {
+  const checks: BudgetCheck[] = [];
+  const o = res.overhead;
+  checks.push(
+    judged(o.ratio >= OVERHEAD_BUDGET_RATIO, () => overheadWhy(res), {
+      measure: "overhead ratio (alerts/s ÷ /health req/s)",
+      budget: `≥ ${OVERHEAD_BUDGET_RATIO}`,
+      measured: fmt(o.ratio, 2),
+    }),
+  );
+
+  const b100 = res.batches.find((b) => b.keys === 100);
+  if (b100 === undefined) {
+    checks.push(notMeasured("100 live keys at 50 ms: time to answer", "≤ 1.5 × bound"));
+  } else {
+    const limit = BATCH_100_BUDGET_FACTOR * b100.boundMs;
+    checks.push(
+      judged(b100.answerMs <= limit && b100.labelled === b100.keys, () => batch100Why(b100), {
+        measure: `100 live keys at ${res.latencyMs} ms: all labelled in the answer`,
+        budget: `≤ ${BATCH_100_BUDGET_FACTOR} × ${fmtMs(b100.boundMs)} = ${fmtMs(limit)}`,
+        measured: `${fmtMs(b100.answerMs)} (${fmtRatio(b100.answerMs / b100.boundMs)} the bound), ${b100.labelled} labelled`,
+      }),
+    );
+  }
+
+  const b10k = res.batches.find((b) => b.keys === 10_000);
+  if (b10k === undefined) {
+    checks.push(notMeasured("10,000 matches: time to answer", `< ${fmtMs(BATCH_10K_BUDGET_MS)}`));
+  } else {
+    checks.push(
+      judged(b10k.answerMs < BATCH_10K_BUDGET_MS, () => batch10kWhy(b10k), {
+        measure: "10,000 matches: time to answer",
+        budget: `< ${fmtMs(BATCH_10K_BUDGET_MS)} (GitHub allows ${fmtMs(GITHUB_DEADLINE_MS)})`,
+        measured: `${fmtMs(b10k.answerMs)}; ${fmt(b10k.labelled)} labelled, the rest queued`,
+      }),
+    );
+  }
+
+  const rl = res.rateLimit;
+  if (rl === undefined) {
+    checks.push(
+      notMeasured(
+        "big leak at Clerk's rate limit: time to revoke",
+        `≤ ${RATE_BOUND_BUDGET_FACTOR} × bound`,
+        "failed",
+      ),
+      notMeasured(
+        "big leak at Clerk's rate limit: 429s",
+        `≤ ${fmt(100 * MAX_429_SHARE)}% of calls`,
+        "failed",
+      ),
+    );
+  } else {
+    const ratio = rl.revokeMs / rl.boundMs;
+    const limit = RATE_BOUND_BUDGET_FACTOR * rl.boundMs;
+    const share = share429(rl);
+    checks.push(
+      judged(ratio <= RATE_BOUND_BUDGET_FACTOR, () => rateRatioWhy(rl, res.batches), {
+        measure: `${fmt(rl.keys)} live keys at ${fmt(rl.callsPerSecond)} calls/s: time to revoke`,
+        budget: `≤ ${RATE_BOUND_BUDGET_FACTOR} × ${fmtMs(rl.boundMs)} = ${fmtMs(limit)}`,
+        measured: `${fmtMs(rl.revokeMs)} (${fmtRatio(ratio)} the bound)`,
+      }),
+      judged(share <= MAX_429_SHARE, () => rate429Why(rl), {
+        measure: `${fmt(rl.keys)} live keys at ${fmt(rl.callsPerSecond)} calls/s: Clerk calls answered 429`,
+        budget: `≤ ${fmt(100 * MAX_429_SHARE)}%`,
+        measured: `${fmtShare(share)} (${fmt(rl.limited)} of ${fmt(rl.clerkCalls)})`,
+      }),
+    );
+  }
+
+  checks.push(
+    judged(res.bundle.gzipKiB < BUNDLE_BUDGET_GZIP_KIB, () => bundleWhy(res.bundle, BUNDLE_BUDGET_GZIP_KIB), {
+      measure: "bundle, gzip",
+      budget: `< ${BUNDLE_BUDGET_GZIP_KIB} KiB`,
+      measured: `${fmt(res.bundle.gzipKiB, 2)} KiB`,
+    }),
+    judged(res.cpu.verify_parse_1_ms < CPU_BUDGET_ONE_MATCH_MS, cpuWhy, {
+      measure: "signature + parse CPU, one match",
+      budget: `< ${CPU_BUDGET_ONE_MATCH_MS} ms`,
+      measured: fmtMs(res.cpu.verify_parse_1_ms),
+    }),
+  );
+  return checks;
+}
+
+/** A pass, or a miss with its reason; the reason is only worked out for a miss. */
+function judged(
+  ok: boolean,
+  why: () => string,
+  check: { measure: string; budget: string; measured: string },
+): BudgetCheck {
+  return ok ? { ...check, verdict: "pass" } : { ...check, verdict: "miss", why: why() };
+}
+
+function notMeasured(measure: string, budget: string, why = "smoke"): BudgetCheck {
+  return { measure, budget, measured: `not measured (${why})`, verdict: "not measured" };
+}
