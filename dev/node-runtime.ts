@@ -1,8 +1,8 @@
 /**
  * @module
- * The few Node built-ins the local tooling uses (`npm start`, `npm run alert`, the end-to-end tests), typed locally.
- * The project has no `@types/node` (its code runs in workerd), so, as in dev/serve.ts, each module is loaded by a
- * computed specifier the type checker does not resolve, and only the shapes used here are declared. Node only.
+ * The few Node built-ins scripts/ and bench/ still load through here, typed locally: each module is loaded by a
+ * computed specifier the type checker does not resolve, and only the shapes used are declared. Node only.
+ * dev/ and e2e/ import the `node:` modules directly, typed by `@types/node`; new code should too.
  */
 
 /** A readable stream, as far as line-by-line reading needs it. */

@@ -3,10 +3,8 @@
  * Serves a web-standard `(request) => Promise<Response>` handler over HTTP with `node:http` (Node only), for
  * `npm start` and end-to-end tests. Status, headers (content type byte for byte) and a streamed body pass through
  * unchanged; when the client hangs up, the request's `signal` aborts, which ends a scripted hang early.
- *
- * The project has no `@types/node` (its code runs in workerd), so the few `node:http` shapes used here are declared
- * locally and the module is loaded by a computed specifier that the type checker does not resolve.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
 /** A web-standard request handler, as the stand-ins export. */
 export type Handler = (request: Request) => Promise<Response>;
@@ -25,41 +23,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-interface NodeIncoming extends AsyncIterable<Uint8Array> {
-  method?: string;
-  url?: string;
-  rawHeaders: string[];
-}
-interface NodeOutgoing {
-  statusCode: number;
-  statusMessage: string;
-  writableEnded: boolean;
-  setHeader(name: string, value: string | string[]): void;
-  flushHeaders(): void;
-  write(chunk: Uint8Array): boolean;
-  end(): void;
-  destroy(): void;
-  on(event: "close", listener: () => void): void;
-  once(event: "drain", listener: () => void): void;
-}
-interface NodeServer {
-  listen(port: number, hostname: string, callback: () => void): void;
-  address(): { port: number } | string | null;
-  close(callback: (error?: Error) => void): void;
-  closeAllConnections?(): void;
-  on(event: "error", listener: (error: Error) => void): void;
-}
-interface NodeHttp {
-  createServer(listener: (req: NodeIncoming, res: NodeOutgoing) => void): NodeServer;
-}
-
-const NODE_HTTP = "node:http";
-
 /** Starts serving `handle`; resolves once listening. */
 export async function serve(handle: Handler, options: ServeOptions = {}): Promise<RunningServer> {
-  const http = (await import(/* @vite-ignore */ NODE_HTTP)) as NodeHttp;
   const hostname = options.hostname ?? "127.0.0.1";
-  const server = http.createServer((req, res) => {
+  const server = createServer((req, res) => {
     void respond(handle, req, res, hostname);
   });
   await new Promise<void>((resolve, reject) => {
@@ -76,15 +43,15 @@ export async function serve(handle: Handler, options: ServeOptions = {}): Promis
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // Hanging requests would hold close() open for their whole scripted delay.
-        server.closeAllConnections?.();
+        server.closeAllConnections();
       }),
   };
 }
 
 async function respond(
   handle: Handler,
-  req: NodeIncoming,
-  res: NodeOutgoing,
+  req: IncomingMessage,
+  res: ServerResponse,
   hostname: string,
 ): Promise<void> {
   const aborter = new AbortController();
@@ -107,7 +74,7 @@ async function respond(
   }
 }
 
-async function toRequest(req: NodeIncoming, hostname: string, signal: AbortSignal): Promise<Request> {
+async function toRequest(req: IncomingMessage, hostname: string, signal: AbortSignal): Promise<Request> {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i];
@@ -121,16 +88,17 @@ async function toRequest(req: NodeIncoming, hostname: string, signal: AbortSigna
   let body: Uint8Array<ArrayBuffer> | undefined;
   if (method !== "GET" && method !== "HEAD") {
     const chunks: Uint8Array[] = [];
+    // Buffers: no encoding is set on `req`, so it never yields strings.
     for await (const chunk of req) chunks.push(chunk);
     body = concat(chunks);
   }
   return new Request(url, { method, headers, body: body ?? null, signal });
 }
 
-async function writeResponse(response: Response, res: NodeOutgoing, signal: AbortSignal): Promise<void> {
+async function writeResponse(response: Response, res: ServerResponse, signal: AbortSignal): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
-  const setCookies = response.headers.getSetCookie?.() ?? [];
+  const setCookies = response.headers.getSetCookie();
   for (const [name, value] of response.headers) {
     if (name !== "set-cookie") res.setHeader(name, value);
   }
@@ -162,7 +130,8 @@ async function writeResponse(response: Response, res: NodeOutgoing, signal: Abor
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
+/** One buffer over a plain ArrayBuffer, which `Request` accepts as a body in every runtime. */
+function concat(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   let length = 0;
   for (const c of chunks) length += c.length;
   const out = new Uint8Array(length);

@@ -92,7 +92,17 @@ export function sleep(
       for (const s of live) s.removeEventListener("abort", onAbort);
       resolve(true);
     }, ms);
-    if (unref) (timer as unknown as { unref?: () => void }).unref?.();
+    // A number in workerd, a Timeout object in Node: only the object can be unref'd.
+    const handle: unknown = timer;
+    if (
+      unref &&
+      typeof handle === "object" &&
+      handle !== null &&
+      "unref" in handle &&
+      typeof handle.unref === "function"
+    ) {
+      handle.unref();
+    }
     for (const s of live) s.addEventListener("abort", onAbort);
   });
 }

@@ -2,11 +2,13 @@
  * End to end: the real Worker under `wrangler dev` (local D1 and queues, fresh state per run), driven from Node over
  * HTTP, with Clerk, the key lists and the NOTIFY_URL receiver played by the dev stand-ins on 127.0.0.1.
  */
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_KEYS } from "../dev/clerk-standin.ts";
 import { freePort, type LocalStack, repoRoot, startLocalStack } from "../dev/local-stack.ts";
-import { node } from "../dev/node-runtime.ts";
 import { createAlertRequest, exportSigningKey, generateSigningKey, type SigningKey } from "../dev/signer.ts";
 import { sha256Hex } from "../dev/standin-util.ts";
 import { createLeakScanner } from "../test/support/leak-scan";
@@ -30,16 +32,14 @@ let scratch: string;
 const secretsSent: string[] = [];
 
 beforeAll(async () => {
-  const rt = await node();
   root = await repoRoot();
-  scratch = await rt.fs.mkdtemp(rt.path.join(rt.os.tmpdir(), "autorevoke-e2e-"));
+  scratch = await mkdtemp(join(tmpdir(), "autorevoke-e2e-"));
   stack = await startLocalStack({ quiet: true });
 });
 
 afterAll(async () => {
   await stack?.stop();
-  const rt = await node();
-  if (scratch) await rt.fs.rm(scratch, { recursive: true, force: true });
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 async function liveKey() {
@@ -76,9 +76,8 @@ async function sendAlert(tokens: string[], key: SigningKey = stack.signingKey): 
 }
 
 async function keyFile(name: string, key: SigningKey): Promise<string> {
-  const rt = await node();
-  const file = rt.path.join(scratch, name);
-  await rt.fs.writeFile(file, JSON.stringify(await exportSigningKey(key)));
+  const file = join(scratch, name);
+  await writeFile(file, JSON.stringify(await exportSigningKey(key)));
   return file;
 }
 
@@ -237,24 +236,22 @@ describe("the API description, served as static assets", () => {
 
 /** Every file under `dir`, however deep. */
 async function filesUnder(dir: string): Promise<string[]> {
-  const rt = await node();
   let names: string[];
   try {
-    names = await rt.fs.readdir(dir);
+    names = await readdir(dir);
   } catch {
     return [dir];
   }
-  return (await Promise.all(names.map((name) => filesUnder(rt.path.join(dir, name))))).flat();
+  return (await Promise.all(names.map((name) => filesUnder(join(dir, name))))).flat();
 }
 
 describe("the Worker's output", () => {
   it("leaves no raw secret in the local state: D1's SQLite files and WAL, the queues, the Durable Objects", async () => {
-    const rt = await node();
     const files = await filesUnder(stack.persistTo);
     expect(files.some((f) => f.endsWith(".sqlite"))).toBe(true);
     const haystacks: Record<string, string> = {};
     // Read as text: SQLite stores TEXT values as they are, so a token would show through the binary around it.
-    for (const file of files) haystacks[file] = await rt.fs.readFile(file, "utf8");
+    for (const file of files) haystacks[file] = await readFile(file, "utf8");
     expect(secretsSent.length).toBeGreaterThan(0);
     const leak = createLeakScanner(secretsSent).find(haystacks);
     expect(
@@ -273,8 +270,7 @@ describe("the Worker's output", () => {
 
 describe("npm start (scripts/start.ts)", () => {
   it("serves the stack, answers npm run alert, and leaves nothing running after SIGINT", async () => {
-    const rt = await node();
-    const dir = await rt.fs.mkdtemp(rt.path.join(scratch, "start-"));
+    const dir = await mkdtemp(join(scratch, "start-"));
     const ports: Record<string, string> = {};
     for (const name of [
       "PORT",
@@ -288,8 +284,8 @@ describe("npm start (scripts/start.ts)", () => {
     }
     const env = {
       ...ports,
-      PERSIST_TO: rt.path.join(dir, "state"),
-      AUTOREVOKE_DEV_DIR: rt.path.join(dir, "dev"),
+      PERSIST_TO: join(dir, "state"),
+      AUTOREVOKE_DEV_DIR: join(dir, "dev"),
     };
     const start = await startScript(root, "scripts/start.ts", [], env);
     try {

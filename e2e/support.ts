@@ -3,7 +3,10 @@
  * Helpers for the end-to-end tests: run a script as a child process, find processes left behind, poll, and talk to
  * the stand-ins' control APIs over HTTP as a user would.
  */
-import { type NodeChildProcess, node } from "../dev/node-runtime.ts";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import process from "node:process";
 
 /** What a finished child process left. */
 export interface Finished {
@@ -14,7 +17,7 @@ export interface Finished {
 
 /** A child process running one of our scripts with the Node that runs the tests (the project's Node 22). */
 export interface Running {
-  child: NodeChildProcess;
+  child: ChildProcess;
   stdout(): string;
   stderr(): string;
   finished: Promise<Finished>;
@@ -27,19 +30,18 @@ export async function startScript(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<Running> {
-  const rt = await node();
-  const child = rt.childProcess.spawn(rt.process.execPath, [rt.path.join(root, script), ...args], {
+  const child = spawn(process.execPath, [join(root, script), ...args], {
     cwd: root,
-    env: { ...rt.process.env, ...env },
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
   const decoder = { out: new TextDecoder(), err: new TextDecoder() };
-  child.stdout?.on("data", (chunk) => {
+  child.stdout?.on("data", (chunk: Uint8Array) => {
     stdout += decoder.out.decode(chunk, { stream: true });
   });
-  child.stderr?.on("data", (chunk) => {
+  child.stderr?.on("data", (chunk: Uint8Array) => {
     stderr += decoder.err.decode(chunk, { stream: true });
   });
   const finished = new Promise<Finished>((resolve) => {
@@ -63,19 +65,18 @@ export async function runScript(
  * Linux /proc; elsewhere it reports nothing, and the check is skipped.
  */
 export async function processesMentioning(text: string): Promise<string[]> {
-  const { fs } = await node();
   let pids: string[];
   try {
-    pids = (await fs.readdir("/proc")).filter((p) => /^\d+$/.test(p));
+    pids = (await readdir("/proc")).filter((p) => /^\d+$/.test(p));
   } catch {
     return [];
   }
   const found: string[] = [];
   for (const pid of pids) {
     try {
-      const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
       if (/\) Z /.test(stat)) continue;
-      const cmdline = (await fs.readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ");
+      const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ");
       if (cmdline.includes(text)) found.push(`${pid} ${cmdline.slice(0, 160)}`);
     } catch {
       // Gone while we looked.

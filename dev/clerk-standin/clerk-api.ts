@@ -1,0 +1,103 @@
+/**
+ * @module
+ * The stand-in's Clerk Backend API, following ../shared/reference/clerk-bapi-api-keys.yml: verify, revoke, get and
+ * create, with Bearer auth, valibot body validation and `ClerkErrors` bodies, every response typed exactly
+ * `application/json`. Paths sit at the root (`/api_keys/...`), as `@clerk/backend` calls them. Any other path is
+ * logged and answered 404 after authentication, as Clerk answers it.
+ */
+import { createMiddleware } from "hono/factory";
+import { Hono } from "hono/tiny";
+import * as v from "valibot";
+import {
+  API_KEY_PATH_ID_PATTERN,
+  CreateBodySchema,
+  type CreatedApiKeyJson,
+  RevokeBodySchema,
+  VerifyBodySchema,
+} from "../clerk-schemas.ts";
+import { type JsonBody, jsonResponse } from "../standin-util.ts";
+import {
+  authenticationInvalid,
+  authorizationMissing,
+  invalidBody,
+  invalidKeyIdParam,
+  keyNotFound,
+  malformedBody,
+  routeNotFound,
+  secretNotFound,
+} from "./clerk-errors.ts";
+import type { ClerkOperation } from "./fault-script.ts";
+import { type ClerkApiEnv, scriptedTraffic } from "./scripted-traffic.ts";
+import type { StandinState } from "./state.ts";
+
+/** Builds the Clerk API of one stand-in instance. */
+export function createClerkApi(state: StandinState): Hono<ClerkApiEnv> {
+  const authenticate = createMiddleware<ClerkApiEnv>(async (c, next) => {
+    const auth = c.req.header("authorization");
+    if (auth === undefined) return authorizationMissing();
+    if (!state.secretKeys().some((key) => auth === `Bearer ${key}`)) return authenticationInvalid();
+    await next();
+  });
+
+  // Checked after authentication and before any lookup, as Clerk validates the path parameter.
+  const keyIdParam = createMiddleware<ClerkApiEnv>(async (c, next) => {
+    if (!API_KEY_PATH_ID_PATTERN.test(c.req.param("apiKeyID") ?? "")) return invalidKeyIdParam();
+    await next();
+  });
+
+  const clerk = (operation: ClerkOperation | "unknown") =>
+    [scriptedTraffic(state, operation), authenticate] as const;
+
+  return new Hono<ClerkApiEnv>()
+    .post("/api_keys", ...clerk("create"), async (c) => {
+      const parsed = parseBody(CreateBodySchema, c.get("body"));
+      if (!parsed.ok) return parsed.response;
+      const b = parsed.value;
+      const seconds = b.seconds_until_expiration ?? null;
+      const { json, secret } = await state.keys.add({
+        name: b.name,
+        subject: b.subject,
+        description: b.description ?? null,
+        scopes: b.scopes,
+        claims: b.claims ?? null,
+        expiration: seconds === null ? null : state.now() + seconds * 1000,
+        type: b.type,
+        createdBy: b.created_by ?? null,
+      });
+      const created: CreatedApiKeyJson = { ...json, secret };
+      return jsonResponse(200, created);
+    })
+    .post("/api_keys/verify", ...clerk("verify"), async (c) => {
+      const parsed = parseBody(VerifyBodySchema, c.get("body"));
+      if (!parsed.ok) return parsed.response;
+      const key = await state.keys.verify(parsed.value.secret);
+      return key ? jsonResponse(200, key) : secretNotFound();
+    })
+    .get("/api_keys/:apiKeyID", ...clerk("get"), keyIdParam, (c) => {
+      const id = c.req.param("apiKeyID");
+      const key = state.keys.get(id);
+      return key ? jsonResponse(200, key) : keyNotFound(id);
+    })
+    .post("/api_keys/:apiKeyID/revoke", ...clerk("revoke"), keyIdParam, (c) => {
+      const parsed = parseBody(RevokeBodySchema, c.get("body"));
+      if (!parsed.ok) return parsed.response;
+      const id = c.req.param("apiKeyID");
+      const key = state.keys.revoke(id, parsed.value.revocation_reason ?? null);
+      return key ? jsonResponse(200, key) : keyNotFound(id);
+    })
+    .all("*", ...clerk("unknown"), () => routeNotFound());
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+/** The body validated against an operation's schema, or the `ClerkErrors` answer that names what is wrong. */
+function parseBody<TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  body: JsonBody,
+): Parsed<v.InferOutput<TSchema>> {
+  if (body.kind !== "json") return { ok: false, response: malformedBody() };
+  const result = v.safeParse(schema, body.value);
+  return result.success
+    ? { ok: true, value: result.output }
+    : { ok: false, response: invalidBody(result.issues) };
+}

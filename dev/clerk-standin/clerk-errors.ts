@@ -1,0 +1,145 @@
+/**
+ * @module
+ * Every error answer of the stand-in's Clerk API, as a `ClerkErrors` body typed exactly `application/json`. Error
+ * codes follow Clerk's style (`resource_not_found`, `form_param_unknown`, ...) but are best guesses where the spec is
+ * silent. Messages name parameters and never echo values: a value may be a leaked secret.
+ */
+import type * as v from "valibot";
+import { jsonResponse, randomHex } from "../standin-util.ts";
+
+/** `Retry-After` sent with a scripted 429 that names no value. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 1;
+/** Non-standard status recorded for a hang the client (or a reset) cut short. */
+export const CLIENT_CLOSED_STATUS = 499;
+
+/** A `ClerkErrors` response with one error. */
+export function clerkError(
+  status: number,
+  code: string,
+  message: string,
+  longMessage: string,
+  meta?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Response {
+  const error = meta
+    ? { code, message, long_message: longMessage, meta }
+    : { code, message, long_message: longMessage };
+  return jsonResponse(status, { errors: [error], clerk_trace_id: randomHex(16) }, headers);
+}
+
+const SCRIPTED_ERRORS: Record<number, [code: string, message: string]> = {
+  400: ["bad_request", "Bad Request"],
+  401: ["authentication_invalid", "Unauthorized request"],
+  403: ["authorization_invalid", "Forbidden"],
+  404: ["resource_not_found", "not found"],
+  409: ["conflict", "Conflict"],
+  422: ["unprocessable_entity", "Unprocessable entity"],
+  429: ["too_many_requests", "Too many requests"],
+  500: ["internal_clerk_error", "Something went wrong"],
+  502: ["bad_gateway", "Bad gateway"],
+  503: ["service_unavailable", "Service unavailable"],
+  504: ["gateway_timeout", "Gateway timeout"],
+};
+
+/** A fault script's or the rate limit's answer; a 429 always carries `Retry-After`, as Clerk's do. */
+export function scriptedError(status: number, retryAfterSeconds: number | undefined): Response {
+  const [code, message] = SCRIPTED_ERRORS[status] ?? ["unexpected_error", "Unexpected error"];
+  const retryAfter = retryAfterSeconds ?? (status === 429 ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
+  const headers: Record<string, string> =
+    retryAfter === undefined ? {} : { "retry-after": String(retryAfter) };
+  return clerkError(status, code, message, `${message} (scripted by the stand-in).`, undefined, headers);
+}
+
+/** 401 for a request without `Authorization`. */
+export function authorizationMissing(): Response {
+  return clerkError(
+    401,
+    "authorization_header_missing",
+    "Authorization header missing",
+    "The request is missing the Authorization header. Send `Authorization: Bearer <secret key>`.",
+  );
+}
+
+/** 401 for a bearer that is not one of the instance's secret keys. */
+export function authenticationInvalid(): Response {
+  return clerkError(
+    401,
+    "authentication_invalid",
+    "Unauthorized request",
+    "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.",
+  );
+}
+
+/** 404 for a path the API does not serve. */
+export function routeNotFound(): Response {
+  return clerkError(404, "resource_not_found", "not found", "The requested resource was not found.");
+}
+
+/** 400 for an `apiKeyID` path parameter of the wrong shape, before any lookup. */
+export function invalidKeyIdParam(): Response {
+  return clerkError(
+    400,
+    "bad_request",
+    "Bad Request",
+    "Invalid 'url_parameter.apiKeyID': Failed regex check",
+    {
+      param_name: "apiKeyID",
+    },
+  );
+}
+
+/** 404 for a well-formed key id the instance does not hold. */
+export function keyNotFound(id: string): Response {
+  return clerkError(404, "resource_not_found", "not found", `No API key was found with id ${id}.`);
+}
+
+/** 404 for a secret verify does not accept: the same answer for unknown, revoked and expired keys. */
+export function secretNotFound(): Response {
+  return clerkError(404, "resource_not_found", "API key not found", "API key not found");
+}
+
+/** 504 for a scripted hang that never reached Clerk. */
+export function gatewayTimeout(): Response {
+  return clerkError(
+    504,
+    "gateway_timeout",
+    "Gateway timeout",
+    "The request timed out before reaching Clerk.",
+  );
+}
+
+/** What a hang cut short by the client or a reset is recorded as; nobody is left to receive it. */
+export function clientClosed(): Response {
+  return clerkError(
+    CLIENT_CLOSED_STATUS,
+    "client_closed_request",
+    "Client closed request",
+    "The request was cut short.",
+  );
+}
+
+/** 400 for a body that is not JSON. */
+export function malformedBody(): Response {
+  return clerkError(400, "malformed_request", "Request body invalid", "The request body is not valid JSON.");
+}
+
+/** 400 for a JSON body the operation's schema refuses, naming the first offending parameter. */
+export function invalidBody(issues: readonly v.BaseIssue<unknown>[]): Response {
+  const issue = issues[0];
+  const param = issue?.path?.map((p) => String(p.key)).join(".") || "body";
+  const [code, message, longMessage] =
+    issue?.type === "strict_object" && issue.expected === "never"
+      ? [
+          "form_param_unknown",
+          `${param} is not a valid parameter`,
+          `${param} is not a valid parameter for this request.`,
+        ]
+      : issue?.type === "strict_object" && issue.received === "undefined"
+        ? ["form_param_missing", `${param} is missing`, `${param} must be included.`]
+        : [
+            "form_param_format_invalid",
+            `${param} is invalid`,
+            `${param} does not match the expected format.`,
+          ];
+  return clerkError(400, code, message, longMessage, { param_name: param });
+}

@@ -1,0 +1,47 @@
+/**
+ * @module
+ * The fixed keys `npm start` seeds into its Clerk stand-ins, so `npm run alert` has live keys to send without any
+ * setup. Stand-in data, not real credentials: the secrets are public in this repository on purpose.
+ */
+import type { CreatedStandinKey } from "./key-store.ts";
+
+/** Fixed demo keys seeded for `npm start` (`seedDemo: true`). Stand-in data, not real credentials. */
+export const DEMO_KEYS: readonly CreatedStandinKey[] = [
+  {
+    id: "ak_c5e0e420f90655d9926c7be126aca9ed",
+    secret: "ak_jooyyQLnfSSQw3PDsWXSbdGhGMEfroswjTH37L12",
+    name: "DEMO_BILLING_SERVICE",
+    subject: "user_0lJizwb8i62dXE2d8VBn1VTjrV8",
+  },
+  {
+    id: "ak_08b3cac8cfe6c920e908479136a5387f",
+    secret: "ak_g9jVrwbKIrtcVDnTuF0w0zzx35HdpdOl51jQ37Yf",
+    name: "DEMO_CI_DEPLOY",
+    subject: "user_9NAfGLLl4sZXfBz68w3FxQlIWqK",
+  },
+  {
+    id: "ak_20c75ae874059bba5c5786399ccdc912",
+    secret: "ak_jwV3lGHGqzFNsO3DjEmMY9RXkL3QmUB2VAKNm3YX",
+    name: "DEMO_ANALYTICS_EXPORT",
+    subject: "user_aQ51m70bPaJE4wKHW6uOw5tjjQE",
+  },
+];
+
+/**
+ * Fixed demo keys of a second, production instance (`prod`) for `npm start`, which runs two instances. Stand-in data,
+ * not real credentials.
+ */
+export const PROD_DEMO_KEYS: readonly CreatedStandinKey[] = [
+  {
+    id: "ak_afa2733987402a9631ca242768be32d8",
+    secret: "ak_Q0HPoIE63gFqxkXeO5opCCvk55vI5Y6Iyu03oUrN",
+    name: "DEMO_PROD_PAYMENTS",
+    subject: "user_LyqCAKsiZWglY02S1ZvbI3LgdkM",
+  },
+  {
+    id: "ak_a8634cb0a78e01f56f74ee8dea2c3746",
+    secret: "ak_YZV8SjJQoAubeDmaKHZvYouaJbdtdfbb8VnYjv1T",
+    name: "DEMO_PROD_SEARCH_INDEXER",
+    subject: "user_G2ultS9w1kO75jpTXCRfoVnIRRw",
+  },
+];

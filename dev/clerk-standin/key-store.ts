@@ -1,0 +1,192 @@
+/**
+ * @module
+ * The stand-in's API keys and what Clerk does to them: add, verify, revoke, look up. Secrets are kept only as SHA-256,
+ * so neither the store nor anything read from it can hand a raw secret back after creation.
+ *
+ * Choices where the spec is silent (not checked against the live API):
+ * - Verify finds only live keys: unknown, revoked and expired secrets look the same, so a caller cannot tell them
+ *   apart. A successful verify sets `last_used_at`.
+ * - Revoking an already revoked key changes nothing (first reason and `updated_at` kept) but still counts: revoke is a
+ *   state transition that is already done, the usual idempotent answer. Script `{ status: 400, path: "revoke" }` to
+ *   test a stricter server.
+ */
+import * as v from "valibot";
+import type { ApiKeyJson } from "../clerk-schemas.ts";
+import { BASE62_ALPHABET, randomHex, randomString, sha256Hex } from "../standin-util.ts";
+
+/** Length of the random part of generated secrets (`ak_` + base62). Clerk publishes no length or alphabet. */
+export const SECRET_RANDOM_CHARS = 40;
+
+/** Input for a key created on the control side (not through Clerk's `POST /api_keys`). */
+export const StandinKeyInputSchema = v.strictObject({
+  name: v.optional(v.pipe(v.string(), v.minLength(1))),
+  subject: v.optional(v.pipe(v.string(), v.regex(/^(user|org|mch)_\w{27}$/))),
+  /** A chosen secret, e.g. to test unusual shapes; random `ak_` + base62 otherwise. */
+  secret: v.optional(v.pipe(v.string(), v.minLength(1))),
+  id: v.optional(v.pipe(v.string(), v.regex(/^ak_[0-9a-f]{32}$/))),
+  description: v.optional(v.nullable(v.string())),
+  scopes: v.optional(v.array(v.string())),
+  claims: v.optional(v.unknown()),
+  /** Expiry in milliseconds since the epoch; a past value makes the key expired. */
+  expiration: v.optional(v.nullable(v.number())),
+});
+export type StandinKeyInput = v.InferInput<typeof StandinKeyInputSchema>;
+
+/** A new key: the control API's input, plus what only Clerk's `POST /api_keys` sets. */
+export interface NewKey extends StandinKeyInput {
+  /** `api_key` unless given. */
+  type?: string;
+  createdBy?: string | null;
+}
+
+/** What creating a key hands back: the only time the raw secret is visible. */
+export interface CreatedStandinKey {
+  id: string;
+  secret: string;
+  name: string;
+  subject: string;
+}
+
+/** A key as the control API reports it: the APIKey JSON plus counters. */
+export type StandinKeyState = ApiKeyJson & { revoke_count: number; verify_count: number };
+
+/** A key just added: its APIKey JSON and the only copy of its raw secret. */
+export interface AddedKey {
+  json: ApiKeyJson;
+  secret: string;
+}
+
+/** The keys of one stand-in instance. */
+export interface KeyStore {
+  /** Adds a key, replacing one with the same id. */
+  add(key: NewKey): Promise<AddedKey>;
+  /** The live key holding `secret`, marked used; `undefined` for unknown, revoked and expired secrets alike. */
+  verify(secret: string): Promise<ApiKeyJson | undefined>;
+  /** Revokes the key (once; later calls only count); `undefined` when there is no such key. */
+  revoke(id: string, reason: string | null): ApiKeyJson | undefined;
+  get(id: string): ApiKeyJson | undefined;
+  /** A key with its counters, or `undefined`. */
+  state(id: string): StandinKeyState | undefined;
+  /** Every key with its counters, oldest first. */
+  states(): StandinKeyState[];
+  clear(): void;
+}
+
+interface KeyRecord {
+  id: string;
+  secretSha256: string;
+  type: string;
+  name: string;
+  subject: string;
+  description: string | null;
+  claims: unknown;
+  scopes: string[];
+  createdBy: string | null;
+  revoked: boolean;
+  revocationReason: string | null;
+  expiration: number | null;
+  lastUsedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  revokeCount: number;
+  verifyCount: number;
+}
+
+/** Builds an empty store; `now` (milliseconds) decides expiry and timestamps. */
+export function createKeyStore(now: () => number): KeyStore {
+  const keys = new Map<string, KeyRecord>();
+  const idBySecretHash = new Map<string, string>();
+
+  const isExpired = (r: KeyRecord) => r.expiration !== null && r.expiration <= now();
+
+  function toJson(r: KeyRecord): ApiKeyJson {
+    return {
+      object: "api_key",
+      id: r.id,
+      type: r.type,
+      subject: r.subject,
+      name: r.name,
+      description: r.description,
+      claims: r.claims,
+      scopes: [...r.scopes],
+      revoked: r.revoked,
+      revocation_reason: r.revocationReason,
+      expired: isExpired(r),
+      expiration: r.expiration,
+      created_by: r.createdBy,
+      last_used_at: r.lastUsedAt,
+      created_at: r.createdAt,
+      updated_at: r.updatedAt,
+    };
+  }
+
+  const toState = (r: KeyRecord): StandinKeyState => ({
+    ...toJson(r),
+    revoke_count: r.revokeCount,
+    verify_count: r.verifyCount,
+  });
+
+  return {
+    async add(key) {
+      const secret = key.secret ?? `ak_${randomString(BASE62_ALPHABET, SECRET_RANDOM_CHARS)}`;
+      const secretSha256 = await sha256Hex(secret);
+      const at = now();
+      const record: KeyRecord = {
+        id: key.id ?? `ak_${randomHex(16)}`,
+        secretSha256,
+        type: key.type ?? "api_key",
+        name: key.name ?? `standin-key-${randomString(BASE62_ALPHABET, 6)}`,
+        subject: key.subject ?? `user_${randomString(BASE62_ALPHABET, 27)}`,
+        description: key.description ?? null,
+        claims: key.claims ?? null,
+        scopes: key.scopes ?? [],
+        createdBy: key.createdBy ?? null,
+        revoked: false,
+        revocationReason: null,
+        expiration: key.expiration ?? null,
+        lastUsedAt: null,
+        createdAt: at,
+        updatedAt: at,
+        revokeCount: 0,
+        verifyCount: 0,
+      };
+      const previous = keys.get(record.id);
+      if (previous) idBySecretHash.delete(previous.secretSha256);
+      keys.set(record.id, record);
+      idBySecretHash.set(secretSha256, record.id);
+      return { json: toJson(record), secret };
+    },
+    async verify(secret) {
+      const id = idBySecretHash.get(await sha256Hex(secret));
+      const record = id === undefined ? undefined : keys.get(id);
+      if (!record || record.revoked || isExpired(record)) return undefined;
+      record.verifyCount++;
+      record.lastUsedAt = now();
+      return toJson(record);
+    },
+    revoke(id, reason) {
+      const record = keys.get(id);
+      if (!record) return undefined;
+      record.revokeCount++;
+      if (!record.revoked) {
+        record.revoked = true;
+        record.revocationReason = reason;
+        record.updatedAt = now();
+      }
+      return toJson(record);
+    },
+    get(id) {
+      const record = keys.get(id);
+      return record && toJson(record);
+    },
+    state(id) {
+      const record = keys.get(id);
+      return record && toState(record);
+    },
+    states: () => [...keys.values()].map(toState),
+    clear() {
+      keys.clear();
+      idBySecretHash.clear();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * @module
+ * Everything one stand-in instance holds (keys, call log, fault script, rate limit, latency, accepted secret keys)
+ * and the one reset that returns all of it to the options it was built with. Both the Clerk API and the control API
+ * work on this state; neither keeps any of its own.
+ */
+import { type CallLog, createCallLog } from "./call-log.ts";
+import { DEMO_KEYS } from "./demo-keys.ts";
+import { createFaultScript, type FaultScript } from "./fault-script.ts";
+import { type CreatedStandinKey, createKeyStore, type KeyStore } from "./key-store.ts";
+import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
+
+export interface ClerkStandinOptions {
+  /** The instance secret key callers must send as `Authorization: Bearer <secretKey>`. */
+  secretKey: string;
+  /** Delay before every Clerk API answer. */
+  latencyMs?: number;
+  /** Seed the demo keys at start and after every reset. */
+  seedDemo?: boolean;
+  /** The demo keys `seedDemo` seeds; `DEMO_KEYS` by default. */
+  demoKeys?: readonly CreatedStandinKey[];
+  /** Clock in milliseconds; `Date.now` by default. */
+  now?: () => number;
+}
+
+/** The state of one stand-in instance. */
+export interface StandinState {
+  readonly now: () => number;
+  readonly keys: KeyStore;
+  readonly calls: CallLog;
+  readonly faults: FaultScript;
+  readonly rateLimit: RateLimiter;
+  /** Delay before every Clerk API answer. */
+  latencyMs(): number;
+  setLatency(ms: number): void;
+  /** The secret keys accepted as bearer: Clerk lets an instance hold several while callers move over. */
+  secretKeys(): readonly string[];
+  setSecretKeys(keys: readonly string[]): void;
+  /** Aborts at the next reset, so hanging requests end instead of outliving the test that scripted them. */
+  resetSignal(): AbortSignal;
+  /** Settles once the demo keys of the latest start or reset are in. */
+  ready(): Promise<void>;
+  /**
+   * Drops keys, calls, script, rate limit and rotated secret keys, restores the options' latency, releases hanging
+   * requests and reseeds the demo keys.
+   */
+  reset(): Promise<void>;
+}
+
+/** Builds the state of a fresh instance and starts seeding its demo keys. */
+export function createStandinState(opts: ClerkStandinOptions): StandinState {
+  const now = opts.now ?? Date.now;
+  const keys = createKeyStore(now);
+  const calls = createCallLog(now);
+  const faults = createFaultScript();
+  const rateLimit = createRateLimiter(now);
+  let latencyMs = opts.latencyMs ?? 0;
+  let secretKeys: readonly string[] = [opts.secretKey];
+  let epoch = new AbortController();
+
+  async function seed(): Promise<void> {
+    if (!opts.seedDemo) return;
+    for (const k of opts.demoKeys ?? DEMO_KEYS) {
+      await keys.add({ id: k.id, secret: k.secret, name: k.name, subject: k.subject });
+    }
+  }
+  let seeded = seed();
+
+  return {
+    now,
+    keys,
+    calls,
+    faults,
+    rateLimit,
+    latencyMs: () => latencyMs,
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    secretKeys: () => secretKeys,
+    setSecretKeys(next) {
+      secretKeys = [...next];
+    },
+    resetSignal: () => epoch.signal,
+    ready: () => seeded,
+    async reset() {
+      epoch.abort();
+      epoch = new AbortController();
+      keys.clear();
+      calls.clear();
+      faults.replace([]);
+      rateLimit.set(null);
+      latencyMs = opts.latencyMs ?? 0;
+      secretKeys = [opts.secretKey];
+      seeded = seed();
+      await seeded;
+    },
+  };
+}

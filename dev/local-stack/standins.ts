@@ -1,0 +1,132 @@
+/**
+ * @module
+ * The dev stand-ins the local Worker talks to, each served over HTTP on loopback: Clerk (one instance, or `prod` and
+ * `staging` behind one host, told apart by the secret key as on Clerk's API host), one key list per ECDSA sender
+ * (all publishing one signing key) and the NOTIFY_URL receiver. Node only (it listens on ports).
+ */
+import { createClerkInstances } from "../clerk-instances.ts";
+import { type ClerkStandin, createClerkStandin, PROD_DEMO_KEYS } from "../clerk-standin.ts";
+import { createKeyServer, type KeyServer } from "../key-server.ts";
+import { type RunningServer, serve } from "../serve.ts";
+import type { SigningKey } from "../signer.ts";
+import { createWebhookReceiver, type WebhookReceiver } from "../webhook-receiver.ts";
+import { LOOPBACK, portError } from "./ports.ts";
+import { LOCAL_CLERK_PROD_SECRET_KEY, LOCAL_CLERK_SECRET_KEY, type StandinUrls } from "./worker-vars.ts";
+
+export type KeyListSender = "github" | "gitlab" | "depsdev";
+
+export interface StandinOptions {
+  /** The key every key list publishes. */
+  signingKey: SigningKey;
+  /** Seed `DEMO_KEYS` into the Clerk stand-in, and `PROD_DEMO_KEYS` into `prod` with `twoInstances`. */
+  seedDemo: boolean;
+  /** Two Clerk instances, `prod` and `staging`, behind the one Clerk port. */
+  twoInstances: boolean;
+  /** Delay before every Clerk stand-in answer. */
+  clerkLatencyMs: number | undefined;
+  /** Ports; a free one for each that is absent or 0. */
+  ports: {
+    clerk?: number | undefined;
+    githubKeys?: number | undefined;
+    gitlabKeys?: number | undefined;
+    depsdevKeys?: number | undefined;
+    notify?: number | undefined;
+  };
+}
+
+/** The stand-ins, listening. */
+export interface ServedStandins {
+  /** The Clerk stand-in; with two instances, `staging`'s. */
+  clerk: { url: string; secretKey: string; standin: ClerkStandin };
+  /** With two instances: each instance's stand-in and secret key by name. */
+  clerkInstances: Record<string, { secretKey: string; standin: ClerkStandin }> | undefined;
+  keyLists: Record<KeyListSender, { url: string; server: KeyServer }>;
+  notify: { url: string; receiver: WebhookReceiver };
+  /** The endpoints as the Worker's settings name them. */
+  urls: StandinUrls;
+  /** Stops listening; hanging requests are cut off. */
+  close(): Promise<void>;
+}
+
+/** Builds the stand-ins and serves each on its port; on failure, closes what it opened. */
+export async function serveStandins(options: StandinOptions): Promise<ServedStandins> {
+  const latency = options.clerkLatencyMs === undefined ? {} : { latencyMs: options.clerkLatencyMs };
+  const clerk = createClerkStandin({
+    secretKey: LOCAL_CLERK_SECRET_KEY,
+    seedDemo: options.seedDemo,
+    ...latency,
+  });
+  const clerkInstances = options.twoInstances
+    ? {
+        prod: {
+          secretKey: LOCAL_CLERK_PROD_SECRET_KEY,
+          standin: createClerkStandin({
+            secretKey: LOCAL_CLERK_PROD_SECRET_KEY,
+            seedDemo: options.seedDemo,
+            demoKeys: PROD_DEMO_KEYS,
+            ...latency,
+          }),
+        },
+        staging: { secretKey: LOCAL_CLERK_SECRET_KEY, standin: clerk },
+      }
+    : undefined;
+  const clerkHandle = clerkInstances
+    ? createClerkInstances(Object.entries(clerkInstances).map(([name, i]) => ({ name, ...i }))).handle
+    : clerk.handle;
+  const keyServers = { github: createKeyServer(), gitlab: createKeyServer(), depsdev: createKeyServer() };
+  for (const server of Object.values(keyServers)) {
+    server.addKey({
+      key_identifier: options.signingKey.keyIdentifier,
+      key: options.signingKey.publicKeyPem,
+      is_current: true,
+    });
+  }
+  const notify = createWebhookReceiver();
+
+  const servers: RunningServer[] = [];
+  const close = async () => {
+    await Promise.allSettled(servers.map((s) => s.close()));
+  };
+  const serveOn = async (
+    handle: (r: Request) => Promise<Response>,
+    port: number | undefined,
+    what: string,
+  ) => {
+    const server = await serve(handle, { port: port ?? 0, hostname: LOOPBACK }).catch((error: unknown) => {
+      throw portError(error, port, what);
+    });
+    servers.push(server);
+    return server;
+  };
+  try {
+    const { ports } = options;
+    const clerkServer = await serveOn(clerkHandle, ports.clerk, "the Clerk stand-in");
+    const github = await serveOn(keyServers.github.handle, ports.githubKeys, "the GitHub key list");
+    const gitlab = await serveOn(keyServers.gitlab.handle, ports.gitlabKeys, "the GitLab key list");
+    const depsdev = await serveOn(keyServers.depsdev.handle, ports.depsdevKeys, "the deps.dev key list");
+    const notifyServer = await serveOn(notify.handle, ports.notify, "the NOTIFY_URL receiver");
+    // The paths the real services publish at; the stand-ins answer at any path.
+    const urls: StandinUrls = {
+      clerk: clerkServer.url,
+      githubKeys: `${github.url}/meta/public_keys/secret_scanning`,
+      gitlabKeys: `${gitlab.url}/public_keys`,
+      depsdevKeys: `${depsdev.url}/secret_scanning`,
+      notify: `${notifyServer.url}/hooks/autorevoke`,
+    };
+    return {
+      clerk: { url: clerkServer.url, secretKey: LOCAL_CLERK_SECRET_KEY, standin: clerk },
+      clerkInstances,
+      keyLists: {
+        github: { url: urls.githubKeys, server: keyServers.github },
+        gitlab: { url: urls.gitlabKeys, server: keyServers.gitlab },
+        depsdev: { url: urls.depsdevKeys, server: keyServers.depsdev },
+      },
+      notify: { url: urls.notify, receiver: notify },
+      urls,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

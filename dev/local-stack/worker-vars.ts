@@ -1,0 +1,90 @@
+/**
+ * @module
+ * The Worker's configuration when it runs locally: dev values for its secrets, and its URLs pointed at the stand-ins.
+ * Every value here is a stand-in value, not a credential; all of them reach wrangler as `--var NAME:VALUE`.
+ */
+
+/** The Clerk instance secret key the stand-in expects and the Worker is given. A stand-in value, not a credential. */
+export const LOCAL_CLERK_SECRET_KEY = "sk_test_autorevoke_local_standin";
+/**
+ * The second instance's secret key (`twoInstances`): a production key, so the Worker asks it first. A stand-in value,
+ * not a credential.
+ */
+export const LOCAL_CLERK_PROD_SECRET_KEY = "sk_live_autorevoke_local_standin_prod";
+/** Operators' bearer token for the local Worker. */
+export const LOCAL_ADMIN_TOKEN = "autorevoke-local-admin-token-0123456789abcdef";
+/** Standard Webhooks secret of `/v1/alerts/generic` locally: whsec_ + base64("autorevoke-local-dev-webhook-key"). */
+export const LOCAL_INBOUND_WEBHOOK_SECRET = "whsec_YXV0b3Jldm9rZS1sb2NhbC1kZXYtd2ViaG9vay1rZXk=";
+/** Standard Webhooks secret the Worker signs NOTIFY_URL deliveries with locally. */
+export const LOCAL_NOTIFY_SECRET = "whsec_YXV0b3Jldm9rZS1sb2NhbC1kZXYtbm90aWZ5LWtleQ==";
+/** First queue retry after 1–2 s instead of 5–10 s, so the retry path is visible while you watch. */
+export const LOCAL_RETRY_BASE_DELAY_SECONDS = 2;
+/**
+ * Clerk's production budget (1,000 per 10 s) rather than the development one its `sk_test_` key would get (100): the
+ * stand-in has no limit of its own, and a demo batch of a few hundred tokens should be labelled in the answer.
+ */
+export const LOCAL_CLERK_RATE_LIMIT = 1_000;
+
+/** Worker settings whose values the local stack chooses; any copy in the caller's environment is not passed on. */
+export const CONFIG_NAMES: readonly string[] = [
+  "CLERK_SECRET_KEY",
+  "CLERK_SECRET_KEYS",
+  "SEALING_KEYS",
+  "CLERK_API_URL",
+  "GITHUB_KEYS_URL",
+  "GITHUB_TOKEN",
+  "GITLAB_KEYS_URL",
+  "DEPSDEV_KEYS_URL",
+  "DEPSDEV_IDENTIFIER_HEADER",
+  "DEPSDEV_SIGNATURE_HEADER",
+  "INBOUND_WEBHOOK_SECRET",
+  "NOTIFY_URL",
+  "NOTIFY_SECRET",
+  "ADMIN_TOKEN",
+  "RETRY_BASE_DELAY_SECONDS",
+  "CLERK_RATE_LIMIT",
+  "GIVE_UP_AFTER_HOURS",
+];
+
+/** Where the stand-ins answer, as the Worker's settings name them. */
+export interface StandinUrls {
+  clerk: string;
+  githubKeys: string;
+  gitlabKeys: string;
+  depsdevKeys: string;
+  notify: string;
+}
+
+/**
+ * The local Worker's vars: one Clerk instance (`CLERK_SECRET_KEY`), or several by name (`CLERK_SECRET_KEYS`, when
+ * `clerkInstances` is given), the stand-ins' URLs, the dev secrets, and `overrides` last.
+ */
+export function localWorkerVars(options: {
+  urls: StandinUrls;
+  clerkInstances: Record<string, { secretKey: string }> | undefined;
+  sealingKeys: string;
+  overrides: Record<string, string> | undefined;
+}): Record<string, string> {
+  const { urls, clerkInstances } = options;
+  return {
+    ...(clerkInstances
+      ? {
+          CLERK_SECRET_KEYS: Object.entries(clerkInstances)
+            .map(([name, i]) => `${name}=${i.secretKey}`)
+            .join(","),
+        }
+      : { CLERK_SECRET_KEY: LOCAL_CLERK_SECRET_KEY }),
+    SEALING_KEYS: options.sealingKeys,
+    CLERK_API_URL: urls.clerk,
+    GITHUB_KEYS_URL: urls.githubKeys,
+    GITLAB_KEYS_URL: urls.gitlabKeys,
+    DEPSDEV_KEYS_URL: urls.depsdevKeys,
+    INBOUND_WEBHOOK_SECRET: LOCAL_INBOUND_WEBHOOK_SECRET,
+    NOTIFY_URL: urls.notify,
+    NOTIFY_SECRET: LOCAL_NOTIFY_SECRET,
+    ADMIN_TOKEN: LOCAL_ADMIN_TOKEN,
+    RETRY_BASE_DELAY_SECONDS: String(LOCAL_RETRY_BASE_DELAY_SECONDS),
+    CLERK_RATE_LIMIT: String(LOCAL_CLERK_RATE_LIMIT),
+    ...options.overrides,
+  };
+}
