@@ -9,7 +9,7 @@ import {
 
 // Every outbound fetch from the Worker under test (Clerk, the senders' key lists) is answered by the
 // dev stand-ins in Node, routed by host name; nothing leaves the machine. The URLs are https, as
-// src/config.ts requires of a host that is not loopback: the outbound service is handed the request
+// src/config/config.ts requires of a host that is not loopback: the outbound service is handed the request
 // itself, so no TLS connection is made and no certificate is needed.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");

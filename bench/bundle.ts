@@ -16,7 +16,7 @@ import { runNodeScript } from "./run-node-script.ts";
 const DRY_RUN_TIMEOUT_MS = 120_000;
 
 export interface BundleContributor {
-  /** A package (`@clerk/backend`) or a source folder (`src/revocation`). */
+  /** A package (`@clerk/backend`) or a source folder (`src/use-cases`). */
   name: string;
   minifiedBytes: number;
 }

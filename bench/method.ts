@@ -12,7 +12,7 @@ import { ROUND_GAP_MS } from "./overhead.ts";
 import { type RateLimitResult, STANDIN_WINDOW_MS } from "./rate-limit.ts";
 import { type BenchResults, pacedKeysPerSecond } from "./results.ts";
 
-/** Clerk's Backend API limit for development instances (src/config.ts `CLERK_LIMIT_TEST_PER_10S`). */
+/** Clerk's Backend API limit for development instances (src/config/config.ts `CLERK_LIMIT_TEST_PER_10S`). */
 const CLERK_DEVELOPMENT_LIMIT_PER_10S = 100;
 /** Clerk's Backend API limit for production instances, per 10 s. */
 const CLERK_PRODUCTION_LIMIT_PER_10S = 1_000;

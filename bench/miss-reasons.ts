@@ -41,7 +41,7 @@ export function overheadWhy(res: BenchResults): string {
     `${fmtRatio(res.bundle.bareHealth.perSecond / o.healthPerSecond)} faster. Production has neither that ` +
     "proxy nor local SQLite, so this ratio overstates the gap there. What would close it here, in src/: skip " +
     "the D1 write when the same sighting of an already-final token was recorded minutes ago (a small " +
-    "per-isolate cache in front of `record`, src/incidents/repository.ts / src/revocation/process-alert.ts); " +
+    "per-isolate cache in front of `record`, src/incidents/intake.ts / src/use-cases/process-alert.ts); " +
     "moving the write to `waitUntil` would shorten the answer but not the CPU, so not this ratio. The " +
     "machine's other load moves the ratio from run to run."
   );
@@ -136,7 +136,7 @@ export function rate429Why(rl: RateLimitResult): string {
     `slots ${fmtMs(1000 / (PACER_TARGET_SHARE * rl.callsPerSecond))} apart, so a window fills only when calls ` +
     "reach Clerk later than their slots and bunched together. Where the 429s fall in the plot says which: " +
     "clustered at the start (the pace not yet known to every caller) or spread (jitter at window edges, answered " +
-    "by src/pacing/schedule.ts `TARGET_SHARE`)."
+    "by src/domain/pace-schedule.ts `TARGET_SHARE`)."
   );
 }
 

@@ -124,7 +124,7 @@ try {
         "`wrangler dev` (`npm start`) fails to start too, and Cloudflare validates uploads in the same runtime " +
         "(workers-sdk issue 10626). Everything here was measured on a copy of the bundle whose final `export {…}` " +
         "keeps only the default. Fix: stop exporting the constant from src/index.ts (move it to " +
-        "src/revocation/dead-letters.ts).",
+        "src/use-cases/consume-dead-letters.ts).",
     );
   }
 

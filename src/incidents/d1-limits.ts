@@ -38,7 +38,7 @@ export const D1_MAX_QUERIES_PER_INVOCATION_FREE = 50;
  * even if each statement of the batch counts.
  *
  * No single row can be over the budget, which would make `chunkJsonArrays` throw: the alert schema
- * (src/alerts/schema.ts) caps every field a row carries. A sighting row holds two 64-hex ids, a url of
+ * (src/domain/alert-body.ts) caps every field a row carries. A sighting row holds two 64-hex ids, a url of
  * at most MAX_URL_CHARS (2,048) UTF-16 units, a source of at most 64 and a type of at most 128; at
  * worst 6 bytes of JSON a unit (a control character escaped as `\u00XX`), that is under 14 KB. An
  * incident row holds a 64-hex hash, a prefix of at most 7 characters, the type, and a sealed secret

@@ -1,7 +1,7 @@
 /**
  * @module
  * The Durable Object that paces every call to one Clerk instance: one object per instance, so every isolate, queue
- * consumer and operator request of the deployment books its slots from one schedule (src/pacing/schedule.ts).
+ * consumer and operator request of the deployment books its slots from one schedule (src/domain/pace-schedule.ts).
  *
  * Why a Durable Object: Clerk's limit is global to the instance, so the budget must be too, and a Durable Object is
  * the one Cloudflare primitive that is a single, strongly consistent, serialised point. Its input gate runs one

@@ -1,7 +1,7 @@
 /**
  * @module
  * Builds the OpenAPI 3.1 document from the valibot schemas the Worker enforces (request schemas in
- * input mode: what a client sends). Build-time only: `npm run openapi` (src/openapi/write.ts and
+ * input mode: what a client sends). Build-time only: `npm run openapi` (src/http/openapi/write.ts and
  * write-docs.ts) writes public/openapi.json and public/docs.html, which Workers Static Assets serve
  * before the Worker runs; test/openapi.test.ts fails when either is stale.
  */
