@@ -80,7 +80,7 @@ describe("on revocation", () => {
         sender: "github",
         url: "https://github.com/octo/repo/blob/main/.env",
         source: "content",
-        token_prefix: live.secret.slice(0, 7) + "…",
+        token_prefix: `${live.secret.slice(0, 7)}…`,
       },
     });
     expect(delivery.headers["webhook-id"]).toMatch(/^msg_/);

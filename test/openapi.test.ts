@@ -3,7 +3,7 @@
  * valibot schemas generate today, the document is structurally valid OpenAPI 3.1, and it describes
  * exactly the routes the app registers: nothing missing, nothing invented.
  */
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import headersFile from "../public/_headers?raw";
 import committedDocs from "../public/docs.html?raw";
@@ -66,7 +66,9 @@ function registeredRoutes(): { method: string; path: string }[] {
     .filter((r) => r.method !== "ALL")
     .filter((r) => {
       const key = `${r.method} ${r.path}`;
-      return seen.has(key) ? false : (seen.add(key), true);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
     })
     .map((r) => ({ method: r.method, path: r.path }));
 }

@@ -11,19 +11,19 @@ export const SLACK_WEBHOOK_HOST = "hooks.slack.com";
 export const isSlackWebhook = (url: string) => new URL(url).hostname === SLACK_WEBHOOK_HOST;
 
 /** Slack's mrkdwn needs `&`, `<` and `>` escaped; everything else in an event is plain text. */
-const escape = (text: string) =>
+const escapeMrkdwn = (text: string) =>
   text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
 /** The Slack message for an event. */
 export function slackMessage(event: RevocationEvent): { text: string } {
   const d = event.data;
   const key = d.key_id
-    ? `\`${d.key_id}\`${d.key_name ? ` (${escape(d.key_name)})` : ""}`
+    ? `\`${d.key_id}\`${d.key_name ? ` (${escapeMrkdwn(d.key_name)})` : ""}`
     : `\`${d.token_prefix}\``;
   const where = [
     d.sender && `reported by ${d.sender}`,
-    d.url && `at ${escape(d.url)}`,
-    d.source && `(${escape(d.source)})`,
+    d.url && `at ${escapeMrkdwn(d.url)}`,
+    d.source && `(${escapeMrkdwn(d.source)})`,
   ]
     .filter(Boolean)
     .join(" ");
@@ -33,8 +33,8 @@ export function slackMessage(event: RevocationEvent): { text: string } {
       : [`:warning: autorevoke could not revoke leaked Clerk API key ${key}. Revoke it by hand.`];
   if (where) lines.push(`Leak ${where}.`);
   if (d.key_subject) lines.push(`Owner: \`${d.key_subject}\``);
-  if (d.instance) lines.push(`Clerk instance: \`${escape(d.instance)}\``);
-  if (d.failure_reason) lines.push(`Reason: ${escape(d.failure_reason)}`);
+  if (d.instance) lines.push(`Clerk instance: \`${escapeMrkdwn(d.instance)}\``);
+  if (d.failure_reason) lines.push(`Reason: ${escapeMrkdwn(d.failure_reason)}`);
   lines.push(`Token prefix \`${d.token_prefix}\`, SHA-256 \`${d.token_hash}\`.`);
   return { text: lines.join("\n") };
 }

@@ -13,5 +13,10 @@ export function captureConsole(): { text: () => string; restore: () => void } {
       lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
     }),
   );
-  return { text: () => lines.join("\n"), restore: () => spies.forEach((s) => s.mockRestore()) };
+  return {
+    text: () => lines.join("\n"),
+    restore: () => {
+      for (const s of spies) s.mockRestore();
+    },
+  };
 }

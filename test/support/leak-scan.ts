@@ -49,7 +49,7 @@ export interface LeakScanner {
   find(haystacks: Record<string, string>): { where: string; secretPrefix: string; form: string } | undefined;
 }
 
-const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /** Builds a scanner for `secrets`. */
 export function createLeakScanner(secrets: Iterable<string> = []): LeakScanner {
@@ -89,7 +89,7 @@ export function createLeakScanner(secrets: Iterable<string> = []): LeakScanner {
       }
     },
     find(haystacks) {
-      runs ??= new RegExp(`[${[...alphabet].map(escape).join("")}]{${LEAK_WINDOW_CHARS},}`, "g");
+      runs ??= new RegExp(`[${[...alphabet].map(unicodeEscape).join("")}]{${LEAK_WINDOW_CHARS},}`, "g");
       for (const [where, text] of Object.entries(haystacks)) {
         const whole = short.find((s) => text.includes(s.needle));
         if (whole) return { where, secretPrefix: whole.secretPrefix, form: whole.form };
