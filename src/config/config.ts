@@ -9,8 +9,8 @@
  * the variables, never their values.
  */
 import * as v from "valibot";
+import { isSlackWebhook } from "../domain/notify-event";
 import { err, ok, type Result } from "../lib/result";
-import { isSlackWebhook } from "../notify/slack";
 import { type ClerkInstanceKey, clerkInstancesOf, SECRET_KEY } from "./clerk-instances";
 import {
   clerkInstanceList,

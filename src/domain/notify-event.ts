@@ -9,6 +9,12 @@ import * as v from "valibot";
 /** The event types sent to the key owner's team. */
 export const NotifyEventTypeSchema = v.picklist(["api_key.revoked", "api_key.revocation_failed"]);
 
+/** Slack's incoming-webhook host; a NOTIFY_URL there gets Slack messages instead of signed events. */
+export const SLACK_WEBHOOK_HOST = "hooks.slack.com";
+
+/** Whether NOTIFY_URL is a Slack incoming webhook, which takes `{text}` and no signature. */
+export const isSlackWebhook = (url: string) => new URL(url).hostname === SLACK_WEBHOOK_HOST;
+
 /** A notification event type. */
 export type NotifyEventType = v.InferOutput<typeof NotifyEventTypeSchema>;
 

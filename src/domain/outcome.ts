@@ -1,8 +1,11 @@
 /**
  * @module
- * What resolving one token can come to, and the feedback label each outcome earns.
+ * What resolving one token can come to, the feedback label each outcome earns, and the reason Clerk records.
  */
 import type { Label } from "./incident";
+
+/** The reason Clerk records on every key autorevoke revokes, unless an operator gives one. */
+export const REVOCATION_REASON = "Key compromised";
 
 /**
  * The result of one resolution attempt. Only `retry` and `busy` leave the incident unfinished.

@@ -6,8 +6,8 @@
 import * as v from "valibot";
 import { ClerkKeyIdSchema, isClerkSecretShape } from "../domain/clerk-ids";
 import { IncidentStatusSchema, LabelSchema, TokenHashSchema } from "../domain/incident";
+import { REVOCATION_REASON } from "../domain/outcome";
 import { SENDER_NAMES } from "../domain/senders";
-import { REVOCATION_REASON } from "../use-cases/resolve-token";
 import { decodeCursor } from "./cursor";
 
 /** Items per page unless `limit` says otherwise, and the most it may say. */

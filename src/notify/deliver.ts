@@ -4,9 +4,9 @@
  * message when the URL is a Slack incoming webhook. Failures come back classified for the queue.
  */
 import { Webhook } from "standardwebhooks";
-import { eventId, type RevocationEvent } from "../domain/notify-event";
+import { eventId, isSlackWebhook, type RevocationEvent } from "../domain/notify-event";
 import { err, ok, type Result } from "../lib/result";
-import { isSlackWebhook, slackMessage } from "./slack";
+import { slackMessage } from "./slack";
 
 /** Per delivery; receivers that take longer are retried later. */
 export const NOTIFY_TIMEOUT_MS = 10_000;

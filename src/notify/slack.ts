@@ -4,12 +4,6 @@
  */
 import type { RevocationEvent } from "../domain/notify-event";
 
-/** Slack's incoming-webhook host; a NOTIFY_URL there gets Slack messages instead of signed events. */
-export const SLACK_WEBHOOK_HOST = "hooks.slack.com";
-
-/** Whether NOTIFY_URL is a Slack incoming webhook. */
-export const isSlackWebhook = (url: string) => new URL(url).hostname === SLACK_WEBHOOK_HOST;
-
 /** Slack's mrkdwn needs `&`, `<` and `>` escaped; everything else in an event is plain text. */
 const escapeMrkdwn = (text: string) =>
   text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");

@@ -24,6 +24,7 @@ import { DEFAULT_INSTANCE } from "../domain/clerk-ids";
 import type { Claim, IncidentState, KeyFacts } from "../domain/incident";
 import type { NotifyEventType } from "../domain/notify-event";
 import type { Outcome } from "../domain/outcome";
+import { REVOCATION_REASON } from "../domain/outcome";
 import type { PacePriority } from "../domain/pace-schedule";
 import { retryDelaySeconds } from "../domain/retry-policy";
 import type { RecordAttempt } from "../incidents/attempts";
@@ -32,9 +33,6 @@ import type { Sealer } from "../lib/seal";
 import type { Pacer } from "../pacing/pacer";
 import type { ClerkInstance } from "./clerk-instance";
 import { waitForSlot } from "./wait-for-slot";
-
-/** The reason Clerk records on every key we revoke. */
-export const REVOCATION_REASON = "Key compromised";
 
 /**
  * How long a claim lasts: longer than a verify plus a revoke at their timeouts plus a background wait for the pace,

@@ -6,9 +6,9 @@
  * not. The incident is recorded later from a queue message (record-later.ts) that says what happened here.
  */
 import type { ClerkKey } from "../clerk/client";
+import { REVOCATION_REASON } from "../domain/outcome";
 import type { Pacer } from "../pacing/pacer";
 import type { ClerkInstance } from "./clerk-instance";
-import { REVOCATION_REASON } from "./resolve-token";
 import { waitForSlot } from "./wait-for-slot";
 
 /** What a direct revocation came to. `unknown`: no label can be given (Clerk failed, or said 404, see below). */
