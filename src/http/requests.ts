@@ -98,5 +98,4 @@ export const RevocationRequestSchema = v.union([
   }),
 ]);
 
-export type IncidentListQuery = v.InferOutput<typeof IncidentListQuerySchema>;
 export type RevocationRequest = v.InferOutput<typeof RevocationRequestSchema>;

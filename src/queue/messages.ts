@@ -66,10 +66,7 @@ export type RecordMessage = v.InferOutput<typeof RecordMessageSchema>;
 /** Message schema, validated on receipt like any other trust boundary. */
 export const QueueMessageSchema = v.union([NotifyMessageSchema, RecordMessageSchema, RevokeMessageSchema]);
 
-/** Any message on the queue. */
-export type QueueMessage = v.InferOutput<typeof QueueMessageSchema>;
-
-/** A revocation message as sent. */
+/** Any message on the queue, as sent (revoke, notify or record). */
 export type QueueMessageBody = v.InferInput<typeof QueueMessageSchema>;
 
 /** The message for one token. */

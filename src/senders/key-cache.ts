@@ -41,8 +41,6 @@ export type KeyLookupError = "unknown_key" | "keys_unavailable";
 export interface KeyCache {
   /** The verify key for `keyId` (compared as lowercase hex). */
   get(keyId: string): Promise<Result<CryptoKey, KeyLookupError>>;
-  /** How many times the list has been fetched: for tests and metrics. */
-  fetchCount(): number;
 }
 
 /** What the cache needs from the outside world. */
@@ -178,6 +176,5 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
       if (entry !== undefined) return importKey(entry);
       return err(fetched ? "unknown_key" : "keys_unavailable");
     },
-    fetchCount: () => fetches,
   };
 }
