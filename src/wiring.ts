@@ -9,7 +9,6 @@
 import { createClerkGateway } from "./clerk/client";
 import { type Config, clerkRateLimit } from "./config/config";
 import { createSightingMaker } from "./domain/sighting-id";
-import { createAttemptRecorder } from "./incidents/attempts";
 import { createIncidentIntake } from "./incidents/intake";
 import { createIncidentLeases } from "./incidents/leases";
 import { createOperatorWrites } from "./incidents/operator-writes";
@@ -143,7 +142,6 @@ export function wire(env: Env, config: Config): UseCases {
     random: Math.random,
     retryBaseDelaySeconds,
     onFinal: (tokenHash, event) => notifications.add(tokenHash, event),
-    recordAttempt: createAttemptRecorder(env.DB, log),
   });
   const manual = {
     intake,

@@ -4,11 +4,11 @@
  * concurrent alert for the same token lands on the same rows, and what a final incident already holds stays as it is.
  */
 import * as v from "valibot";
-import type { IncidentState, KeyFacts, NewIncident, NewSighting } from "../domain/incident";
+import type { Claim, IncidentState, KeyFacts, NewIncident, NewSighting } from "../domain/incident";
 import { chunkJsonArrays } from "./chunk-by-bytes";
 import { confirmRevokedStatement } from "./confirm-revoked";
 import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
-import { StateRow, toState } from "./state-row";
+import { CLAIM_RETURNING, parseClaim, StateRow, toState } from "./state-row";
 
 /** Alert intake. */
 export interface IncidentIntake {
@@ -23,76 +23,132 @@ export interface IncidentIntake {
     now: number,
     revoked?: readonly { tokenHash: string; key: KeyFacts }[],
   ): Promise<IncidentState[]>;
+  /**
+   * Records like `record`, and in the same batch claims `claim.tokenHashes` that are pending and unleased, whatever
+   * their schedule (someone waits for the answer): the alert's first Clerk work starts one round trip sooner.
+   */
+  recordAndClaim(
+    sender: string,
+    incidents: readonly NewIncident[],
+    sightings: readonly NewSighting[],
+    now: number,
+    claim: ClaimRequest,
+  ): Promise<{ states: IncidentState[]; claims: Map<string, Claim> }>;
 }
+
+/** What to claim along with a record: these incidents, under one lease (one claimant holds them all). */
+export interface ClaimRequest {
+  tokenHashes: readonly string[];
+  leaseId: string;
+  leaseMs: number;
+}
+
+/** The record's statements: incidents first (their `RETURNING` is the state), then sightings, then `revoked`. */
+function recordStatements(
+  db: D1Database,
+  sender: string,
+  incidents: readonly NewIncident[],
+  sightings: readonly NewSighting[],
+  now: number,
+  revoked: readonly { tokenHash: string; key: KeyFacts }[],
+) {
+  const incidentRows = incidents.map((r) => ({
+    h: r.tokenHash,
+    p: r.tokenPrefix,
+    t: r.tokenType,
+    s: r.status,
+    l: r.label,
+    x: r.sealedSecret,
+  }));
+  const incidentStatements = chunkJsonArrays(incidentRows, RECORD_PARAM_MAX_BYTES).map((json) =>
+    db
+      .prepare(
+        `INSERT INTO incidents (token_hash, token_prefix, token_type, status, label, sealed_secret,
+                                first_seen_at, last_seen_at, updated_at)
+         SELECT j.value ->> '$.h', j.value ->> '$.p', j.value ->> '$.t', j.value ->> '$.s',
+                j.value ->> '$.l', j.value ->> '$.x', ?1, ?1, ?1
+         FROM json_each(?2) AS j WHERE true
+         ON CONFLICT (token_hash) DO UPDATE SET
+           last_seen_at = excluded.last_seen_at,
+           -- A new sighting of a failed incident gives it another chance.
+           status = CASE WHEN incidents.status = 'failed' THEN 'pending' ELSE incidents.status END,
+           -- The fresh secret wins: it is sealed under the newest key, so it opens wherever the stored one
+           -- does, and also where that one no longer can (its key removed, or a v1 value after a rotation of
+           -- CLERK_SECRET_KEY). Both seal the same token: the row is keyed by the token's SHA-256, and each value is
+           -- sealed with that hash as associated data, so a value sealed for another token would not open here.
+           sealed_secret = CASE
+             WHEN incidents.status IN ('pending', 'failed') AND incidents.key_id IS NULL
+             THEN COALESCE(excluded.sealed_secret, incidents.sealed_secret)
+             ELSE incidents.sealed_secret END,
+           next_attempt_at = CASE WHEN incidents.status = 'failed' THEN NULL ELSE incidents.next_attempt_at END,
+           -- A reopened incident starts its give-up clock and counters afresh.
+           attempts = CASE WHEN incidents.status = 'failed' THEN 0 ELSE incidents.attempts END,
+           failures = CASE WHEN incidents.status = 'failed' THEN 0 ELSE incidents.failures END,
+           failing_since = CASE WHEN incidents.status = 'failed' THEN NULL ELSE incidents.failing_since END,
+           updated_at = CASE WHEN incidents.status = 'failed' THEN excluded.updated_at ELSE incidents.updated_at END
+         RETURNING token_hash, status, label, key_id, claimed_until, next_attempt_at`,
+      )
+      .bind(now, json),
+  );
+  const sightingRows = sightings.map((r) => ({
+    i: r.sightingId,
+    h: r.tokenHash,
+    u: r.url,
+    s: r.source,
+    t: r.type,
+  }));
+  const sightingStatements = chunkJsonArrays(sightingRows, RECORD_PARAM_MAX_BYTES).map((json) =>
+    db
+      .prepare(
+        `INSERT INTO sightings (sighting_id, token_hash, sender, url, source, type, first_seen_at, last_seen_at)
+         SELECT j.value ->> '$.i', j.value ->> '$.h', ?2, j.value ->> '$.u', j.value ->> '$.s',
+                j.value ->> '$.t', ?1, ?1
+         FROM json_each(?3) AS j WHERE true
+         ON CONFLICT (sighting_id) DO UPDATE SET
+           last_seen_at = excluded.last_seen_at, times_seen = sightings.times_seen + 1`,
+      )
+      .bind(now, sender, json),
+  );
+  // In the same batch (one transaction), so no resolver can see such an incident pending and verify it again.
+  const revokedStatements = revoked.map((r) => confirmRevokedStatement(db, r.tokenHash, now, r.key));
+  return { incidentStatements, rest: [...sightingStatements, ...revokedStatements] };
+}
+
+const statesOf = (results: readonly D1Result[]) =>
+  results.flatMap((r) => r.results.map((row) => toState(v.parse(StateRow, row))));
 
 /** Builds intake over a D1 database. */
 export function createIncidentIntake(db: D1Database): IncidentIntake {
   return {
     async record(sender, incidents, sightings, now, revoked = []) {
-      const incidentRows = incidents.map((r) => ({
-        h: r.tokenHash,
-        p: r.tokenPrefix,
-        t: r.tokenType,
-        s: r.status,
-        l: r.label,
-        x: r.sealedSecret,
-      }));
-      const incidentStatements = chunkJsonArrays(incidentRows, RECORD_PARAM_MAX_BYTES).map((json) =>
-        db
-          .prepare(
-            `INSERT INTO incidents (token_hash, token_prefix, token_type, status, label, sealed_secret,
-                                    first_seen_at, last_seen_at, updated_at)
-             SELECT j.value ->> '$.h', j.value ->> '$.p', j.value ->> '$.t', j.value ->> '$.s',
-                    j.value ->> '$.l', j.value ->> '$.x', ?1, ?1, ?1
-             FROM json_each(?2) AS j WHERE true
-             ON CONFLICT (token_hash) DO UPDATE SET
-               last_seen_at = excluded.last_seen_at,
-               -- A new sighting of a failed incident gives it another chance.
-               status = CASE WHEN incidents.status = 'failed' THEN 'pending' ELSE incidents.status END,
-               -- The fresh secret wins: it is sealed under the newest key, so it opens wherever the stored one
-               -- does, and also where that one no longer can (its key removed, or a v1 value after a rotation of
-               -- CLERK_SECRET_KEY). Both seal the same token: the row is keyed by the token's SHA-256, and each value is
-               -- sealed with that hash as associated data, so a value sealed for another token would not open here.
-               sealed_secret = CASE
-                 WHEN incidents.status IN ('pending', 'failed') AND incidents.key_id IS NULL
-                 THEN COALESCE(excluded.sealed_secret, incidents.sealed_secret)
-                 ELSE incidents.sealed_secret END,
-               next_attempt_at = CASE WHEN incidents.status = 'failed' THEN NULL ELSE incidents.next_attempt_at END,
-               -- A reopened incident starts its give-up clock and counters afresh.
-               attempts = CASE WHEN incidents.status = 'failed' THEN 0 ELSE incidents.attempts END,
-               failures = CASE WHEN incidents.status = 'failed' THEN 0 ELSE incidents.failures END,
-               failing_since = CASE WHEN incidents.status = 'failed' THEN NULL ELSE incidents.failing_since END,
-               updated_at = CASE WHEN incidents.status = 'failed' THEN excluded.updated_at ELSE incidents.updated_at END
-             RETURNING token_hash, status, label, key_id, claimed_until, next_attempt_at`,
-          )
-          .bind(now, json),
-      );
-      const sightingRows = sightings.map((r) => ({
-        i: r.sightingId,
-        h: r.tokenHash,
-        u: r.url,
-        s: r.source,
-        t: r.type,
-      }));
-      const sightingStatements = chunkJsonArrays(sightingRows, RECORD_PARAM_MAX_BYTES).map((json) =>
-        db
-          .prepare(
-            `INSERT INTO sightings (sighting_id, token_hash, sender, url, source, type, first_seen_at, last_seen_at)
-             SELECT j.value ->> '$.i', j.value ->> '$.h', ?2, j.value ->> '$.u', j.value ->> '$.s',
-                    j.value ->> '$.t', ?1, ?1
-             FROM json_each(?3) AS j WHERE true
-             ON CONFLICT (sighting_id) DO UPDATE SET
-               last_seen_at = excluded.last_seen_at, times_seen = sightings.times_seen + 1`,
-          )
-          .bind(now, sender, json),
-      );
+      const { incidentStatements, rest } = recordStatements(db, sender, incidents, sightings, now, revoked);
       if (incidentStatements.length === 0) return [];
-      // In the same batch (one transaction), so no resolver can see such an incident pending and verify it again.
-      const revokedStatements = revoked.map((r) => confirmRevokedStatement(db, r.tokenHash, now, r.key));
-      const results = await db.batch([...incidentStatements, ...sightingStatements, ...revokedStatements]);
-      return results
-        .slice(0, incidentStatements.length)
-        .flatMap((r) => r.results.map((row) => toState(v.parse(StateRow, row))));
+      const results = await db.batch([...incidentStatements, ...rest]);
+      return statesOf(results.slice(0, incidentStatements.length));
+    },
+
+    async recordAndClaim(sender, incidents, sightings, now, claim) {
+      const { incidentStatements, rest } = recordStatements(db, sender, incidents, sightings, now, []);
+      if (incidentStatements.length === 0) return { states: [], claims: new Map() };
+      const claimStatement = db
+        .prepare(
+          `UPDATE incidents SET claimed_until = ?1, lease_id = ?2, attempts = attempts + 1, sweeps = 0, updated_at = ?3
+           WHERE token_hash IN (SELECT value FROM json_each(?4)) AND status = 'pending'
+             AND (claimed_until IS NULL OR claimed_until <= ?3)
+           RETURNING ${CLAIM_RETURNING}`,
+        )
+        .bind(now + claim.leaseMs, claim.leaseId, now, JSON.stringify(claim.tokenHashes));
+      const results = await db.batch([...incidentStatements, ...rest, claimStatement]);
+      const claimed = results.at(-1)?.results ?? [];
+      return {
+        states: statesOf(results.slice(0, incidentStatements.length)),
+        claims: new Map(
+          claimed.map((row) => {
+            const { tokenHash, ...taken } = parseClaim(claim.leaseId, row);
+            return [tokenHash, taken];
+          }),
+        ),
+      };
     },
   };
 }

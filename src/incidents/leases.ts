@@ -5,21 +5,13 @@
  * Clerk confirmed is the exception: it is recorded whoever holds the lease, because Clerk's answer is the truth.
  */
 import * as v from "valibot";
+import type { Attempt } from "../domain/attempt";
 import type { Claim, IncidentState, IncidentStatus, KeyFacts, Label } from "../domain/incident";
+import { attemptInserts } from "./attempts";
 import { chunkJsonArrays } from "./chunk-by-bytes";
 import { confirmRevokedStatement } from "./confirm-revoked";
 import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
-import { StateRow, toState } from "./state-row";
-
-const ClaimRow = v.object({
-  key_id: v.nullable(v.string()),
-  clerk_instance: v.nullable(v.string()),
-  key_confirmed: v.number(),
-  sealed_secret: v.nullable(v.string()),
-  attempts: v.number(),
-  failures: v.number(),
-  failing_since: v.nullable(v.number()),
-});
+import { CLAIM_RETURNING, parseClaim, StateRow, toState } from "./state-row";
 
 /**
  * How early a queued message may claim before its incident's `next_attempt_at`: Queues' delays are whole seconds and
@@ -31,6 +23,8 @@ export const SCHEDULE_SLACK_MS = 1_000;
 export interface OutcomeDetails {
   error?: string | null;
   traceId?: string | null;
+  /** Clerk calls made under the lease since the last write: inserted in the same batch. */
+  attempts?: readonly Attempt[];
 }
 
 /** Why a claimed incident goes back to pending. */
@@ -54,7 +48,13 @@ export interface IncidentLeases {
    * Under the lease: stores what Clerk told us of the key, drops the sealed secret (no longer needed) and ends any run
    * of failures. `false` when the lease was lost.
    */
-  saveKey(tokenHash: string, leaseId: string, key: KeyFacts, now: number): Promise<boolean>;
+  saveKey(
+    tokenHash: string,
+    leaseId: string,
+    key: KeyFacts,
+    now: number,
+    attempts?: readonly Attempt[],
+  ): Promise<boolean>;
   /** Under the lease: ends the incident. `false` when the lease was lost (nothing was written). */
   finish(
     tokenHash: string,
@@ -92,6 +92,17 @@ const OWED_EVENT_SQL = `CASE ?1 WHEN 'revoked' THEN 'api_key.revoked' WHEN 'fail
 
 /** Builds the lease store over a D1 database. */
 export function createIncidentLeases(db: D1Database): IncidentLeases {
+  /** Runs a state write, with the history of the calls that led to it in the same batch: one round trip either way. */
+  async function withAttempts(
+    write: D1PreparedStatement,
+    attempts: readonly Attempt[] = [],
+  ): Promise<D1Result> {
+    if (attempts.length === 0) return write.run();
+    const [result] = await db.batch([write, ...attemptInserts(db, attempts)]);
+    if (!result) throw new Error("D1 batch answered no result for the state write");
+    return result;
+  }
+
   return {
     async claim(tokenHash, now, leaseMs, options = {}) {
       const leaseId = crypto.randomUUID();
@@ -100,8 +111,7 @@ export function createIncidentLeases(db: D1Database): IncidentLeases {
           `UPDATE incidents SET claimed_until = ?1, lease_id = ?2, attempts = attempts + 1, sweeps = 0, updated_at = ?3
            WHERE token_hash = ?4 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?3)
              AND (?5 OR next_attempt_at IS NULL OR next_attempt_at <= ?3 + ?6)
-           RETURNING key_id, clerk_instance, key_subject IS NOT NULL AS key_confirmed, sealed_secret, attempts, failures,
-             failing_since`,
+           RETURNING ${CLAIM_RETURNING}`,
         )
         .bind(now + leaseMs, leaseId, now, tokenHash, options.ignoreSchedule ? 1 : 0, SCHEDULE_SLACK_MS)
         .first();
@@ -116,42 +126,46 @@ export function createIncidentLeases(db: D1Database): IncidentLeases {
         .first();
       return row ? toState(v.parse(StateRow, row)) : undefined;
     },
-    async saveKey(tokenHash, leaseId, key, now) {
-      const result = await db
-        .prepare(
-          `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3, sealed_secret = NULL,
+    async saveKey(tokenHash, leaseId, key, now, attempts = []) {
+      const result = await withAttempts(
+        db
+          .prepare(
+            `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3, sealed_secret = NULL,
              failing_since = NULL, clerk_instance = COALESCE(?7, clerk_instance), updated_at = ?4
            WHERE token_hash = ?5 AND lease_id = ?6 AND status = 'pending'`,
-        )
-        .bind(key.id, key.subject, key.name, now, tokenHash, leaseId, key.instance ?? null)
-        .run();
+          )
+          .bind(key.id, key.subject, key.name, now, tokenHash, leaseId, key.instance ?? null),
+        attempts,
+      );
       return result.meta.changes > 0;
     },
     async finish(tokenHash, leaseId, status, label, now, details = {}) {
       // A failed incident keeps its sealed secret so an operator can retry it; every other outcome drops it.
-      const result = await db
-        .prepare(
-          `UPDATE incidents SET status = ?1, label = ?2, claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
+      const result = await withAttempts(
+        db
+          .prepare(
+            `UPDATE incidents SET status = ?1, label = ?2, claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
              sealed_secret = CASE WHEN ?1 = 'failed' THEN sealed_secret ELSE NULL END,
              revoked_at = CASE WHEN ?1 = 'revoked' THEN ?3 ELSE revoked_at END,
              key_subject = COALESCE(?7, key_subject), key_name = COALESCE(?8, key_name),
              clerk_instance = COALESCE(?10, clerk_instance), last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3,
              notify_due = ${OWED_EVENT_SQL}, notify_queued_at = NULL
            WHERE token_hash = ?6 AND lease_id = ?9 AND status = 'pending'`,
-        )
-        .bind(
-          status,
-          label,
-          now,
-          details.error ?? null,
-          details.traceId ?? null,
-          tokenHash,
-          details.key?.subject ?? null,
-          details.key?.name ?? null,
-          leaseId,
-          details.key?.instance ?? null,
-        )
-        .run();
+          )
+          .bind(
+            status,
+            label,
+            now,
+            details.error ?? null,
+            details.traceId ?? null,
+            tokenHash,
+            details.key?.subject ?? null,
+            details.key?.name ?? null,
+            leaseId,
+            details.key?.instance ?? null,
+          ),
+        details.attempts,
+      );
       return result.meta.changes > 0;
     },
     async confirmRevoked(tokenHash, now, key) {
@@ -159,23 +173,25 @@ export function createIncidentLeases(db: D1Database): IncidentLeases {
       return result.meta.changes > 0;
     },
     async release(tokenHash, leaseId, now, nextAttemptAt, details) {
-      const result = await db
-        .prepare(
-          `UPDATE incidents SET claimed_until = NULL, lease_id = NULL, next_attempt_at = ?1, last_error = COALESCE(?2, last_error),
+      const result = await withAttempts(
+        db
+          .prepare(
+            `UPDATE incidents SET claimed_until = NULL, lease_id = NULL, next_attempt_at = ?1, last_error = COALESCE(?2, last_error),
              clerk_trace_id = COALESCE(?3, clerk_trace_id), updated_at = ?4,
              failures = failures + ?7, failing_since = CASE WHEN ?7 THEN COALESCE(failing_since, ?4) ELSE failing_since END
            WHERE token_hash = ?5 AND lease_id = ?6 AND status = 'pending'`,
-        )
-        .bind(
-          nextAttemptAt,
-          details.error ?? null,
-          details.traceId ?? null,
-          now,
-          tokenHash,
-          leaseId,
-          details.failure ? 1 : 0,
-        )
-        .run();
+          )
+          .bind(
+            nextAttemptAt,
+            details.error ?? null,
+            details.traceId ?? null,
+            now,
+            tokenHash,
+            leaseId,
+            details.failure ? 1 : 0,
+          ),
+        details.attempts,
+      );
       return result.meta.changes > 0;
     },
     async failExhausted(tokenHash, now, giveUpBefore) {
@@ -202,19 +218,5 @@ export function createIncidentLeases(db: D1Database): IncidentLeases {
       );
       if (statements.length > 0) await db.batch(statements);
     },
-  };
-}
-
-function parseClaim(leaseId: string, row: unknown): Claim {
-  const parsed = v.parse(ClaimRow, row);
-  return {
-    leaseId,
-    keyId: parsed.key_id,
-    keyConfirmed: parsed.key_confirmed === 1,
-    sealedSecret: parsed.sealed_secret,
-    attempts: parsed.attempts,
-    failures: parsed.failures,
-    failingSince: parsed.failing_since,
-    instance: parsed.clerk_instance,
   };
 }

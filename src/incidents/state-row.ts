@@ -1,9 +1,9 @@
 /**
  * @module
- * The incident state a writer needs back (status, label, key id, lease and schedule), parsed from D1's row.
+ * What a writer needs back from D1: an incident's state (status, label, key id, lease and schedule), and a claim.
  */
 import * as v from "valibot";
-import { type IncidentState, IncidentStatusSchema, LabelSchema } from "../domain/incident";
+import { type Claim, type IncidentState, IncidentStatusSchema, LabelSchema } from "../domain/incident";
 
 /** An incident's state row. */
 export const StateRow = v.object({
@@ -24,5 +24,36 @@ export function toState(row: v.InferOutput<typeof StateRow>): IncidentState {
     keyId: row.key_id,
     claimedUntil: row.claimed_until,
     nextAttemptAt: row.next_attempt_at,
+  };
+}
+
+/** The columns a claiming `UPDATE ... RETURNING` answers. */
+export const CLAIM_RETURNING = `token_hash, key_id, clerk_instance, key_subject IS NOT NULL AS key_confirmed, sealed_secret,
+  attempts, failures, failing_since`;
+
+const ClaimRow = v.object({
+  token_hash: v.string(),
+  key_id: v.nullable(v.string()),
+  clerk_instance: v.nullable(v.string()),
+  key_confirmed: v.number(),
+  sealed_secret: v.nullable(v.string()),
+  attempts: v.number(),
+  failures: v.number(),
+  failing_since: v.nullable(v.number()),
+});
+
+/** The claim a claiming statement answered, under `leaseId`. */
+export function parseClaim(leaseId: string, row: unknown): Claim & { tokenHash: string } {
+  const parsed = v.parse(ClaimRow, row);
+  return {
+    tokenHash: parsed.token_hash,
+    leaseId,
+    keyId: parsed.key_id,
+    keyConfirmed: parsed.key_confirmed === 1,
+    sealedSecret: parsed.sealed_secret,
+    attempts: parsed.attempts,
+    failures: parsed.failures,
+    failingSince: parsed.failing_since,
+    instance: parsed.clerk_instance,
   };
 }

@@ -9,7 +9,7 @@ import type { Match } from "../domain/alert-body";
 import { isClerkSecretShape } from "../domain/clerk-ids";
 import type { LeakedToken } from "../domain/dedupe";
 import { dedupeMatches } from "../domain/dedupe";
-import type { IncidentState, Label, NewIncident, NewSighting } from "../domain/incident";
+import type { Claim, IncidentState, Label, NewIncident, NewSighting } from "../domain/incident";
 import { labelFor, type Outcome } from "../domain/outcome";
 import type { MakeSighting } from "../domain/sighting-id";
 import type { IncidentIntake } from "../incidents/intake";
@@ -23,7 +23,7 @@ import { enqueueRevocations, type QueuedRevocation } from "../queue/enqueue";
 import type { QueueMessageBody } from "../queue/messages";
 import type { NotificationCollector } from "../queue/notification-collector";
 import { processUnrecorded } from "./process-unrecorded";
-import { outcomeFromState, type ResolveToken } from "./resolve-token";
+import { CLAIM_LEASE_MS, outcomeFromState, type ResolveToken } from "./resolve-token";
 import type { RevokeDirect } from "./revoke-direct";
 
 /**
@@ -131,15 +131,32 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
   const deadlineAt = input.receivedAt + (deps.deadlineMs ?? INLINE_DEADLINE_MS);
   const answerAt = input.receivedAt + ALERT_BUDGET_MS;
   const recordStartedAt = deps.now();
-  const recording = deps.intake.record(input.sender, incidents, sightings, recordStartedAt);
+  // The tokens that start inline at once are claimed with the record, in the same batch: their Clerk work needs no
+  // round trip of its own first. Later ones claim as they start. Every token claimed here does start: the pool starts
+  // its first `concurrency` pending tokens together, and these are them (a claim needs a pending incident).
+  const concurrency = deps.concurrency ?? INLINE_CONCURRENCY;
+  const claimNow = incidents.filter((i) => i.status === "pending").slice(0, concurrency);
+  const recording =
+    claimNow.length > 0
+      ? deps.intake.recordAndClaim(input.sender, incidents, sightings, recordStartedAt, {
+          tokenHashes: claimNow.map((i) => i.tokenHash),
+          leaseId: crypto.randomUUID(),
+          leaseMs: CLAIM_LEASE_MS,
+        })
+      : deps.intake
+          .record(input.sender, incidents, sightings, recordStartedAt)
+          .then((states) => ({ states, claims: new Map<string, Claim>() }));
   const recorded = await settleWithin(recording, input.receivedAt + RECORD_BUDGET_MS - deps.now());
   const recordedAt = deps.now();
 
   let outcomes: Map<string, Outcome>;
   let queued: number;
   if (recorded.ok) {
-    const states = new Map(recorded.value.map((s) => [s.tokenHash, s]));
-    ({ outcomes, queued } = await resolveRecorded(deps, input, tokens, states, deadlineAt, answerAt));
+    const states = new Map(recorded.value.states.map((s) => [s.tokenHash, s]));
+    ({ outcomes, queued } = await resolveRecorded(deps, input, tokens, states, recorded.value.claims, {
+      deadlineAt,
+      answerAt,
+    }));
   } else {
     deps.log.error("record_failed", {
       request_id: input.requestId,
@@ -153,7 +170,7 @@ export async function processAlert(deps: AlertDeps, input: AlertInput): Promise<
       receivedAt: input.receivedAt,
       deadlineAt,
       answerAt,
-      concurrency: deps.concurrency ?? INLINE_CONCURRENCY,
+      concurrency,
       tokens,
       incidents,
       sightings,
@@ -192,8 +209,8 @@ async function resolveRecorded(
   input: AlertInput,
   tokens: readonly LeakedToken[],
   states: Map<string, IncidentState>,
-  deadlineAt: number,
-  answerAt: number,
+  claims: Map<string, Claim>,
+  { deadlineAt, answerAt }: { deadlineAt: number; answerAt: number },
 ): Promise<{ outcomes: Map<string, Outcome>; queued: number }> {
   const outcomes = new Map<string, Outcome>();
   const toResolve: LeakedToken[] = [];
@@ -208,7 +225,12 @@ async function resolveRecorded(
   let waitFor: number | undefined;
   const resolveSafely = async (t: LeakedToken): Promise<Outcome> => {
     try {
-      const outcome = await deps.resolve(t.tokenHash, t.token, { priority: "inline", deadlineAt });
+      const claim = claims.get(t.tokenHash);
+      const outcome = await deps.resolve(t.tokenHash, t.token, {
+        priority: "inline",
+        deadlineAt,
+        ...(claim ? { claim } : {}),
+      });
       if (outcome.kind === "retry" && outcome.waiting) waitFor ??= outcome.retryAfterSeconds ?? 1;
       return outcome;
     } catch (error) {

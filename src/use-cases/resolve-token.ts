@@ -18,7 +18,7 @@
  *   key that another instance knows.
  */
 import type { ClerkGateway } from "../clerk/client";
-import { attemptOf } from "../domain/attempt";
+import { type Attempt, attemptOf } from "../domain/attempt";
 import type { ClerkFailure } from "../domain/clerk-failure";
 import { DEFAULT_INSTANCE } from "../domain/clerk-ids";
 import type { Claim, IncidentState, KeyFacts } from "../domain/incident";
@@ -27,7 +27,6 @@ import type { Outcome } from "../domain/outcome";
 import { REVOCATION_REASON } from "../domain/outcome";
 import type { PacePriority } from "../domain/pace-schedule";
 import { retryDelaySeconds } from "../domain/retry-policy";
-import type { RecordAttempt } from "../incidents/attempts";
 import type { IncidentLeases } from "../incidents/leases";
 import type { Sealer } from "../lib/seal";
 import type { Pacer } from "../pacing/pacer";
@@ -61,8 +60,6 @@ export interface ResolverDeps {
   retryBaseDelaySeconds?: number;
   /** How long real Clerk failures may last, from the first, before the incident ends `failed`. */
   giveUpAfterMs: number;
-  /** Keeps the history of Clerk calls for operators; never throws. */
-  recordAttempt?: RecordAttempt;
   /** Hears each outcome this resolver made final: the key owner's team is told about it. */
   onFinal?: (tokenHash: string, event: NotifyEventType) => void;
 }
@@ -77,6 +74,8 @@ export interface ResolveOptions {
   deadlineAt?: number;
   /** Claim even before a queued retry is due: a fresh sighting or an operator asks now. */
   ignoreSchedule?: boolean;
+  /** A claim the caller already took for this token (an alert claims with its record, in one batch). */
+  claim?: Claim;
 }
 
 /** Resolves one token by its hash; `secret` is given inline and otherwise unsealed from the log. */
@@ -120,12 +119,32 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
   const { leases, sealer } = deps;
   const instances = instancesOf(deps);
 
+  /**
+   * The Clerk calls made under each claim since its last state write. They go to D1 with the next write (leases.ts), so
+   * the history costs no round trip of its own.
+   */
+  const histories = new WeakMap<Claim, Attempt[]>();
+  const note = (claim: Claim, attempt: Attempt) => {
+    const history = histories.get(claim);
+    if (history) history.push(attempt);
+    else histories.set(claim, [attempt]);
+  };
+  const history = (claim: Claim): Attempt[] => {
+    const taken = histories.get(claim) ?? [];
+    histories.delete(claim);
+    return taken;
+  };
+
   /** Reads the incident back after a lost lease: whoever holds it now decides. */
   const lostLease = async (tokenHash: string) => outcomeFromState(await leases.get(tokenHash), deps.now());
 
   async function fail(tokenHash: string, claim: Claim, reason: string, traceId?: string): Promise<Outcome> {
     if (
-      !(await leases.finish(tokenHash, claim.leaseId, "failed", null, deps.now(), { error: reason, traceId }))
+      !(await leases.finish(tokenHash, claim.leaseId, "failed", null, deps.now(), {
+        error: reason,
+        traceId,
+        attempts: history(claim),
+      }))
     ) {
       return lostLease(tokenHash);
     }
@@ -135,7 +154,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
 
   async function revoked(tokenHash: string, claim: Claim, keyId: string, key?: KeyFacts, error?: string) {
     const now = deps.now();
-    const details = { key, ...(error ? { error } : {}) };
+    const details = { key, attempts: history(claim), ...(error ? { error } : {}) };
     // Clerk confirmed it: record it under the lease, or over whoever holds the incident now.
     const recorded =
       (await leases.finish(tokenHash, claim.leaseId, "revoked", "true_positive", now, details)) ||
@@ -152,7 +171,10 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     details: { error?: string; traceId?: string; failure: boolean },
   ): Promise<boolean> {
     const now = deps.now();
-    return leases.release(tokenHash, claim.leaseId, now, now + delaySeconds * 1000, details);
+    return leases.release(tokenHash, claim.leaseId, now, now + delaySeconds * 1000, {
+      ...details,
+      attempts: history(claim),
+    });
   }
 
   /** A retryable Clerk failure: wait (429), retry with backoff, or give up once failures have lasted long enough. */
@@ -218,6 +240,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
    */
   async function verifyEverywhere(
     tokenHash: string,
+    claim: Claim,
     secret: string,
     candidates: readonly ClerkInstance[],
     options: ResolveOptions | undefined,
@@ -233,7 +256,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
         continue;
       }
       const verified = await instance.clerk.verify(secret);
-      await deps.recordAttempt?.(attemptOf(tokenHash, "verify", verified, deps.now(), instance.name));
+      note(claim, attemptOf(tokenHash, "verify", verified, deps.now(), instance.name));
       if (verified.ok) return { kind: "known", instance, key: verified.value } as const;
       const failure = verified.error;
       if (failure.kind === "not_found") traceId = failure.traceId ?? traceId;
@@ -251,7 +274,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
 
   return async (tokenHash, inlineSecret, options) => {
     const claimOptions = { ignoreSchedule: options?.ignoreSchedule ?? options?.priority === "inline" };
-    const claim = await leases.claim(tokenHash, deps.now(), CLAIM_LEASE_MS, claimOptions);
+    const claim = options?.claim ?? (await leases.claim(tokenHash, deps.now(), CLAIM_LEASE_MS, claimOptions));
     if (!claim) return outcomeFromState(await leases.get(tokenHash), deps.now());
 
     // The instance on record, if any; else every instance, in order.
@@ -284,7 +307,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
         return fail(tokenHash, claim, "sealed_secret_unreadable");
       }
 
-      const verdict = await verifyEverywhere(tokenHash, secret, candidates, options);
+      const verdict = await verifyEverywhere(tokenHash, claim, secret, candidates, options);
       switch (verdict.kind) {
         case "unknown": {
           // Every instance answered 404.
@@ -294,9 +317,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
             "not_found",
             "false_positive",
             deps.now(),
-            {
-              traceId: verdict.traceId,
-            },
+            { traceId: verdict.traceId, attempts: history(claim) },
           );
           return done ? { kind: "not_found" } : lostLease(tokenHash);
         }
@@ -318,6 +339,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
           claim.leaseId,
           { ...verdict.key, instance: verdict.instance.name },
           deps.now(),
+          history(claim),
         ))
       )
         return lostLease(tokenHash);
@@ -330,7 +352,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       const wait = await slot(instance.pacer, options);
       if (!wait.ok) return pacedOut(tokenHash, claim, wait.retryAfterMs);
       const answer = await instance.clerk.revoke(keyId, options?.reason ?? REVOCATION_REASON);
-      await deps.recordAttempt?.(attemptOf(tokenHash, "revoke", answer, deps.now(), instance.name));
+      note(claim, attemptOf(tokenHash, "revoke", answer, deps.now(), instance.name));
       if (answer.ok) {
         // An operator's key id is confirmed only now: keep what Clerk says of the key.
         key = confirmed ? undefined : { ...answer.value, instance: instance.name };
@@ -355,6 +377,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     // An operator's key id that Clerk never knew.
     const done = await leases.finish(tokenHash, claim.leaseId, "not_found", "false_positive", deps.now(), {
       traceId: notFoundTrace,
+      attempts: history(claim),
     });
     return done ? { kind: "not_found" } : lostLease(tokenHash);
   };

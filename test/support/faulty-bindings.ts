@@ -3,41 +3,7 @@
  * They wrap the real bindings, so what does get through lands in the same D1 and queue the rest of the test reads.
  */
 
-const EXECUTORS = new Set<PropertyKey>(["first", "run", "all", "raw"]);
-
-/** `db` with `behave` run before every statement and batch: a delay, or a failure. */
-function wrapD1(db: D1Database, behave: () => Promise<void>): D1Database {
-  // D1's batch takes only its own statements, so it is handed the real ones behind the wrappers.
-  const real = new WeakMap<D1PreparedStatement, D1PreparedStatement>();
-  const wrap = (inner: D1PreparedStatement): D1PreparedStatement => {
-    const proxy = new Proxy(inner, {
-      get(target, prop) {
-        if (prop === "bind") return (...values: unknown[]) => wrap(target.bind(...values));
-        const member = Reflect.get(target, prop, target);
-        if (typeof member !== "function") return member;
-        if (!EXECUTORS.has(prop)) return member.bind(target);
-        return async (...args: unknown[]) => {
-          await behave();
-          return member.apply(target, args);
-        };
-      },
-    });
-    real.set(proxy, inner);
-    return proxy;
-  };
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql));
-      if (prop === "batch")
-        return async (statements: D1PreparedStatement[]) => {
-          await behave();
-          return target.batch(statements.map((s) => real.get(s) ?? s));
-        };
-      const member = Reflect.get(target, prop, target);
-      return typeof member === "function" ? member.bind(target) : member;
-    },
-  });
-}
+import { wrapD1 } from "./wrap-d1";
 
 /** A D1 that is down: every call fails as D1 does when it cannot be reached. */
 export const unavailableD1 = (db: D1Database) =>
@@ -45,7 +11,10 @@ export const unavailableD1 = (db: D1Database) =>
 
 /** A D1 where every call takes `delayMs` longer. */
 export const slowD1 = (db: D1Database, delayMs: number) =>
-  wrapD1(db, () => new Promise((resolve) => setTimeout(resolve, delayMs)));
+  wrapD1(db, async (call) => {
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return call();
+  });
 
 /** A queue whose sends fail (the binding is down); `sent` counts the attempts. */
 export function unavailableQueue<T>(): Queue<T> & { attempts: number } {

@@ -69,7 +69,6 @@ export async function callsOf(operation: "verify" | "revoke"): Promise<ClerkCall
   return (await clerkCalls()).filter((c) => c.operation === operation);
 }
 
-export const resetGithubKeys = () => post(`${GITHUB_KEYS}/__standin/reset`);
 export const githubKeyFetches = async () =>
   ((await control(`${GITHUB_KEYS}/__standin/stats`)) as { fetches: number }).fetches;
 
