@@ -29,12 +29,9 @@ function useCases(db: D1Database = env.DB) {
   return wire({ ...env, DB: db }, config.value);
 }
 
-/** Sends one alert for `tokens` straight to the use case, counting D1 round trips up to the answer and after it. */
-async function alertCounted(tokens: string[]) {
-  secrecy.track(...tokens);
-  const { db, count } = countingD1(env.DB);
+/** Sends one alert for `tokens` straight to the use case, waiting for its background work too. */
+async function alert(tokens: string[], db: D1Database = env.DB, onAnswer = () => {}) {
   const ctx = createExecutionContext();
-  const clerkBefore = (await clerkCalls()).length;
   const summary = await useCases(db).processAlert(
     {
       sender: "github",
@@ -45,25 +42,22 @@ async function alertCounted(tokens: string[]) {
     },
     (p) => ctx.waitUntil(p),
   );
-  const beforeAnswer = { sequential: count.sequential(), total: count.total() };
+  onAnswer();
   await waitOnExecutionContext(ctx);
-  const calls = (await clerkCalls()).slice(clerkBefore).map((c) => c.operation);
-  return { summary, beforeAnswer, clerk: calls };
+  return summary;
 }
 
-async function alertUncounted(tokens: string[]) {
-  const ctx = createExecutionContext();
-  await useCases().processAlert(
-    {
-      sender: "github",
-      matches: tokens.map((t) => match(t)),
-      invalid: 0,
-      receivedAt: Date.now(),
-      requestId: "t",
-    },
-    (p) => ctx.waitUntil(p),
-  );
-  await waitOnExecutionContext(ctx);
+/** `alert`, counting D1 round trips up to the answer, and Clerk calls. */
+async function alertCounted(tokens: string[]) {
+  secrecy.track(...tokens);
+  const { db, count } = countingD1(env.DB);
+  const clerkBefore = (await clerkCalls()).length;
+  let beforeAnswer = { sequential: 0, total: 0 };
+  const summary = await alert(tokens, db, () => {
+    beforeAnswer = { sequential: count.sequential(), total: count.total() };
+  });
+  const calls = (await clerkCalls()).slice(clerkBefore).map((c) => c.operation);
+  return { summary, beforeAnswer, clerk: calls };
 }
 
 describe("round trips on a token's path, before the answer", () => {
@@ -104,7 +98,7 @@ describe("round trips on a token's path, before the answer", () => {
   it("a replay of a revoked token: 1 D1 round trip and no Clerk call", async () => {
     const live = await createLiveKey();
     secrecy.track(live.secret);
-    await alertUncounted([live.secret]);
+    await alert([live.secret]);
     const { beforeAnswer, clerk, summary } = await alertCounted([live.secret]);
     expect(summary.feedback.map((f) => f.label)).toEqual(["true_positive"]);
     expect(beforeAnswer).toEqual({ sequential: 1, total: 1 });
@@ -114,7 +108,7 @@ describe("round trips on a token's path, before the answer", () => {
 
 describe("the operators' reads", () => {
   it("a list page is 1 D1 round trip", async () => {
-    await alertUncounted([`ghp_${"y".repeat(36)}`, `ghp_${"z".repeat(36)}`]);
+    await alert([`ghp_${"y".repeat(36)}`, `ghp_${"z".repeat(36)}`]);
     const { db, count } = countingD1(env.DB);
     const page = await useCases(db).listIncidents({}, undefined, 50);
     expect(page.items).toHaveLength(2);
@@ -123,7 +117,7 @@ describe("the operators' reads", () => {
 
   it("an incident's detail is 1 D1 round trip", async () => {
     const token = `ghp_${"w".repeat(36)}`;
-    await alertUncounted([token]);
+    await alert([token]);
     const { db, count } = countingD1(env.DB);
     expect(await useCases(db).incidentHistory(await sha256Hex(token))).toBeDefined();
     expect(count.total()).toBe(1);
