@@ -10,6 +10,7 @@ interface Part {
   $ref?: string;
   description?: string;
   content?: Media;
+  headers?: Record<string, { description?: string; example?: unknown }>;
 }
 
 /** A parameter; the generated document writes them inline, so a `$ref` one shows only its reference. */
@@ -74,6 +75,16 @@ function content(part: Part): string {
     .join("");
 }
 
+/** A response's headers: name, meaning and an example. */
+function headers(part: Part): string {
+  return Object.entries(part.headers ?? {})
+    .map(
+      ([name, h]) =>
+        `<div>header <code>${esc(name)}</code> ${esc(h.description ?? "")}${h.example === undefined ? "" : `, e.g. <code>${esc(h.example)}</code>`}</div>`,
+    )
+    .join("");
+}
+
 function operation(doc: DocsInput, method: string, path: string, op: Operation): string {
   const params = (op.parameters ?? [])
     .map(
@@ -84,7 +95,7 @@ function operation(doc: DocsInput, method: string, path: string, op: Operation):
   const responses = Object.entries(op.responses ?? {})
     .map(([status, r]) => {
       const part = resolve(doc, r);
-      return `<li><b>${esc(status)}</b> ${esc(part.description ?? "")} ${content(part)}</li>`;
+      return `<li><b>${esc(status)}</b> ${esc(part.description ?? "")} ${headers(part)}${content(part)}</li>`;
     })
     .join("");
   return [
