@@ -7,8 +7,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateSigningKey, type SigningKey } from "../dev/signer";
 import worker from "../src";
+import { ALERT_BUDGET_MS } from "../src/domain/deadlines";
 import { sha256Hex } from "../src/lib/hash";
-import { ALERT_BUDGET_MS } from "../src/use-cases/process-alert";
 import { clearTables, incident, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
 import {

@@ -1,9 +1,10 @@
 /**
  * @module
- * What the operators' API accepts: query, path and body schemas (valibot). The OpenAPI document is
- * generated from these same schemas, so the docs cannot drift from what the Worker enforces.
+ * What the API accepts: query, path and body schemas (valibot). The OpenAPI document is generated from these same
+ * schemas, so the docs cannot drift from what the Worker enforces.
  */
 import * as v from "valibot";
+import { MatchSchema } from "../domain/alert-body";
 import { ClerkKeyIdSchema, isClerkSecretShape } from "../domain/clerk-ids";
 import { IncidentStatusSchema, LabelSchema, TokenHashSchema } from "../domain/incident";
 import { REVOCATION_REASON } from "../domain/outcome";
@@ -68,7 +69,14 @@ export const IncidentListQuerySchema = v.strictObject({
 
 /** `{token_hash}` in a path: hex SHA-256, either case (lowercased). */
 export const TokenHashParamSchema = v.object({
-  token_hash: v.pipe(v.string(), v.toLowerCase(), TokenHashSchema),
+  token_hash: v.pipe(
+    v.string(),
+    // Before lowercasing, so the document (in input mode it stops at TokenHashSchema) shows what a client may send.
+    v.regex(/^[0-9a-fA-F]{64}$/),
+    v.description("SHA-256 of the token, hex"),
+    v.toLowerCase(),
+    TokenHashSchema,
+  ),
 });
 
 const Reason = v.optional(
@@ -97,5 +105,11 @@ export const RevocationRequestSchema = v.union([
     reason: Reason,
   }),
 ]);
+
+/**
+ * An alert body as the document describes it: a non-empty array of matches. `parseAlertBody` enforces it after the
+ * signature check, match by match, so one invalid match is skipped rather than failing the batch.
+ */
+export const AlertBodySchema = v.pipe(v.array(MatchSchema), v.minLength(1));
 
 export type RevocationRequest = v.InferOutput<typeof RevocationRequestSchema>;

@@ -1,6 +1,6 @@
 /**
  * @module
- * What the operators' API answers: valibot schemas, the single description of the responses (the OpenAPI document is
+ * What the API answers: valibot schemas, the single description of the responses (the OpenAPI document is
  * generated from them and the tests parse every answer with them), and the mapping from the domain's records to these
  * shapes: snake_case, ISO 8601 times.
  */
@@ -19,6 +19,18 @@ import type { ManualRevocation } from "../use-cases/revoke-manually";
 
 const IsoTime = v.pipe(v.string(), v.isoTimestamp(), v.description("ISO 8601, UTC"));
 const TokenHash = v.pipe(TokenHashSchema, v.description("SHA-256 of the token, hex"));
+
+/** `GET /health`. */
+export const HealthSchema = v.object({ status: v.literal("ok") });
+
+/** `POST /v1/alerts/{sender}` answers: a label for every token whose label is known. */
+export const FeedbackSchema = v.array(
+  v.object({
+    token_hash: TokenHash,
+    token_type: v.pipe(v.string(), v.description("the match's type, as sent")),
+    label: LabelSchema,
+  }),
+);
 
 /** An incident as listed. Never the sealed secret. */
 export const IncidentItemSchema = v.object({
@@ -126,6 +138,8 @@ export const ErrorSchema = v.object({
   fields: v.optional(v.array(v.string())),
 });
 
+export type Health = v.InferOutput<typeof HealthSchema>;
+export type Feedback = v.InferOutput<typeof FeedbackSchema>;
 export type IncidentItem = v.InferOutput<typeof IncidentItemSchema>;
 export type IncidentPage = v.InferOutput<typeof IncidentPageSchema>;
 export type IncidentDetail = v.InferOutput<typeof IncidentDetailSchema>;

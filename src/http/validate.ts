@@ -2,14 +2,14 @@
  * @module
  * Validators for the operators' API: Hono's validator middleware (`@hono/standard-validator`) over the valibot
  * schemas, always with our hook. The default refusal would echo the input, and a revocation body holds a live secret,
- * so a refusal names at most the schema's own field names (never a value, never a key the client made up).
+ * so a refusal names at most the schema's own field names (never a value, never a key the client made up). Each
+ * validator also carries its schema for the OpenAPI document, which takes the route's parameters or body from it.
  */
 import { sValidator } from "@hono/standard-validator";
 import type { MiddlewareHandler } from "hono";
 import * as v from "valibot";
 import { refuse } from "./errors";
-
-type Target = "query" | "param" | "json";
+import { documentInput, type InputTarget } from "./openapi/describe-route";
 
 /** Field names the schema defines: the only input-derived text a refusal may carry. */
 function knownKeys(schema: v.GenericSchema): Set<string> {
@@ -42,13 +42,14 @@ export function badFields(issues: readonly v.BaseIssue<unknown>[], known: Readon
  * Validates `target` against `schema`; a refusal names the known fields at fault. Standard Schema's issues are flat,
  * so on failure the input is parsed once more with valibot itself, whose issues keep a union's nested ones.
  */
-export function valid<T extends Target, S extends v.GenericSchema>(target: T, schema: S) {
+export function valid<T extends InputTarget, S extends v.GenericSchema>(target: T, schema: S) {
   const known = knownKeys(schema);
-  return sValidator(target, schema, (result) => {
+  const validator = sValidator(target, schema, (result) => {
     if (result.success) return;
     const parsed = v.safeParse(schema, result.data);
     refuse({ kind: "invalid_input", target, fields: parsed.success ? [] : badFields(parsed.issues, known) });
   });
+  return documentInput(validator, target, schema);
 }
 
 /**

@@ -7,6 +7,7 @@
 
 import type { Match } from "../domain/alert-body";
 import { isClerkSecretShape } from "../domain/clerk-ids";
+import { ALERT_BUDGET_MS, INLINE_DEADLINE_MS, RECORD_BUDGET_MS } from "../domain/deadlines";
 import type { LeakedToken } from "../domain/dedupe";
 import { dedupeMatches } from "../domain/dedupe";
 import type { Claim, IncidentState, Label, NewIncident, NewSighting } from "../domain/incident";
@@ -25,24 +26,6 @@ import type { NotificationCollector } from "../queue/notification-collector";
 import { processUnrecorded } from "./process-unrecorded";
 import { CLAIM_LEASE_MS, outcomeFromState, type ResolveToken } from "./resolve-token";
 import type { RevokeDirect } from "./revoke-direct";
-
-/**
- * Time from receipt to the answer, whatever D1 and the queue do. GitHub allows 15 s; 12 s leaves room for a slow
- * network and clock skew. Every step below is bounded inside it.
- */
-export const ALERT_BUDGET_MS = 12_000;
-
-/**
- * Time from receipt for the D1 record. Past it (or on a D1 error) the alert goes on without the log: its keys are
- * revoked straight through Clerk and the record follows through the queue (process-unrecorded.ts).
- */
-export const RECORD_BUDGET_MS = 4_000;
-
-/**
- * Time from receipt to stop starting inline work. It leaves room within ALERT_BUDGET_MS for queueing the rest and for
- * calls in flight to come back.
- */
-export const INLINE_DEADLINE_MS = 8_000;
 
 /** The Workers limit on simultaneous open connections per invocation; more would only wait in line. */
 export const INLINE_CONCURRENCY = 6;

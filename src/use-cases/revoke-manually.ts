@@ -17,6 +17,7 @@
  * limit: a queued retry revokes with the default reason, since the reason is not stored.
  */
 
+import { MANUAL_DEADLINE_MS } from "../domain/deadlines";
 import type { IncidentStatus, Label, NewIncident } from "../domain/incident";
 import type { Outcome } from "../domain/outcome";
 import type { MakeSighting } from "../domain/sighting-id";
@@ -36,8 +37,6 @@ export const MANUAL_SENDER = "manual";
 export const MANUAL_SOURCE = "operators_api";
 /** Token type of incidents opened by key id. */
 export const KEY_ID_TOKEN_TYPE = "clerk_api_key_id";
-/** How long an operator's request waits for a slot in Clerk's pace before the revocation is queued instead. */
-export const MANUAL_DEADLINE_MS = 8_000;
 
 /** What a manual revocation works with. */
 export interface ManualRevocationDeps {

@@ -20,7 +20,12 @@ describe("renderDocsPage", () => {
       requestBodies: {
         Things: { content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } } },
       },
-      responses: { Denied: { description: "no entry" } },
+      responses: {
+        Denied: {
+          description: "no entry",
+          headers: { "Retry-After": { description: "<i>seconds</i>", example: 60 } },
+        },
+      },
     },
   });
 
@@ -28,6 +33,7 @@ describe("renderDocsPage", () => {
     expect(page).not.toContain("<script>");
     expect(page).not.toContain("<img");
     expect(page).not.toContain("<b>bold");
+    expect(page).not.toContain("<i>seconds");
     expect(page).toContain("t&#60;script&#62;");
   });
 
@@ -37,5 +43,8 @@ describe("renderDocsPage", () => {
     expect(page).toContain('<a href="#schema-Thing">Thing</a>');
     expect(page).toContain('id="schema-Thing"');
     expect(page).toContain("no entry");
+    expect(page).toContain(
+      "header <code>Retry-After</code> &#60;i&#62;seconds&#60;/i&#62;, e.g. <code>60</code>",
+    );
   });
 });

@@ -10,28 +10,42 @@ interface Part {
   $ref?: string;
   description?: string;
   content?: Media;
+  headers?: Record<string, { description?: string; example?: unknown }>;
+}
+
+/** A parameter; the generated document writes them inline, so a `$ref` one shows only its reference. */
+interface Parameter {
+  $ref?: string;
+  name?: string;
+  in?: string;
+  required?: boolean;
+  description?: string;
+  schema?: unknown;
 }
 
 interface Operation {
   summary?: string;
   description?: string;
   security?: readonly unknown[];
-  parameters?: readonly {
-    name: string;
-    in: string;
-    required?: boolean;
-    description?: string;
-    schema?: unknown;
-  }[];
+  parameters?: readonly Parameter[];
   requestBody?: Part;
   responses?: Record<string, Part>;
+}
+
+/** The methods an OpenAPI path item may describe, in the order the page lists them. */
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+
+interface Components {
+  schemas?: Record<string, unknown>;
+  responses?: Record<string, unknown>;
+  requestBodies?: Record<string, unknown>;
 }
 
 /** The parts of an OpenAPI document the page shows. */
 export interface DocsInput {
   info: { title: string; version: string; description?: string };
-  paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, unknown> } & Record<string, Record<string, unknown> | undefined>;
+  paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>> | undefined>;
+  components?: Components;
 }
 
 const esc = (text: unknown) => String(text).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -48,7 +62,8 @@ function schema(value: unknown): string {
 /** A part with its `#/components/<kind>/<name>` reference, if any, filled in. */
 function resolve(doc: DocsInput, part: Part): Part {
   const [, , kind, name] = part.$ref?.split("/") ?? [];
-  const shared = kind && name ? doc.components?.[kind]?.[name] : undefined;
+  const shared =
+    (kind === "responses" || kind === "requestBodies") && name ? doc.components?.[kind]?.[name] : undefined;
   return { ...(shared && typeof shared === "object" ? shared : {}), ...part };
 }
 
@@ -60,17 +75,27 @@ function content(part: Part): string {
     .join("");
 }
 
+/** A response's headers: name, meaning and an example. */
+function headers(part: Part): string {
+  return Object.entries(part.headers ?? {})
+    .map(
+      ([name, h]) =>
+        `<div>header <code>${esc(name)}</code> ${esc(h.description ?? "")}${h.example === undefined ? "" : `, e.g. <code>${esc(h.example)}</code>`}</div>`,
+    )
+    .join("");
+}
+
 function operation(doc: DocsInput, method: string, path: string, op: Operation): string {
   const params = (op.parameters ?? [])
     .map(
       (p) =>
-        `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}${p.required ? ", required" : ""}</td><td>${esc(p.description ?? "")}</td><td>${schema(p.schema)}</td></tr>`,
+        `<tr><td><code>${esc(p.name ?? p.$ref)}</code></td><td>${esc(p.in ?? "")}${p.required ? ", required" : ""}</td><td>${esc(p.description ?? "")}</td><td>${schema(p.schema)}</td></tr>`,
     )
     .join("");
   const responses = Object.entries(op.responses ?? {})
     .map(([status, r]) => {
       const part = resolve(doc, r);
-      return `<li><b>${esc(status)}</b> ${esc(part.description ?? "")} ${content(part)}</li>`;
+      return `<li><b>${esc(status)}</b> ${esc(part.description ?? "")} ${headers(part)}${content(part)}</li>`;
     })
     .join("");
   return [
@@ -86,7 +111,10 @@ function operation(doc: DocsInput, method: string, path: string, op: Operation):
 /** The page. */
 export function renderDocsPage(doc: DocsInput): string {
   const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
-    Object.entries(item).map(([method, op]) => operation(doc, method, path, op)),
+    METHODS.flatMap((method) => {
+      const op = item?.[method];
+      return op ? [operation(doc, method, path, op)] : [];
+    }),
   );
   const schemas = Object.entries(doc.components?.schemas ?? {}).map(
     ([name, s]) => `<section id="schema-${esc(name)}"><h3>${esc(name)}</h3>${schema(s)}</section>`,

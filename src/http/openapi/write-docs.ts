@@ -7,4 +7,4 @@
 import { renderDocsPage } from "./docs-page";
 import { buildOpenApiDocument } from "./document";
 
-console.log(renderDocsPage(buildOpenApiDocument()));
+console.log(renderDocsPage(await buildOpenApiDocument()));

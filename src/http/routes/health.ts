@@ -4,6 +4,20 @@
  * stays cheap and doubles as the benchmark baseline.
  */
 import { Hono } from "hono/tiny";
+import { describeRoute, json } from "../openapi/describe-route";
+import { type Health, HealthSchema } from "../responses";
 
 /** Routes for `/health`. */
-export const healthRoutes = new Hono().get("/", (c) => c.json({ status: "ok" }));
+export const healthRoutes = new Hono().get(
+  "/",
+  describeRoute({
+    tags: ["service"],
+    operationId: "health",
+    summary: "Liveness",
+    responses: { 200: json("The Worker is up", HealthSchema) },
+  }),
+  (c) => {
+    const body: Health = { status: "ok" };
+    return c.json(body);
+  },
+);

@@ -6,12 +6,15 @@
 
 import { bodyLimit } from "hono/body-limit";
 import { Hono } from "hono/tiny";
+import { MANUAL_DEADLINE_MS } from "../../domain/deadlines";
 import type { ManualOutcome } from "../../use-cases/revoke-manually";
 import { adminAuth } from "../admin-auth";
 import type { AppEnv } from "../app-env";
 import { refuse } from "../errors";
+import { describeRoute, json, shared } from "../openapi/describe-route";
+import { OPERATOR_REFUSALS, OPERATOR_ROUTE } from "../openapi/operator-routes";
 import { RevocationRequestSchema } from "../requests";
-import { toRevocationResult } from "../responses";
+import { ErrorSchema, RevocationResultSchema, toRevocationResult } from "../responses";
 import { requireJson, valid } from "../validate";
 
 /** Largest revocation body: a secret, a key id and a reason fit in far less. */
@@ -32,6 +35,26 @@ const STATUS: Record<ManualOutcome, 200 | 202 | 404 | 502> = {
 /** Revocation routes, mounted at `/v1/revocations`. */
 export const revocationRoutes = new Hono<AppEnv>().use(adminAuth()).post(
   "/",
+  describeRoute({
+    ...OPERATOR_ROUTE,
+    operationId: "revoke",
+    summary: "Revoke a key now, by leaked secret or by key id",
+    description:
+      "Records an incident with sender `manual` and resolves it through the same resolver as alerts, drawing on the " +
+      "same shared pace of Clerk calls, with an alert's priority. By secret, the incident is keyed by SHA-256 of the " +
+      "secret, as for alerts; by key id, by SHA-256 of `key_id:<id>`. Clerk unavailable or its budget spent for the " +
+      `next ${MANUAL_DEADLINE_MS / 1000} s: 202, the queue finishes it (with the default reason).`,
+    responses: {
+      200: json("Revoked now, or earlier", RevocationResultSchema),
+      202: json("Clerk is unavailable or rate-limited; queued", RevocationResultSchema),
+      400: shared("BadRequest"),
+      ...OPERATOR_REFUSALS,
+      404: json("Clerk knows no such secret or key (or the API is off)", RevocationResultSchema),
+      413: json(`The body exceeds ${REVOCATION_BODY_LIMIT_BYTES} bytes`, ErrorSchema),
+      415: json("The body is not application/json", ErrorSchema),
+      502: json("Clerk refused the revocation; the incident is failed", RevocationResultSchema),
+    },
+  }),
   bodyLimit({
     maxSize: REVOCATION_BODY_LIMIT_BYTES,
     onError: () => refuse({ kind: "body_too_large", limitBytes: REVOCATION_BODY_LIMIT_BYTES }),
