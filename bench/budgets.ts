@@ -1,14 +1,16 @@
 /**
  * @module
- * The budgets of issues 5 and 10: what each measure is held to, and whether this run passed. A miss carries the
+ * The budgets of issues 5, 10 and 15: what each measure is held to, and whether this run passed. A miss carries the
  * reason worked out from this run's numbers (bench/miss-reasons.ts). Pure: results in, verdicts out.
  */
-import { fmt, fmtMs, fmtRatio, fmtShare } from "./format.ts";
+import { type DistanceSummary, PATH_TITLES, summarizeDistance } from "./distance-summary.ts";
+import { fmt, fmtMs, fmtRatio, fmtShare, fmtWholeMs } from "./format.ts";
 import {
   batch10kWhy,
   batch100Why,
   bundleWhy,
   cpuWhy,
+  distanceWhy,
   overheadWhy,
   rate429Why,
   rateRatioWhy,
@@ -26,6 +28,11 @@ export const GITHUB_DEADLINE_MS = 15_000;
 export const RATE_BOUND_BUDGET_FACTOR = 1.25;
 /** ...with at most this share of Clerk's answers 429 (issue 10's test budget). */
 export const MAX_429_SHARE = 0.05;
+/**
+ * The distance model (issue 15): each path from receipt to revocation (to the answer, for a path with nothing to
+ * revoke) within this factor of the bound, two Clerk calls and one D1 round trip.
+ */
+export const DISTANCE_BUDGET_FACTOR = 1.2;
 /** The deploy bundle, gzip-compressed, in KiB. */
 export const BUNDLE_BUDGET_GZIP_KIB = 64;
 /** Signature check and parsing of a one-match alert, CPU milliseconds in workerd. */
@@ -115,6 +122,14 @@ export function evaluateBudgets(res: BenchResults): BudgetCheck[] {
     );
   }
 
+  if (res.distance === undefined) {
+    checks.push(
+      notMeasured("distance model: receipt to revocation", `≤ ${DISTANCE_BUDGET_FACTOR} × bound`, "failed"),
+    );
+  } else {
+    checks.push(...distanceChecks(summarizeDistance(res.distance)));
+  }
+
   checks.push(
     judged(res.bundle.gzipKiB < BUNDLE_BUDGET_GZIP_KIB, () => bundleWhy(res.bundle, BUNDLE_BUDGET_GZIP_KIB), {
       measure: "bundle, gzip",
@@ -128,6 +143,20 @@ export function evaluateBudgets(res: BenchResults): BudgetCheck[] {
     }),
   );
   return checks;
+}
+
+/** One check per path of the distance model, against the same bound. */
+export function distanceChecks(d: DistanceSummary): BudgetCheck[] {
+  const limit = DISTANCE_BUDGET_FACTOR * d.boundMs;
+  return d.paths.map((p) =>
+    judged(p.judgedMs <= limit, () => distanceWhy(p, d), {
+      measure:
+        `distance model (D1 ${fmt(d.d1LatencyMs)} ms, Clerk ${fmt(d.clerkLatencyMs)} ms), ${PATH_TITLES[p.path]}: ` +
+        `receipt to ${p.revokeMs === undefined ? "answer" : "revocation"}`,
+      budget: `≤ ${DISTANCE_BUDGET_FACTOR} × ${fmtWholeMs(d.boundMs)} = ${fmtWholeMs(limit)}`,
+      measured: `${fmtWholeMs(p.judgedMs)} (${fmtRatio(p.judgedMs / d.boundMs)} the bound)`,
+    }),
+  );
 }
 
 /** A pass, or a miss with its reason; the reason is only worked out for a miss. */

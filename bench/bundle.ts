@@ -95,6 +95,16 @@ export async function measureBundle(
   };
 }
 
+/**
+ * Bundles `entry`, a Worker entry in place of wrangler.toml's `main` (bindings and settings still from wrangler.toml),
+ * with the same deploy dry run into `outdir`; resolves with the built file.
+ */
+export async function buildEntry(root: string, entry: string, outdir: string): Promise<string> {
+  await mkdir(outdir, { recursive: true });
+  await dryRun(root, outdir, [entry]);
+  return path.join(outdir, `${path.basename(entry, path.extname(entry))}.js`);
+}
+
 /** One dry run per stub, each into its own directory under `outdir`. */
 async function estimateWithout(root: string, outdir: string): Promise<WithoutEstimate[]> {
   const out: WithoutEstimate[] = [];

@@ -1,9 +1,12 @@
 /**
  * @module
- * What the console shows at the end of a run: the three tables, then each miss with its reason, each observation
- * and each finding. Pure: results in, text out.
+ * What the console shows at the end of a run: the tables, then each miss with its reason, each observation and each
+ * finding; for `--distance`, the distance model's table and budgets alone. Pure: results in, text out.
  */
-import type { BudgetCheck } from "./budgets.ts";
+import { type BudgetCheck, distanceChecks } from "./budgets.ts";
+import type { DistanceResult } from "./distance.ts";
+import { type DistanceSummary, summarizeDistance } from "./distance-summary.ts";
+import { distanceIntro, distanceTable, distanceTimelineLine } from "./distance-table.ts";
 import { observations } from "./observations.ts";
 import type { BenchResults } from "./results.ts";
 import { batchTable, budgetTable, summaryTable } from "./summary-tables.ts";
@@ -17,6 +20,7 @@ export function consoleReport(res: BenchResults, checks: BudgetCheck[], findings
     "",
     `Batches: one alert of N distinct live keys, Clerk latency ${res.latencyMs} ms, bound = N × 2 × ${res.latencyMs} ms / 6`,
     textTable(batchTable(res)),
+    ...(res.distance === undefined ? [] : distanceLines(summarizeDistance(res.distance))),
     "",
     "Budgets",
     textTable(budgetTable(checks, (v) => v.toUpperCase())),
@@ -25,4 +29,23 @@ export function consoleReport(res: BenchResults, checks: BudgetCheck[], findings
   for (const n of observations(res)) lines.push("", `NOTE: ${n}`);
   for (const f of findings) lines.push("", `FINDING: ${f}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** `--distance`: the distance model's table, its budgets and each miss's reason. */
+export function distanceReport(result: DistanceResult): string {
+  const summary = summarizeDistance(result);
+  const checks = distanceChecks(summary);
+  const lines = [
+    ...distanceLines(summary),
+    "",
+    "Budgets",
+    textTable(budgetTable(checks, (v) => v.toUpperCase())),
+  ];
+  for (const c of checks.filter((c) => c.why)) lines.push("", `MISS ${c.measure}: ${c.why}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function distanceLines(d: DistanceSummary): string[] {
+  const timeline = distanceTimelineLine(d);
+  return ["", distanceIntro(d), textTable(distanceTable(d)), ...(timeline === undefined ? [] : [timeline])];
 }

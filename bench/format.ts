@@ -19,6 +19,19 @@ export function fmtMs(ms: number): string {
   return `${fmt(ms / 1000, 1)} s`;
 }
 
+/**
+ * Milliseconds read from a clock that ticks in whole milliseconds (the Worker's `Date.now`): no decimals, which
+ * would only be noise, and seconds from 10 s up as `fmtMs`.
+ */
+export function fmtWholeMs(ms: number): string {
+  return ms < 10_000 ? `${fmt(ms)} ms` : fmtMs(ms);
+}
+
+/** `1 call`, `2 calls`: `count` and the noun, plural when it is not one. */
+export function fmtPlural(count: number, singular: string, plural = `${singular}s`): string {
+  return `${fmt(count)} ${count === 1 ? singular : plural}`;
+}
+
 /** A difference in milliseconds with its sign: `+36 ms`. */
 export function fmtSignedMs(ms: number): string {
   return ms >= 0 ? `+${fmtMs(ms)}` : fmtMs(ms);

@@ -7,6 +7,7 @@
 import { TARGET_SHARE as PACER_TARGET_SHARE } from "../src/domain/pace-schedule.ts";
 import { REVOKE_POLL_MS } from "./batches.ts";
 import { FREE_PLAN_CPU_MS } from "./budgets.ts";
+import type { DistanceResult } from "./distance.ts";
 import { fmt, fmtMs } from "./format.ts";
 import { ROUND_GAP_MS } from "./overhead.ts";
 import { type RateLimitResult, STANDIN_WINDOW_MS } from "./rate-limit.ts";
@@ -46,6 +47,7 @@ export function methodLines(res: BenchResults): string[] {
       "pacer (a Durable Object round trip before each Clerk call) never makes a batch wait: batches measure the " +
       "6-connection bound, not Clerk's rate limit.",
     ...rateLimitMethod(res.rateLimit),
+    ...distanceMethod(res.distance),
     `- **Bundle and start-up.** \`wrangler deploy --dry-run\`'s "Total Upload" line. Start-up: a new Miniflare ` +
       `instance from construction to the first \`/health\` answer, ${s.runs} runs interleaved with a hello-world ` +
       "Worker started the same way; the difference is the Worker's own parse and top-level evaluation. Cloudflare " +
@@ -53,6 +55,27 @@ export function methodLines(res: BenchResults): string[] {
     "- **CPU.** bench/cpu.bench.ts inside workerd (vitest): verify + parse against `JSON.parse` of the same " +
       "bytes, interleaved, median of 3. workerd's clock advances in steps, so per-call times are means over many " +
       `calls. The Workers free plan allows ${FREE_PLAN_CPU_MS} ms of CPU per request.`,
+  ];
+}
+
+function distanceMethod(d: DistanceResult | undefined): string[] {
+  if (d === undefined) return [];
+  const { d1LatencyMs, clerkLatencyMs, rounds } = d.plan;
+  return [
+    `- **Distance model.** A \`wrangler dev\` of its own on bench/distance-worker.js, built by the same deploy dry run: ` +
+      "src/index.ts's handlers and Durable Object class, handed an env whose `DB` waits " +
+      `${fmt(d1LatencyMs)} ms before every round trip (a statement's \`run\`/\`first\`/\`all\`/\`raw\`, a ` +
+      "`batch` and an `exec` are one round trip each) and writes each down (bench/distant-d1.ts, " +
+      "bench/distance-handlers.ts); " +
+      `nothing in src/ changes. The Clerk stand-in answers every call after ${fmt(clerkLatencyMs)} ms. Each round ` +
+      "sends four single-token alerts one at a time (a new live key, its replay, an unknown `ak_` secret, a " +
+      "`ghp_` token) at that distance and again at zero distance (stand-in latency 0, D1's set to 0 for the request " +
+      `by a header), ${fmt(rounds)} rounds after one unrecorded warm-up; medians. Receipt and answer are the ` +
+      "Worker's own clock (its `distance` log line, written once the request's `waitUntil` work has settled), the " +
+      'revocation is the stand-in\'s key `updated_at`; one machine, one clock. D1 round trips "in sequence" are ' +
+      'those that began after every earlier one had ended (overlapping ones share one latency); "in all" ' +
+      "includes the background work after the answer. `CLERK_RATE_LIMIT` is 1,000,000, but the pacer's Durable " +
+      "Object is still asked before each Clerk call, at zero distance.",
   ];
 }
 

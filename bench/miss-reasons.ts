@@ -7,11 +7,12 @@
 import { TARGET_SHARE as PACER_TARGET_SHARE, SLOWDOWN_FACTOR } from "../src/domain/pace-schedule.ts";
 import type { BatchResult } from "./batches.ts";
 import type { BundleResult } from "./bundle.ts";
-import { fmt, fmtMs, fmtRatio } from "./format.ts";
+import type { DistanceSummary, PathSummary } from "./distance-summary.ts";
+import { fmt, fmtMs, fmtPlural, fmtRatio, fmtWholeMs } from "./format.ts";
 import type { CpuByProgram } from "./proc-cpu.ts";
 import { type RateLimitResult, STANDIN_WINDOW_MS } from "./rate-limit.ts";
 import { type BenchResults, pacedKeysPerSecond, ratePhases, totalCpu } from "./results.ts";
-import { CLERK_CONNECTIONS } from "./stats.ts";
+import { CLERK_CONNECTIONS, DISTANCE_BOUND_CLERK_CALLS, DISTANCE_BOUND_D1_ROUND_TRIPS } from "./stats.ts";
 
 /** The overhead ratio: where an alert's extra time and CPU go, against `/health` in the same rounds. */
 export function overheadWhy(res: BenchResults): string {
@@ -165,6 +166,29 @@ export function bundleWhy(bundle: BundleResult, budgetKiB: number): string {
     " Fix: Standard Webhooks sign/verify on `crypto.subtle` HMAC (src/senders/standard-webhooks-verifier.ts, " +
     "src/notify/deliver.ts) is the small change; a two-call fetch client for Clerk validated with valibot " +
     "(src/clerk/client.ts) is the big saving."
+  );
+}
+
+/**
+ * A path of the distance model over its budget: the waiting its round trips add up to at these latencies, against
+ * the bound, and the rest, which is this machine's (the same path at zero distance).
+ */
+export function distanceWhy(p: PathSummary, d: DistanceSummary): string {
+  const live = p.d1BeforeRevoke !== undefined;
+  // Up to the revocation a live key has made both its Clerk calls; the other paths' calls all come before the answer.
+  const d1 = (live ? p.d1BeforeRevoke : p.d1InSequence)?.max ?? 0;
+  const clerk = p.clerkCalls.max;
+  const waitingMs = d1 * d.d1LatencyMs + clerk * d.clerkLatencyMs;
+  return (
+    `${fmtPlural(d1, "D1 round trip")} one after another before the ${live ? "revoke" : "answer"} and ` +
+    `${fmtPlural(clerk, "Clerk call")}: at ${fmt(d.d1LatencyMs)} ms and ${fmt(d.clerkLatencyMs)} ms they alone ` +
+    `wait ${fmtWholeMs(waitingMs)}, against the bound's ${fmtWholeMs(d.boundMs)} ` +
+    `(${fmtPlural(DISTANCE_BOUND_CLERK_CALLS, "Clerk call")}, ` +
+    `${fmtPlural(DISTANCE_BOUND_D1_ROUND_TRIPS, "D1 round trip")}). The rest is this machine: the same path at zero ` +
+    `distance takes ${fmtWholeMs(p.zero.judgedMs)} here (local D1, the pacer's Durable Object before each Clerk call, ` +
+    "wrangler dev). Fix, in src/ (issue 15): fewer D1 round trips before the " +
+    `${live ? "revoke" : "answer"}: record and claim in one batch, each attempt record riding with the next state ` +
+    `write or written after the answer in \`waitUntil\`${live ? ", the key id still stored before the revoke" : ""}.`
   );
 }
 

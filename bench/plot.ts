@@ -2,11 +2,25 @@
  * @module
  * bench/latency.svg, written by hand (no plotting dependency). Top panel: time to answer and time to revoke against
  * the number of live keys in one alert, both axes logarithmic (the sizes and the times each span four decades or
- * more), next to the 6-connection lower bound and GitHub's 15 s answer deadline. Bottom panel, when measured: keys
+ * more), next to the 6-connection lower bound and GitHub's 15 s answer deadline. Below it, when measured: keys
  * revoked over time in one big leak at Clerk's rate limit, against the rate bound and its 1.25× budget, with each
- * 429 marked. Pure: data in, SVG text out.
+ * 429 marked; then the distance model's panel (bench/plot-distance.ts). Pure: data in, SVG text out.
  */
 import { fmt, fmtShare } from "./format.ts";
+import { type DistancePanelData, distancePanel, distancePanelHeight } from "./plot-distance.ts";
+import {
+  COLORS,
+  legendEntry,
+  line,
+  MARGIN,
+  msLabel,
+  niceCeil,
+  polyline,
+  r,
+  text,
+  ticks,
+  WIDTH,
+} from "./svg.ts";
 
 export interface LatencyPoint {
   keys: number;
@@ -38,25 +52,17 @@ export interface PlotOptions {
   deadlineMs: number;
   /** Shown under the title: where and when the numbers were taken. */
   subtitle: string;
-  /** Draws the bottom panel. */
+  /** Draws the rate-limit panel. */
   rateLimit?: RatePanelData;
+  /** Draws the distance panel. */
+  distance?: DistancePanelData;
 }
 
-const WIDTH = 820;
-/** The top panel's height; the bottom panel, when drawn, adds `RATE_PANEL_HEIGHT`. */
+/** The top panel's height; each further panel, when drawn, adds its own. */
 const HEIGHT = 540;
 const RATE_PANEL_HEIGHT = 400;
 /** The cumulative curve is drawn through at most this many points; thousands of keys would bloat the file. */
 const MAX_CURVE_POINTS = 400;
-const MARGIN = { left: 90, right: 30, top: 70, bottom: 70 };
-const COLORS = {
-  answer: "#1f6feb",
-  revoke: "#d9480f",
-  bound: "#495057",
-  deadline: "#c92a2a",
-  grid: "#e9ecef",
-  limited: "#e8590c",
-};
 
 /** The SVG document. Throws on an empty series. */
 export function renderLatencySvg(points: readonly LatencyPoint[], options: PlotOptions): string {
@@ -73,7 +79,8 @@ export function renderLatencySvg(points: readonly LatencyPoint[], options: PlotO
   const y = (ms: number) =>
     MARGIN.top + plotH - ((Math.log10(ms) - yDecades.lo) / (yDecades.hi - yDecades.lo || 1)) * plotH;
 
-  const totalHeight = HEIGHT + (options.rateLimit ? RATE_PANEL_HEIGHT : 0);
+  const rateHeight = options.rateLimit ? RATE_PANEL_HEIGHT : 0;
+  const totalHeight = HEIGHT + rateHeight + (options.distance ? distancePanelHeight(options.distance) : 0);
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${totalHeight}" viewBox="0 0 ${WIDTH} ${totalHeight}" ` +
@@ -154,6 +161,7 @@ export function renderLatencySvg(points: readonly LatencyPoint[], options: PlotO
     legendEntry(lx, ly + 60, COLORS.deadline, "dotted", "GitHub's answer deadline"),
   );
   if (options.rateLimit) out.push(...ratePanel(options.rateLimit, HEIGHT));
+  if (options.distance) out.push(...distancePanel(options.distance, HEIGHT + rateHeight));
   out.push("</svg>");
   return `${out.join("\n")}\n`;
 }
@@ -273,84 +281,8 @@ function downsample(sortedMs: readonly number[], max: number): [number, number][
   return out;
 }
 
-/** A round axis end at or above `value`: 1, 2 or 5 times a power of ten, or a multiple of the step below. */
-function niceCeil(value: number): number {
-  const step = tickStep(value);
-  return Math.max(step, Math.ceil(value / step) * step);
-}
-
-/** About six to ten ticks from 0 to `max`. */
-function tickStep(max: number): number {
-  const raw = max / 8;
-  const power = 10 ** Math.floor(Math.log10(raw || 1));
-  const unit = [1, 2, 5, 10].find((f) => f * power >= raw) ?? 10;
-  return unit * power;
-}
-
-function ticks(max: number): number[] {
-  const step = tickStep(max);
-  const out: number[] = [];
-  for (let v = 0; v <= max + step / 1000; v += step) out.push(v);
-  return out;
-}
-
 function decades(min: number, max: number): { lo: number; hi: number } {
   const lo = Math.floor(Math.log10(min));
   const hi = Math.ceil(Math.log10(max));
   return { lo, hi: hi > lo ? hi : lo + 1 };
-}
-
-function msLabel(ms: number): string {
-  return ms < 1000 ? `${fmt(ms)} ms` : `${fmt(ms / 1000)} s`;
-}
-
-const r = (n: number) => Math.round(n * 10) / 10;
-
-function line(x1: number, y1: number, x2: number, y2: number, stroke: string, width: number): string {
-  return `<line x1="${r(x1)}" y1="${r(y1)}" x2="${r(x2)}" y2="${r(y2)}" stroke="${stroke}" stroke-width="${width}"/>`;
-}
-
-function polyline(points: readonly (readonly [number, number])[], stroke: string, dash?: string): string {
-  const d = points.map(([px, py]) => `${r(px)},${r(py)}`).join(" ");
-  const dashed = dash ? ` stroke-dasharray="${dash}"` : "";
-  return `<polyline points="${d}" fill="none" stroke="${stroke}" stroke-width="2"${dashed}/>`;
-}
-
-function text(
-  px: number,
-  py: number,
-  content: string,
-  style: { anchor?: "start" | "middle" | "end"; size?: number; weight?: string; fill?: string } = {},
-): string {
-  const attrs = [
-    `x="${r(px)}"`,
-    `y="${r(py)}"`,
-    style.anchor ? `text-anchor="${style.anchor}"` : "",
-    style.size ? `font-size="${style.size}"` : "",
-    style.weight ? `font-weight="${style.weight}"` : "",
-    style.fill ? `fill="${style.fill}"` : "",
-  ].filter(Boolean);
-  return `<text ${attrs.join(" ")}>${escapeXml(content)}</text>`;
-}
-
-function legendEntry(
-  px: number,
-  py: number,
-  color: string,
-  mark: "circle" | "square" | "dashed" | "dotted",
-  label: string,
-): string {
-  const sample =
-    mark === "dashed" || mark === "dotted"
-      ? `<line x1="${px}" y1="${py}" x2="${px + 28}" y2="${py}" stroke="${color}" stroke-width="2" ` +
-        `stroke-dasharray="${mark === "dashed" ? "7 5" : "2 4"}"/>`
-      : `<line x1="${px}" y1="${py}" x2="${px + 28}" y2="${py}" stroke="${color}" stroke-width="2"/>` +
-        (mark === "circle"
-          ? `<circle cx="${px + 14}" cy="${py}" r="5" fill="${color}" stroke="#ffffff"/>`
-          : `<rect x="${px + 9.5}" y="${py - 4.5}" width="9" height="9" fill="${color}" stroke="#ffffff"/>`);
-  return `${sample}${text(px + 38, py + 4, label)}`;
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

@@ -1,9 +1,11 @@
 /**
  * @module
- * bench/RESULTS.md: the machine, the three tables, the plot, each miss with its reason, the observations, the
+ * bench/RESULTS.md: the machine, the tables (the distance model's among them), the plot, each miss with its reason, the observations, the
  * findings and the method. Pure: results in, Markdown out.
  */
 import type { BudgetCheck } from "./budgets.ts";
+import { summarizeDistance } from "./distance-summary.ts";
+import { distanceIntro, distanceTable, distanceTimelineLine } from "./distance-table.ts";
 import { fmt } from "./format.ts";
 import { methodLines } from "./method.ts";
 import { observations } from "./observations.ts";
@@ -38,8 +40,9 @@ export function resultsMarkdown(res: BenchResults, checks: BudgetCheck[], findin
     "",
     markdownTable(batchTable(res)),
     "",
-    "![time to answer and time to revoke against live keys per alert; below, keys revoked over time at Clerk's " +
-      "rate limit](latency.svg)",
+    ...distanceSection(res),
+    "![time to answer and time to revoke against live keys per alert; then, keys revoked over time at Clerk's " +
+      "rate limit; then, each path's time to revoke with D1 and Clerk at a distance](latency.svg)",
     "",
     "## Budgets",
     "",
@@ -65,4 +68,18 @@ export function resultsMarkdown(res: BenchResults, checks: BudgetCheck[], findin
   }
   out.push("## Method", "", ...methodLines(res), "");
   return out.join("\n");
+}
+
+/** The distance model's introduction, table and live-key timeline; nothing when it was not measured. */
+function distanceSection(res: BenchResults): string[] {
+  if (res.distance === undefined) return [];
+  const d = summarizeDistance(res.distance);
+  const timeline = distanceTimelineLine(d);
+  return [
+    distanceIntro(d),
+    "",
+    markdownTable(distanceTable(d)),
+    "",
+    ...(timeline === undefined ? [] : [timeline, ""]),
+  ];
 }

@@ -8,6 +8,7 @@ import { TARGET_SHARE as PACER_TARGET_SHARE } from "../src/domain/pace-schedule.
 import type { BatchResult } from "./batches.ts";
 import type { BundleResult } from "./bundle.ts";
 import type { CpuResult } from "./cpu.ts";
+import type { DistanceResult } from "./distance.ts";
 import type { Machine } from "./machine.ts";
 import type { OverheadResult } from "./overhead.ts";
 import type { CpuByProgram } from "./proc-cpu.ts";
@@ -24,6 +25,8 @@ export interface BenchResults {
   batches: BatchResult[];
   /** Absent when the measure failed (a finding says why). */
   rateLimit: RateLimitResult | undefined;
+  /** The distance model; absent when the measure failed (a finding says why). */
+  distance: DistanceResult | undefined;
   bundle: BundleResult;
   cpu: CpuResult;
 }

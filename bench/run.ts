@@ -1,14 +1,16 @@
 /**
  * @module
- * `npm run bench` (`node bench/run.ts`): autorevoke against its budgets (issues 5 and 10), each measure next to a
+ * `npm run bench` (`node bench/run.ts`): autorevoke against its budgets (issues 5, 10 and 15), each measure next to a
  * baseline taken in the same run — overhead against `/health`, time to answer and to revoke against the 6-connection
- * bound, time to revoke a big leak at Clerk's rate limit against the rate bound, bundle size and start-up against a
- * hello-world Worker, CPU per alert against `JSON.parse`. Prints a table; a full run writes bench/RESULTS.md and
+ * bound, time to revoke a big leak at Clerk's rate limit against the rate bound, each path's time to revoke with D1
+ * and Clerk at a distance against the same path at zero distance, bundle size and start-up against a hello-world
+ * Worker, CPU per alert against `JSON.parse`. Prints a table; a full run writes bench/RESULTS.md and
  * bench/latency.svg.
  *
- * `--smoke` is the quick version `npm test` runs: batches of 1 and 10, 20 keys at 10 calls/s, 1-second rounds, few
- * CPU iterations, no files written. It fails only on a crash or a wrong result, never on a timing budget: those are noisy on a
- * shared CI machine. Everything runs on 127.0.0.1; every loop is bounded in count and time.
+ * `--smoke` is the quick version `npm test` runs: batches of 1 and 10, 20 keys at 10 calls/s, one round of the
+ * distance model, 1-second rounds, few CPU iterations, no files written. It fails only on a crash or a wrong result,
+ * never on a timing budget: those are noisy on a shared CI machine. `--distance` runs the distance model alone and
+ * writes nothing. Everything runs on 127.0.0.1; every loop is bounded in count and time.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -17,10 +19,17 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { type LocalStack, repoRoot, startLocalStack } from "../dev/local-stack.ts";
 import { type BatchResult, measureBatch } from "./batches.ts";
-import { evaluateBudgets, GITHUB_DEADLINE_MS, RATE_BOUND_BUDGET_FACTOR } from "./budgets.ts";
-import { measureBundle } from "./bundle.ts";
-import { consoleReport } from "./console-report.ts";
+import {
+  DISTANCE_BUDGET_FACTOR,
+  evaluateBudgets,
+  GITHUB_DEADLINE_MS,
+  RATE_BOUND_BUDGET_FACTOR,
+} from "./budgets.ts";
+import { buildEntry, measureBundle } from "./bundle.ts";
+import { consoleReport, distanceReport } from "./console-report.ts";
 import { measureCpu } from "./cpu.ts";
+import { type DistancePlan, type DistanceResult, distanceVars, measureDistance } from "./distance.ts";
+import { summarizeDistance } from "./distance-summary.ts";
 import { describeMachine } from "./machine.ts";
 import { measureOverhead, type OverheadOptions } from "./overhead.ts";
 import { renderLatencySvg } from "./plot.ts";
@@ -28,8 +37,10 @@ import { measureRateLimit, type RateLimitPlan, type RateLimitResult, rateLimitVa
 import type { BenchResults } from "./results.ts";
 import { resultsMarkdown } from "./results-markdown.ts";
 
-/** Clerk latency of the batch measures (issue 5). */
+/** Clerk latency of the batch measures (issue 5), and of Clerk in the distance model (issue 15). */
 const CLERK_LATENCY_MS = 50;
+/** D1's latency per round trip in the distance model: issue 15's example, a primary a region or so away. */
+const DISTANCE_D1_LATENCY_MS = 30;
 /**
  * `CLERK_RATE_LIMIT` (per 10 s) for every measure but the rate-limit one: high enough that the pacer never makes a
  * call wait, so the batches measure the 6-connection bound they are judged against, not Clerk's rate limit.
@@ -45,6 +56,8 @@ const PLANS = {
     // does not revoke 45 keys/s even unpaced (see the 1,000- and 10,000-key batches' queue rate), so it would
     // measure Miniflare's one-batch-at-a-time queue instead of the pace.
     rateLimit: { keys: 500, callsPerSecond: 10, latencyMs: CLERK_LATENCY_MS },
+    // Seven rounds of eight alerts, about a minute: enough for medians to settle and the range to show the noise.
+    distance: { rounds: 7, d1LatencyMs: DISTANCE_D1_LATENCY_MS, clerkLatencyMs: CLERK_LATENCY_MS },
     startupRuns: 5,
   },
   smoke: {
@@ -52,23 +65,36 @@ const PLANS = {
     overhead: { rounds: 3, roundMs: 1_000, warmupMs: 300, connections: 16 },
     // Clerk's development limit (100 per 10 s), a 4 s bound.
     rateLimit: { keys: 20, callsPerSecond: 10, latencyMs: CLERK_LATENCY_MS },
+    distance: { rounds: 1, d1LatencyMs: DISTANCE_D1_LATENCY_MS, clerkLatencyMs: CLERK_LATENCY_MS },
     startupRuns: 1,
   },
 } satisfies Record<
   string,
-  { batches: number[]; overhead: OverheadOptions; rateLimit: RateLimitPlan; startupRuns: number }
+  {
+    batches: number[];
+    overhead: OverheadOptions;
+    rateLimit: RateLimitPlan;
+    distance: DistancePlan;
+    startupRuns: number;
+  }
 >;
 
-const HELP = `Usage: node bench/run.ts [--smoke]
+const HELP = `Usage: node bench/run.ts [--smoke] [--distance]
 
-  (no option)  the full bench (~8 minutes): writes bench/RESULTS.md and bench/latency.svg
-  --smoke      quick check for npm test: batches of 1 and 10, 20 keys at 10 calls/s, short rounds, no files written;
-               fails only on a crash or a wrong result, not on timing budgets
+  (no option)  the full bench (~10 minutes): writes bench/RESULTS.md and bench/latency.svg
+  --smoke      quick check for npm test: batches of 1 and 10, 20 keys at 10 calls/s, one round of the distance
+               model, short rounds, no files written; fails only on a crash or a wrong result, not on timing budgets
+  --distance   the distance model alone (D1 ${DISTANCE_D1_LATENCY_MS} ms, Clerk ${CLERK_LATENCY_MS} ms per call), about a minute;
+               one round with --smoke. Prints its table and budgets, writes nothing
 `;
 
 const parsed = parseArgs({
   args: process.argv.slice(2),
-  options: { smoke: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  options: {
+    smoke: { type: "boolean" },
+    distance: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
   strict: true,
 });
 if (parsed.values.help === true) {
@@ -76,8 +102,15 @@ if (parsed.values.help === true) {
   process.exit(0);
 }
 const smoke = parsed.values.smoke === true;
+const distanceOnly = parsed.values.distance === true;
 // Five minutes of load on shared runners, and files written: the full bench is for a quiet machine, not CI.
-if (!smoke && process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false") {
+if (
+  !smoke &&
+  !distanceOnly &&
+  process.env.CI !== undefined &&
+  process.env.CI !== "" &&
+  process.env.CI !== "false"
+) {
   process.stderr.write("bench: the full bench does not run in CI (CI is set); `--smoke` does.\n");
   process.exit(2);
 }
@@ -102,8 +135,56 @@ const onSignal = (signal: string) => {
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
+/**
+ * The distance model on a Worker of its own: bench/distance-worker.js built by the deploy dry run beside the main
+ * bundle, served by a fresh stack.
+ */
+async function runDistance(distancePlan: DistancePlan): Promise<DistanceResult> {
+  progress(
+    `distance model: D1 ${distancePlan.d1LatencyMs} ms, Clerk ${distancePlan.clerkLatencyMs} ms, ` +
+      `${distancePlan.rounds} round(s) of 4 paths × 2 distances: building bench/distance-worker.js…`,
+  );
+  const script = await buildEntry(
+    root,
+    path.join(root, "bench", "distance-worker.js"),
+    path.join(outdir, "distance"),
+  );
+  const stack = await startLocalStack({
+    quiet: true,
+    clerkLatencyMs: 0,
+    seedDemo: false,
+    main: script,
+    noBundle: true,
+    vars: { CLERK_RATE_LIMIT: UNPACED_RATE_LIMIT, ...distanceVars(distancePlan) },
+  });
+  stacks.add(stack);
+  try {
+    return await measureDistance(stack, distancePlan);
+  } finally {
+    await stack.stop();
+    stacks.delete(stack);
+  }
+}
+
 let failed = false;
 try {
+  if (distanceOnly) {
+    process.stdout.write(distanceReport(await runDistance(plan.distance)));
+    process.exitCode = 0;
+    progress("done (nothing written: --distance)");
+  } else {
+    await runAll();
+  }
+} catch (error) {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
+  process.exitCode = 1;
+} finally {
+  await stopStacks();
+  await rm(outdir, { recursive: true, force: true });
+}
+
+/** Every measure, the report, and for a full run the files. */
+async function runAll(): Promise<void> {
   const findings: string[] = [];
   // CPU and bundle first, while nothing else competes for the cores.
   progress(`CPU per alert in workerd (${smoke ? "smoke" : "full"})…`);
@@ -162,6 +243,15 @@ try {
   await stack.stop();
   stacks.delete(stack);
 
+  let distance: DistanceResult | undefined;
+  try {
+    distance = await runDistance(plan.distance);
+  } catch (error) {
+    failed = true;
+    findings.push(`distance model failed: ${error instanceof Error ? error.message : String(error)}`);
+    progress("distance model failed");
+  }
+
   // CLERK_RATE_LIMIT is read at start, so the rate-limit measure gets a stack of its own. Starting it beside the
   // first one saved nothing on two cores, and would have left a second workerd beside the overhead measure.
   const rl = plan.rateLimit;
@@ -189,6 +279,7 @@ try {
     overhead,
     batches,
     rateLimit,
+    distance,
     bundle,
     cpu,
   };
@@ -204,6 +295,15 @@ try {
       ...(rateLimit === undefined
         ? {}
         : { rateLimit: { ...rateLimit, budgetFactor: RATE_BOUND_BUDGET_FACTOR } }),
+      ...(distance === undefined
+        ? {}
+        : {
+            distance: {
+              summary: summarizeDistance(distance),
+              result: distance,
+              budgetFactor: DISTANCE_BUDGET_FACTOR,
+            },
+          }),
     });
     await writeFile(path.join(root, "bench", "latency.svg"), svg);
     await writeFile(path.join(root, "bench", "RESULTS.md"), resultsMarkdown(results, checks, findings));
@@ -212,10 +312,4 @@ try {
   // A bundle the runtime refuses or a wrong or missing revocation is a failure, not a slow number.
   process.exitCode = failed ? 1 : 0;
   progress(`done${failed ? ", with failures: see FINDING above" : ""}`);
-} catch (error) {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
-  process.exitCode = 1;
-} finally {
-  await stopStacks();
-  await rm(outdir, { recursive: true, force: true });
 }

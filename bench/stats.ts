@@ -34,3 +34,12 @@ export function revocationBoundMs(keys: number, latencyMs: number): number {
 export function rateBoundMs(keys: number, callsPerSecond: number): number {
   return ((keys * CLERK_CALLS_PER_KEY) / callsPerSecond) * 1000;
 }
+
+/** Issue 15's bound on one live key at a distance: its two Clerk calls and one D1 round trip, none avoidable. */
+export const DISTANCE_BOUND_CLERK_CALLS = 2;
+export const DISTANCE_BOUND_D1_ROUND_TRIPS = 1;
+
+/** The distance model's bound: `2 × clerkLatencyMs + 1 × d1LatencyMs`. */
+export function distanceBoundMs(d1LatencyMs: number, clerkLatencyMs: number): number {
+  return DISTANCE_BOUND_CLERK_CALLS * clerkLatencyMs + DISTANCE_BOUND_D1_ROUND_TRIPS * d1LatencyMs;
+}

@@ -1,19 +1,22 @@
 /**
  * @module
- * The contents of the bench's three tables (the summary, the batches, the budgets), shared by the console report
+ * The contents of the bench's main tables (the summary, the batches, the budgets), shared by the console report
  * and bench/RESULTS.md so both always show the same cells. Pure: results in, rows out.
  */
 import {
   BUNDLE_BUDGET_GZIP_KIB,
   type BudgetCheck,
   CPU_BUDGET_ONE_MATCH_MS,
+  DISTANCE_BUDGET_FACTOR,
   FREE_PLAN_CPU_MS,
   MAX_429_SHARE,
   OVERHEAD_BUDGET_RATIO,
   RATE_BOUND_BUDGET_FACTOR,
   type Verdict,
 } from "./budgets.ts";
-import { fmt, fmtMs, fmtRatio, fmtRatioTo, fmtShare, fmtSignedMs } from "./format.ts";
+import type { DistanceResult } from "./distance.ts";
+import { summarizeDistance } from "./distance-summary.ts";
+import { fmt, fmtMs, fmtRatio, fmtRatioTo, fmtShare, fmtSignedMs, fmtWholeMs } from "./format.ts";
 import type { LatencyPercentiles } from "./load.ts";
 import type { RateLimitResult } from "./rate-limit.ts";
 import { type BenchResults, share429, totalCpu } from "./results.ts";
@@ -56,6 +59,7 @@ export function summaryTable(res: BenchResults): Table {
         "— (context)",
       ],
       ...rateLimitRows(res.rateLimit),
+      ...distanceRows(res.distance),
       [
         "bundle: gzip (minified total)",
         `${fmt(res.bundle.gzipKiB, 2)} KiB (${fmt(res.bundle.minifiedKiB, 2)} KiB)`,
@@ -110,6 +114,24 @@ function rateLimitRows(rl: RateLimitResult | undefined): Row[] {
       `${fmt(rl.limited)} of ${fmt(rl.clerkCalls)} calls (${fmt(2 * rl.keys)} needed)`,
       "—",
       `≤ ${fmt(100 * MAX_429_SHARE)}%`,
+    ],
+  ];
+}
+
+/** The distance model's headline: one live key from receipt to revocation, at the distance and at zero distance. */
+function distanceRows(result: DistanceResult | undefined): Row[] {
+  if (result === undefined) return [];
+  const d = summarizeDistance(result);
+  const live = d.paths.find((p) => p.path === "live");
+  if (live?.revokeMs === undefined || live.zero.revokeMs === undefined) return [];
+  return [
+    [
+      `distance model, D1 ${fmt(d.d1LatencyMs)} ms / Clerk ${fmt(d.clerkLatencyMs)} ms: one live key, ` +
+        "receipt to revocation",
+      fmtWholeMs(live.revokeMs),
+      `bound ${fmtWholeMs(d.boundMs)}; at zero distance ${fmtWholeMs(live.zero.revokeMs)}`,
+      fmtRatio(live.revokeMs / d.boundMs),
+      `≤ ${DISTANCE_BUDGET_FACTOR}×`,
     ],
   ];
 }
