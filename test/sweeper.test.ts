@@ -127,7 +127,8 @@ describe("the sweeper leaves alone", () => {
     expect(sweeps.length).toBeLessThanOrEqual(SWEEP_BACKOFF_MAX_DOUBLINGS + 1 + Math.ceil((12 * 60) / 160));
     expect(sweeps.length).toBeGreaterThanOrEqual(SWEEP_BACKOFF_MAX_DOUBLINGS);
     expect(await incident(hashOf(0))).toMatchObject({ sweeps: sweeps.length });
-  });
+    // 144 sweeps, each a real cron run with its D1 statements: seconds of work, more on a busy machine.
+  }, 30_000);
 
   it("resets its patience once a message for the incident is consumed", async () => {
     await seedPending(1, () => T0);
