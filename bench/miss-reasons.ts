@@ -186,9 +186,15 @@ export function distanceWhy(p: PathSummary, d: DistanceSummary): string {
     `(${fmtPlural(DISTANCE_BOUND_CLERK_CALLS, "Clerk call")}, ` +
     `${fmtPlural(DISTANCE_BOUND_D1_ROUND_TRIPS, "D1 round trip")}). The rest is this machine: the same path at zero ` +
     `distance takes ${fmtWholeMs(p.zero.judgedMs)} here (local D1, the pacer's Durable Object before each Clerk call, ` +
-    "wrangler dev). Fix, in src/ (issue 15): fewer D1 round trips before the " +
-    `${live ? "revoke" : "answer"}: record and claim in one batch, each attempt record riding with the next state ` +
-    `write or written after the answer in \`waitUntil\`${live ? ", the key id still stored before the revoke" : ""}.`
+    "wrangler dev). " +
+    (live && d1 <= 2
+      ? 'What is left is a decision (docs/ARCHITECTURE.md, "Distance to D1"): the key id is stored before the ' +
+        "revoke, and Clerk's verify waits for the record, so a replayed alert costs no Clerk call; starting the " +
+        "verify beside the record would save one D1 round trip here and spend a billed verify, and a slot in " +
+        "Clerk's budget, on every replay."
+      : `Fix, in src/: fewer D1 round trips before the ${live ? "revoke" : "answer"}: record and claim in one ` +
+        "batch, each attempt record riding with the next state write" +
+        `${live ? ", the key id still stored before the revoke" : ""}.`)
   );
 }
 
