@@ -6,8 +6,8 @@
  */
 import type { CreatedStandinKey } from "../dev/clerk-standin.ts";
 import type { LocalStack } from "../dev/local-stack.ts";
-import { type AlertRequest, createAlertRequest } from "../dev/signer.ts";
-import { assertLoopback } from "./load.ts";
+import type { AlertRequest } from "../dev/signer.ts";
+import { signedAlert } from "./signed-alert.ts";
 import { revocationBoundMs } from "./stats.ts";
 import { type AlertPhases, alertPhases } from "./worker-log.ts";
 
@@ -100,7 +100,8 @@ export async function liveKeyAlert(
   const created: CreatedStandinKey[] = [];
   for (let i = 0; i < keys; i++)
     created.push(await stack.clerk.standin.createKey({ name: `${namePrefix}-${i}` }));
-  const body = JSON.stringify(
+  const { signed, body } = await signedAlert(
+    stack,
     created.map((k, i) => ({
       token: k.secret,
       type: "clerk_api_key",
@@ -108,13 +109,6 @@ export async function liveKeyAlert(
       source: "content",
     })),
   );
-  const signed = await createAlertRequest({
-    url: stack.alertUrl("github"),
-    body,
-    key: stack.signingKey,
-    sender: "github",
-  });
-  assertLoopback(signed.url);
   return { created, signed, body };
 }
 

@@ -12,10 +12,9 @@
  * a time, and each waits for its line, which the Worker writes only once the request's background work has settled.
  */
 import type { LocalStack } from "../dev/local-stack.ts";
-import { createAlertRequest } from "../dev/signer.ts";
 import { DISTANCE_D1_HEADER, DISTANCE_D1_VAR } from "./distance-handlers.ts";
 import { type D1Trip, findDistanceLine } from "./distance-line.ts";
-import { assertLoopback } from "./load.ts";
+import { signedAlert } from "./signed-alert.ts";
 
 /** The paths measured, in the order each round runs them (a replay needs the live key before it). */
 export const DISTANCE_PATHS = ["live", "replay", "unknown", "not_clerk"] as const;
@@ -140,7 +139,7 @@ async function runPath(
   keyId: string | undefined,
 ): Promise<PathRun> {
   const standin = stack.clerk.standin;
-  const body = JSON.stringify([
+  const { signed, body } = await signedAlert(stack, [
     {
       token,
       type: path === "not_clerk" ? "github_personal_access_token" : "clerk_api_key",
@@ -148,13 +147,6 @@ async function runPath(
       source: "content",
     },
   ]);
-  const signed = await createAlertRequest({
-    url: stack.alertUrl("github"),
-    body,
-    key: stack.signingKey,
-    sender: "github",
-  });
-  assertLoopback(signed.url);
   const callsBefore = standin.calls().length;
 
   const sentAt = performance.now();
