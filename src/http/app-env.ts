@@ -5,7 +5,7 @@
 import type { RequestIdVariables } from "hono/request-id";
 import type { SecureHeadersVariables } from "hono/secure-headers";
 import type { UseCases } from "../use-cases/use-cases";
-import type { Operator } from "./console/console-env";
+import type { Operator } from "./console/operator";
 
 /** Bindings and per-request variables. */
 export type AppEnv = {

@@ -8,16 +8,16 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { accessIdentity } from "../admin-auth";
+import type { AppEnv } from "../app-env";
 import { refuse } from "../errors";
 import { refuseIfFeatureOff } from "../feature-off";
-import type { ConsoleEnv } from "./console-env";
 import { hasSession } from "./session";
 
 /** Where an operator without a session is sent. */
 export const SIGN_IN_PATH = "/console/sign-in";
 
 /** How the console is signed into under the request's configuration; refuses when it is off. */
-export function signInMode(c: Context<ConsoleEnv>): "access" | "token" {
+export function signInMode(c: Context<AppEnv>): "access" | "token" {
   const { config, access } = c.var.useCases;
   refuseIfFeatureOff(c, "access");
   if (access !== undefined) return "access";
@@ -27,7 +27,7 @@ export function signInMode(c: Context<ConsoleEnv>): "access" | "token" {
 }
 
 /** Lets a signed-in operator through, and names them in `c.var.operator`. */
-export function consoleAuth(): MiddlewareHandler<ConsoleEnv> {
+export function consoleAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (signInMode(c) === "access") {
       const identity = await accessIdentity(c);

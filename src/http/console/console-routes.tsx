@@ -12,12 +12,12 @@ import * as v from "valibot";
 import { ClerkKeyIdSchema, isClerkSecretShape } from "../../domain/clerk-ids";
 import { REVOCATION_REASON } from "../../domain/outcome";
 import { noteFailedSignIn, tokensMatch } from "../admin-auth";
+import type { AppEnv } from "../app-env";
 import { encodeCursor } from "../cursor";
 import { refuse, render } from "../errors";
 import { TokenHashParamSchema } from "../requests";
 import { valid } from "../validate";
 import { consoleAuth, SIGN_IN_PATH, signInMode } from "./console-auth";
-import type { ConsoleEnv } from "./console-env";
 import { IncidentPage } from "./incident-page";
 import { IncidentsPage, listHref } from "./incidents-page";
 import { Layout, type Section } from "./layout";
@@ -41,7 +41,7 @@ const formLimit = bodyLimit({
 
 /** A page in the console's frame. */
 function page(
-  c: Context<ConsoleEnv>,
+  c: Context<AppEnv>,
   title: string,
   section: Section,
   content: Child,
@@ -56,7 +56,7 @@ function page(
 }
 
 /** A form's text field, or `""`: a file or a repeated field counts as absent. */
-async function formFields(c: Context<ConsoleEnv>): Promise<Record<string, string>> {
+async function formFields(c: Context<AppEnv>): Promise<Record<string, string>> {
   const body = await c.req.parseBody();
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(body)) if (typeof value === "string") fields[name] = value;
@@ -68,11 +68,10 @@ function reasonOf(text: string | undefined): string {
   return trimmed === "" ? REVOCATION_REASON : trimmed.slice(0, MAX_REASON_CHARS);
 }
 
-const configuredInstances = (c: Context<ConsoleEnv>) =>
-  c.var.useCases.config.clerkInstances.map((i) => i.name);
+const configuredInstances = (c: Context<AppEnv>) => c.var.useCases.config.clerkInstances.map((i) => i.name);
 
 /** Console routes, mounted at `/console`. */
-export const consoleRoutes = new Hono<ConsoleEnv>()
+export const consoleRoutes = new Hono<AppEnv>()
   .use(sameOriginOnly())
   .get("/sign-in", async (c) => {
     if (signInMode(c) === "access") return c.redirect("/console", 303);

@@ -5,9 +5,9 @@
  * refusal says.
  */
 import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
 import type { Problem } from "../errors";
 import { render } from "../errors";
-import type { ConsoleEnv } from "./console-env";
 import { Layout } from "./layout";
 
 /** Titles for the statuses a console page can be refused with. */
@@ -25,7 +25,7 @@ const TITLES: Record<number, string> = {
 };
 
 /** Renders `problem` as a console page. */
-export function renderProblemPage(c: Context<ConsoleEnv>, problem: Problem): Response | Promise<Response> {
+export function renderProblemPage(c: Context<AppEnv>, problem: Problem): Response | Promise<Response> {
   const { status, body, headers } = render(problem);
   const title = TITLES[status] ?? "Refused";
   const signedIn = c.get("operator");

@@ -7,8 +7,8 @@
  * check also covers Access's own cookie, which the console does not control.
  */
 import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
 import { refuse } from "../errors";
-import type { ConsoleEnv } from "./console-env";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -23,7 +23,7 @@ export function isSameOrigin(
 }
 
 /** Refuses a state-changing request that does not come from the console itself. */
-export function sameOriginOnly(): MiddlewareHandler<ConsoleEnv> {
+export function sameOriginOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (SAFE_METHODS.has(c.req.method)) return next();
     const own = new URL(c.req.url).origin;
