@@ -193,7 +193,7 @@ describe("headers", () => {
       expect(html).not.toMatch(/<script|\sstyle="|\son[a-z]+="/i);
       expect(res.headers.get("X-Frame-Options")).toBe("DENY");
       expect(res.headers.get("Cache-Control")).toBe("no-store");
-      expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
+      expect(res.headers.get("Referrer-Policy")).toBe("same-origin");
     }
   });
 

@@ -8,9 +8,9 @@ import type { DayCount } from "../../domain/incident";
 import { formatDay, formatDuration } from "./format";
 
 const WIDTH = 640;
-const HEIGHT = 170;
-const LEFT = 36;
-const BOTTOM = 22;
+const HEIGHT = 190;
+const LEFT = 40;
+const BOTTOM = 26;
 const TOP = 10;
 
 /** A round axis top at or above `max`: 1, 2, 5, 10, 20, 50, ... */

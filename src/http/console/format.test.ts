@@ -6,6 +6,7 @@ describe("formatDuration", () => {
   it("writes each order of magnitude at the precision an operator reads", () => {
     expect(formatDuration(850)).toBe("850 ms");
     expect(formatDuration(4_200)).toBe("4.2 s");
+    expect(formatDuration(1_000)).toBe("1 s");
     expect(formatDuration(42_000)).toBe("42 s");
     expect(formatDuration(180_000)).toBe("3 min");
     expect(formatDuration(9_000_000)).toBe("2.5 h");
@@ -33,8 +34,8 @@ describe("charts", () => {
   });
 
   it("labels histogram buckets by their bounds", () => {
-    expect(bucketLabel(null, 1_000)).toBe("< 1.0 s");
-    expect(bucketLabel(1_000, 10_000)).toBe("1.0 s – 10 s");
+    expect(bucketLabel(null, 1_000)).toBe("< 1 s");
+    expect(bucketLabel(1_000, 10_000)).toBe("1 s – 10 s");
     expect(bucketLabel(86_400_000, null)).toBe("> 1 d");
   });
 });

@@ -18,7 +18,7 @@ export function formatDay(ms: number): string {
 /** A duration at the precision an operator reads: `850 ms`, `4.2 s`, `3 min`, `2.5 h`, `3 d`. */
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(ms < 10_000 ? 1 : 0).replace(/\.0$/, "")} s`;
   if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
   if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1).replace(/\.0$/, "")} h`;
   return `${(ms / 86_400_000).toFixed(1).replace(/\.0$/, "")} d`;

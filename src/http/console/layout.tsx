@@ -47,7 +47,7 @@ export function Layout({ title, nonce, operator, section = "none", children }: L
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${title} · autorevoke console`}</title>
         <style nonce={nonce} dangerouslySetInnerHTML={{ __html: CONSOLE_CSS }} />
       </head>

@@ -3,6 +3,7 @@
  * Small pieces every console page uses: a status badge, a token as the console may show it (prefix and hash, never
  * the secret), a time, and a table of incidents.
  */
+import { DEFAULT_INSTANCE } from "../../domain/clerk-ids";
 import type { IncidentStatus, IncidentSummary } from "../../domain/incident";
 import { formatTime, STATUS_HELP, STATUS_TEXT } from "./format";
 
@@ -58,7 +59,9 @@ export function IncidentTable({ items, caption }: { items: IncidentSummary[]; ca
             <td>
               {i.keyName ? <div>{i.keyName}</div> : null}
               {i.keyId ? <code>{i.keyId}</code> : <span class="muted">unknown</span>}
-              {i.instance ? <div class="muted">instance {i.instance}</div> : null}
+              {i.instance && i.instance !== DEFAULT_INSTANCE ? (
+                <div class="muted">instance {i.instance}</div>
+              ) : null}
             </td>
             <td>{i.senders.join(", ")}</td>
             <td>

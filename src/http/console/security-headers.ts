@@ -2,7 +2,7 @@
  * @module
  * Headers on every console answer. A strict Content-Security-Policy: nothing loads unless named, the one stylesheet
  * is inline under a per-response nonce, and no script runs at all (the pages need none: forms post, links link).
- * Framing is refused (clickjacking of the revoke button), referrers are not sent, and nothing is cached: pages name
+ * Framing is refused (clickjacking of the revoke button), no other site gets a referrer, and nothing is cached: pages name
  * key ids and owners.
  */
 import type { MiddlewareHandler } from "hono";
@@ -18,7 +18,9 @@ const headers = secureHeaders({
     frameAncestors: ["'none'"],
     baseUri: ["'none'"],
   },
-  referrerPolicy: "no-referrer",
+  // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with a form's POST, which the
+  // CSRF check (same-origin.ts) must refuse. Other sites still learn nothing: they get no referrer at all.
+  referrerPolicy: "same-origin",
   xFrameOptions: "DENY",
   strictTransportSecurity: "max-age=31536000; includeSubDomains",
 });

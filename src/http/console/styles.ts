@@ -29,15 +29,16 @@ h1{font-size:1.5rem;margin:.25rem 0 1rem}h2{font-size:1.15rem;margin:2rem 0 .75r
 .cards strong{display:block;font-size:1.6rem}
 .cards small{color:var(--muted)}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
+caption{text-align:left;padding:.2rem 0}
 th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--panel);font-weight:600}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88em;word-break:break-all}
 .status{display:inline-block;padding:0 .45rem;border-radius:999px;font-size:.85rem;font-weight:600;border:1px solid}
 .status-revoked{color:var(--ok)}.status-failed{color:var(--danger)}.status-pending{color:var(--warn)}
 .status-not_found,.status-ignored{color:var(--muted)}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:1.5rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(30rem,1fr));gap:1.5rem 2.5rem}
 figure{margin:0}figcaption{font-weight:600;margin-bottom:.25rem}
-svg text{fill:var(--muted);font-size:11px}
+svg text{fill:var(--muted);font-size:15px}
 svg .bar{fill:var(--bar)}svg .bar2{fill:var(--bar2)}svg .axis{stroke:var(--line)}
 svg .mark{stroke:var(--danger);stroke-width:2}svg .mark-text{fill:var(--danger)}
 details{margin-top:.4rem}summary{cursor:pointer;color:var(--accent)}
