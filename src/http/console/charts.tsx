@@ -153,11 +153,13 @@ export function DailyChart({
   );
 }
 
-/** A time-to-revoke bucket's label from its bounds: `< 1 s`, `1 s – 10 s`, `> 1 d`. */
+/**
+ * A time-to-revoke bucket's label by its upper bound, `< 10 s`, or `≥ 1 d` for the open last one: short enough to sit
+ * under its bar, and each bucket is everything faster than its bound that the one before did not take.
+ */
 export function bucketLabel(lower: number | null, upper: number | null): string {
-  if (lower === null && upper !== null) return `< ${formatDuration(upper)}`;
-  if (upper === null && lower !== null) return `> ${formatDuration(lower)}`;
-  return `${formatDuration(lower ?? 0)} – ${formatDuration(upper ?? 0)}`;
+  if (upper !== null) return `< ${formatDuration(upper)}`;
+  return `≥ ${formatDuration(lower ?? 0)}`;
 }
 
 /** The time-to-revoke distribution: a histogram over roughly tenfold buckets, with p50 and p95 written out. */

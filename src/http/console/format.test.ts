@@ -33,9 +33,9 @@ describe("charts", () => {
     expect([0, 1, 3, 7, 11, 20, 49, 51, 999].map(niceMax)).toEqual([1, 1, 5, 10, 20, 20, 50, 100, 1000]);
   });
 
-  it("labels histogram buckets by their bounds", () => {
+  it("labels histogram buckets by their upper bound, the open last one by its lower", () => {
     expect(bucketLabel(null, 1_000)).toBe("< 1 s");
-    expect(bucketLabel(1_000, 10_000)).toBe("1 s – 10 s");
-    expect(bucketLabel(86_400_000, null)).toBe("> 1 d");
+    expect(bucketLabel(1_000, 10_000)).toBe("< 10 s");
+    expect(bucketLabel(86_400_000, null)).toBe("≥ 1 d");
   });
 });
