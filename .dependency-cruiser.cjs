@@ -145,6 +145,14 @@ module.exports = {
       "^src/http/",
       "^src/(wiring\\.ts|index\\.ts|queue/)",
     ),
+    {
+      name: "alerts-never-reach-the-console",
+      comment:
+        "The alert route answers senders on a deadline: nothing of the operators' console may be on its path (issue 16's budget).",
+      severity: "error",
+      from: { path: "^src/http/routes/alerts\\.ts$" },
+      to: { path: "^src/http/console/", reachable: true },
+    },
     forbid(
       "wiring-below-the-edge",
       "The wiring builds use cases; the edges (HTTP, handlers) sit above it.",

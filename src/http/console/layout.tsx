@@ -4,7 +4,7 @@
  * navigation, who is signed in, and the page's content. Server-rendered; no script.
  */
 import type { Child } from "hono/jsx";
-import type { Operator } from "./operator";
+import type { Operator } from "../app-env";
 import { CONSOLE_CSS } from "./styles";
 
 /** Which navigation entry is the current page's. */
