@@ -4,9 +4,13 @@
  * Access (an Access team stand-in on loopback). The tests run in order and build on each other's incidents; every
  * page the browser loads is kept and scanned for raw tokens at the end, and the README's screenshots are taken here.
  */
+
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import process from "node:process";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import * as v from "valibot";
@@ -82,7 +86,11 @@ async function countOn(p: Page, status: string): Promise<number> {
 beforeAll(async () => {
   // First, so a missing browser fails the suite at once and says why.
   browser = await launchChromium();
-  screenshots = join(await repoRoot(), "docs", "screenshots");
+  // The README's pictures are rewritten only on request (`npm run screenshots`): a plain test run must leave the
+  // working tree as it found it, so it takes them into a scratch directory instead.
+  screenshots = process.env.SCREENSHOTS_DIR
+    ? resolve(await repoRoot(), process.env.SCREENSHOTS_DIR)
+    : await mkdtemp(join(tmpdir(), "autorevoke-screenshots-"));
   [tokenStack, accessStack] = await Promise.all([
     startLocalStack({ quiet: true }),
     startLocalStack({ quiet: true, access: true }),
@@ -104,6 +112,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (!process.env.SCREENSHOTS_DIR && screenshots) await rm(screenshots, { recursive: true, force: true });
   await browser?.close();
   await Promise.all([tokenStack?.stop(), accessStack?.stop()]);
   await new Promise((resolve) => (attacker ? attacker.close(resolve) : resolve(undefined)));
