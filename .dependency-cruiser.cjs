@@ -6,7 +6,8 @@
  *   domain       the vocabulary and pure rules        lib
  *   config       reading env once                     domain, lib
  *   queue        queue messages and sending them      domain, lib
- *   adapters     clerk, incidents (D1), notify,       domain, lib; config as types only; never each other
+ *   adapters     access (Cloudflare Access tokens),   domain, lib; config as types only; never each other
+ *                clerk, incidents (D1), notify,
  *                pacing (Durable Object), senders
  *   use-cases    what the Worker does                 domain, lib, queue; config and adapters as types only
  *   http         Hono app, routes, refusals           domain, lib, http; config, use-cases, adapters as types only
@@ -15,7 +16,7 @@
  *
  * Tests (*.test.ts) are outside the layers: they may import whatever they test.
  */
-const ADAPTERS = "(clerk|incidents|notify|pacing|senders)";
+const ADAPTERS = "(access|clerk|incidents|notify|pacing|senders)";
 const notTest = "\\.test\\.ts$";
 
 /** A rule that `from` may not import `to` (at run time when `typesAllowed`; at all otherwise). */
@@ -79,31 +80,37 @@ module.exports = {
       "adapters-stay-apart",
       "Adapters never call each other: the use cases compose them.",
       "^src/(clerk)/",
-      "^src/(incidents|notify|pacing|senders)/",
+      "^src/(access|incidents|notify|pacing|senders)/",
+    ),
+    forbid(
+      "access-apart",
+      "Adapters never call each other.",
+      "^src/access/",
+      "^src/(clerk|incidents|notify|pacing|senders)/",
     ),
     forbid(
       "incidents-apart",
       "Adapters never call each other.",
       "^src/incidents/",
-      "^src/(clerk|notify|pacing|senders)/",
+      "^src/(access|clerk|notify|pacing|senders)/",
     ),
     forbid(
       "notify-apart",
       "Adapters never call each other.",
       "^src/notify/",
-      "^src/(clerk|incidents|pacing|senders)/",
+      "^src/(access|clerk|incidents|pacing|senders)/",
     ),
     forbid(
       "pacing-apart",
       "Adapters never call each other.",
       "^src/pacing/",
-      "^src/(clerk|incidents|notify|senders)/",
+      "^src/(access|clerk|incidents|notify|senders)/",
     ),
     forbid(
       "senders-apart",
       "Adapters never call each other.",
       "^src/senders/",
-      "^src/(clerk|incidents|notify|pacing)/",
+      "^src/(access|clerk|incidents|notify|pacing)/",
     ),
     forbid(
       "adapters-read-config-types-only",
@@ -138,6 +145,14 @@ module.exports = {
       "^src/http/",
       "^src/(wiring\\.ts|index\\.ts|queue/)",
     ),
+    {
+      name: "alerts-never-reach-the-console",
+      comment:
+        "The alert route answers senders on a deadline: nothing of the operators' console may be on its path (issue 16's budget).",
+      severity: "error",
+      from: { path: "^src/http/routes/alerts\\.ts$" },
+      to: { path: "^src/http/console/", reachable: true },
+    },
     forbid(
       "wiring-below-the-edge",
       "The wiring builds use cases; the edges (HTTP, handlers) sit above it.",

@@ -11,6 +11,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { AccessStandin } from "./access-standin.ts";
 import { type ClerkStandin, DEMO_KEYS, PROD_DEMO_KEYS } from "./clerk-standin.ts";
 import type { KeyServer } from "./key-server.ts";
 import { generateDevKeyring } from "./local-stack/dev-state.ts";
@@ -50,6 +51,7 @@ export {
 export { DEFAULT_PORTS, freePort, LOOPBACK } from "./local-stack/ports.ts";
 export { repoRoot } from "./local-stack/repo-root.ts";
 export {
+  LOCAL_ACCESS_AUD,
   LOCAL_ADMIN_TOKEN,
   LOCAL_CLERK_PROD_SECRET_KEY,
   LOCAL_CLERK_RATE_LIMIT,
@@ -106,6 +108,11 @@ export interface LocalStackOptions {
    * rest still come from wrangler.toml). The benchmarks run the deploy dry run's bundle this way.
    */
   main?: string;
+  /**
+   * Sign operators in with Cloudflare Access: an Access team stand-in on loopback, and the Worker given its origin
+   * as ACCESS_TEAM_DOMAIN and `LOCAL_ACCESS_AUD` as ACCESS_AUD. Its `sign()` makes the tokens Access would send.
+   */
+  access?: boolean;
   /** Serve `main` as it is (`--no-bundle`): a prebuilt bundle that edits under src/ cannot reload mid-run. */
   noBundle?: boolean;
   readyTimeoutMs?: number;
@@ -124,6 +131,8 @@ export interface LocalStack {
   keyLists: Record<KeyListSender, { url: string; server: KeyServer }>;
   /** The NOTIFY_URL receiver: revocation events the Worker sends land here. */
   notify: { url: string; receiver: WebhookReceiver };
+  /** With `access`: the Access team stand-in the Worker trusts. */
+  access?: { url: string; standin: AccessStandin };
   signingKey: SigningKey;
   /** Every `--var` wrangler was given (dev values only). */
   vars: Record<string, string>;
@@ -156,6 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       seedDemo: options.seedDemo ?? true,
       twoInstances: options.twoInstances ?? false,
       clerkLatencyMs: options.clerkLatencyMs,
+      access: options.access ?? false,
       ports: {
         clerk: options.clerkPort,
         githubKeys: options.githubKeysPort,
@@ -237,6 +247,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         depsdev: keyList("depsdev", "DEPSDEV_KEYS_URL"),
       },
       notify: { url: vars.NOTIFY_URL ?? "", receiver: standins.notify.receiver },
+      ...(standins.access ? { access: standins.access } : {}),
       signingKey,
       vars,
       persistTo,

@@ -8,6 +8,7 @@
  *
  * Loaded by vitest.config.ts in Node: no workerd-only imports here.
  */
+import { createAccessStandin } from "./access-standin.ts";
 import { createClerkInstances } from "./clerk-instances.ts";
 import { createClerkStandin } from "./clerk-standin.ts";
 import { createKeyServer } from "./key-server.ts";
@@ -48,7 +49,15 @@ export const STANDIN_HOSTS = {
   notify: "notify.test",
   /** Slack's real host: NOTIFY_URL pointing here gets Slack messages, so tests need it answered. */
   slack: "hooks.slack.com",
+  /** A Cloudflare Access team: its key set, and tokens signed for tests (`POST /__standin/sign`). */
+  access: "access.test",
 } as const;
+
+/**
+ * The Access application audience every Access stand-in signs for (ACCESS_AUD in tests that switch Access on). A test
+ * value, not a credential.
+ */
+export const TEST_ACCESS_AUD = "autorevoke-test-access-audience-0123456789abcdef";
 
 /** The stand-ins behind the bare host names, which the Worker's test bindings point at. */
 export const clerkStandin = createClerkStandin({ secretKey: TEST_CLERK_SECRET_KEY });
@@ -57,6 +66,10 @@ export const gitlabKeyServer = createKeyServer();
 export const depsdevKeyServer = createKeyServer();
 export const notifyReceiver = createWebhookReceiver();
 export const slackReceiver = createWebhookReceiver();
+export const accessStandin = createAccessStandin({
+  issuer: `https://${STANDIN_HOSTS.access}`,
+  audience: TEST_ACCESS_AUD,
+});
 
 type Handle = (request: Request) => Promise<Response>;
 
@@ -67,6 +80,7 @@ const bareHosts = new Map<string, Handle>([
   [STANDIN_HOSTS.depsdevKeys, depsdevKeyServer.handle],
   [STANDIN_HOSTS.notify, notifyReceiver.handle],
   [STANDIN_HOSTS.slack, slackReceiver.handle],
+  [STANDIN_HOSTS.access, (request) => accessStandin.handle(request)],
 ]);
 
 // Test files may run in parallel while these singletons live once per vitest process. A test that scripts faults
@@ -90,9 +104,17 @@ function standinFor(host: string): Handle | undefined {
         ? createClerkStandin({ secretKey: TEST_CLERK_SECRET_KEY }).handle
         : parent === STANDIN_HOSTS.notify || parent === STANDIN_HOSTS.slack
           ? createWebhookReceiver().handle
-          : createKeyServer().handle;
+          : parent === STANDIN_HOSTS.access
+            ? accessHandle(host)
+            : createKeyServer().handle;
   isolated.set(host, created);
   return created;
+}
+
+/** A team of its own behind `<label>.access.test`, its tokens issued by that origin. */
+function accessHandle(host: string): Handle {
+  const standin = createAccessStandin({ issuer: `https://${host}`, audience: TEST_ACCESS_AUD });
+  return (request) => standin.handle(request);
 }
 
 /**

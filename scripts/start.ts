@@ -176,6 +176,10 @@ function banner(s: LocalStack): string {
     "",
     `autorevoke is running at ${s.url}  (wrangler dev; local D1 and queues in ${env.PERSIST_TO})`,
     "",
+    `  Operators' console  ${s.url}/console`,
+    `                      sign in with the ADMIN_TOKEN below (a session of 8 hours; in production, Cloudflare`,
+    "                      Access signs operators in instead: ACCESS_TEAM_DOMAIN and ACCESS_AUD, see the README)",
+    "",
     `  Clerk stand-in      ${s.clerk.url}   ${Object.entries(instances)
       .map(([name, i]) => `${name}: ${i.secretKey}`)
       .join(", ")}`,

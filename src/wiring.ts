@@ -6,6 +6,7 @@
  * them after the first. Per-invocation pieces (the D1 stores, the notification collector) are built per call of
  * `wire`, which is cheap.
  */
+import { createAccessVerifier } from "./access/access-verifier";
 import { createClerkGateway } from "./clerk/client";
 import { type Config, clerkRateLimit } from "./config/config";
 import { createSightingMaker } from "./domain/sighting-id";
@@ -77,6 +78,11 @@ function buildLongLived(config: Config) {
     sealer: createSealer({ keys: config.SEALING_KEYS, legacyKeyMaterial: config.CLERK_SECRET_KEY }),
     makeSighting: createSightingMaker(newestKey(config).key),
     verifiers: buildVerifiers(config, keyCacheFor),
+    // Long-lived for its cached key set: one fetch of the team's keys serves the isolate.
+    access:
+      config.ACCESS_TEAM_DOMAIN && config.ACCESS_AUD
+        ? createAccessVerifier({ teamOrigin: config.ACCESS_TEAM_DOMAIN, audience: config.ACCESS_AUD })
+        : undefined,
     deliver: config.NOTIFY_URL
       ? createDeliverer({
           url: config.NOTIFY_URL,
@@ -101,7 +107,7 @@ function longLived(config: Config) {
 
 /** The use cases for one invocation over `env`, configured by `config` (src/config/config.ts read it from env). */
 export function wire(env: Env, config: Config): UseCases {
-  const { gateways, sealer, makeSighting, verifiers, deliver } = longLived(config);
+  const { gateways, sealer, makeSighting, verifiers, access, deliver } = longLived(config);
   const now = Date.now;
   const log = consoleLogger;
   const queue = env.REVOCATIONS;
@@ -159,6 +165,7 @@ export function wire(env: Env, config: Config): UseCases {
     config,
     log,
     verifiers,
+    access,
     processAlert: (input, waitUntil) =>
       processAlert(
         {
@@ -217,5 +224,6 @@ export function wire(env: Env, config: Config): UseCases {
     retryIncident: (tokenHash) => retryIncident({ operatorWrites, queue, now }, tokenHash),
     listIncidents: (filter, after, limit) => reads.list(filter, after, limit),
     incidentHistory: (tokenHash) => reads.detail(tokenHash),
+    incidentOverview: (at) => reads.overview(at),
   };
 }

@@ -65,11 +65,12 @@ const routeRegex = (path: string) =>
     `^${path.replaceAll(/[.*+?^$()|[\]\\]/g, "\\$&").replaceAll(/:[A-Za-z_]+(\{[^}]*\})?/g, "[^/]+")}$`,
   );
 
-/** The app's routes (middleware, registered as ALL, left out). */
+/** The app's API routes (middleware, registered as ALL, left out; so is the console: HTML pages, not the API). */
 function registeredRoutes(): { method: string; path: string }[] {
   const seen = new Set<string>();
   return app.routes
     .filter((r) => r.method !== "ALL")
+    .filter((r) => !r.path.startsWith("/console"))
     .filter((r) => {
       const key = `${r.method} ${r.path}`;
       if (seen.has(key)) return false;

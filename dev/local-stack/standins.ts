@@ -4,6 +4,7 @@
  * `staging` behind one host, told apart by the secret key as on Clerk's API host), one key list per ECDSA sender
  * (all publishing one signing key) and the NOTIFY_URL receiver. Node only (it listens on ports).
  */
+import { type AccessStandin, createAccessStandin } from "../access-standin.ts";
 import { createClerkInstances } from "../clerk-instances.ts";
 import { type ClerkStandin, createClerkStandin, PROD_DEMO_KEYS } from "../clerk-standin.ts";
 import { createKeyServer, type KeyServer } from "../key-server.ts";
@@ -11,7 +12,12 @@ import { type RunningServer, serve } from "../serve.ts";
 import type { SigningKey } from "../signer.ts";
 import { createWebhookReceiver, type WebhookReceiver } from "../webhook-receiver.ts";
 import { LOOPBACK, portError } from "./ports.ts";
-import { LOCAL_CLERK_PROD_SECRET_KEY, LOCAL_CLERK_SECRET_KEY, type StandinUrls } from "./worker-vars.ts";
+import {
+  LOCAL_ACCESS_AUD,
+  LOCAL_CLERK_PROD_SECRET_KEY,
+  LOCAL_CLERK_SECRET_KEY,
+  type StandinUrls,
+} from "./worker-vars.ts";
 
 export type KeyListSender = "github" | "gitlab" | "depsdev";
 
@@ -24,6 +30,8 @@ export interface StandinOptions {
   twoInstances: boolean;
   /** Delay before every Clerk stand-in answer. */
   clerkLatencyMs: number | undefined;
+  /** Serve a Cloudflare Access team stand-in too, for a Worker that signs operators in with Access. */
+  access?: boolean | undefined;
   /** Ports; a free one for each that is absent or 0. */
   ports: {
     clerk?: number | undefined;
@@ -42,6 +50,8 @@ export interface ServedStandins {
   clerkInstances: Record<string, { secretKey: string; standin: ClerkStandin }> | undefined;
   keyLists: Record<KeyListSender, { url: string; server: KeyServer }>;
   notify: { url: string; receiver: WebhookReceiver };
+  /** The Access team stand-in (its origin is the tokens' issuer), with `access`. */
+  access: { url: string; standin: AccessStandin } | undefined;
   /** The endpoints as the Worker's settings name them. */
   urls: StandinUrls;
   /** Stops listening; hanging requests are cut off. */
@@ -105,6 +115,13 @@ export async function serveStandins(options: StandinOptions): Promise<ServedStan
     const gitlab = await serveOn(keyServers.gitlab.handle, ports.gitlabKeys, "the GitLab key list");
     const depsdev = await serveOn(keyServers.depsdev.handle, ports.depsdevKeys, "the deps.dev key list");
     const notifyServer = await serveOn(notify.handle, ports.notify, "the NOTIFY_URL receiver");
+    // The issuer is the origin the stand-in is served at, so it can only be built once the port is known.
+    let accessStandin: AccessStandin | undefined;
+    const accessServer = options.access
+      ? await serveOn((request) => (accessStandin as AccessStandin).handle(request), 0, "the Access stand-in")
+      : undefined;
+    if (accessServer)
+      accessStandin = createAccessStandin({ issuer: accessServer.url, audience: LOCAL_ACCESS_AUD });
     // The paths the real services publish at; the stand-ins answer at any path.
     const urls: StandinUrls = {
       clerk: clerkServer.url,
@@ -112,6 +129,7 @@ export async function serveStandins(options: StandinOptions): Promise<ServedStan
       gitlabKeys: `${gitlab.url}/public_keys`,
       depsdevKeys: `${depsdev.url}/secret_scanning`,
       notify: `${notifyServer.url}/hooks/autorevoke`,
+      access: accessServer?.url,
     };
     return {
       clerk: { url: clerkServer.url, secretKey: LOCAL_CLERK_SECRET_KEY, standin: clerk },
@@ -122,6 +140,7 @@ export async function serveStandins(options: StandinOptions): Promise<ServedStan
         depsdev: { url: urls.depsdevKeys, server: keyServers.depsdev },
       },
       notify: { url: urls.notify, receiver: notify },
+      access: accessServer && accessStandin ? { url: accessServer.url, standin: accessStandin } : undefined,
       urls,
       close,
     };

@@ -25,6 +25,12 @@ export const LOCAL_RETRY_BASE_DELAY_SECONDS = 2;
  */
 export const LOCAL_CLERK_RATE_LIMIT = 1_000;
 
+/**
+ * The Access application audience the local Access stand-in signs for, when the stack runs with Cloudflare Access
+ * (`access: true`). A stand-in value, not a credential.
+ */
+export const LOCAL_ACCESS_AUD = "autorevoke-local-access-audience";
+
 /** Worker settings whose values the local stack chooses; any copy in the caller's environment is not passed on. */
 export const CONFIG_NAMES: readonly string[] = [
   "CLERK_SECRET_KEY",
@@ -44,6 +50,8 @@ export const CONFIG_NAMES: readonly string[] = [
   "RETRY_BASE_DELAY_SECONDS",
   "CLERK_RATE_LIMIT",
   "GIVE_UP_AFTER_HOURS",
+  "ACCESS_TEAM_DOMAIN",
+  "ACCESS_AUD",
 ];
 
 /** Where the stand-ins answer, as the Worker's settings name them. */
@@ -53,6 +61,8 @@ export interface StandinUrls {
   gitlabKeys: string;
   depsdevKeys: string;
   notify: string;
+  /** The Access stand-in's origin, when the stack runs with Cloudflare Access. */
+  access?: string | undefined;
 }
 
 /**
@@ -85,6 +95,7 @@ export function localWorkerVars(options: {
     ADMIN_TOKEN: LOCAL_ADMIN_TOKEN,
     RETRY_BASE_DELAY_SECONDS: String(LOCAL_RETRY_BASE_DELAY_SECONDS),
     CLERK_RATE_LIMIT: String(LOCAL_CLERK_RATE_LIMIT),
+    ...(urls.access ? { ACCESS_TEAM_DOMAIN: urls.access, ACCESS_AUD: LOCAL_ACCESS_AUD } : {}),
     ...options.overrides,
   };
 }

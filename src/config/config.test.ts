@@ -349,4 +349,47 @@ describe("readConfig", () => {
       expect(readConfig({ ...good, CLERK_SECRET_KEY: "broken" }).ok).toBe(false);
     });
   });
+
+  describe("Cloudflare Access (ACCESS_TEAM_DOMAIN, ACCESS_AUD)", () => {
+    const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
+
+    it("is off when neither is set", () => {
+      const config = configOf(env({ ACCESS_TEAM_DOMAIN: "", ACCESS_AUD: "" }));
+      expect(config.ACCESS_TEAM_DOMAIN).toBeUndefined();
+      expect(config.misconfigured.access).toBeUndefined();
+    });
+
+    it("takes a bare team domain as its https origin", () => {
+      const config = configOf(env({ ACCESS_TEAM_DOMAIN: "myteam.cloudflareaccess.com", ACCESS_AUD: AUD }));
+      expect(config.ACCESS_TEAM_DOMAIN).toBe("https://myteam.cloudflareaccess.com");
+      expect(config.ACCESS_AUD).toBe(AUD);
+    });
+
+    it("takes an https URL, or plain http to loopback for local runs, as its origin", () => {
+      for (const [value, origin] of [
+        ["https://myteam.cloudflareaccess.com/", "https://myteam.cloudflareaccess.com"],
+        ["http://127.0.0.1:8790", "http://127.0.0.1:8790"],
+        ["http://localhost:8790/cdn-cgi", "http://localhost:8790"],
+      ]) {
+        expect(configOf(env({ ACCESS_TEAM_DOMAIN: value, ACCESS_AUD: AUD })).ACCESS_TEAM_DOMAIN).toBe(origin);
+      }
+    });
+
+    it("switches Access off, naming the variable and not its value, for plain http beyond loopback", () => {
+      const config = configOf(env({ ACCESS_TEAM_DOMAIN: "http://myteam.example.com", ACCESS_AUD: AUD }));
+      expect(config.ACCESS_TEAM_DOMAIN).toBeUndefined();
+      expect(config.misconfigured.access).toContain("ACCESS_TEAM_DOMAIN");
+      expect(config.misconfigured.access).not.toContain("myteam");
+    });
+
+    it("switches Access off when only one of the two is set: never a silent fallback", () => {
+      for (const half of [{ ACCESS_TEAM_DOMAIN: "myteam.cloudflareaccess.com" }, { ACCESS_AUD: AUD }]) {
+        const config = configOf(env(half));
+        expect(config.ACCESS_TEAM_DOMAIN).toBeUndefined();
+        expect(config.ACCESS_AUD).toBeUndefined();
+        expect(config.misconfigured.access).toBeDefined();
+        expect(config.misconfigured.access).not.toContain(AUD);
+      }
+    });
+  });
 });

@@ -13,6 +13,7 @@ import { isSlackWebhook } from "../domain/notify-event";
 import { err, ok, type Result } from "../lib/result";
 import { type ClerkInstanceKey, clerkInstancesOf, SECRET_KEY } from "./clerk-instances";
 import {
+  accessTeamDomain,
   clerkInstanceList,
   headerName,
   sealingKeyring,
@@ -137,6 +138,31 @@ const FEATURES = {
       ),
     ),
   }),
+  /**
+   * Cloudflare Access in front of the console and the operators' API. Both or neither: an audience without a team
+   * (or the reverse) cannot verify a token, and falling back to token sign-in would quietly weaken what the operator
+   * set up, so half a setting switches the console off instead.
+   */
+  access: v.pipe(
+    v.object({
+      ACCESS_TEAM_DOMAIN: unsetIfEmpty(accessTeamDomain),
+      ACCESS_AUD: unsetIfEmpty(
+        v.pipe(
+          v.string("must be a string"),
+          v.trim(),
+          v.regex(/^[\x21-\x7e]{1,256}$/, "must be the Access application's audience tag"),
+        ),
+      ),
+    }),
+    v.forward(
+      v.partialCheck(
+        [["ACCESS_TEAM_DOMAIN"], ["ACCESS_AUD"]],
+        (c) => (c.ACCESS_TEAM_DOMAIN === undefined) === (c.ACCESS_AUD === undefined),
+        "must be set together with ACCESS_TEAM_DOMAIN",
+      ),
+      ["ACCESS_AUD"],
+    ),
+  ),
 };
 
 /** An optional feature that a bad setting can switch off. Senders share their names with `SenderName`. */

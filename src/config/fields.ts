@@ -36,6 +36,19 @@ export const serviceUrl = v.pipe(
   v.check(isHttpsOrLoopback, "must be an https: URL (http: only to localhost, 127.0.0.0/8 or [::1])"),
 );
 
+/**
+ * A Cloudflare Access team domain, `<team>.cloudflareaccess.com` or a URL, as the origin that issues Access tokens and
+ * publishes their keys (`<origin>/cdn-cgi/access/certs`). A URL follows `isHttpsOrLoopback`, so a local run can point
+ * it at a key set it controls on 127.0.0.1 while a deployment can only name an https origin.
+ */
+export const accessTeamDomain = v.pipe(
+  v.string("must be a string"),
+  v.trim(),
+  v.transform((value) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`)),
+  v.check(isHttpsOrLoopback, "must be a team domain (<team>.cloudflareaccess.com) or an https: URL"),
+  v.transform((value) => new URL(value).origin),
+);
+
 /** A non-empty secret (tokens, API keys) that has no further shape to check. */
 export const secretToken = v.pipe(
   v.string("must be a string"),

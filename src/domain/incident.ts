@@ -125,10 +125,52 @@ export interface SightingRecord {
   erased: boolean;
 }
 
+/** The revocation event owed to NOTIFY_URL for an incident, and how its delivery went. */
+export interface NotificationRecord {
+  /** When the receiver took the event; `null` until then. */
+  deliveredAt: number | null;
+  /** The event owed and not yet delivered (`api_key.revoked`, ...); `null` when none is. */
+  owedEvent: string | null;
+  /** When the owed event was last put on the queue. */
+  queuedAt: number | null;
+  /** Why the last delivery failed (a classified reason, never a body). */
+  lastError: string | null;
+}
+
 /** An incident with its history, newest first; `truncated` says whether older rows were left out. */
 export interface IncidentHistory {
   incident: IncidentSummary;
+  notification: NotificationRecord;
   sightings: SightingRecord[];
   attempts: AttemptRecord[];
   truncated: { sightings: boolean; attempts: boolean };
+}
+
+/** A count on one day. */
+export interface DayCount {
+  /** The day's first millisecond, UTC. */
+  day: number;
+  count: number;
+}
+
+/** The incident log at a glance, as the console's overview shows it. */
+export interface IncidentOverview {
+  /** The first millisecond the per-day series and the time-to-revoke figures cover. */
+  from: number;
+  /** Every incident ever recorded, by where it stands now. */
+  byStatus: Record<IncidentStatus, number>;
+  /** New incidents (tokens first reported) per day, oldest first. */
+  alertsPerDay: DayCount[];
+  /** Incidents revoked per day, oldest first. */
+  revocationsPerDay: DayCount[];
+  /** From the first sighting to Clerk's confirmed revocation, for incidents revoked since `from`. */
+  timeToRevoke: {
+    revoked: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    /** A histogram; `upperMs` is each bucket's exclusive upper bound, `null` for the last, open one. */
+    buckets: { upperMs: number | null; count: number }[];
+  };
+  /** What needs an operator: failed first, then pending, most recently changed first. */
+  open: IncidentSummary[];
 }

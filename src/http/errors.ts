@@ -28,6 +28,12 @@ export type Problem =
   | { kind: "invalid_alert"; reason: BodyError }
   | { kind: "instance"; error: InstanceError }
   | { kind: "not_failed" }
+  /** The console's Cloudflare Access token is missing or does not verify. */
+  | { kind: "access_denied" }
+  /** A state-changing console request from another site (CSRF). */
+  | { kind: "cross_site" }
+  /** A console action whose confirmation box was not ticked. */
+  | { kind: "not_confirmed" }
   | { kind: "internal" };
 
 /** The realm named in `WWW-Authenticate`. */
@@ -50,7 +56,7 @@ const ALERT_MESSAGES: Record<BodyError, string> = {
 
 /** A refusal as HTTP. */
 export interface Rendered {
-  status: 400 | 401 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
   body: { error: string; fields?: string[] };
   headers?: Record<string, string>;
 }
@@ -115,6 +121,15 @@ export function render(problem: Problem): Rendered {
       return { status: 400, body: { error: instanceMessage(problem.error) } };
     case "not_failed":
       return { status: 409, body: { error: "Only a failed incident can be retried." } };
+    case "access_denied":
+      return {
+        status: 403,
+        body: { error: "Cloudflare Access did not vouch for this request; sign in again." },
+      };
+    case "cross_site":
+      return { status: 403, body: { error: "Refused: this request did not come from the console itself." } };
+    case "not_confirmed":
+      return { status: 400, body: { error: "Nothing was done: the confirmation box was not ticked." } };
     case "internal":
       return { status: 500, body: { error: "Internal error." } };
   }

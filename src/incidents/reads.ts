@@ -2,12 +2,13 @@
  * @module
  * The operators' read side of the incident log: a filtered, paged list and one incident with its history. Rows come
  * out as domain records (src/domain/incident.ts); the HTTP layer shapes them for the API. Each read is one D1 round
- * trip: the list is one statement, the detail one batch.
+ * trip: the list is one statement, the detail and the overview one batch each.
  */
 import * as v from "valibot";
 import { AttemptOperationSchema, AttemptOutcomeSchema, type AttemptRecord } from "../domain/attempt";
 import {
   type IncidentHistory,
+  type IncidentOverview,
   type IncidentStatus,
   IncidentStatusSchema,
   type IncidentSummary,
@@ -29,6 +30,11 @@ export interface IncidentFilter {
   label?: Label;
   /** ms since the epoch: incidents first seen at or after it. */
   since?: number;
+  /**
+   * What an operator remembers of a leak: the start of the token's prefix (`ak_3bee`), its hash or the start of it,
+   * the Clerk key id, or part of the key's name (any case).
+   */
+  search?: string;
 }
 
 /** A position in the list: the last item of the previous page. */
@@ -47,9 +53,34 @@ export interface IncidentPage {
 export interface IncidentReads {
   list(filter: IncidentFilter, after: ListPosition | undefined, limit: number): Promise<IncidentPage>;
   detail(tokenHash: string): Promise<IncidentHistory | undefined>;
+  /** The console's overview as of `now`: counts, the last `OVERVIEW_DAYS` days, and what needs an operator. */
+  overview(now: number): Promise<IncidentOverview>;
 }
 
+/** Days the overview's charts cover, today included. */
+export const OVERVIEW_DAYS = 30;
+/** Pending and failed incidents the overview lists, most recently changed first. */
+export const OVERVIEW_OPEN_LIMIT = 20;
+const DAY_MS = 86_400_000;
+
+/**
+ * Upper bounds (ms, exclusive) of the time-to-revoke histogram's buckets; the last bucket is everything slower. Spaced
+ * roughly tenfold because the interesting question is the order of magnitude: seconds (inline), minutes (the queue),
+ * hours (Clerk was down).
+ */
+export const TIME_TO_REVOKE_BUCKETS_MS = [1_000, 10_000, 60_000, 600_000, 3_600_000, DAY_MS] as const;
+
 const nullableString = v.nullable(v.string());
+
+const NotificationRow = v.object({
+  notified_at: v.nullable(v.number()),
+  notify_error: nullableString,
+  notify_due: nullableString,
+  notify_queued_at: v.nullable(v.number()),
+});
+
+const CountRow = v.object({ key: v.union([v.string(), v.number()]), n: v.number() });
+const PercentileRow = v.object({ p50: v.nullable(v.number()), p95: v.nullable(v.number()), n: v.number() });
 
 const SummaryRow = v.pipe(
   v.object({
@@ -167,6 +198,11 @@ export function createIncidentReads(db: D1Database): IncidentReads {
              AND (?4 IS NULL OR EXISTS (SELECT 1 FROM sightings AS s WHERE s.token_hash = i.token_hash AND s.sender = ?4))
              AND (?5 IS NULL OR i.first_seen_at < ?5 OR (i.first_seen_at = ?5 AND i.token_hash < ?6))
              AND (?8 IS NULL OR i.clerk_instance = ?8)
+             AND (?9 IS NULL
+               OR substr(i.token_prefix, 1, length(?9)) = ?9
+               OR substr(i.token_hash, 1, length(?9)) = lower(?9)
+               OR i.key_id = ?9
+               OR instr(lower(i.key_name), lower(?9)) > 0)
            ORDER BY i.first_seen_at DESC, i.token_hash DESC
            LIMIT ?7`,
         )
@@ -179,6 +215,7 @@ export function createIncidentReads(db: D1Database): IncidentReads {
           after?.tokenHash ?? null,
           limit + 1,
           filter.instance ?? null,
+          filter.search ?? null,
         )
         .all();
       const items = results.slice(0, limit).map((row) => v.parse(SummaryRow, row));
@@ -194,7 +231,12 @@ export function createIncidentReads(db: D1Database): IncidentReads {
 
     async detail(tokenHash) {
       const [incident, sightings, attempts] = await db.batch([
-        db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM incidents AS i WHERE i.token_hash = ?1`).bind(tokenHash),
+        db
+          .prepare(
+            `SELECT ${SUMMARY_COLUMNS}, i.notified_at, i.notify_error, i.notify_due, i.notify_queued_at
+             FROM incidents AS i WHERE i.token_hash = ?1`,
+          )
+          .bind(tokenHash),
         db
           .prepare(
             `SELECT sender, url, source, type, first_seen_at, last_seen_at, times_seen, erased_at IS NOT NULL AS erased
@@ -210,14 +252,96 @@ export function createIncidentReads(db: D1Database): IncidentReads {
       ]);
       const row = incident?.results[0];
       if (!row || !sightings || !attempts) return undefined;
+      const notification = v.parse(NotificationRow, row);
       return {
         incident: v.parse(SummaryRow, row),
+        notification: {
+          deliveredAt: notification.notified_at,
+          owedEvent: notification.notify_due,
+          queuedAt: notification.notify_queued_at,
+          lastError: notification.notify_error,
+        },
         sightings: parseAll(SightingRow, sightings.results),
         attempts: parseAll(AttemptRow, attempts.results),
         truncated: {
           sightings: sightings.results.length > DETAIL_ROWS_LIMIT,
           attempts: attempts.results.length > DETAIL_ROWS_LIMIT,
         },
+      };
+    },
+
+    async overview(now) {
+      const today = Math.floor(now / DAY_MS);
+      const from = (today - OVERVIEW_DAYS + 1) * DAY_MS;
+      const buckets = TIME_TO_REVOKE_BUCKETS_MS.map((upper, i) => `WHEN d < ${upper} THEN ${i}`).join(" ");
+      // Revoked in the window, by how long after the first sighting: the histogram, and p50/p95 by nearest rank (the
+      // ceil(p × n)-th fastest), so the p95 of a handful of keys is the slowest of them.
+      const revokedIn = `WITH r AS (SELECT revoked_at - first_seen_at AS d FROM incidents
+        WHERE status = 'revoked' AND revoked_at >= ?1 AND revoked_at IS NOT NULL)`;
+      const [byStatus, alerts, revocations, histogram, percentiles, open] = await db.batch([
+        db.prepare("SELECT status AS key, COUNT(*) AS n FROM incidents GROUP BY status"),
+        db
+          .prepare(
+            `SELECT first_seen_at / ${DAY_MS} AS key, COUNT(*) AS n FROM incidents
+             WHERE first_seen_at >= ?1 GROUP BY key`,
+          )
+          .bind(from),
+        db
+          .prepare(
+            `SELECT revoked_at / ${DAY_MS} AS key, COUNT(*) AS n FROM incidents
+             WHERE status = 'revoked' AND revoked_at >= ?1 GROUP BY key`,
+          )
+          .bind(from),
+        db
+          .prepare(
+            `${revokedIn} SELECT CASE ${buckets} ELSE ${TIME_TO_REVOKE_BUCKETS_MS.length} END AS key, COUNT(*) AS n
+             FROM r GROUP BY key`,
+          )
+          .bind(from),
+        db
+          .prepare(
+            `${revokedIn}, c AS (SELECT COUNT(*) AS n FROM r)
+             SELECT (SELECT d FROM r ORDER BY d LIMIT 1 OFFSET (SELECT (n * 50 + 99) / 100 - 1 FROM c)) AS p50,
+                    (SELECT d FROM r ORDER BY d LIMIT 1 OFFSET (SELECT (n * 95 + 99) / 100 - 1 FROM c)) AS p95,
+                    (SELECT n FROM c) AS n`,
+          )
+          .bind(from),
+        db
+          .prepare(
+            `SELECT ${SUMMARY_COLUMNS} FROM incidents AS i WHERE i.status IN ('pending', 'failed')
+             ORDER BY i.status = 'failed' DESC, i.updated_at DESC LIMIT ?1`,
+          )
+          .bind(OVERVIEW_OPEN_LIMIT),
+      ]);
+      const counts = (rows: readonly unknown[] | undefined) =>
+        new Map((rows ?? []).map((r) => v.parse(CountRow, r)).map((r) => [String(r.key), r.n]));
+      const statusCounts = counts(byStatus?.results);
+      const perDay = (rows: readonly unknown[] | undefined) => {
+        const byDay = counts(rows);
+        return Array.from({ length: OVERVIEW_DAYS }, (_, i) => {
+          const day = today - OVERVIEW_DAYS + 1 + i;
+          return { day: day * DAY_MS, count: byDay.get(String(day)) ?? 0 };
+        });
+      };
+      const bucketCounts = counts(histogram?.results);
+      const p = v.parse(PercentileRow, percentiles?.results[0] ?? { p50: null, p95: null, n: 0 });
+      return {
+        from,
+        byStatus: Object.fromEntries(
+          IncidentStatusSchema.options.map((status) => [status, statusCounts.get(status) ?? 0]),
+        ) as Record<IncidentStatus, number>,
+        alertsPerDay: perDay(alerts?.results),
+        revocationsPerDay: perDay(revocations?.results),
+        timeToRevoke: {
+          revoked: p.n,
+          p50Ms: p.p50,
+          p95Ms: p.p95,
+          buckets: [...TIME_TO_REVOKE_BUCKETS_MS, null].map((upperMs, i) => ({
+            upperMs,
+            count: bucketCounts.get(String(i)) ?? 0,
+          })),
+        },
+        open: (open?.results ?? []).map((row) => v.parse(SummaryRow, row)),
       };
     },
   };

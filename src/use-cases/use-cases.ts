@@ -3,8 +3,9 @@
  * Everything the Worker does, as one catalogue: the HTTP layer and the queue and cron handlers call these and nothing
  * below them. src/wiring.ts builds it from the configuration, with each use case given only what it needs.
  */
+import type { AccessVerifier } from "../access/access-verifier";
 import type { Config } from "../config/config";
-import type { IncidentHistory } from "../domain/incident";
+import type { IncidentHistory, IncidentOverview } from "../domain/incident";
 import type { SenderName } from "../domain/senders";
 import type { RequeueResult } from "../incidents/operator-writes";
 import type { IncidentFilter, IncidentPage, ListPosition } from "../incidents/reads";
@@ -24,6 +25,8 @@ export interface UseCases {
   log: Logger;
   /** One per configured sender; a missing one means the sender is off. */
   verifiers: Partial<Record<SenderName, AlertVerifier>>;
+  /** Cloudflare Access's token check for operators; absent when ACCESS_TEAM_DOMAIN and ACCESS_AUD are not set. */
+  access: AccessVerifier | undefined;
   /** Records a verified alert, revokes what it can within the sender's deadline, queues the rest. */
   processAlert(input: AlertInput, waitUntil: WaitUntil): Promise<AlertSummary>;
   /** Handles a batch of the revocation queue: revocations, notifications, records D1 could not take. */
@@ -51,4 +54,6 @@ export interface UseCases {
   ): Promise<IncidentPage>;
   /** One incident with its history. */
   incidentHistory(tokenHash: string): Promise<IncidentHistory | undefined>;
+  /** The incident log at a glance as of `now`, for the console's overview. */
+  incidentOverview(now: number): Promise<IncidentOverview>;
 }

@@ -45,6 +45,8 @@ function toHonoOpenApi(description: RouteDescription, options: ConversionOptions
 export function describedApp(app: Hono<any, any, any>, options: ConversionOptions): DocsApp {
   const docsApp = new DocsApp();
   for (const route of app.routes) {
+    // The console is HTML pages for people, not part of the API; its validators describe nothing here.
+    if (route.path.startsWith("/console")) continue;
     const docs = docsOf(findTargetHandler(route.handler));
     if (!docs) continue;
     const spec =

@@ -1,0 +1,204 @@
+/**
+ * @module
+ * `GET /console/incidents/{token_hash}`: one incident. What it is and where it stands, the timeline of its sightings
+ * (erased details shown as erased), every Clerk call with its status and trace id, and the notification sent. A
+ * failed incident can be retried from here.
+ */
+import type { IncidentHistory } from "../../domain/incident";
+import { formatDuration, safeLink } from "./format";
+import { Status, Time } from "./parts";
+
+function Facts({ history }: { history: IncidentHistory }) {
+  const i = history.incident;
+  const row = (term: string, value: unknown) => (
+    <>
+      <dt>{term}</dt>
+      <dd>{value ?? <span class="muted">–</span>}</dd>
+    </>
+  );
+  return (
+    <dl class="facts">
+      {row("Status", <Status status={i.status} />)}
+      {row("Label", i.label?.replace("_", " "))}
+      {row("Token", <code>{i.tokenPrefix}</code>)}
+      {row("Token hash", <code>{i.tokenHash}</code>)}
+      {row("Token type", i.tokenType)}
+      {row("Key id", i.keyId ? <code>{i.keyId}</code> : null)}
+      {row("Key name", i.keyName)}
+      {row("Owner (subject)", i.keySubject ? <code>{i.keySubject}</code> : null)}
+      {row("Clerk instance", i.instance)}
+      {row("Reported by", i.senders.join(", "))}
+      {row("First seen", <Time ms={i.firstSeenAt} />)}
+      {row("Last seen", <Time ms={i.lastSeenAt} />)}
+      {row(
+        "Revoked",
+        i.revokedAt === null ? null : (
+          <>
+            <Time ms={i.revokedAt} /> ({formatDuration(i.revokedAt - i.firstSeenAt)} after the first sighting)
+          </>
+        ),
+      )}
+      {row("Attempts", i.attempts)}
+      {row("Next attempt", i.nextAttemptAt === null ? null : <Time ms={i.nextAttemptAt} />)}
+      {row("Last error", i.lastError ? <code>{i.lastError}</code> : null)}
+      {row("Last Clerk trace id", i.clerkTraceId ? <code>{i.clerkTraceId}</code> : null)}
+    </dl>
+  );
+}
+
+function Sightings({ history }: { history: IncidentHistory }) {
+  if (history.sightings.length === 0) return <p>No sightings.</p>;
+  return (
+    <ol class="timeline">
+      {history.sightings.map((s) => {
+        const link = s.url === null ? undefined : safeLink(s.url);
+        return (
+          <li>
+            <Time ms={s.lastSeenAt} /> · <strong>{s.sender}</strong>
+            {s.timesSeen > 1 ? (
+              <>
+                {" "}
+                · seen {s.timesSeen} times since <Time ms={s.firstSeenAt} />
+              </>
+            ) : null}
+            <div>
+              {s.erased ? (
+                <span class="erased">
+                  Details erased (kept 30 days): where and how it was found are gone.
+                </span>
+              ) : (
+                <>
+                  {link ? (
+                    <a href={link} rel="noreferrer noopener">
+                      {s.url}
+                    </a>
+                  ) : (
+                    <code>{s.url ?? "no url"}</code>
+                  )}
+                  {s.source ? <span class="muted"> · {s.source}</span> : null}
+                  {s.type ? <span class="muted"> · reported as {s.type}</span> : null}
+                </>
+              )}
+            </div>
+          </li>
+        );
+      })}
+      {history.truncated.sightings ? <li class="muted">Older sightings are not shown.</li> : null}
+    </ol>
+  );
+}
+
+function ClerkCalls({ history }: { history: IncidentHistory }) {
+  if (history.attempts.length === 0) return <p>No Clerk call yet.</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Call</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">HTTP status</th>
+          <th scope="col">Trace id</th>
+          <th scope="col">Instance</th>
+          <th scope="col">Error</th>
+        </tr>
+      </thead>
+      <tbody>
+        {history.attempts.map((a) => (
+          <tr>
+            <td>
+              <Time ms={a.at} />
+            </td>
+            <td>{a.operation}</td>
+            <td>{a.outcome.replace("_", " ")}</td>
+            <td>{a.status ?? <span class="muted">none (timeout or network)</span>}</td>
+            <td>{a.traceId ? <code>{a.traceId}</code> : <span class="muted">–</span>}</td>
+            <td>{a.instance ?? <span class="muted">–</span>}</td>
+            <td>{a.error ? <code>{a.error}</code> : <span class="muted">–</span>}</td>
+          </tr>
+        ))}
+      </tbody>
+      {history.truncated.attempts ? <caption class="muted">Older calls are not shown.</caption> : null}
+    </table>
+  );
+}
+
+function Notification({ history }: { history: IncidentHistory }) {
+  const n = history.notification;
+  if (n.deliveredAt === null && n.owedEvent === null && n.lastError === null)
+    return <p>None sent: the incident has not ended, or NOTIFY_URL is not set.</p>;
+  return (
+    <dl class="facts">
+      {n.deliveredAt !== null ? (
+        <>
+          <dt>Delivered</dt>
+          <dd>
+            <Time ms={n.deliveredAt} />
+          </dd>
+        </>
+      ) : null}
+      {n.owedEvent !== null ? (
+        <>
+          <dt>Owed</dt>
+          <dd>
+            <code>{n.owedEvent}</code>
+            {n.queuedAt !== null ? (
+              <>
+                , queued <Time ms={n.queuedAt} />
+              </>
+            ) : (
+              ", not queued yet"
+            )}
+          </dd>
+        </>
+      ) : null}
+      {n.lastError !== null ? (
+        <>
+          <dt>Last delivery error</dt>
+          <dd>
+            <code>{n.lastError}</code>
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+/** Retrying asks for a confirmation: the box must be ticked, in the browser and again on the server. */
+function RetryForm({ tokenHash }: { tokenHash: string }) {
+  return (
+    <form class="action" method="post" action={`/console/incidents/${tokenHash}/retry`}>
+      <h2>Retry</h2>
+      <p>
+        Puts the incident back in line: the queue calls Clerk again at once, with a fresh budget of failures.
+      </p>
+      <div class="field">
+        <input id="confirm-retry" name="confirm" type="checkbox" value="yes" required />{" "}
+        <label for="confirm-retry" class="inline">
+          Yes, retry revoking this key
+        </label>
+      </div>
+      <button type="submit">Retry now</button>
+    </form>
+  );
+}
+
+/** The incident's content. */
+export function IncidentPage({ history }: { history: IncidentHistory }) {
+  const i = history.incident;
+  return (
+    <>
+      <h1>
+        Incident <code>{i.tokenPrefix}</code> <Status status={i.status} />
+      </h1>
+      {i.status === "failed" ? <RetryForm tokenHash={i.tokenHash} /> : null}
+      <Facts history={history} />
+      <h2>Sightings</h2>
+      <Sightings history={history} />
+      <h2>Clerk calls</h2>
+      <ClerkCalls history={history} />
+      <h2>Notification</h2>
+      <Notification history={history} />
+    </>
+  );
+}

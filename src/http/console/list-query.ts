@@ -1,0 +1,67 @@
+/**
+ * @module
+ * What the console's incident list accepts in its query: the API's filters, a search box and a cursor. Unlike the
+ * API's strict schema, an empty field means "any" (a filter form submits every field, filled or not), and unknown
+ * parameters are ignored. A search that looks like a whole Clerk secret is never echoed: it is searched by its hash,
+ * and the page says why the box is empty.
+ */
+import * as v from "valibot";
+import { ClerkKeyIdSchema, isClerkSecretShape } from "../../domain/clerk-ids";
+import { IncidentStatusSchema, LabelSchema } from "../../domain/incident";
+import { sha256Hex } from "../../lib/hash";
+import { decodeCursor } from "../cursor";
+import { INCIDENT_SENDERS } from "../requests";
+
+/** Incidents per console page. */
+export const CONSOLE_PAGE_SIZE = 25;
+/** Longest search accepted: a key name, a hash, a secret pasted by mistake. */
+const MAX_SEARCH_CHARS = 300;
+
+const orAny = <S extends v.GenericSchema<string, unknown>>(schema: S) =>
+  v.optional(
+    v.union([
+      v.pipe(
+        v.literal(""),
+        v.transform(() => undefined),
+      ),
+      schema,
+    ]),
+  );
+
+/** The list's query string. */
+export const ConsoleListQuerySchema = v.object({
+  q: orAny(v.pipe(v.string(), v.trim(), v.maxLength(MAX_SEARCH_CHARS))),
+  status: orAny(IncidentStatusSchema),
+  sender: orAny(v.picklist(INCIDENT_SENDERS)),
+  label: orAny(LabelSchema),
+  instance: orAny(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,31}$/))),
+  since: orAny(v.pipe(v.string(), v.isoDate(), v.transform(Date.parse))),
+  cursor: orAny(
+    v.pipe(
+      v.string(),
+      v.maxLength(120),
+      v.transform(decodeCursor),
+      v.object({ firstSeenAt: v.number(), tokenHash: v.string() }),
+    ),
+  ),
+});
+
+/** The list's query, parsed. */
+export type ConsoleListQuery = v.InferOutput<typeof ConsoleListQuerySchema>;
+
+/** What a search box's text is searched as. */
+export interface Search {
+  /** What the reads are asked to match (`search` of `IncidentFilter`). */
+  term: string | undefined;
+  /** What the box shows again: never a secret. */
+  shown: string;
+  /** The text looked like a whole secret: searched by its hash, not shown. */
+  wasSecret: boolean;
+}
+
+/** How the box's text is searched and shown. A key id is shaped like a secret, so it is told apart first. */
+export async function searchOf(q: string | undefined): Promise<Search> {
+  if (q === undefined || q === "") return { term: undefined, shown: "", wasSecret: false };
+  if (v.is(ClerkKeyIdSchema, q) || !isClerkSecretShape(q)) return { term: q, shown: q, wasSecret: false };
+  return { term: await sha256Hex(q), shown: "", wasSecret: true };
+}
