@@ -272,7 +272,9 @@ describe("incidents", () => {
       attacked.getByRole("button", { name: "Claim" }).click(),
     ]);
     expect(res?.status()).toBe(403);
-    expect(await attacked.textContent("body")).toContain("did not come from the console itself");
+    expect(await attacked.textContent("body")).toContain(
+      "came from another site, not from autorevoke itself",
+    );
     await attacked.close();
   });
 });

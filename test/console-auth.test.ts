@@ -140,7 +140,7 @@ describe("CSRF: state-changing requests come from the console itself", () => {
         }),
       );
       expect(res.status, origin).toBe(403);
-      expect(await res.text()).toContain("did not come from the console itself");
+      expect(await res.text()).toContain("came from another site, not from autorevoke itself");
     }
     expect(secrecy.logs()).toContain("console_cross_site_refused");
   });

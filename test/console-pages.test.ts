@@ -229,6 +229,28 @@ describe("GET /console/incidents: the list", () => {
     expect(location).not.toContain(live.secret);
   });
 
+  it("answers a search that could be another secret from the POST itself: not shown, not put in a URL", async () => {
+    const other = `sk_live_${"Zq7".repeat(12)}`;
+    secrecy.track(other);
+    const res = await post("/console/incidents", { q: other });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Location")).toBeNull();
+    expect(res.html).toContain("could be a secret pasted by mistake");
+    expect(res.html).not.toContain(other);
+    expect(res.html).not.toContain("Next page");
+  });
+
+  it("puts a plain key name in the list's URL, so it pages like any filter", async () => {
+    const res = await post("/console/incidents", { q: "payments-prod" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe("/console/incidents?q=payments-prod");
+  });
+
+  it("starts every page with a doctype, so no browser renders it in quirks mode", async () => {
+    const { html } = await open("/console");
+    expect(html.startsWith("<!DOCTYPE html><html")).toBe(true);
+  });
+
   it("the search form posts: its action takes a body, never a query string", async () => {
     const { html } = await open("/console/incidents");
     expect(html).toContain('<form class="filters" method="post" action="/console/incidents">');

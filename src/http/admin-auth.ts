@@ -8,11 +8,12 @@
  * answers 404, as if it did not exist: never open. With an invalid token (shorter than 32 characters) it is off too,
  * and answers 503 (see feature-off.ts).
  *
- * Trade-off: only failures count against the limit, and right credentials are accepted even from an IP that is over
- * it. Counting successes would throttle an operator paging through incidents; locking out the right token would let
- * anyone sharing the operator's IP (a VPN, an office NAT) deny the security team its API in the middle of an
- * incident. Guessing stays hopeless either way: the token has at least 32 characters (config.ts) and each IP gets a
- * handful of guesses a minute.
+ * Only failures count against the limit: counting successes would throttle an operator paging through incidents. Once
+ * an IP is over it, the isolate that saw it refuses that IP for the limiter's period before comparing anything, right
+ * credentials included: otherwise a guesser over the limit would still have every guess checked, and the 429 would
+ * slow nothing. The cost is that someone sharing the operator's IP (a VPN, an office NAT) can hold the operator out of
+ * that isolate for a minute at a time; the token's length (at least 32 characters, config.ts) is what makes guessing
+ * hopeless, and this keeps it to about ten guesses a minute per isolate.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AccessIdentity } from "../access/access-verifier";
@@ -27,6 +28,30 @@ export const ADMIN_AUTH_RETRY_AFTER_SECONDS = 60;
 export const ACCESS_JWT_HEADER = "Cf-Access-Jwt-Assertion";
 
 const encoder = new TextEncoder();
+
+/** Methods that change nothing. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** What browsers say in `Sec-Fetch-Site` of a request another site's page made. */
+const CROSS_SITE = new Set(["cross-site", "same-site"]);
+
+/** IPs this isolate saw go over the failure limit, and until when (ms since the epoch) they are refused outright. */
+const overLimitUntil = new Map<string, number>();
+/** Past this many remembered IPs the oldest are forgotten: a flood of addresses must not grow the isolate's memory. */
+const OVER_LIMIT_MEMORY_MAX_IPS = 10_000;
+
+const clientIp = (c: Context) => c.req.header("CF-Connecting-IP") ?? "unknown";
+
+/** Refuses the request (429) when its IP went over the failure limit within the limiter's period. */
+export function refuseIfOverLimit(c: Context, now = Date.now()): void {
+  const ip = clientIp(c);
+  const until = overLimitUntil.get(ip);
+  if (until === undefined) return;
+  if (until <= now) {
+    overLimitUntil.delete(ip);
+    return;
+  }
+  refuse({ kind: "too_many_attempts", retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) });
+}
 
 /** The token of an `Authorization: Bearer <token>` header, or `undefined`. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -64,9 +89,16 @@ export async function accessIdentity<E extends AppEnv>(
 export async function noteFailedSignIn<E extends AppEnv>(c: Context<E>, reason: string): Promise<boolean> {
   const { useCases, requestId } = c.var;
   // Cloudflare sets CF-Connecting-IP on every request; only a local run lacks it.
-  const ip = c.req.header("CF-Connecting-IP") ?? "unknown";
+  const ip = clientIp(c);
   const { success } = await c.env.ADMIN_AUTH_LIMITER.limit({ key: `admin-auth:${ip}` });
   useCases.log.warn("admin_auth_failed", { request_id: requestId, reason, limited: !success });
+  if (!success) {
+    if (overLimitUntil.size >= OVER_LIMIT_MEMORY_MAX_IPS) {
+      const oldest = overLimitUntil.keys().next().value;
+      if (oldest !== undefined) overLimitUntil.delete(oldest);
+    }
+    overLimitUntil.set(ip, Date.now() + ADMIN_AUTH_RETRY_AFTER_SECONDS * 1000);
+  }
   return !success;
 }
 
@@ -81,6 +113,11 @@ export function adminAuth(): MiddlewareHandler<AppEnv> {
       return refuse({ kind: "no_such_route" });
     }
 
+    // An Access token rides on a cookie the browser sends by itself, so a change asked for by another site's page is
+    // refused whatever its credentials; clients that are not browsers send no Sec-Fetch-Site and are not affected.
+    if (!SAFE_METHODS.has(c.req.method) && CROSS_SITE.has(c.req.header("Sec-Fetch-Site") ?? ""))
+      refuse({ kind: "cross_site" });
+    refuseIfOverLimit(c);
     const presented = bearerToken(c.req.header("Authorization"));
     if (presented !== undefined && expected !== undefined && (await tokensMatch(presented, expected)))
       return next();

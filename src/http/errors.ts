@@ -127,7 +127,10 @@ export function render(problem: Problem): Rendered {
         body: { error: "Cloudflare Access did not vouch for this request; sign in again." },
       };
     case "cross_site":
-      return { status: 403, body: { error: "Refused: this request did not come from the console itself." } };
+      return {
+        status: 403,
+        body: { error: "Refused: this request came from another site, not from autorevoke itself." },
+      };
     case "not_confirmed":
       return { status: 400, body: { error: "Nothing was done: the confirmation box was not ticked." } };
     case "internal":

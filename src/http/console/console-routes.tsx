@@ -11,7 +11,7 @@ import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { ClerkKeyIdSchema, isClerkSecretShape } from "../../domain/clerk-ids";
 import { REVOCATION_REASON } from "../../domain/outcome";
-import { noteFailedSignIn, tokensMatch } from "../admin-auth";
+import { noteFailedSignIn, refuseIfOverLimit, tokensMatch } from "../admin-auth";
 import type { AppEnv } from "../app-env";
 import { encodeCursor } from "../cursor";
 import { refuse, render } from "../errors";
@@ -21,7 +21,13 @@ import { consoleAuth, SIGN_IN_PATH, signInMode } from "./console-auth";
 import { IncidentPage } from "./incident-page";
 import { IncidentsPage, listHref } from "./incidents-page";
 import { Layout, type Section } from "./layout";
-import { CONSOLE_PAGE_SIZE, ConsoleListQuerySchema, searchOf } from "./list-query";
+import {
+  CONSOLE_PAGE_SIZE,
+  type ConsoleListQuery,
+  ConsoleListQuerySchema,
+  type Search,
+  searchOf,
+} from "./list-query";
 import { OverviewPage } from "./overview-page";
 import { OUTCOME_TEXT, ResultPage } from "./result-page";
 import { RevokePage } from "./revoke-page";
@@ -68,7 +74,34 @@ function reasonOf(text: string | undefined): string {
   return trimmed === "" ? REVOCATION_REASON : trimmed.slice(0, MAX_REASON_CHARS);
 }
 
+/** Who did it, for the log: the Access identity's name, or that the shared admin token was used. */
+const operatorName = (c: Context<AppEnv>) =>
+  c.var.operator?.via === "access" ? c.var.operator.name : "admin_token";
+
 const configuredInstances = (c: Context<AppEnv>) => c.var.useCases.config.clerkInstances.map((i) => i.name);
+
+/** The incident list for `query`, searched as `search`. */
+async function incidentList(c: Context<AppEnv>, query: ConsoleListQuery, search: Search) {
+  const { status, sender, label, instance, since, cursor } = query;
+  const list = await c.var.useCases.listIncidents(
+    { status, sender, label, instance, since, search: search.term },
+    cursor,
+    CONSOLE_PAGE_SIZE,
+  );
+  const nextHref = list.next ? listHref(query, search, encodeCursor(list.next)) : undefined;
+  return page(
+    c,
+    "Incidents",
+    "incidents",
+    <IncidentsPage
+      query={query}
+      search={search}
+      items={list.items}
+      nextHref={nextHref}
+      instances={configuredInstances(c)}
+    />,
+  );
+}
 
 /** Console routes, mounted at `/console`. */
 export const consoleRoutes = new Hono<AppEnv>()
@@ -82,6 +115,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   .post("/sign-in", formLimit, async (c) => {
     const token = c.var.useCases.config.ADMIN_TOKEN;
     if (signInMode(c) === "access" || token === undefined) return refuse({ kind: "no_such_route" });
+    refuseIfOverLimit(c);
     const presented = (await formFields(c)).token?.trim() ?? "";
     if (presented !== "" && (await tokensMatch(presented, token))) {
       await startSession(c, token, Date.now());
@@ -104,27 +138,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   .get("/incidents", async (c) => {
     const parsed = v.safeParse(ConsoleListQuerySchema, c.req.query());
     if (!parsed.success) return refuse({ kind: "invalid_input", target: "query", fields: [] });
-    const query = parsed.output;
-    const search = await searchOf(query.q);
-    const { status, sender, label, instance, since, cursor } = query;
-    const list = await c.var.useCases.listIncidents(
-      { status, sender, label, instance, since, search: search.term },
-      cursor,
-      CONSOLE_PAGE_SIZE,
-    );
-    const nextHref = list.next ? listHref(query, search, encodeCursor(list.next)) : undefined;
-    return page(
-      c,
-      "Incidents",
-      "incidents",
-      <IncidentsPage
-        query={query}
-        search={search}
-        items={list.items}
-        nextHref={nextHref}
-        instances={configuredInstances(c)}
-      />,
-    );
+    return incidentList(c, parsed.output, await searchOf(parsed.output.q));
   })
   // The search form posts here, so what is typed into it (a secret pasted by mistake, say) travels in a request body,
   // which no request log records, rather than in a URL, which many do. The answer is the list's URL, a secret in it
@@ -133,7 +147,10 @@ export const consoleRoutes = new Hono<AppEnv>()
     const parsed = v.safeParse(ConsoleListQuerySchema, await formFields(c));
     if (!parsed.success) return refuse({ kind: "invalid_input", target: "query", fields: [] });
     const query = parsed.output;
-    return c.redirect(listHref(query, await searchOf(query.q), undefined), 303);
+    const search = await searchOf(query.q);
+    // A search that may not go in a URL is answered here, from the body, and pages no further.
+    if (!search.safeInUrl) return incidentList(c, query, search);
+    return c.redirect(listHref(query, search, undefined), 303);
   })
   .get("/incidents/:token_hash", valid("param", TokenHashParamSchema), async (c) => {
     const history = await c.var.useCases.incidentHistory(c.req.valid("param").token_hash);
@@ -155,6 +172,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       token_hash: tokenHash,
       result,
       via: "console",
+      operator: operatorName(c),
     });
     if (result === "unknown") return refuse({ kind: "no_such_incident" });
     if (result === "not_failed") return refuse({ kind: "not_failed" });
@@ -217,6 +235,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       request_id: requestId,
       by,
       via: "console",
+      operator: operatorName(c),
       token_hash: result.tokenHash,
       outcome: result.outcome,
     });

@@ -59,6 +59,13 @@ export function IncidentsPage({ query, search, items, nextHref, instances }: Inc
           live, revoke it now on <a href="/console/revoke">Revoke a key</a>.
         </p>
       ) : null}
+      {!search.safeInUrl ? (
+        <p class="notice" role="status">
+          That search could be a secret pasted by mistake, so it is neither shown nor put in the page's
+          address. Only the first page of what it matches is listed; search by a shorter prefix, a hash or a
+          key id to page through more.
+        </p>
+      ) : null}
       <search>
         <form class="filters" method="post" action="/console/incidents">
           <div>
@@ -122,7 +129,7 @@ export function IncidentsPage({ query, search, items, nextHref, instances }: Inc
       )}
       <nav class="pager" aria-label="Pages">
         {query.cursor ? <a href={firstPageHref(query, search)}>First page</a> : null}
-        {nextHref ? <a href={nextHref}>Next page</a> : null}
+        {nextHref && search.safeInUrl ? <a href={nextHref}>Next page</a> : null}
       </nav>
     </>
   );

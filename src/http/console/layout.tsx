@@ -3,6 +3,7 @@
  * The frame of every console page: the one stylesheet (inline, under the response's CSP nonce), a skip link, the
  * navigation, who is signed in, and the page's content. Server-rendered; no script.
  */
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { Operator } from "../app-env";
 import { CONSOLE_CSS } from "./styles";
@@ -42,42 +43,46 @@ function SignedIn({ operator }: { operator: Operator }) {
 
 /** A whole console page. */
 export function Layout({ title, nonce, operator, section = "none", children }: LayoutProps) {
+  // The doctype keeps browsers out of quirks mode.
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="same-origin" />
-        <title>{`${title} · autorevoke console`}</title>
-        <style nonce={nonce} dangerouslySetInnerHTML={{ __html: CONSOLE_CSS }} />
-      </head>
-      <body>
-        <a class="skip" href="#main">
-          Skip to content
-        </a>
-        <header class="top">
-          <p class="brand">
-            <a href="/console">autorevoke</a> <span>console</span>
-          </p>
-          {operator ? (
-            <nav aria-label="Console">
-              <ul>
-                {NAV.map(([id, href, label]) => (
-                  <li>
-                    <a href={href} aria-current={id === section ? "page" : undefined}>
-                      {label}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-          ) : null}
-          {operator ? <SignedIn operator={operator} /> : null}
-        </header>
-        <main id="main" tabindex={-1}>
-          {children}
-        </main>
-      </body>
-    </html>
+    <>
+      {raw("<!DOCTYPE html>")}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="same-origin" />
+          <title>{`${title} · autorevoke console`}</title>
+          <style nonce={nonce} dangerouslySetInnerHTML={{ __html: CONSOLE_CSS }} />
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            Skip to content
+          </a>
+          <header class="top">
+            <p class="brand">
+              <a href="/console">autorevoke</a> <span>console</span>
+            </p>
+            {operator ? (
+              <nav aria-label="Console">
+                <ul>
+                  {NAV.map(([id, href, label]) => (
+                    <li>
+                      <a href={href} aria-current={id === section ? "page" : undefined}>
+                        {label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            ) : null}
+            {operator ? <SignedIn operator={operator} /> : null}
+          </header>
+          <main id="main" tabindex={-1}>
+            {children}
+          </main>
+        </body>
+      </html>
+    </>
   );
 }

@@ -57,11 +57,32 @@ export interface Search {
   shown: string;
   /** The text looked like a whole secret: searched by its hash, not shown. */
   wasSecret: boolean;
+  /**
+   * The text may go into the list's URL (and so into request logs and history): it is short, hex (a hash or its start),
+   * a key id, or a plain name with no long run of letters and digits. Anything else could be some other secret pasted
+   * by mistake (a Clerk instance key, a GitHub token): it is searched for, but neither shown nor put in a URL.
+   */
+  safeInUrl: boolean;
+}
+
+/** Texts short enough to be a prefix, never a usable secret. */
+const SHORT_SEARCH_CHARS = 12;
+/** A run of letters and digits this long reads as a token's random part. */
+const TOKEN_LIKE_RUN = /[A-Za-z0-9]{20,}/;
+
+function isSafeInUrl(q: string): boolean {
+  if (q.length <= SHORT_SEARCH_CHARS) return true;
+  if (/^[0-9a-f]{8,64}$/i.test(q) || v.is(ClerkKeyIdSchema, q)) return true;
+  return /^[\w .-]{1,64}$/.test(q) && !TOKEN_LIKE_RUN.test(q);
 }
 
 /** How the box's text is searched and shown. A key id is shaped like a secret, so it is told apart first. */
 export async function searchOf(q: string | undefined): Promise<Search> {
-  if (q === undefined || q === "") return { term: undefined, shown: "", wasSecret: false };
-  if (v.is(ClerkKeyIdSchema, q) || !isClerkSecretShape(q)) return { term: q, shown: q, wasSecret: false };
-  return { term: await sha256Hex(q), shown: "", wasSecret: true };
+  if (q === undefined || q === "") return { term: undefined, shown: "", wasSecret: false, safeInUrl: true };
+  if (v.is(ClerkKeyIdSchema, q) || !isClerkSecretShape(q)) {
+    const safeInUrl = isSafeInUrl(q);
+    return { term: q, shown: safeInUrl ? q : "", wasSecret: false, safeInUrl };
+  }
+  // Its hash is what goes in the URL, and a hash is safe there.
+  return { term: await sha256Hex(q), shown: "", wasSecret: true, safeInUrl: true };
 }

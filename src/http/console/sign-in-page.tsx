@@ -20,8 +20,8 @@ export function SignInPage({ error }: SignInPageProps) {
           </p>
         ) : null}
         <p>
-          Paste the operators' token (<code>ADMIN_TOKEN</code>). The session lasts 8 hours; signing out or
-          rotating the token ends it.
+          Paste the operators' token (<code>ADMIN_TOKEN</code>). The session lasts 8 hours. Signing out ends
+          it in this browser; rotating the token ends every session.
         </p>
         <div class="field">
           <label for="token">Admin token</label>
