@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as v from "valibot";
 import { type BareHealth, measureBareHealth, measureStartup, type StartupResult } from "./bare-miniflare.ts";
-import { BUNDLE_BUDGET_GZIP_KIB } from "./budgets.ts";
+import { BUNDLE_BUDGET_GZIP_KIB } from "./budget-limits.ts";
 import { runNodeScript } from "./run-node-script.ts";
 
 /** A dry run takes ~2.5 s; this is a hang. */

@@ -3,7 +3,7 @@
  * The distance model's table and the lines around it, shared by the console report and bench/RESULTS.md so both
  * show the same cells. Pure: the summary in, rows and prose out.
  */
-import { DISTANCE_BUDGET_FACTOR } from "./budgets.ts";
+import { DISTANCE_BUDGET_FACTOR } from "./budget-limits.ts";
 import { type DistanceSummary, fmtCount, PATH_TITLES } from "./distance-summary.ts";
 import { fmt, fmtPlural, fmtRatio, fmtWholeMs } from "./format.ts";
 import type { Table } from "./table-layout.ts";

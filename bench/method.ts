@@ -6,7 +6,7 @@
 // Pure and import-free, so Node loads it as it is.
 import { TARGET_SHARE as PACER_TARGET_SHARE } from "../src/domain/pace-schedule.ts";
 import { REVOKE_POLL_MS } from "./batches.ts";
-import { FREE_PLAN_CPU_MS } from "./budgets.ts";
+import { FREE_PLAN_CPU_MS } from "./budget-limits.ts";
 import type { DistanceResult } from "./distance.ts";
 import { fmt, fmtMs } from "./format.ts";
 import { ROUND_GAP_MS } from "./overhead.ts";

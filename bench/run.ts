@@ -19,12 +19,8 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { type LocalStack, repoRoot, startLocalStack } from "../dev/local-stack.ts";
 import { type BatchResult, measureBatch } from "./batches.ts";
-import {
-  DISTANCE_BUDGET_FACTOR,
-  evaluateBudgets,
-  GITHUB_DEADLINE_MS,
-  RATE_BOUND_BUDGET_FACTOR,
-} from "./budgets.ts";
+import { DISTANCE_BUDGET_FACTOR, GITHUB_DEADLINE_MS, RATE_BOUND_BUDGET_FACTOR } from "./budget-limits.ts";
+import { evaluateBudgets } from "./budgets.ts";
 import { buildEntry, measureBundle } from "./bundle.ts";
 import { consoleReport, distanceReport } from "./console-report.ts";
 import { measureCpu } from "./cpu.ts";

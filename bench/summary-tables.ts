@@ -5,15 +5,14 @@
  */
 import {
   BUNDLE_BUDGET_GZIP_KIB,
-  type BudgetCheck,
   CPU_BUDGET_ONE_MATCH_MS,
   DISTANCE_BUDGET_FACTOR,
   FREE_PLAN_CPU_MS,
   MAX_429_SHARE,
   OVERHEAD_BUDGET_RATIO,
   RATE_BOUND_BUDGET_FACTOR,
-  type Verdict,
-} from "./budgets.ts";
+} from "./budget-limits.ts";
+import type { BudgetCheck, Verdict } from "./budgets.ts";
 import type { DistanceResult } from "./distance.ts";
 import { summarizeDistance } from "./distance-summary.ts";
 import { fmt, fmtMs, fmtRatio, fmtRatioTo, fmtShare, fmtSignedMs, fmtWholeMs } from "./format.ts";
