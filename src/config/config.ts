@@ -10,6 +10,7 @@
  */
 import * as v from "valibot";
 import { isSlackWebhook } from "../domain/notify-event";
+import { emptyAsUnset } from "../lib/empty-as-unset";
 import { err, ok, type Result } from "../lib/result";
 import { type ClerkInstanceKey, clerkInstancesOf, SECRET_KEY } from "./clerk-instances";
 import {
@@ -20,13 +21,12 @@ import {
   secretToken,
   serviceUrl,
   standardWebhooksSecret,
-  unsetIfEmpty,
 } from "./fields";
 
 const CoreSchema = v.object(
   {
     /** One Clerk instance, named `default`; with CLERK_SECRET_KEYS it joins the list (see `clerkInstancesOf`). */
-    CLERK_SECRET_KEY: unsetIfEmpty(
+    CLERK_SECRET_KEY: emptyAsUnset(
       v.pipe(
         v.string("must be a string"),
         v.trim(),
@@ -56,7 +56,7 @@ const CoreSchema = v.object(
      * Clerk requests per 10 s shared by every caller of this deployment. Unset: Clerk's own limit for the key's
      * kind (see `clerkRateLimit`).
      */
-    CLERK_RATE_LIMIT: unsetIfEmpty(
+    CLERK_RATE_LIMIT: emptyAsUnset(
       v.pipe(
         v.string("must be a whole number of requests per 10 s"),
         v.trim(),
@@ -102,7 +102,7 @@ const FEATURES = {
   }),
   /** Only raises GitHub's rate limit: without it the list is fetched unauthenticated. */
   github_token: v.object({ GITHUB_TOKEN: v.optional(secretToken) }),
-  gitlab: v.object({ GITLAB_KEYS_URL: unsetIfEmpty(serviceUrl) }),
+  gitlab: v.object({ GITLAB_KEYS_URL: emptyAsUnset(serviceUrl) }),
   depsdev: v.object({
     DEPSDEV_KEYS_URL: v.optional(
       serviceUrl,
@@ -111,11 +111,11 @@ const FEATURES = {
     DEPSDEV_IDENTIFIER_HEADER: v.optional(headerName, "DepsDev-Public-Key-Identifier"),
     DEPSDEV_SIGNATURE_HEADER: v.optional(headerName, "DepsDev-Public-Key-Signature"),
   }),
-  generic: v.object({ INBOUND_WEBHOOK_SECRET: unsetIfEmpty(standardWebhooksSecret) }),
+  generic: v.object({ INBOUND_WEBHOOK_SECRET: emptyAsUnset(standardWebhooksSecret) }),
   notify: v.pipe(
     v.object({
-      NOTIFY_URL: unsetIfEmpty(serviceUrl),
-      NOTIFY_SECRET: unsetIfEmpty(standardWebhooksSecret),
+      NOTIFY_URL: emptyAsUnset(serviceUrl),
+      NOTIFY_SECRET: emptyAsUnset(standardWebhooksSecret),
     }),
     // Unsigned events would be refused by every receiver but Slack's incoming webhooks, which take no signature.
     v.forward(
@@ -129,7 +129,7 @@ const FEATURES = {
   ),
   admin: v.object({
     // Trimmed: `echo token | wrangler secret put` adds a newline that no Authorization header carries.
-    ADMIN_TOKEN: unsetIfEmpty(
+    ADMIN_TOKEN: emptyAsUnset(
       v.pipe(
         v.string("must be a string"),
         v.trim(),
@@ -145,8 +145,8 @@ const FEATURES = {
    */
   access: v.pipe(
     v.object({
-      ACCESS_TEAM_DOMAIN: unsetIfEmpty(accessTeamDomain),
-      ACCESS_AUD: unsetIfEmpty(
+      ACCESS_TEAM_DOMAIN: emptyAsUnset(accessTeamDomain),
+      ACCESS_AUD: emptyAsUnset(
         v.pipe(
           v.string("must be a string"),
           v.trim(),

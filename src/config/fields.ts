@@ -56,18 +56,6 @@ export const secretToken = v.pipe(
   v.minLength(1, "must not be blank"),
 );
 
-/** An optional setting where an empty string (the wrangler.toml placeholder) means "not set". */
-export const unsetIfEmpty = <T extends v.GenericSchema<string, unknown>>(schema: T) =>
-  v.optional(
-    v.union([
-      v.pipe(
-        v.literal(""),
-        v.transform(() => undefined),
-      ),
-      schema,
-    ]),
-  );
-
 /** An HTTP header name, as deps.dev's are configured. */
 export const headerName = v.pipe(
   v.string("must be a string"),
@@ -115,7 +103,7 @@ export const sealingKeyring = v.pipe(
 
 /**
  * `CLERK_SECRET_KEYS`, parsed into named instances. Each problem names its entry by position (and by name once that is
- * known to be a name), never its key. Blank means unset (not through `unsetIfEmpty`, whose union would replace the
+ * known to be a name), never its key. Blank means unset (not through `emptyAsUnset`, whose union would replace the
  * entries' problems with a generic one).
  */
 export const clerkInstanceList = v.pipe(

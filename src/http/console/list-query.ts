@@ -8,6 +8,7 @@
 import * as v from "valibot";
 import { ClerkKeyIdSchema, isClerkSecretShape } from "../../domain/clerk-ids";
 import { IncidentStatusSchema, LabelSchema } from "../../domain/incident";
+import { emptyAsUnset } from "../../lib/empty-as-unset";
 import { sha256Hex } from "../../lib/hash";
 import { decodeCursor } from "../cursor";
 import { INCIDENT_SENDERS } from "../requests";
@@ -17,26 +18,15 @@ export const CONSOLE_PAGE_SIZE = 25;
 /** Longest search accepted: a key name, a hash, a secret pasted by mistake. */
 const MAX_SEARCH_CHARS = 300;
 
-const orAny = <S extends v.GenericSchema<string, unknown>>(schema: S) =>
-  v.optional(
-    v.union([
-      v.pipe(
-        v.literal(""),
-        v.transform(() => undefined),
-      ),
-      schema,
-    ]),
-  );
-
 /** The list's query string. */
 export const ConsoleListQuerySchema = v.object({
-  q: orAny(v.pipe(v.string(), v.trim(), v.maxLength(MAX_SEARCH_CHARS))),
-  status: orAny(IncidentStatusSchema),
-  sender: orAny(v.picklist(INCIDENT_SENDERS)),
-  label: orAny(LabelSchema),
-  instance: orAny(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,31}$/))),
-  since: orAny(v.pipe(v.string(), v.isoDate(), v.transform(Date.parse))),
-  cursor: orAny(
+  q: emptyAsUnset(v.pipe(v.string(), v.trim(), v.maxLength(MAX_SEARCH_CHARS))),
+  status: emptyAsUnset(IncidentStatusSchema),
+  sender: emptyAsUnset(v.picklist(INCIDENT_SENDERS)),
+  label: emptyAsUnset(LabelSchema),
+  instance: emptyAsUnset(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,31}$/))),
+  since: emptyAsUnset(v.pipe(v.string(), v.isoDate(), v.transform(Date.parse))),
+  cursor: emptyAsUnset(
     v.pipe(
       v.string(),
       v.maxLength(120),
