@@ -35,7 +35,6 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await env.DB.prepare("DELETE FROM incident_attempts").run();
   await clearTables();
   await resetClerk();
 });

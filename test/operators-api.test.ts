@@ -49,7 +49,6 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await env.DB.prepare("DELETE FROM incident_attempts").run();
   await clearTables();
   await resetClerk();
 });

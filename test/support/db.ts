@@ -5,7 +5,11 @@ import { env } from "cloudflare:workers";
 export const migrate = () => applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 
 export async function clearTables(): Promise<void> {
-  await env.DB.batch([env.DB.prepare("DELETE FROM sightings"), env.DB.prepare("DELETE FROM incidents")]);
+  await env.DB.batch([
+    env.DB.prepare("DELETE FROM incident_attempts"),
+    env.DB.prepare("DELETE FROM sightings"),
+    env.DB.prepare("DELETE FROM incidents"),
+  ]);
 }
 
 export async function incident(tokenHash: string): Promise<Record<string, unknown> | null> {
