@@ -145,7 +145,6 @@ export type IncidentPage = v.InferOutput<typeof IncidentPageSchema>;
 export type IncidentDetail = v.InferOutput<typeof IncidentDetailSchema>;
 export type Sighting = v.InferOutput<typeof SightingSchema>;
 export type AttemptView = v.InferOutput<typeof AttemptSchema>;
-export type RevocationOutcome = v.InferOutput<typeof RevocationOutcomeSchema>;
 export type RevocationResult = v.InferOutput<typeof RevocationResultSchema>;
 export type RetryResult = v.InferOutput<typeof RetryResultSchema>;
 
