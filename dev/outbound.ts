@@ -51,6 +51,11 @@ export const STANDIN_HOSTS = {
   slack: "hooks.slack.com",
   /** A Cloudflare Access team: its key set, and tokens signed for tests (`POST /__standin/sign`). */
   access: "access.test",
+  /**
+   * Not Clerk: a web server that answers every path with a plain-text 404, as a `CLERK_API_URL` with a wrong path (or
+   * host) does. For tests of the health check's `misrouted`.
+   */
+  notClerk: "not-clerk.test",
 } as const;
 
 /**
@@ -73,6 +78,13 @@ export const accessStandin = createAccessStandin({
 
 type Handle = (request: Request) => Promise<Response>;
 
+/** What `not-clerk.test` (and any `<label>.not-clerk.test`) answers to everything. Stateless, so shared. */
+const notClerk: Handle = async () =>
+  new Response("404 page not found\n", {
+    status: 404,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+
 const bareHosts = new Map<string, Handle>([
   [STANDIN_HOSTS.clerk, clerkStandin.handle],
   [STANDIN_HOSTS.githubKeys, githubKeyServer.handle],
@@ -81,6 +93,7 @@ const bareHosts = new Map<string, Handle>([
   [STANDIN_HOSTS.notify, notifyReceiver.handle],
   [STANDIN_HOSTS.slack, slackReceiver.handle],
   [STANDIN_HOSTS.access, (request) => accessStandin.handle(request)],
+  [STANDIN_HOSTS.notClerk, notClerk],
 ]);
 
 // Test files may run in parallel while these singletons live once per vitest process. A test that scripts faults
@@ -106,7 +119,9 @@ function standinFor(host: string): Handle | undefined {
           ? createWebhookReceiver().handle
           : parent === STANDIN_HOSTS.access
             ? accessHandle(host)
-            : createKeyServer().handle;
+            : parent === STANDIN_HOSTS.notClerk
+              ? notClerk
+              : createKeyServer().handle;
   isolated.set(host, created);
   return created;
 }

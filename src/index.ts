@@ -1,7 +1,8 @@
 /**
  * @module
  * The Worker entry point: `fetch`, `queue` and `scheduled`, and the Durable Object class that paces Clerk calls. Each
- * handler reads the configuration, has src/wiring.ts build the use cases, and calls one.
+ * handler reads the configuration, has src/wiring.ts build the use cases, and calls one (the cron two: the sweep and
+ * the Clerk health check).
  */
 import { readConfig } from "./config/config";
 import { createApp } from "./http/app";
@@ -44,6 +45,12 @@ export default {
   },
 
   async scheduled(controller, env, _ctx) {
-    await useCasesOrThrow(env).sweep(controller.scheduledTime);
+    const useCases = useCasesOrThrow(env);
+    // Side by side: the health check never throws and never holds the sweep up; a failed sweep still fails the cron.
+    const [swept] = await Promise.allSettled([
+      useCases.sweep(controller.scheduledTime),
+      useCases.watchClerkHealth(),
+    ]);
+    if (swept.status === "rejected") throw swept.reason;
   },
 } satisfies ExportedHandler<Env>;

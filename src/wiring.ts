@@ -8,6 +8,7 @@
  */
 import { createAccessVerifier } from "./access/access-verifier";
 import { createClerkGateway } from "./clerk/client";
+import { type ClerkHealthProbe, createClerkHealthProbe } from "./clerk/health-probe";
 import { type Config, clerkRateLimit } from "./config/config";
 import { createSightingMaker } from "./domain/sighting-id";
 import { createIncidentIntake } from "./incidents/intake";
@@ -25,6 +26,7 @@ import { createPacer } from "./pacing/pacer";
 import { createNotificationCollector, noNotifications } from "./queue/notification-collector";
 import { createKeyCache, type KeyCache } from "./senders/key-cache";
 import { buildVerifiers } from "./senders/registry";
+import { checkClerkHealth, watchClerkHealth } from "./use-cases/check-clerk-health";
 import type { ClerkInstance } from "./use-cases/clerk-instance";
 import { consumeDeadLetters } from "./use-cases/consume-dead-letters";
 import { consumeRevocations } from "./use-cases/consume-revocations";
@@ -103,6 +105,23 @@ function longLived(config: Config) {
     longLivedByConfig.set(config, built);
   }
   return built;
+}
+
+/** The health probes by instance name, built once per configuration: each holds an SDK client, as a gateway does. */
+const healthProbesByConfig = new WeakMap<Config, Map<string, ClerkHealthProbe>>();
+
+function healthProbes(config: Config): Map<string, ClerkHealthProbe> {
+  let probes = healthProbesByConfig.get(config);
+  if (!probes) {
+    probes = new Map(
+      config.clerkInstances.map(({ name, secretKey }) => [
+        name,
+        createClerkHealthProbe({ secretKey, apiUrl: config.CLERK_API_URL }),
+      ]),
+    );
+    healthProbesByConfig.set(config, probes);
+  }
+  return probes;
 }
 
 /** The use cases for one invocation over `env`, configured by `config` (src/config/config.ts read it from env). */
@@ -225,5 +244,24 @@ export function wire(env: Env, config: Config): UseCases {
     listIncidents: (filter, after, limit) => reads.list(filter, after, limit),
     incidentHistory: (tokenHash) => reads.detail(tokenHash),
     incidentOverview: (at) => reads.overview(at),
+    ...clerkHealth(config, instances),
+  };
+}
+
+/** The Clerk health check over the invocation's instances (their pacers), each with its probe. */
+function clerkHealth(config: Config, instances: readonly ClerkInstance[]) {
+  const probes = healthProbes(config);
+  const deps = {
+    instances: instances.flatMap(({ name, pacer }) => {
+      const probe = probes.get(name);
+      return probe ? [{ name, pacer, probe }] : [];
+    }),
+    sleep,
+    now: Date.now,
+    log: consoleLogger,
+  };
+  return {
+    checkClerkHealth: () => checkClerkHealth(deps),
+    watchClerkHealth: () => watchClerkHealth(deps),
   };
 }

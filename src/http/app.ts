@@ -17,6 +17,7 @@ import { renderProblemPage } from "./console/problem-page";
 import { consoleHeaders } from "./console/security-headers";
 import { type Problem, Refusal, refuse, render } from "./errors";
 import { alertRoutes } from "./routes/alerts";
+import { clerkHealthRoutes } from "./routes/clerk-health";
 import { healthRoutes } from "./routes/health";
 import { incidentRoutes } from "./routes/incidents";
 import { revocationRoutes } from "./routes/revocations";
@@ -51,6 +52,7 @@ export function createApp(useCasesFor: UseCasesFor, log: Logger) {
   app.route("/v1/alerts", alertRoutes);
   app.route("/v1/incidents", incidentRoutes);
   app.route("/v1/revocations", revocationRoutes);
+  app.route("/v1/health", clerkHealthRoutes);
 
   // The operators' console. Its headers go first so that even a refusal page carries the CSP. The alert route above
   // never reaches any of it.

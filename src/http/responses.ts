@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import type { AttemptRecord } from "../domain/attempt";
 import { AttemptOperationSchema, AttemptOutcomeSchema } from "../domain/attempt";
+import { CLERK_HEALTH_STATUSES, type ClerkInstanceHealth, overallClerkHealth } from "../domain/clerk-health";
 import {
   type IncidentHistory,
   IncidentStatusSchema,
@@ -211,4 +212,47 @@ export const toRevocationResult = (r: ManualRevocation): RevocationResult => ({
   status: r.status,
   label: r.label,
   outcome: r.outcome,
+});
+
+/** One Clerk instance's health. Its name only, never its key. */
+export const ClerkInstanceHealthSchema = v.object({
+  name: v.pipe(v.string(), v.description("the Clerk instance: `default`, or its CLERK_SECRET_KEYS name")),
+  status: v.pipe(
+    v.picklist(CLERK_HEALTH_STATUSES),
+    v.description(
+      "ok: Clerk's key route answered and took the secret key; unauthorised: 401/403, fix the secret key; " +
+        "misrouted: an answer that is not Clerk's key route (e.g. a 404 without Clerk's error body), fix " +
+        "CLERK_API_URL; unreachable: no answer, a timeout or a 5xx; paced: not checked this time (no slot in the " +
+        "instance's Clerk budget, or Clerk answered 429)",
+    ),
+  ),
+  http_status: v.pipe(
+    v.nullable(v.pipe(v.number(), v.integer())),
+    v.description("what CLERK_API_URL answered the probe; null when nothing answered or nothing was asked"),
+  ),
+  detail: v.pipe(v.string(), v.description("what was seen and what to check, for a person")),
+  checked_at: IsoTime,
+});
+
+/** The answer to `GET /v1/health/clerk`. */
+export const ClerkHealthSchema = v.object({
+  status: v.pipe(
+    v.picklist(["ok", "degraded"]),
+    v.description("ok only when every instance was checked and is ok"),
+  ),
+  instances: v.array(ClerkInstanceHealthSchema),
+});
+
+export type ClerkHealth = v.InferOutput<typeof ClerkHealthSchema>;
+
+/** Every instance's health, and the deployment's. */
+export const toClerkHealth = (instances: readonly ClerkInstanceHealth[]): ClerkHealth => ({
+  status: overallClerkHealth(instances),
+  instances: instances.map((i) => ({
+    name: i.name,
+    status: i.status,
+    http_status: i.httpStatus ?? null,
+    detail: i.detail,
+    checked_at: iso(i.checkedAt),
+  })),
 });

@@ -5,6 +5,7 @@
  */
 import type { AccessVerifier } from "../access/access-verifier";
 import type { Config } from "../config/config";
+import type { ClerkInstanceHealth } from "../domain/clerk-health";
 import type { IncidentHistory, IncidentOverview } from "../domain/incident";
 import type { SenderName } from "../domain/senders";
 import type { RequeueResult } from "../incidents/operator-writes";
@@ -56,4 +57,8 @@ export interface UseCases {
   incidentHistory(tokenHash: string): Promise<IncidentHistory | undefined>;
   /** The incident log at a glance as of `now`, for the console's overview. */
   incidentOverview(now: number): Promise<IncidentOverview>;
+  /** Each configured Clerk instance, checked now: one paced Clerk call each (./check-clerk-health.ts). */
+  checkClerkHealth(): Promise<ClerkInstanceHealth[]>;
+  /** The cron's check: the same, logging each instance that is not ok. Never throws. */
+  watchClerkHealth(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Child } from "hono/jsx";
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
+import { overallClerkHealth } from "../../domain/clerk-health";
 import { ClerkKeyIdSchema, isClerkSecretShape } from "../../domain/clerk-ids";
 import { REVOCATION_REASON } from "../../domain/outcome";
 import { noteFailedSignIn, refuseIfOverLimit, tokensMatch } from "../admin-auth";
@@ -18,6 +19,7 @@ import { refuse, render } from "../errors";
 import { TokenHashParamSchema } from "../requests";
 import { valid } from "../validate";
 import { consoleAuth, SIGN_IN_PATH, signInMode } from "./console-auth";
+import { HealthPage } from "./health-page";
 import { IncidentPage } from "./incident-page";
 import { IncidentsPage, listHref } from "./incidents-page";
 import { Layout, type Section } from "./layout";
@@ -186,6 +188,16 @@ export const consoleRoutes = new Hono<AppEnv>()
         text="Queued: the incident is pending again and the queue is calling Clerk now."
         tokenHash={tokenHash}
       />,
+    );
+  })
+  // A live check on every load: one paced Clerk call per instance, as GET /v1/health/clerk.
+  .get("/health", async (c) => {
+    const instances = await c.var.useCases.checkClerkHealth();
+    return page(
+      c,
+      "Clerk health",
+      "health",
+      <HealthPage instances={instances} overall={overallClerkHealth(instances)} />,
     );
   })
   .get("/revoke", (c) => {

@@ -9,7 +9,7 @@ import type { Operator } from "../app-env";
 import { CONSOLE_CSS } from "./styles";
 
 /** Which navigation entry is the current page's. */
-export type Section = "overview" | "incidents" | "revoke" | "none";
+export type Section = "overview" | "incidents" | "revoke" | "health" | "none";
 
 export interface LayoutProps {
   title: string;
@@ -24,6 +24,7 @@ const NAV: [Section, string, string][] = [
   ["overview", "/console", "Overview"],
   ["incidents", "/console/incidents", "Incidents"],
   ["revoke", "/console/revoke", "Revoke a key"],
+  ["health", "/console/health", "Clerk health"],
 ];
 
 function SignedIn({ operator }: { operator: Operator }) {

@@ -36,6 +36,8 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88
 .status{display:inline-block;padding:0 .45rem;border-radius:999px;font-size:.85rem;font-weight:600;border:1px solid}
 .status-revoked{color:var(--ok)}.status-failed{color:var(--danger)}.status-pending{color:var(--warn)}
 .status-not_found,.status-ignored{color:var(--muted)}
+.health-ok{color:var(--ok)}.health-paced{color:var(--warn)}
+.health-unauthorised,.health-misrouted,.health-unreachable{color:var(--danger)}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(30rem,1fr));gap:1.5rem 2.5rem}
 figure{margin:0}figcaption{font-weight:600;margin-bottom:.25rem}
 svg text{fill:var(--muted);font-size:15px}

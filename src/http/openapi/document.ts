@@ -16,6 +16,8 @@ import { ADMIN_REALM } from "../errors";
 import { AlertBodySchema, RevocationRequestSchema } from "../requests";
 import {
   AttemptSchema,
+  ClerkHealthSchema,
+  ClerkInstanceHealthSchema,
   ErrorSchema,
   FeedbackSchema,
   IncidentDetailSchema,
@@ -46,6 +48,8 @@ const SCHEMAS = {
   RevocationRequest: RevocationRequestSchema,
   RevocationResult: RevocationResultSchema,
   RetryResult: RetryResultSchema,
+  ClerkInstanceHealth: ClerkInstanceHealthSchema,
+  ClerkHealth: ClerkHealthSchema,
 };
 
 /** Request schemas in input mode: what a client sends, before the Worker's transformations. */
@@ -146,7 +150,7 @@ export async function buildOpenApiDocument() {
           description:
             "Signed leak alerts. The signature is checked over the raw body first; each match is validated on its own and invalid ones are skipped; live Clerk keys are revoked inline or queued.",
         },
-        { name: "operators", description: "The incident log and manual revocation" },
+        { name: "operators", description: "The incident log, manual revocation, and Clerk's health" },
         { name: "service", description: "Health and documentation" },
       ],
       paths: STATIC_PATHS,
