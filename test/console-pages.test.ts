@@ -348,11 +348,11 @@ describe("actions", () => {
     expect((await incident(hash))?.status).not.toBe("failed");
   });
 
-  it("refuses to retry an incident that has not failed", async () => {
+  it("refuses to retry an incident that is neither failed nor not found", async () => {
     const hash = await seed({ firstSeenAt: Date.now(), status: "revoked" });
     const res = await post(`/console/incidents/${hash}/retry`, { confirm: "yes" });
     expect(res.status).toBe(409);
-    expect(res.html).toContain("Only a failed incident can be retried.");
+    expect(res.html).toContain("Only a failed incident, or a not-found one whose secret is kept, can be retried.");
   });
 
   it("revokes by key id once confirmed, in Clerk", async () => {
