@@ -7,6 +7,7 @@
 import {
   createExecutionContext,
   createMessageBatch,
+  createScheduledController,
   getQueueResult,
   waitOnExecutionContext,
 } from "cloudflare:test";
@@ -314,6 +315,25 @@ describe("a verdict remembers the configuration that gave it", () => {
       .run();
     expect((await alert([secret])).map((a) => a.label)).toEqual(["true_positive"]);
     expect((await clerkKey(key.id)).revoked).toBe(true);
+  });
+});
+
+describe("how long a not_found keeps its sealed secret", () => {
+  it("keeps it for 30 days after the last sighting, and the sweep drops it after", async () => {
+    const recent = `ak_${"k1".repeat(20)}`;
+    const stale = `ak_${"k2".repeat(20)}`;
+    secrecy.track(recent, stale);
+    await alert([recent, stale]);
+    const staleHash = await sha256Hex(stale);
+    await env.DB.prepare("UPDATE incidents SET last_seen_at = ?1 WHERE token_hash = ?2")
+      .bind(Date.now() - 31 * 86_400_000, staleHash)
+      .run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await incident(staleHash))?.sealed_secret).toBeNull();
+    expect((await incident(await sha256Hex(recent)))?.sealed_secret).toEqual(expect.any(String));
+    expect(await incident(staleHash)).toMatchObject({ status: "not_found", label: "false_positive" });
   });
 });
 
