@@ -7,7 +7,7 @@
  * cannot be unpacked or started fails the tests saying why; they are never skipped.
  */
 import { execFile } from "node:child_process";
-import { access, constants, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { access, chmod, constants, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -20,7 +20,7 @@ import * as v from "valibot";
  * Where the npm Chromium is unpacked, one folder per version of the package. Not `@sparticuz/chromium`'s own
  * `/tmp/chromium`: that one path is shared by every user and checkout, is written owner-only (so root's copy stops
  * anyone else), can be planted by another user, and is taken as complete by its mere existence, even half-written.
- * Under node_modules it belongs to whoever ran `npm ci`, and `npm ci` clears it.
+ * Under node_modules it belongs to whoever ran `npm ci`, can be written only by them, and `npm ci` clears it.
  */
 const CACHE_DIR = fileURLToPath(new URL("../node_modules/.cache/autorevoke-chromium/", import.meta.url));
 /** Unpacking takes about 2 s; this is for a loaded machine. */
@@ -72,9 +72,10 @@ async function npmChromium(): Promise<string> {
   const executable = join(dir, "chromium");
   if (await exists(executable)) return executable;
 
-  await mkdir(CACHE_DIR, { recursive: true });
-  const staging = await mkdtemp(join(CACHE_DIR, `${version}.unpacking-`));
+  let staging: string | undefined;
   try {
+    await mkdir(CACHE_DIR, { recursive: true });
+    staging = await mkdtemp(join(CACHE_DIR, `${version}.unpacking-`));
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ["--input-type=module", "-e", UNPACK_SCRIPT, pathToFileURL(entry).href],
@@ -82,10 +83,14 @@ async function npmChromium(): Promise<string> {
     );
     if (stdout !== join(staging, "chromium"))
       throw new Error(`@sparticuz/chromium unpacked to ${JSON.stringify(stdout)}, not into ${staging}.`);
+    // Readable and runnable by all, like the rest of node_modules (the package writes them owner-only), so another
+    // user can run the tests in this checkout too.
+    await chmod(staging, 0o755);
+    await chmod(stdout, 0o755);
     await rename(staging, dir);
     return executable;
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
+    if (staging) await rm(staging, { recursive: true, force: true });
     // Another process renamed its copy into place first: that one is whole.
     if (await exists(executable)) return executable;
     throw new Error(
