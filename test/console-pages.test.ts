@@ -352,7 +352,9 @@ describe("actions", () => {
     const hash = await seed({ firstSeenAt: Date.now(), status: "revoked" });
     const res = await post(`/console/incidents/${hash}/retry`, { confirm: "yes" });
     expect(res.status).toBe(409);
-    expect(res.html).toContain("Only a failed incident, or a not-found one whose secret is kept, can be retried.");
+    expect(res.html).toContain(
+      "Only a failed incident, or a not-found one whose secret is kept, can be retried.",
+    );
   });
 
   it("revokes by key id once confirmed, in Clerk", async () => {

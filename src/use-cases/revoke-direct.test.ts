@@ -37,7 +37,10 @@ function revokerWith(verified: ClerkKey) {
 describe("the direct revoker (D1 down)", () => {
   it("revokes a key verify says is live", async () => {
     const { revoke, calls } = revokerWith(KEY);
-    expect(await revoke("ak_secret", Date.now() + 1_000)).toMatchObject({ kind: "revoked", instance: "default" });
+    expect(await revoke("ak_secret", Date.now() + 1_000)).toMatchObject({
+      kind: "revoked",
+      instance: "default",
+    });
     expect(calls.revoke).toBe(1);
   });
 
@@ -46,7 +49,10 @@ describe("the direct revoker (D1 down)", () => {
     ["expired", { expired: true }],
   ])("never revokes a key verify answers 200 for as %s, and gives no label", async (_name, flags) => {
     const { revoke, calls } = revokerWith({ ...KEY, ...flags });
-    expect(await revoke("ak_secret", Date.now() + 1_000)).toEqual({ kind: "unknown", reason: "key_inactive" });
+    expect(await revoke("ak_secret", Date.now() + 1_000)).toEqual({
+      kind: "unknown",
+      reason: "key_inactive",
+    });
     expect(calls.revoke).toBe(0);
   });
 });
