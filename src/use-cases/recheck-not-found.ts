@@ -10,17 +10,10 @@
  * queues pending work it finds unclaimed. A lost continuation stops the walk early; asking again resumes it, since
  * what was reopened is no longer `not_found`.
  */
+import { RECHECK_CHUNK, RECHECK_CHUNK_INTERVAL_SECONDS } from "../domain/recheck-pace";
 import type { OperatorWrites, RecheckCursor } from "../incidents/operator-writes";
 import { enqueueRevocations } from "../queue/enqueue";
 import type { QueueMessageBody, RecheckMessage } from "../queue/messages";
-
-/** Incidents reopened per chunk: one `sendBatch` of revocations, about as many rows read. */
-export const RECHECK_CHUNK = 100;
-/**
- * Between chunks, so a big re-check queues work about as fast as Clerk's pace takes it (100 per 10 s is a tenth of a
- * production instance's budget) instead of flooding the queue ahead of fresh alerts.
- */
-export const RECHECK_CHUNK_INTERVAL_SECONDS = 10;
 
 /** What a re-check works with. */
 export interface RecheckDeps {

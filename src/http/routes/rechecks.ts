@@ -5,7 +5,7 @@
  */
 import { bodyLimit } from "hono/body-limit";
 import { Hono } from "hono/tiny";
-import { RECHECK_CHUNK, RECHECK_CHUNK_INTERVAL_SECONDS } from "../../use-cases/recheck-not-found";
+import { RECHECK_CHUNK, RECHECK_CHUNK_INTERVAL_SECONDS } from "../../domain/recheck-pace";
 import { adminAuth } from "../admin-auth";
 import type { AppEnv } from "../app-env";
 import { refuse } from "../errors";
