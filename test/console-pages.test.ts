@@ -281,6 +281,7 @@ describe("GET /console/incidents: the list", () => {
 });
 
 describe("GET /console/incidents/{token_hash}: one incident", () => {
+  // The queue's retry of the 503 takes a few seconds: a busy machine needs more than the default 5 s.
   it("shows sightings, Clerk calls with status and trace id, and the notification", async () => {
     const live = await createLiveKey();
     await scriptClerk([{ status: 503, path: "revoke" }]);
@@ -299,7 +300,7 @@ describe("GET /console/incidents/{token_hash}: one incident", () => {
     expect(html).toMatch(/<td>revoke<\/td><td>ok<\/td><td>200<\/td>/);
     expect(html).toContain("<strong>manual</strong>");
     expect(html).toMatch(/<dt>Delivered<\/dt><dd><time/);
-  });
+  }, 30_000);
 
   it("shows erased sighting details as erased", async () => {
     const hash = await seed({ firstSeenAt: Date.now() - 40 * 86_400_000, status: "revoked" });
