@@ -302,6 +302,32 @@ describe("GET /console/incidents/{token_hash}: one incident", () => {
     expect(html).toMatch(/<dt>Delivered<\/dt><dd><time/);
   }, 30_000);
 
+  it("says when a key was already revoked in Clerk, with Clerk's reason, and that nothing was revoked again", async () => {
+    const hash = await seed({ firstSeenAt: Date.now(), status: "revoked", revokedAt: Date.now() });
+    await env.DB.prepare(
+      "UPDATE incidents SET already_inactive = 'revoked_elsewhere', clerk_revocation_reason = 'Rotated <by owner>' WHERE token_hash = ?1",
+    )
+      .bind(hash)
+      .run();
+    const { html } = await open(`/console/incidents/${hash}`);
+    expect(html).toContain("Already revoked in Clerk before autorevoke saw it; nothing was revoked again.");
+    expect(html).toContain("Rotated &lt;by owner&gt;");
+  });
+
+  it("shows what a not_found rests on, and offers to check it again", async () => {
+    const hash = await seed({ firstSeenAt: Date.now(), status: "not_found" });
+    await env.DB.prepare(
+      "UPDATE incidents SET checked_at = ?1, verdict_config = 'v1:prod:0123' WHERE token_hash = ?2",
+    )
+      .bind(Date.now(), hash)
+      .run();
+    const { html } = await open(`/console/incidents/${hash}`);
+    expect(html).toContain("Clerk does not know this token");
+    expect(html).toContain("<code>v1:prod:0123</code>");
+    expect(html).toContain("Check again");
+    expect(html).toContain(`action="/console/incidents/${hash}/retry"`);
+  });
+
   it("shows erased sighting details as erased", async () => {
     const hash = await seed({ firstSeenAt: Date.now() - 40 * 86_400_000, status: "revoked" });
     await env.DB.prepare(
