@@ -32,14 +32,10 @@ import {
   match,
   publishedSigningKey,
   resetClerk,
+  setClerkModes,
   signedAlert,
 } from "./support/standins";
 
-// TODO(merge): the stand-in's helper from test/support/standins.ts.
-const setClerkModes = async (modes: Record<string, string>) => {
-  const res = await fetch(`${CLERK}/__standin/modes`, { method: "POST", body: JSON.stringify(modes) });
-  if (!res.ok) throw new Error(`modes answered ${res.status}`);
-};
 
 const CLERKS = `https://verdicts.${CLERK_INSTANCES_HOST}`;
 const PROD = `${CLERKS}/instances/prod`;
