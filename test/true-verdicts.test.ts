@@ -177,7 +177,7 @@ describe("verify and revoke, every way Clerk may answer", () => {
     await setClerkModes({ second_revoke: "refused" });
     const live = await createLiveKey();
     // Verified and revoked by us, and the Worker died before the final write: the incident still says pending.
-    await alert([live.secret], { CLERK_API_URL: "https://unreachable.clerk.test" });
+    await alert([live.secret], { CLERK_API_URL: "https://clerk.invalid" });
     const tokenHash = await sha256Hex(live.secret);
     await env.DB.prepare(
       "UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3, sealed_secret = NULL WHERE token_hash = ?4",
