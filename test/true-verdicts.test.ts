@@ -36,7 +36,6 @@ import {
   signedAlert,
 } from "./support/standins";
 
-
 const CLERKS = `https://verdicts.${CLERK_INSTANCES_HOST}`;
 const PROD = `${CLERKS}/instances/prod`;
 const STAGING = `${CLERKS}/instances/staging`;
