@@ -1,8 +1,9 @@
 /**
- * The operators' console in a real browser: Chromium (the system's, via playwright-core) against the Worker under
- * `wrangler dev` with the dev stand-ins. One stack signs operators in with ADMIN_TOKEN, the other with Cloudflare
- * Access (an Access team stand-in on loopback). The tests run in order and build on each other's incidents; every
- * page the browser loads is kept and scanned for raw tokens at the end, and the README's screenshots are taken here.
+ * The operators' console in a real browser: Chromium (by default the one `npm ci` installs, see browser.ts), via
+ * playwright-core, against the Worker under `wrangler dev` with the dev stand-ins. One stack signs operators in with
+ * ADMIN_TOKEN, the other with Cloudflare Access (an Access team stand-in on loopback). The tests run in order and
+ * build on each other's incidents; every page the browser loads is kept and scanned for raw tokens at the end, and the
+ * README's screenshots are taken here.
  */
 
 import { mkdtemp, rm } from "node:fs/promises";
@@ -84,7 +85,7 @@ async function countOn(p: Page, status: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  // First, so a missing browser fails the suite at once and says why.
+  // First, so a browser that cannot start fails the suite at once and says why.
   browser = await launchChromium();
   // The README's pictures are rewritten only on request (`npm run screenshots`): a plain test run must leave the
   // working tree as it found it, so it takes them into a scratch directory instead.

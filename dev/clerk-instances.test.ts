@@ -1,5 +1,8 @@
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { createClerkInstances } from "./clerk-instances.ts";
+import { ApiKeySchema } from "./clerk-schemas.ts";
+import { DEFAULT_MODES } from "./clerk-standin.ts";
 
 const PROD = "sk_live_instances_test_prod";
 const STAGING = "sk_test_instances_test_staging";
@@ -46,5 +49,39 @@ describe("several Clerk stand-in instances behind one host", () => {
     expect(
       (await clerk.handle(new Request("https://api.clerk.test/instances/qa/__standin/keys"))).status,
     ).toBe(404);
+  });
+
+  it("sets one instance's modes under /instances/<name>/__standin/modes and leaves the others' alone", async () => {
+    const clerk = pair();
+    const modes = (name: string, init?: RequestInit) =>
+      clerk.handle(new Request(`https://api.clerk.test/instances/${name}/__standin/modes`, init));
+    const set = await modes("prod", { method: "POST", body: JSON.stringify({ dead_keys: "flagged" }) });
+    expect(set.status).toBe(200);
+    expect(await (await modes("prod")).json()).toEqual({ ...DEFAULT_MODES, dead_keys: "flagged" });
+    expect(await (await modes("staging")).json()).toEqual(DEFAULT_MODES);
+
+    const key = await clerk.instance("prod")?.createKey();
+    if (!key) throw new Error("no prod instance");
+    await clerk.handle(
+      new Request(`https://api.clerk.test/api_keys/${key.id}/revoke`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${PROD}` },
+        body: "{}",
+      }),
+    );
+    const flagged = await verify(clerk, PROD, key.secret);
+    expect(flagged.status).toBe(200);
+    expect(v.parse(ApiKeySchema, await flagged.json()).revoked).toBe(true);
+  });
+
+  it("answers 404 to /__standin/modes without an instance, and resets every instance's modes together", async () => {
+    const clerk = pair();
+    const bare = await clerk.handle(new Request("https://api.clerk.test/__standin/modes"));
+    expect(bare.status).toBe(404);
+    clerk.instance("prod")?.setModes({ second_revoke: "refused" });
+    clerk.instance("staging")?.setModes({ unknown_routes: "bare" });
+    await clerk.handle(new Request("https://api.clerk.test/__standin/reset", { method: "POST" }));
+    expect(clerk.instance("prod")?.modes()).toEqual(DEFAULT_MODES);
+    expect(clerk.instance("staging")?.modes()).toEqual(DEFAULT_MODES);
   });
 });

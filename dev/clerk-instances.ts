@@ -7,9 +7,10 @@
  * - API calls go to the instance whose secret key the bearer carries. A bearer no instance holds goes to the first
  *   instance, which answers 401 as Clerk would.
  * - Control routes name their instance: `/instances/<name>/__standin/<route>` is `/__standin/<route>` of that
- *   instance's stand-in (`keys`, `script`, `rate-limit`, `calls`, `reset`, ...), so `<host>/instances/<name>` works as
- *   a stand-in's base URL. `POST /__standin/reset` resets every instance; `GET /__standin/keys` and
- *   `GET /__standin/calls` answer every instance's, each entry with its `instance`.
+ *   instance's stand-in (`keys`, `script`, `rate-limit`, `modes`, `calls`, `reset`, ...), so
+ *   `<host>/instances/<name>` works as a stand-in's base URL. `POST /__standin/reset` resets every instance (modes
+ *   included); `GET /__standin/keys` and `GET /__standin/calls` answer every instance's, each entry with its
+ *   `instance`.
  *
  * Runs in Node (outbound service, local stack) and in workerd: no runtime-specific imports.
  */

@@ -1,9 +1,9 @@
 /**
  * @module
- * Valibot mirrors of the Clerk Backend API wire shapes for `/api_keys*` (../shared/reference/clerk-bapi-api-keys.yml,
- * version 2026-05-12). The stand-in validates request bodies with them; tests validate its responses with them.
- * `additionalProperties: false` in the spec becomes `v.strictObject`, so a response with an extra or missing field
- * fails here the way it would drift from the real API.
+ * Valibot mirrors of the Clerk Backend API wire shapes for `/api_keys*` (dev/clerk-openapi/clerk-bapi-2026-05-12.yml,
+ * Clerk's whole published spec, version 2026-05-12). The stand-in validates request bodies with them; tests validate
+ * its responses with them. `additionalProperties: false` in the spec becomes `v.strictObject`, so a response with an
+ * extra or missing field fails here the way it would drift from the real API.
  */
 import * as v from "valibot";
 

@@ -2,8 +2,9 @@ import { createClerkClient } from "@clerk/backend";
 import { isClerkAPIResponseError } from "@clerk/backend/errors";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { CLERK, clerkModes, setClerkModes } from "../test/support/standins.ts";
 import { ApiKeySchema, ClerkErrorsSchema, CreatedApiKeySchema } from "./clerk-schemas.ts";
-import { type ClerkCall, createClerkStandin, type StandinKeyState } from "./clerk-standin.ts";
+import { type ClerkCall, createClerkStandin, DEFAULT_MODES, type StandinKeyState } from "./clerk-standin.ts";
 
 // These tests run in workerd. `fetch` to `*.clerk.test` goes through Miniflare's outboundService (dev/outbound.ts)
 // to a stand-in in Node; each test claims its own host, hence its own stand-in, so parallel files cannot interfere.
@@ -399,6 +400,78 @@ describe("Clerk stand-in call log", () => {
     expect((await calls(base))[0]).toMatchObject({ status: 503, fault: { status: 503 } });
     await control(base, "reset", {});
     expect(await calls(base)).toEqual([]);
+  });
+});
+
+describe("Clerk stand-in modes, as the SDK and the Workers runtime meet them", () => {
+  it("are set and read over HTTP through the outbound service, per host", async () => {
+    const base = isolatedBase();
+    const other = isolatedBase();
+    const res = await control(base, "modes", { dead_keys: "flagged" });
+    expect(res.status).toBe(200);
+    expect(await (await control(base, "modes")).json()).toEqual({ ...DEFAULT_MODES, dead_keys: "flagged" });
+    expect(await (await control(other, "modes")).json()).toEqual(DEFAULT_MODES);
+  });
+
+  it("dead_keys flagged: the SDK's verify resolves with revoked true instead of throwing", async () => {
+    const base = isolatedBase();
+    const key = await createKey(base);
+    await sdk(base).apiKeys.revoke({ apiKeyId: key.id, revocationReason: "Key compromised" });
+    await control(base, "modes", { dead_keys: "flagged" });
+    const apiKey = await sdk(base).apiKeys.verify(key.secret);
+    expect(apiKey.id).toBe(key.id);
+    expect(apiKey.revoked).toBe(true);
+    expect(apiKey.revocationReason).toBe("Key compromised");
+  });
+
+  it("second_revoke refused: the SDK's revoke throws 400 api_key_already_revoked", async () => {
+    const base = isolatedBase();
+    const key = await createKey(base);
+    await control(base, "modes", { second_revoke: "refused" });
+    await sdk(base).apiKeys.revoke({ apiKeyId: key.id, revocationReason: "Key compromised" });
+    const error = await sdkError(
+      sdk(base).apiKeys.revoke({ apiKeyId: key.id, revocationReason: "Key compromised" }),
+    );
+    expect(error.status).toBe(400);
+    expect(error.errors[0]?.code).toBe("api_key_already_revoked");
+  });
+
+  it("odd_secrets unprocessable: the SDK's verify throws 422", async () => {
+    const base = isolatedBase();
+    await control(base, "modes", { odd_secrets: "unprocessable" });
+    const error = await sdkError(sdk(base).apiKeys.verify("ak_odd"));
+    expect(error.status).toBe(422);
+    expect(error.errors[0]?.code).toBe("form_param_format_invalid");
+  });
+
+  it("unknown_routes bare: the SDK throws a 404 with no errors and no trace id, unlike Clerk's own 404", async () => {
+    const base = isolatedBase();
+    await control(base, "modes", { unknown_routes: "bare" });
+    const bare = await sdkError(
+      createClerkClient({ secretKey: SECRET_KEY, apiUrl: `${base}/wrong-prefix` }).apiKeys.verify(
+        `ak_${"a".repeat(40)}`,
+      ),
+    );
+    expect(bare.status).toBe(404);
+    expect(bare.errors).toEqual([]);
+    expect(bare.clerkTraceId).toBe("");
+    const clerks = await sdkError(sdk(base).apiKeys.verify(`ak_${"a".repeat(40)}`));
+    expect(clerks.errors[0]?.code).toBe("resource_not_found");
+    expect(clerks.clerkTraceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("setClerkModes and clerkModes (test/support) drive the shared stand-in the Worker's tests use", async () => {
+    try {
+      expect(await setClerkModes({ second_revoke: "refused", unknown_routes: "bare" })).toEqual({
+        ...DEFAULT_MODES,
+        second_revoke: "refused",
+        unknown_routes: "bare",
+      });
+      expect((await clerkModes()).second_revoke).toBe("refused");
+    } finally {
+      await fetch(`${CLERK}/__standin/reset`, { method: "POST" });
+    }
+    expect(await clerkModes()).toEqual(DEFAULT_MODES);
   });
 });
 

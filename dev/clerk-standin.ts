@@ -1,11 +1,13 @@
 /**
  * @module
- * A stand-in for Clerk's Backend API `/api_keys*` endpoints (../shared/reference/clerk-bapi-api-keys.yml), for tests,
- * `npm start` and the benchmarks. One instance is a small Hono app over its own state:
+ * A stand-in for Clerk's Backend API `/api_keys*` endpoints (dev/clerk-openapi/clerk-bapi-2026-05-12.yml, Clerk's
+ * published spec), for tests, `npm start` and the benchmarks. One instance is a small Hono app over its own state:
  * - `clerk-standin/clerk-api.ts`: verify, revoke, get and create, as `@clerk/backend` calls them;
+ * - `clerk-standin/modes.ts`: which of the answers the spec allows it gives (a 200 for a revoked key, a refused
+ *   second revoke, a 400 for an odd secret, a bare 404 from a wrong path), per instance;
  * - `clerk-standin/scripted-traffic.ts`: the call log, rate limit, fault script and latency in front of them;
  * - `clerk-standin/control-api.ts`: the control API under `/__standin/`, to drive all of it over HTTP;
- * - `clerk-standin/state.ts`: keys, log, script, limit and latency, and the reset that clears them.
+ * - `clerk-standin/state.ts`: keys, log, script, limit, latency and modes, and the reset that clears them.
  *
  * The call log keeps only the SHA-256 of verified secrets, and nothing here writes to the console. Web-standard APIs
  * only: it runs in Node (Miniflare's outbound service, the local stack) and in workerd.
@@ -22,6 +24,7 @@ import {
   StandinKeyInputSchema,
   type StandinKeyState,
 } from "./clerk-standin/key-store.ts";
+import { type Modes, parseModes } from "./clerk-standin/modes.ts";
 import { type RateLimit, RateLimitSchema } from "./clerk-standin/rate-limit.ts";
 import { type ClerkStandinOptions, createStandinState } from "./clerk-standin/state.ts";
 
@@ -31,11 +34,19 @@ export { DEMO_KEYS, PROD_DEMO_KEYS } from "./clerk-standin/demo-keys.ts";
 export { type ClerkFault, ClerkFaultSchema, type ClerkOperation } from "./clerk-standin/fault-script.ts";
 export {
   type CreatedStandinKey,
+  isIssuedSecretShape,
   SECRET_RANDOM_CHARS,
   type StandinKeyInput,
   StandinKeyInputSchema,
   type StandinKeyState,
 } from "./clerk-standin/key-store.ts";
+export {
+  DEFAULT_MODES,
+  MODE_VALUES,
+  type ModeName,
+  type Modes,
+  parseModesSetting,
+} from "./clerk-standin/modes.ts";
 export { type RateLimit, RateLimitSchema } from "./clerk-standin/rate-limit.ts";
 export type { ClerkStandinOptions } from "./clerk-standin/state.ts";
 
@@ -47,13 +58,20 @@ export interface ClerkStandin {
   createKey(input?: StandinKeyInput): Promise<CreatedStandinKey>;
   /** A key's state, or `undefined`. */
   getKey(id: string): StandinKeyState | undefined;
-  /** Drops keys, calls, script and latency (back to the options), releases hanging requests, reseeds demo keys. */
+  /**
+   * Drops keys, calls and script, puts latency and modes back to the options, releases hanging requests, reseeds
+   * demo keys.
+   */
   reset(): Promise<void>;
   setLatency(ms: number): void;
   /** Replaces the fault script. */
   script(faults: readonly ClerkFault[]): void;
   /** Limits Clerk API calls to `limit` per fixed window (`null` lifts the limit), as Clerk's Backend API does. */
   setRateLimit(limit: RateLimit | null): void;
+  /** Changes the modes named (throws on an unknown name or value) and returns every mode's value now. */
+  setModes(modes: Partial<Modes>): Modes;
+  /** Every mode's value now. */
+  modes(): Modes;
   /** The unconsumed part of the fault script. */
   pendingFaults(): ClerkFault[];
   /** A copy of the call log, oldest first. */
@@ -84,6 +102,12 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
     script(faults) {
       state.faults.replace(faults.map((f) => v.parse(ClerkFaultSchema, f)));
     },
+    setModes(modes) {
+      const parsed = parseModes(modes);
+      if (!parsed.ok) throw new Error(`invalid modes: ${parsed.issues.join("; ")}`);
+      return state.modes.set(parsed.value);
+    },
+    modes: () => state.modes.current(),
     pendingFaults: () => state.faults.pending(),
     calls: () => state.calls.entries().map((call) => structuredClone(call)),
   };

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { AccessStandin } from "./access-standin.ts";
-import { type ClerkStandin, DEMO_KEYS, PROD_DEMO_KEYS } from "./clerk-standin.ts";
+import { type ClerkStandin, DEMO_KEYS, type Modes, PROD_DEMO_KEYS } from "./clerk-standin.ts";
 import type { KeyServer } from "./key-server.ts";
 import { generateDevKeyring } from "./local-stack/dev-state.ts";
 import { assertPortFree, freePort, LOOPBACK } from "./local-stack/ports.ts";
@@ -76,6 +76,8 @@ export interface LocalStackOptions {
   notifyPort?: number;
   /** Delay before every Clerk stand-in answer (benchmarks). */
   clerkLatencyMs?: number;
+  /** Modes every Clerk stand-in instance starts with and returns to on reset (`CLERK_STANDIN_MODES` for npm start). */
+  clerkModes?: Partial<Modes>;
   /**
    * Keep wrangler's output (see `output()`) instead of printing it; `"until-ready"` prints only what comes after
    * the Worker first answers (its request and log lines), since start-up failures are raised as errors anyway.
@@ -165,6 +167,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       seedDemo: options.seedDemo ?? true,
       twoInstances: options.twoInstances ?? false,
       clerkLatencyMs: options.clerkLatencyMs,
+      clerkModes: options.clerkModes,
       access: options.access ?? false,
       ports: {
         clerk: options.clerkPort,

@@ -4,14 +4,15 @@
  * stand-in seeded with demo keys and key-list stand-ins publishing a dev signing key — with no account and no
  * network. Ctrl-C stops everything it started. Settings, all optional, come from the environment: PORT,
  * CLERK_PORT, GITHUB_KEYS_PORT, GITLAB_KEYS_PORT, DEPSDEV_KEYS_PORT, NOTIFY_PORT, PERSIST_TO (wrangler's state directory,
- * default .wrangler/state) and AUTOREVOKE_DEV_DIR (the dev signing key, the dev sealing keyring and stack.json,
- * default .wrangler/autorevoke-dev).
+ * default .wrangler/state), AUTOREVOKE_DEV_DIR (the dev signing key, the dev sealing keyring and stack.json,
+ * default .wrangler/autorevoke-dev) and CLERK_STANDIN_MODES (the Clerk stand-ins' modes, e.g.
+ * `dead_keys=flagged,second_revoke=refused`; dev/clerk-standin/modes.ts lists them).
  */
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import * as v from "valibot";
-import { DEMO_KEYS, PROD_DEMO_KEYS } from "../dev/clerk-standin.ts";
+import { DEMO_KEYS, PROD_DEMO_KEYS, parseModesSetting } from "../dev/clerk-standin.ts";
 import {
   DEFAULT_DEV_DIR,
   DEFAULT_PORTS,
@@ -44,6 +45,20 @@ const EnvSchema = v.object({
   NOTIFY_PORT: v.optional(Port, String(DEFAULT_PORTS.notify)),
   PERSIST_TO: v.optional(v.pipe(v.string(), v.minLength(1)), ".wrangler/state"),
   AUTOREVOKE_DEV_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), DEFAULT_DEV_DIR),
+  CLERK_STANDIN_MODES: v.optional(
+    v.pipe(
+      v.string(),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        try {
+          return parseModesSetting(dataset.value);
+        } catch (error) {
+          addIssue({ message: error instanceof Error ? error.message : String(error) });
+          return NEVER;
+        }
+      }),
+    ),
+    "",
+  ),
 });
 
 const parsedEnv = v.safeParse(EnvSchema, process.env);
@@ -113,6 +128,7 @@ try {
     signingKey: signing.key,
     sealingKeys: keyring.keyring,
     twoInstances: true,
+    clerkModes: env.CLERK_STANDIN_MODES,
     quiet: "until-ready",
     signal: startup.signal,
   });
@@ -184,6 +200,13 @@ function banner(s: LocalStack): string {
       .map(([name, i]) => `${name}: ${i.secretKey}`)
       .join(", ")}`,
     `                      (one host; the secret key picks the instance. Control API: ${control("<name>")}/__standin/)`,
+    ...(Object.keys(env.CLERK_STANDIN_MODES).length === 0
+      ? []
+      : [
+          `                      modes (CLERK_STANDIN_MODES): ${Object.entries(s.clerk.standin.modes())
+            .map(([name, value]) => `${name}=${value}`)
+            .join(", ")}`,
+        ]),
     `  GitHub key list     ${s.keyLists.github.url}`,
     `  GitLab key list     ${s.keyLists.gitlab.url}`,
     `  deps.dev key list   ${s.keyLists.depsdev.url}`,

@@ -10,6 +10,7 @@ import { createAccessVerifier } from "./access/access-verifier";
 import { createClerkGateway } from "./clerk/client";
 import { type ClerkHealthProbe, createClerkHealthProbe } from "./clerk/health-probe";
 import { type Config, clerkRateLimit } from "./config/config";
+import { verdictConfigFingerprint } from "./config/verdict-config";
 import { createSightingMaker } from "./domain/sighting-id";
 import { createIncidentIntake } from "./incidents/intake";
 import { createIncidentLeases } from "./incidents/leases";
@@ -32,6 +33,7 @@ import { consumeDeadLetters } from "./use-cases/consume-dead-letters";
 import { consumeRevocations } from "./use-cases/consume-revocations";
 import { createNotificationDelivery } from "./use-cases/deliver-notification";
 import { processAlert } from "./use-cases/process-alert";
+import { recheckNotFound } from "./use-cases/recheck-not-found";
 import { createResolver } from "./use-cases/resolve-token";
 import { retryIncident } from "./use-cases/retry-incident";
 import { createDirectRevoker } from "./use-cases/revoke-direct";
@@ -76,6 +78,8 @@ function buildLongLived(config: Config) {
       secretKey,
       clerk: createClerkGateway({ secretKey, apiUrl: config.CLERK_API_URL }),
     })),
+    // Stored with each `not_found`, so that a change of keys, names or URL has every such verdict checked again.
+    verdictConfig: verdictConfigFingerprint(config.clerkInstances, config.CLERK_API_URL),
     // CLERK_SECRET_KEY only opens v1 values sealed before SEALING_KEYS existed; it seals nothing any more.
     sealer: createSealer({ keys: config.SEALING_KEYS, legacyKeyMaterial: config.CLERK_SECRET_KEY }),
     makeSighting: createSightingMaker(newestKey(config).key),
@@ -126,14 +130,14 @@ function healthProbes(config: Config): Map<string, ClerkHealthProbe> {
 
 /** The use cases for one invocation over `env`, configured by `config` (src/config/config.ts read it from env). */
 export function wire(env: Env, config: Config): UseCases {
-  const { gateways, sealer, makeSighting, verifiers, access, deliver } = longLived(config);
+  const { gateways, sealer, makeSighting, verifiers, access, deliver, verdictConfig } = longLived(config);
   const now = Date.now;
   const log = consoleLogger;
   const queue = env.REVOCATIONS;
   const retryBaseDelaySeconds = config.RETRY_BASE_DELAY_SECONDS;
   const giveUpAfterMs = config.GIVE_UP_AFTER_HOURS * 3_600_000;
 
-  const intake = createIncidentIntake(env.DB);
+  const intake = createIncidentIntake(env.DB, verdictConfig);
   const leases = createIncidentLeases(env.DB);
   const outbox = createNotificationOutbox(env.DB);
   const operatorWrites = createOperatorWrites(env.DB);
@@ -167,6 +171,8 @@ export function wire(env: Env, config: Config): UseCases {
     random: Math.random,
     retryBaseDelaySeconds,
     onFinal: (tokenHash, event) => notifications.add(tokenHash, event),
+    verdictConfig,
+    log,
   });
   const manual = {
     intake,
@@ -214,6 +220,7 @@ export function wire(env: Env, config: Config): UseCases {
         deliverNotification: createNotificationDelivery({ outbox, deliver, log, now }),
         notifications,
         retryBaseDelaySeconds,
+        operatorWrites,
       }),
     consumeDeadLetters: (batch) =>
       consumeDeadLetters(batch, { leases, outbox, queue, log, now, notifications, giveUpAfterMs }),
@@ -241,6 +248,7 @@ export function wire(env: Env, config: Config): UseCases {
       return result;
     },
     retryIncident: (tokenHash) => retryIncident({ operatorWrites, queue, now }, tokenHash),
+    recheckNotFound: (since) => recheckNotFound({ operatorWrites, queue, now }, since, now()),
     listIncidents: (filter, after, limit) => reads.list(filter, after, limit),
     incidentHistory: (tokenHash) => reads.detail(tokenHash),
     incidentOverview: (at) => reads.overview(at),

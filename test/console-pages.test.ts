@@ -281,6 +281,7 @@ describe("GET /console/incidents: the list", () => {
 });
 
 describe("GET /console/incidents/{token_hash}: one incident", () => {
+  // The queue's retry of the 503 takes a few seconds: a busy machine needs more than the default 5 s.
   it("shows sightings, Clerk calls with status and trace id, and the notification", async () => {
     const live = await createLiveKey();
     await scriptClerk([{ status: 503, path: "revoke" }]);
@@ -299,6 +300,32 @@ describe("GET /console/incidents/{token_hash}: one incident", () => {
     expect(html).toMatch(/<td>revoke<\/td><td>ok<\/td><td>200<\/td>/);
     expect(html).toContain("<strong>manual</strong>");
     expect(html).toMatch(/<dt>Delivered<\/dt><dd><time/);
+  }, 30_000);
+
+  it("says when a key was already revoked in Clerk, with Clerk's reason, and that nothing was revoked again", async () => {
+    const hash = await seed({ firstSeenAt: Date.now(), status: "revoked", revokedAt: Date.now() });
+    await env.DB.prepare(
+      "UPDATE incidents SET already_inactive = 'revoked_elsewhere', clerk_revocation_reason = 'Rotated <by owner>' WHERE token_hash = ?1",
+    )
+      .bind(hash)
+      .run();
+    const { html } = await open(`/console/incidents/${hash}`);
+    expect(html).toContain("Already revoked in Clerk before autorevoke saw it; nothing was revoked again.");
+    expect(html).toContain("Rotated &lt;by owner&gt;");
+  });
+
+  it("shows what a not_found rests on, and offers to check it again", async () => {
+    const hash = await seed({ firstSeenAt: Date.now(), status: "not_found" });
+    await env.DB.prepare(
+      "UPDATE incidents SET checked_at = ?1, verdict_config = 'v1:prod:0123' WHERE token_hash = ?2",
+    )
+      .bind(Date.now(), hash)
+      .run();
+    const { html } = await open(`/console/incidents/${hash}`);
+    expect(html).toContain("Clerk does not know this token");
+    expect(html).toContain("<code>v1:prod:0123</code>");
+    expect(html).toContain("Check again");
+    expect(html).toContain(`action="/console/incidents/${hash}/retry"`);
   });
 
   it("shows erased sighting details as erased", async () => {
@@ -348,11 +375,13 @@ describe("actions", () => {
     expect((await incident(hash))?.status).not.toBe("failed");
   });
 
-  it("refuses to retry an incident that has not failed", async () => {
+  it("refuses to retry an incident that is neither failed nor not found", async () => {
     const hash = await seed({ firstSeenAt: Date.now(), status: "revoked" });
     const res = await post(`/console/incidents/${hash}/retry`, { confirm: "yes" });
     expect(res.status).toBe(409);
-    expect(res.html).toContain("Only a failed incident can be retried.");
+    expect(res.html).toContain(
+      "Only a failed incident, or a not-found one whose secret is kept, can be retried.",
+    );
   });
 
   it("revokes by key id once confirmed, in Clerk", async () => {

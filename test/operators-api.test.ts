@@ -329,6 +329,11 @@ describe("GET /v1/incidents", () => {
         first_seen_at: "2026-11-01T00:00:00.000Z",
         last_seen_at: "2026-11-01T00:00:00.000Z",
         revoked_at: null,
+        already_inactive: null,
+        clerk_revocation_reason: null,
+        key_expiration: null,
+        checked_at: null,
+        verdict_config: null,
         senders: ["github", "gitlab"],
       },
     ]);

@@ -23,6 +23,9 @@ const KEY: ClerkKey = {
   subject: "user_resolver",
   name: "billing",
   revoked: false,
+  expired: false,
+  revocationReason: null,
+  expiration: null,
 };
 
 /** A pace that never waits: this file is about the state machine, not the budget. */
@@ -30,11 +33,12 @@ const unpaced: Pacer = { reserve: async () => ({ granted: true, waitMs: 0 }), sl
 
 type Answer = Result<ClerkKey, ClerkFailure>;
 /** A gateway answering from scripts, counting calls. */
-function scriptedClerk(verify: Answer[], revoke: Answer[]) {
-  const calls = { verify: 0, revoke: 0 };
+function scriptedClerk(verify: Answer[], revoke: Answer[], lookup: Answer[] = []) {
+  const calls = { verify: 0, revoke: 0, lookup: 0 };
   const gateway: ClerkGateway = {
     verify: async () => verify[Math.min(calls.verify++, verify.length - 1)] as Answer,
     revoke: async () => revoke[Math.min(calls.revoke++, revoke.length - 1)] as Answer,
+    lookup: async () => lookup[Math.min(calls.lookup++, lookup.length - 1)] as Answer,
   };
   return { gateway, calls };
 }
@@ -79,21 +83,123 @@ beforeEach(async () => {
 });
 
 describe("the resolver", () => {
-  it("revokes a key whose verify answered 200 with revoked: true, and ends it revoked once", async () => {
+  it("never revokes again a key whose verify answered 200 with revoked: true, and keeps Clerk's reason", async () => {
     const { gateway, calls } = scriptedClerk(
-      [ok({ ...KEY, revoked: true })],
+      [ok({ ...KEY, revoked: true, revocationReason: "Rotated by the owner" })],
       [ok({ ...KEY, revoked: true })],
     );
     const events: [string, NotifyEventType][] = [];
     const outcome = await resolverWith(gateway, events)(tokenHash, SECRET);
-    expect(outcome).toMatchObject({ kind: "revoked", keyId: KEY.id });
-    expect(calls).toEqual({ verify: 1, revoke: 1 });
+    expect(outcome).toEqual({
+      kind: "revoked",
+      keyId: KEY.id,
+      byThisCall: false,
+      inactive: "revoked_elsewhere",
+    });
+    expect(calls).toEqual({ verify: 1, revoke: 0, lookup: 0 });
     expect(await incident(tokenHash)).toMatchObject({
       status: "revoked",
       label: "true_positive",
       key_id: KEY.id,
+      already_inactive: "revoked_elsewhere",
+      clerk_revocation_reason: "Rotated by the owner",
     });
+    expect(events).toEqual([[tokenHash, "api_key.already_inactive"]]);
+  });
+
+  it("never revokes a key whose verify answered 200 with expired: true, and keeps its expiry", async () => {
+    const expiration = Date.now() - 60_000;
+    const { gateway, calls } = scriptedClerk([ok({ ...KEY, expired: true, expiration })], [ok(KEY)]);
+    const outcome = await resolverWith(gateway)(tokenHash, SECRET);
+    expect(outcome).toMatchObject({ kind: "revoked", inactive: "expired", byThisCall: false });
+    expect(calls.revoke).toBe(0);
+    expect(await incident(tokenHash)).toMatchObject({
+      status: "revoked",
+      label: "true_positive",
+      already_inactive: "expired",
+      key_expiration: expiration,
+    });
+  });
+
+  it("labels a token false_positive when verify refuses its shape (400 or 422), never failed", async () => {
+    for (const status of [400, 422]) {
+      await clearTables();
+      await repo.record(
+        "github",
+        [
+          {
+            tokenHash,
+            tokenPrefix: "ak_res…",
+            tokenType: "clerk_api_key",
+            status: "pending",
+            label: null,
+            sealedSecret: null,
+          },
+        ],
+        [],
+        Date.now(),
+      );
+      const { gateway } = scriptedClerk([err({ kind: "final", reason: `clerk_http_${status}`, status })], []);
+      expect(await resolverWith(gateway)(tokenHash, SECRET)).toEqual({ kind: "not_found" });
+      expect(await incident(tokenHash)).toMatchObject({
+        status: "not_found",
+        label: "false_positive",
+        last_error: `verify_refused_clerk_http_${status}`,
+      });
+    }
+  });
+
+  it("decides a refused revoke by Clerk's record: revoked there with another reason is revoked elsewhere", async () => {
+    const { gateway, calls } = scriptedClerk(
+      [ok(KEY)],
+      [err({ kind: "final", reason: "clerk_http_400", status: 400 })],
+      [ok({ ...KEY, revoked: true, revocationReason: "Revoked in the dashboard" })],
+    );
+    const events: [string, NotifyEventType][] = [];
+    const outcome = await resolverWith(gateway, events)(tokenHash, SECRET);
+    expect(outcome).toMatchObject({ kind: "revoked", inactive: "revoked_elsewhere" });
+    expect(calls).toEqual({ verify: 1, revoke: 1, lookup: 1 });
+    expect(await incident(tokenHash)).toMatchObject({ status: "revoked", label: "true_positive" });
+    expect(events).toEqual([[tokenHash, "api_key.already_inactive"]]);
+  });
+
+  it("decides a refused revoke by Clerk's record: revoked there with our reason is our own revocation", async () => {
+    const { gateway } = scriptedClerk(
+      [ok(KEY)],
+      [err({ kind: "final", reason: "clerk_http_400", status: 400 })],
+      [ok({ ...KEY, revoked: true, revocationReason: "Key compromised" })],
+    );
+    const events: [string, NotifyEventType][] = [];
+    expect(await resolverWith(gateway, events)(tokenHash, SECRET)).toMatchObject({
+      kind: "revoked",
+      byThisCall: true,
+    });
+    expect(await incident(tokenHash)).toMatchObject({ status: "revoked", already_inactive: null });
     expect(events).toEqual([[tokenHash, "api_key.revoked"]]);
+  });
+
+  it("ends failed when Clerk refuses to revoke a key its record still shows live", async () => {
+    const { gateway } = scriptedClerk(
+      [ok(KEY)],
+      [err({ kind: "final", reason: "clerk_http_422", status: 422 })],
+      [ok(KEY)],
+    );
+    expect(await resolverWith(gateway)(tokenHash, SECRET)).toEqual({
+      kind: "failed",
+      reason: "revoke_refused_clerk_http_422",
+    });
+  });
+
+  it("retries, never labels, when verify meets a 404 that is not Clerk's (a misrouted CLERK_API_URL)", async () => {
+    const { gateway } = scriptedClerk(
+      [err({ kind: "retryable", reason: "clerk_misconfigured", status: 404 })],
+      [],
+    );
+    expect(await resolverWith(gateway)(tokenHash, SECRET)).toMatchObject({
+      kind: "retry",
+      reason: "clerk_misconfigured",
+    });
+    expect(await incident(tokenHash)).toMatchObject({ status: "pending", label: null });
   });
 
   it("stores the key id before the revoke, so a crash after verify revokes by id without verifying again", async () => {
@@ -109,7 +215,7 @@ describe("the resolver", () => {
       .run();
     const retried = scriptedClerk([err({ kind: "not_found", status: 404 })], [ok({ ...KEY, revoked: true })]);
     expect(await resolverWith(retried.gateway)(tokenHash)).toMatchObject({ kind: "revoked" });
-    expect(retried.calls).toEqual({ verify: 0, revoke: 1 });
+    expect(retried.calls).toEqual({ verify: 0, revoke: 1, lookup: 0 });
     expect(calls.verify).toBe(1);
   });
 

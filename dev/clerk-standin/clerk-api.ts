@@ -1,9 +1,10 @@
 /**
  * @module
- * The stand-in's Clerk Backend API, following ../shared/reference/clerk-bapi-api-keys.yml: verify, revoke, get and
- * create, with Bearer auth, valibot body validation and `ClerkErrors` bodies, every response typed exactly
- * `application/json`. Paths sit at the root (`/api_keys/...`), as `@clerk/backend` calls them. Any other path is
- * logged and answered 404 after authentication, as Clerk answers it.
+ * The stand-in's Clerk Backend API, following the API-key paths of dev/clerk-openapi/clerk-bapi-2026-05-12.yml: verify,
+ * revoke, get and create, with Bearer auth, valibot body validation and `ClerkErrors` bodies, every Clerk response
+ * typed exactly `application/json`. Paths sit at the root (`/api_keys/...`), as `@clerk/backend` calls them. Any
+ * other path is logged and answered 404: `ClerkErrors` after authentication, as Clerk answers it, or a bare 404 with
+ * `unknown_routes: bare`. Where the spec allows several answers, the instance's modes choose (modes.ts).
  */
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
@@ -17,16 +18,20 @@ import {
 } from "../clerk-schemas.ts";
 import { type JsonBody, jsonResponse } from "../standin-util.ts";
 import {
+  alreadyRevoked,
   authenticationInvalid,
   authorizationMissing,
+  bareNotFound,
   invalidBody,
   invalidKeyIdParam,
   keyNotFound,
   malformedBody,
+  oddSecretRefused,
   routeNotFound,
   secretNotFound,
 } from "./clerk-errors.ts";
 import type { ClerkOperation } from "./fault-script.ts";
+import { isIssuedSecretShape } from "./key-store.ts";
 import { type ClerkApiEnv, scriptedTraffic } from "./scripted-traffic.ts";
 import type { StandinState } from "./state.ts";
 
@@ -47,6 +52,12 @@ export function createClerkApi(state: StandinState): Hono<ClerkApiEnv> {
 
   const clerk = (operation: ClerkOperation | "unknown") =>
     [scriptedTraffic(state, operation), authenticate] as const;
+
+  // In front of authentication: whatever answers a wrong path bare is not Clerk, and asks for no secret key.
+  const bareUnknownRoute = createMiddleware<ClerkApiEnv>(async (_c, next) => {
+    if (state.modes.current().unknown_routes === "bare") return bareNotFound();
+    await next();
+  });
 
   return new Hono<ClerkApiEnv>()
     .post("/api_keys", ...clerk("create"), async (c) => {
@@ -70,8 +81,15 @@ export function createClerkApi(state: StandinState): Hono<ClerkApiEnv> {
     .post("/api_keys/verify", ...clerk("verify"), async (c) => {
       const parsed = parseBody(VerifyBodySchema, c.get("body"));
       if (!parsed.ok) return parsed.response;
-      const key = await state.keys.verify(parsed.value.secret);
-      return key ? jsonResponse(200, key) : secretNotFound();
+      const { secret } = parsed.value;
+      const modes = state.modes.current();
+      const finding = await state.keys.verify(secret, modes.dead_keys === "flagged");
+      if (finding.found === "live") return jsonResponse(200, finding.key);
+      if (finding.found === "dead") {
+        return modes.dead_keys === "flagged" ? jsonResponse(200, finding.key) : secretNotFound();
+      }
+      if (isIssuedSecretShape(secret) || modes.odd_secrets === "not_found") return secretNotFound();
+      return oddSecretRefused(modes.odd_secrets === "bad_request" ? 400 : 422);
     })
     .get("/api_keys/:apiKeyID", ...clerk("get"), keyIdParam, (c) => {
       const id = c.req.param("apiKeyID");
@@ -82,10 +100,14 @@ export function createClerkApi(state: StandinState): Hono<ClerkApiEnv> {
       const parsed = parseBody(RevokeBodySchema, c.get("body"));
       if (!parsed.ok) return parsed.response;
       const id = c.req.param("apiKeyID");
-      const key = state.keys.revoke(id, parsed.value.revocation_reason ?? null);
-      return key ? jsonResponse(200, key) : keyNotFound(id);
+      const finding = state.keys.revoke(id, parsed.value.revocation_reason ?? null);
+      if (!finding) return keyNotFound(id);
+      if (finding.found === "already_revoked" && state.modes.current().second_revoke === "refused") {
+        return alreadyRevoked();
+      }
+      return jsonResponse(200, finding.key);
     })
-    .all("*", ...clerk("unknown"), () => routeNotFound());
+    .all("*", scriptedTraffic(state, "unknown"), bareUnknownRoute, authenticate, () => routeNotFound());
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };

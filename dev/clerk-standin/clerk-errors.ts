@@ -1,8 +1,9 @@
 /**
  * @module
- * Every error answer of the stand-in's Clerk API, as a `ClerkErrors` body typed exactly `application/json`. Error
- * codes follow Clerk's style (`resource_not_found`, `form_param_unknown`, ...) but are best guesses where the spec is
- * silent. Messages name parameters and never echo values: a value may be a leaked secret.
+ * Every error answer of the stand-in's Clerk API, as a `ClerkErrors` body typed exactly `application/json`, and the
+ * one answer that is not Clerk's (`bareNotFound`, for `unknown_routes: bare`). Error codes follow Clerk's style
+ * (`resource_not_found`, `form_param_unknown`, ...) but are best guesses where the spec is silent. Messages name
+ * parameters and never echo values: a value may be a leaked secret.
  */
 import type * as v from "valibot";
 import { jsonResponse, randomHex } from "../standin-util.ts";
@@ -73,6 +74,47 @@ export function authenticationInvalid(): Response {
 /** 404 for a path the API does not serve. */
 export function routeNotFound(): Response {
   return clerkError(404, "resource_not_found", "not found", "The requested resource was not found.");
+}
+
+/**
+ * 404 for a path nothing serves, as a proxy or a host that is not Clerk's API answers it: plain text, no
+ * `ClerkErrors`, no trace id, and no authentication asked for first.
+ */
+export function bareNotFound(): Response {
+  return new Response("Not Found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+/**
+ * 400 for revoking a key that is already revoked (`second_revoke: refused`). The spec documents a 400 for revoke but
+ * not this case; the code is a guess in Clerk's `<resource>_already_<state>` style (`verification_already_verified`).
+ */
+export function alreadyRevoked(): Response {
+  return clerkError(
+    400,
+    "api_key_already_revoked",
+    "API key already revoked",
+    "This API key has already been revoked.",
+  );
+}
+
+/**
+ * 400 or 422 for verify of a secret not shaped like Clerk's (`odd_secrets`). The 400 follows the spec's example for
+ * verify's 400 (`bad_request`); verify documents no 422, so that code is a guess from Clerk's form errors.
+ */
+export function oddSecretRefused(status: 400 | 422): Response {
+  return status === 400
+    ? clerkError(400, "bad_request", "Bad Request", "Invalid 'secret': Failed format check", {
+        param_name: "secret",
+      })
+    : clerkError(
+        422,
+        "form_param_format_invalid",
+        "secret is invalid",
+        "secret does not match the expected format.",
+        {
+          param_name: "secret",
+        },
+      );
 }
 
 /** 400 for an `apiKeyID` path parameter of the wrong shape, before any lookup. */

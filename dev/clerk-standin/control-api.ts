@@ -3,14 +3,16 @@
  * The control API under `/__standin/`: tests drive a stand-in over HTTP with it, so tests running inside workerd can
  * reach a stand-in in Node through `fetch`. Keys (`POST keys`, `GET keys`, `GET keys/<id>`), the fault script
  * (`POST`/`GET script`), the rate limit, the latency, the accepted secret keys (`POST secret-keys`
- * `{"secret_keys": [...]}`, for a rotation), the call log (`GET calls`) and `POST reset`. It never writes to the
- * console, and its errors name what was expected, never what was sent.
+ * `{"secret_keys": [...]}`, for a rotation), the modes (`POST modes` with any subset of them, `GET modes`), the call
+ * log (`GET calls`) and `POST reset`. It never writes to the console, and its errors name what was expected, never
+ * what was sent.
  */
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { jsonResponse, readJsonBody } from "../standin-util.ts";
 import { ClerkFaultScriptSchema } from "./fault-script.ts";
 import { StandinKeyInputSchema } from "./key-store.ts";
+import { parseModes } from "./modes.ts";
 import { RateLimitSchema } from "./rate-limit.ts";
 import type { StandinState } from "./state.ts";
 
@@ -57,6 +59,13 @@ export function createControlApi(state: StandinState): Hono {
       state.setSecretKeys(input.value.secret_keys);
       return jsonResponse(200, { ok: true, accepted: input.value.secret_keys.length });
     })
+    .get("/modes", () => jsonResponse(200, state.modes.current()))
+    .post("/modes", async (c) => {
+      const body = await readJsonBody(c.req.raw);
+      const parsed = parseModes(body.kind === "json" ? body.value : body.kind === "empty" ? {} : undefined);
+      if (!parsed.ok) return invalidControlRequest(parsed.issues);
+      return jsonResponse(200, { ok: true, modes: state.modes.set(parsed.value) });
+    })
     .post("/latency", async (c) => {
       const input = await parseControlBody(LatencySchema, c.req.raw);
       if (!input.ok) return input.response;
@@ -81,5 +90,9 @@ async function parseControlBody<TSchema extends v.GenericSchema>(
   const issues = result.issues.map(
     (i) => `${i.path?.map((p) => String(p.key)).join(".") || "body"}: expected ${i.expected}`,
   );
-  return { ok: false, response: jsonResponse(400, { error: "invalid control request", issues }) };
+  return { ok: false, response: invalidControlRequest(issues) };
+}
+
+function invalidControlRequest(issues: readonly string[]): Response {
+  return jsonResponse(400, { error: "invalid control request", issues });
 }

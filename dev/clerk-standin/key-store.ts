@@ -1,14 +1,21 @@
 /**
  * @module
  * The stand-in's API keys and what Clerk does to them: add, verify, revoke, look up. Secrets are kept only as SHA-256,
- * so neither the store nor anything read from it can hand a raw secret back after creation.
+ * so neither the store nor anything read from it can hand a raw secret back after creation. What the HTTP answer is
+ * (404 or 200 for a dead key, 200 or 400 for a second revoke) is the modes' business (modes.ts, clerk-api.ts); the
+ * store reports what it found.
  *
  * Choices where the spec is silent (not checked against the live API):
- * - Verify finds only live keys: unknown, revoked and expired secrets look the same, so a caller cannot tell them
- *   apart. A successful verify sets `last_used_at`.
- * - Revoking an already revoked key changes nothing (first reason and `updated_at` kept) but still counts: revoke is a
- *   state transition that is already done, the usual idempotent answer. Script `{ status: 400, path: "revoke" }` to
- *   test a stricter server.
+ * - A key is dead once revoked or past its `expiration`; `get` and every APIKey answer say which (`revoked`,
+ *   `revocation_reason`, `expired`), whatever the modes.
+ * - Verify of a live key sets `last_used_at` and counts in `verify_count`. Verify of a dead key never sets
+ *   `last_used_at` (a dead key cannot be used) and counts only when it is answered 200 (`dead_keys: flagged`):
+ *   `verify_count` is the number of 200 answers to a verify of this key.
+ * - Revoking an already revoked key changes nothing (first reason and `updated_at` kept), whether it is answered 200
+ *   (`second_revoke: idempotent`, the usual answer to a state transition already done) or 400 (`refused`).
+ *   `revoke_count` counts every authenticated, well-formed revoke of the key, whatever it was answered: a test can
+ *   see that a second revoke was sent even when it was refused.
+ * - Expiry does not stop a revoke: an expired key can still be revoked, and then it is both.
  */
 import * as v from "valibot";
 import type { ApiKeyJson } from "../clerk-schemas.ts";
@@ -16,6 +23,16 @@ import { BASE62_ALPHABET, randomHex, randomString, sha256Hex } from "../standin-
 
 /** Length of the random part of generated secrets (`ak_` + base62). Clerk publishes no length or alphabet. */
 export const SECRET_RANDOM_CHARS = 40;
+
+const ISSUED_SECRET = new RegExp(`^ak_[0-9A-Za-z]{${SECRET_RANDOM_CHARS}}$`);
+
+/**
+ * Whether `secret` has the shape of the secrets the stand-in generates: `ak_` and exactly `SECRET_RANDOM_CHARS`
+ * base62 characters. Anything else is "odd" (`odd_secrets`); a stored key's secret verifies whatever its shape.
+ */
+export function isIssuedSecretShape(secret: string): boolean {
+  return ISSUED_SECRET.test(secret);
+}
 
 /** Input for a key created on the control side (not through Clerk's `POST /api_keys`). */
 export const StandinKeyInputSchema = v.strictObject({
@@ -56,14 +73,29 @@ export interface AddedKey {
   secret: string;
 }
 
+/** What verify found for a secret: a live key, a dead (revoked or expired) one, or none. */
+export type VerifyFinding =
+  | { found: "live"; key: ApiKeyJson }
+  | { found: "dead"; key: ApiKeyJson }
+  | { found: "none" };
+
+/** What revoke did to a stored key: revoked it now, or found it revoked already (then nothing changed). */
+export interface RevokeFinding {
+  found: "revoked_now" | "already_revoked";
+  key: ApiKeyJson;
+}
+
 /** The keys of one stand-in instance. */
 export interface KeyStore {
   /** Adds a key, replacing one with the same id. */
   add(key: NewKey): Promise<AddedKey>;
-  /** The live key holding `secret`, marked used; `undefined` for unknown, revoked and expired secrets alike. */
-  verify(secret: string): Promise<ApiKeyJson | undefined>;
-  /** Revokes the key (once; later calls only count); `undefined` when there is no such key. */
-  revoke(id: string, reason: string | null): ApiKeyJson | undefined;
+  /**
+   * The key holding `secret`. A live key is marked used and counted; a dead one is counted only when `answeredDead`
+   * (the caller answers it 200), and never marked used.
+   */
+  verify(secret: string, answeredDead: boolean): Promise<VerifyFinding>;
+  /** Revokes the key once (later calls count but change nothing); `undefined` when there is no such key. */
+  revoke(id: string, reason: string | null): RevokeFinding | undefined;
   get(id: string): ApiKeyJson | undefined;
   /** A key with its counters, or `undefined`. */
   state(id: string): StandinKeyState | undefined;
@@ -156,24 +188,27 @@ export function createKeyStore(now: () => number): KeyStore {
       idBySecretHash.set(secretSha256, record.id);
       return { json: toJson(record), secret };
     },
-    async verify(secret) {
+    async verify(secret, answeredDead) {
       const id = idBySecretHash.get(await sha256Hex(secret));
       const record = id === undefined ? undefined : keys.get(id);
-      if (!record || record.revoked || isExpired(record)) return undefined;
+      if (!record) return { found: "none" };
+      if (record.revoked || isExpired(record)) {
+        if (answeredDead) record.verifyCount++;
+        return { found: "dead", key: toJson(record) };
+      }
       record.verifyCount++;
       record.lastUsedAt = now();
-      return toJson(record);
+      return { found: "live", key: toJson(record) };
     },
     revoke(id, reason) {
       const record = keys.get(id);
       if (!record) return undefined;
       record.revokeCount++;
-      if (!record.revoked) {
-        record.revoked = true;
-        record.revocationReason = reason;
-        record.updatedAt = now();
-      }
-      return toJson(record);
+      if (record.revoked) return { found: "already_revoked", key: toJson(record) };
+      record.revoked = true;
+      record.revocationReason = reason;
+      record.updatedAt = now();
+      return { found: "revoked_now", key: toJson(record) };
     },
     get(id) {
       const record = keys.get(id);

@@ -1,13 +1,14 @@
 /**
  * @module
- * Everything one stand-in instance holds (keys, call log, fault script, rate limit, latency, accepted secret keys)
- * and the one reset that returns all of it to the options it was built with. Both the Clerk API and the control API
+ * Everything one stand-in instance holds (keys, call log, fault script, rate limit, latency, accepted secret keys,
+ * modes) and the one reset that returns all of it to the options it was built with. Both the Clerk API and the control API
  * work on this state; neither keeps any of its own.
  */
 import { type CallLog, createCallLog } from "./call-log.ts";
 import { DEMO_KEYS } from "./demo-keys.ts";
 import { createFaultScript, type FaultScript } from "./fault-script.ts";
 import { type CreatedStandinKey, createKeyStore, type KeyStore } from "./key-store.ts";
+import { createModeSwitch, type ModeSwitch, type Modes } from "./modes.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 
 export interface ClerkStandinOptions {
@@ -21,6 +22,8 @@ export interface ClerkStandinOptions {
   demoKeys?: readonly CreatedStandinKey[];
   /** Clock in milliseconds; `Date.now` by default. */
   now?: () => number;
+  /** Modes to start with, and to return to on every reset; the rest keep their defaults (modes.ts). */
+  modes?: Partial<Modes>;
 }
 
 /** The state of one stand-in instance. */
@@ -30,6 +33,8 @@ export interface StandinState {
   readonly calls: CallLog;
   readonly faults: FaultScript;
   readonly rateLimit: RateLimiter;
+  /** Which of the answers the spec allows this instance gives. */
+  readonly modes: ModeSwitch;
   /** Delay before every Clerk API answer. */
   latencyMs(): number;
   setLatency(ms: number): void;
@@ -41,8 +46,8 @@ export interface StandinState {
   /** Settles once the demo keys of the latest start or reset are in. */
   ready(): Promise<void>;
   /**
-   * Drops keys, calls, script, rate limit and rotated secret keys, restores the options' latency, releases hanging
-   * requests and reseeds the demo keys.
+   * Drops keys, calls, script, rate limit and rotated secret keys, restores the options' latency and modes (the
+   * defaults, unless the options name some), releases hanging requests and reseeds the demo keys.
    */
   reset(): Promise<void>;
 }
@@ -54,6 +59,7 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
   const calls = createCallLog(now);
   const faults = createFaultScript();
   const rateLimit = createRateLimiter(now);
+  const modes = createModeSwitch(opts.modes);
   let latencyMs = opts.latencyMs ?? 0;
   let secretKeys: readonly string[] = [opts.secretKey];
   let epoch = new AbortController();
@@ -72,6 +78,7 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
     calls,
     faults,
     rateLimit,
+    modes,
     latencyMs: () => latencyMs,
     setLatency(ms) {
       latencyMs = ms;
@@ -89,6 +96,7 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
       calls.clear();
       faults.replace([]);
       rateLimit.set(null);
+      modes.reset();
       latencyMs = opts.latencyMs ?? 0;
       secretKeys = [opts.secretKey];
       seeded = seed();

@@ -6,7 +6,7 @@
  */
 import { type AccessStandin, createAccessStandin } from "../access-standin.ts";
 import { createClerkInstances } from "../clerk-instances.ts";
-import { type ClerkStandin, createClerkStandin, PROD_DEMO_KEYS } from "../clerk-standin.ts";
+import { type ClerkStandin, createClerkStandin, type Modes, PROD_DEMO_KEYS } from "../clerk-standin.ts";
 import { createKeyServer, type KeyServer } from "../key-server.ts";
 import { type RunningServer, serve } from "../serve.ts";
 import type { SigningKey } from "../signer.ts";
@@ -30,6 +30,8 @@ export interface StandinOptions {
   twoInstances: boolean;
   /** Delay before every Clerk stand-in answer. */
   clerkLatencyMs: number | undefined;
+  /** Modes every Clerk instance starts with and returns to on reset (the defaults when absent). */
+  clerkModes?: Partial<Modes> | undefined;
   /** Serve a Cloudflare Access team stand-in too, for a Worker that signs operators in with Access. */
   access?: boolean | undefined;
   /** Ports; a free one for each that is absent or 0. */
@@ -60,7 +62,10 @@ export interface ServedStandins {
 
 /** Builds the stand-ins and serves each on its port; on failure, closes what it opened. */
 export async function serveStandins(options: StandinOptions): Promise<ServedStandins> {
-  const latency = options.clerkLatencyMs === undefined ? {} : { latencyMs: options.clerkLatencyMs };
+  const latency = {
+    ...(options.clerkLatencyMs === undefined ? {} : { latencyMs: options.clerkLatencyMs }),
+    ...(options.clerkModes === undefined ? {} : { modes: options.clerkModes }),
+  };
   const clerk = createClerkStandin({
     secretKey: LOCAL_CLERK_SECRET_KEY,
     seedDemo: options.seedDemo,

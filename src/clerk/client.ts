@@ -1,7 +1,9 @@
 /**
  * @module
- * The Clerk adapter: `verify(secret)` and `revoke(keyId)` through the official `@clerk/backend` SDK,
- * each with a timeout, each returning a `Result` whose error is already classified.
+ * The Clerk adapter: `verify(secret)`, `revoke(keyId)` and `lookup(keyId)` through the official `@clerk/backend` SDK,
+ * each with a timeout, each returning a `Result` whose error is already classified. Every field Clerk's published
+ * answer carries that changes a verdict is read: `revoked`, `revocation_reason`, `expired`, `expiration`. A verify that
+ * answers 200 is not proof of a live key (Clerk's OpenAPI lets it answer 200 for a revoked or expired one).
  */
 import { createClerkClient } from "@clerk/backend";
 import { isClerkAPIResponseError } from "@clerk/backend/errors";
@@ -16,20 +18,30 @@ import { err, ok, type Result } from "../lib/result";
  */
 export const CLERK_CALL_TIMEOUT_MS = 5_000;
 
+/**
+ * Clerk's APIKey object as the SDK hands it over (camelCase). `revoked` and `expired` are required in Clerk's OpenAPI;
+ * an answer without them is unreadable, never read as "live". The reason and expiration are nullable there.
+ */
 const ApiKeySchema = v.object({
   id: ClerkKeyIdSchema,
   subject: v.string(),
   name: v.string(),
   revoked: v.boolean(),
+  expired: v.boolean(),
+  revocationReason: v.optional(v.nullable(v.string()), null),
+  expiration: v.optional(v.nullable(v.number()), null),
 });
 
 /** What we keep of a Clerk API key. */
 export type ClerkKey = v.InferOutput<typeof ApiKeySchema>;
 
-/** The two Clerk operations autorevoke needs. */
+/** The Clerk operations autorevoke needs. */
 export interface ClerkGateway {
+  /** The key a secret belongs to, live or not (see `revoked` and `expired`). */
   verify(secret: string): Promise<Result<ClerkKey, ClerkFailure>>;
   revoke(keyId: string, reason: string): Promise<Result<ClerkKey, ClerkFailure>>;
+  /** `GET /api_keys/{id}`: what Clerk holds of a key now, to decide after a refused revoke. */
+  lookup(keyId: string): Promise<Result<ClerkKey, ClerkFailure>>;
 }
 
 /** Dependencies of the gateway. */
@@ -56,7 +68,9 @@ function toFailure(error: unknown): ClerkFailure {
       status: error.status,
       retryAfterSeconds: error.retryAfter,
       traceId: error.clerkTraceId || undefined,
-      code: error.errors[0]?.code,
+      // The SDK parses a body only when it is exactly `application/json` and holds `errors`; anything else (a
+      // proxy's HTML 404, a wrong path) leaves `errors` empty, so the code is absent: not Clerk's answer.
+      code: typeof error.errors[0]?.code === "string" ? error.errors[0].code : undefined,
     });
   }
   return { kind: "retryable", reason: "clerk_unexpected_error" };
@@ -81,14 +95,16 @@ export function createClerkGateway(options: ClerkGatewayOptions): ClerkGateway {
       : err({ kind: "retryable", reason: "clerk_unreadable_response" });
   }
 
+  /** Validated before use in a path: the SDK does not URL-encode ids. */
+  const byId = (keyId: string, run: () => Promise<unknown>) =>
+    v.is(ClerkKeyIdSchema, keyId)
+      ? call(run)
+      : Promise.resolve(err({ kind: "final", reason: "invalid_key_id", status: 400 } as const));
+
   return {
     verify: (secret) => call(() => clerk.apiKeys.verify(secret)),
-    revoke: (keyId, reason) => {
-      // Validated before use in a path: the SDK does not URL-encode ids.
-      if (!v.is(ClerkKeyIdSchema, keyId)) {
-        return Promise.resolve(err({ kind: "final", reason: "invalid_key_id", status: 400 }));
-      }
-      return call(() => clerk.apiKeys.revoke({ apiKeyId: keyId, revocationReason: reason }));
-    },
+    revoke: (keyId, reason) =>
+      byId(keyId, () => clerk.apiKeys.revoke({ apiKeyId: keyId, revocationReason: reason })),
+    lookup: (keyId) => byId(keyId, () => clerk.apiKeys.get(keyId)),
   };
 }

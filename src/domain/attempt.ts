@@ -8,7 +8,8 @@ import type { Result } from "../lib/result";
 import type { ClerkFailure } from "./clerk-failure";
 
 /** The Clerk operations an incident's history records. */
-export const AttemptOperationSchema = v.picklist(["verify", "revoke"]);
+/** `lookup` is `GET /api_keys/{id}`, which decides after Clerk refused a revoke. */
+export const AttemptOperationSchema = v.picklist(["verify", "revoke", "lookup"]);
 /** The Clerk operation an attempt made. */
 export type AttemptOperation = v.InferOutput<typeof AttemptOperationSchema>;
 

@@ -5,12 +5,23 @@ const traceId = () => crypto.randomUUID().replaceAll("-", "");
 
 describe("classifyClerkError", () => {
   describe("not found", () => {
-    it("answers not_found for 404", () => {
-      expect(classifyClerkError({ status: 404 })).toEqual({ kind: "not_found", status: 404 });
+    it("answers not_found for Clerk's own 404 (its error body has a code)", () => {
+      expect(classifyClerkError({ status: 404, code: "resource_not_found" })).toEqual({
+        kind: "not_found",
+        status: 404,
+      });
     });
 
-    it("answers not_found for 404 even with a Retry-After", () => {
-      expect(classifyClerkError({ status: 404, retryAfterSeconds: 5 })).toEqual({
+    it("retries a 404 without Clerk's error code as a misconfigured route, never not_found", () => {
+      expect(classifyClerkError({ status: 404 })).toEqual({
+        kind: "retryable",
+        reason: "clerk_misconfigured",
+        status: 404,
+      });
+    });
+
+    it("answers not_found for Clerk's 404 even with a Retry-After", () => {
+      expect(classifyClerkError({ status: 404, code: "resource_not_found", retryAfterSeconds: 5 })).toEqual({
         kind: "not_found",
         status: 404,
       });

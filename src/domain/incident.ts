@@ -26,6 +26,14 @@ export const TokenTypeSchema = v.picklist(["clerk_api_key", "clerk_api_key_id", 
 /** autorevoke's classification of a token. */
 export type IncidentTokenType = v.InferOutput<typeof TokenTypeSchema>;
 
+/**
+ * Why a `revoked` incident's key was dead before autorevoke revoked it: revoked by someone else, expired, or deleted
+ * between verify and revoke. `null` on an incident autorevoke (or an operator through it) revoked.
+ */
+export const AlreadyInactiveSchema = v.picklist(["revoked_elsewhere", "expired", "deleted"]);
+/** Why a key was already dead. */
+export type AlreadyInactive = v.InferOutput<typeof AlreadyInactiveSchema>;
+
 /** The incident key: SHA-256 of the token, lowercase hex. Never the token. */
 export const TokenHashSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 
@@ -87,6 +95,12 @@ export interface KeyFacts {
   name: string;
   /** The Clerk instance that answered. */
   instance?: string;
+  /** Why the key was already dead when Clerk was asked; absent when it was live (autorevoke revoked it). */
+  alreadyInactive?: AlreadyInactive;
+  /** Clerk's `revocation_reason`, for a key revoked elsewhere. */
+  revocationReason?: string | null;
+  /** Clerk's `expiration` (ms since the epoch), when the key has one. */
+  expiration?: number | null;
 }
 
 /** An incident as the operators' read side sees it. Never the sealed secret. */
@@ -107,6 +121,16 @@ export interface IncidentSummary {
   firstSeenAt: number;
   lastSeenAt: number;
   revokedAt: number | null;
+  /** Why the key was dead before autorevoke revoked it; `null` when autorevoke revoked it (or it is not revoked). */
+  alreadyInactive: AlreadyInactive | null;
+  /** Clerk's revocation reason, for a key revoked elsewhere. */
+  clerkRevocationReason: string | null;
+  /** Clerk's expiration of the key, when it has one. */
+  keyExpiration: number | null;
+  /** When Clerk last answered that it does not know the token (a `not_found` verdict). */
+  checkedAt: number | null;
+  /** The fingerprint of the Clerk configuration that gave that verdict (config/verdict-config.ts). */
+  verdictConfig: string | null;
   /** Senders that reported the token, sorted. */
   senders: string[];
   nextAttemptAt: number | null;

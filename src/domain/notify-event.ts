@@ -5,9 +5,17 @@
  * never the token.
  */
 import * as v from "valibot";
+import type { AlreadyInactive } from "./incident";
 
-/** The event types sent to the key owner's team. */
-export const NotifyEventTypeSchema = v.picklist(["api_key.revoked", "api_key.revocation_failed"]);
+/**
+ * The event types sent to the key owner's team. `api_key.already_inactive`: a leaked key Clerk knows was already
+ * revoked elsewhere or expired, so autorevoke revoked nothing; the leak is still worth knowing about.
+ */
+export const NotifyEventTypeSchema = v.picklist([
+  "api_key.revoked",
+  "api_key.revocation_failed",
+  "api_key.already_inactive",
+]);
 
 /** Slack's incoming-webhook host; a NOTIFY_URL there gets Slack messages instead of signed events. */
 export const SLACK_WEBHOOK_HOST = "hooks.slack.com";
@@ -34,6 +42,10 @@ export interface EventFacts {
   /** The Clerk instance the key belongs to, when one answered for it. */
   instance: string | null;
   revokedAt: number | null;
+  /** Why the key was dead before autorevoke revoked it (`api_key.already_inactive`). */
+  alreadyInactive: AlreadyInactive | null;
+  clerkRevocationReason: string | null;
+  keyExpiration: number | null;
   lastError: string | null;
   /** The first place the token was seen (details may be erased after 30 days). */
   sender: string | null;
@@ -59,6 +71,12 @@ export interface RevocationEvent {
     source: string | null;
     revoked_at: string | null;
     failure_reason: string | null;
+    /** `api_key.already_inactive`: `revoked_elsewhere`, `expired` or `deleted`; `null` otherwise. */
+    already_inactive: AlreadyInactive | null;
+    /** Clerk's revocation reason, for a key revoked elsewhere. */
+    clerk_revocation_reason: string | null;
+    /** When the key expires or expired, if it has an expiry. */
+    key_expiration: string | null;
   };
 }
 
@@ -82,6 +100,9 @@ export function buildEvent(type: NotifyEventType, facts: EventFacts, now: number
       source: facts.source,
       revoked_at: iso(facts.revokedAt),
       failure_reason: type === "api_key.revocation_failed" ? facts.lastError : null,
+      already_inactive: type === "api_key.already_inactive" ? facts.alreadyInactive : null,
+      clerk_revocation_reason: facts.clerkRevocationReason,
+      key_expiration: iso(facts.keyExpiration),
     },
   };
 }

@@ -2,7 +2,7 @@
  * @module
  * What resolving one token can come to, the feedback label each outcome earns, and the reason Clerk records.
  */
-import type { Label } from "./incident";
+import type { AlreadyInactive, Label } from "./incident";
 
 /** The reason Clerk records on every key autorevoke revokes, unless an operator gives one. */
 export const REVOCATION_REASON = "Key compromised";
@@ -10,10 +10,11 @@ export const REVOCATION_REASON = "Key compromised";
 /**
  * The result of one resolution attempt. Only `retry` and `busy` leave the incident unfinished.
  * - `revoked.byThisCall`: this call made the revocation (as opposed to finding it made already).
+ * - `revoked.inactive`: Clerk knew the key, and it was dead before anyone here revoked it (still `true_positive`).
  * - `retry.waiting`: nothing failed; Clerk's budget is spent (the pace, or a 429) and the attempt waits its turn.
  */
 export type Outcome =
-  | { kind: "revoked"; keyId: string; byThisCall: boolean }
+  | { kind: "revoked"; keyId: string; byThisCall: boolean; inactive?: AlreadyInactive }
   | { kind: "not_found" }
   | { kind: "ignored" }
   | { kind: "failed"; reason: string }

@@ -20,6 +20,7 @@ import { alertRoutes } from "./routes/alerts";
 import { clerkHealthRoutes } from "./routes/clerk-health";
 import { healthRoutes } from "./routes/health";
 import { incidentRoutes } from "./routes/incidents";
+import { recheckRoutes } from "./routes/rechecks";
 import { revocationRoutes } from "./routes/revocations";
 
 const isConsolePath = (path: string) => path === "/console" || path.startsWith("/console/");
@@ -52,6 +53,7 @@ export function createApp(useCasesFor: UseCasesFor, log: Logger) {
   app.route("/v1/alerts", alertRoutes);
   app.route("/v1/incidents", incidentRoutes);
   app.route("/v1/revocations", revocationRoutes);
+  app.route("/v1/rechecks", recheckRoutes);
   app.route("/v1/health", clerkHealthRoutes);
 
   // The operators' console. Its headers go first so that even a refusal page carries the CSP. The alert route above

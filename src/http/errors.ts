@@ -27,7 +27,7 @@ export type Problem =
   | { kind: "invalid_input"; target: "query" | "param" | "json"; fields: readonly string[] }
   | { kind: "invalid_alert"; reason: BodyError }
   | { kind: "instance"; error: InstanceError }
-  | { kind: "not_failed" }
+  | { kind: "not_retryable" }
   /** The console's Cloudflare Access token is missing or does not verify. */
   | { kind: "access_denied" }
   /** A state-changing console request from another site (CSRF). */
@@ -119,8 +119,11 @@ export function render(problem: Problem): Rendered {
       return { status: 400, body: { error: ALERT_MESSAGES[problem.reason] } };
     case "instance":
       return { status: 400, body: { error: instanceMessage(problem.error) } };
-    case "not_failed":
-      return { status: 409, body: { error: "Only a failed incident can be retried." } };
+    case "not_retryable":
+      return {
+        status: 409,
+        body: { error: "Only a failed incident, or a not-found one whose secret is kept, can be retried." },
+      };
     case "access_denied":
       return {
         status: 403,

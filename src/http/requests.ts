@@ -79,6 +79,17 @@ export const TokenHashParamSchema = v.object({
   ),
 });
 
+/** `POST /v1/rechecks`: check again every `not_found` verdict given since a time. */
+export const RecheckRequestSchema = v.strictObject({
+  since: v.pipe(
+    v.string(),
+    v.union([isoTimestamp, isoDate]),
+    v.description("verdicts given at or after this time: ISO 8601 (date or date-time)"),
+    v.number(),
+    v.finite(),
+  ),
+});
+
 const Reason = v.optional(
   v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_REASON_CHARS)),
   REVOCATION_REASON,

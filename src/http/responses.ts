@@ -9,6 +9,7 @@ import type { AttemptRecord } from "../domain/attempt";
 import { AttemptOperationSchema, AttemptOutcomeSchema } from "../domain/attempt";
 import { CLERK_HEALTH_STATUSES, type ClerkInstanceHealth, overallClerkHealth } from "../domain/clerk-health";
 import {
+  AlreadyInactiveSchema,
   type IncidentHistory,
   IncidentStatusSchema,
   type IncidentSummary,
@@ -59,6 +60,32 @@ export const IncidentItemSchema = v.object({
   first_seen_at: IsoTime,
   last_seen_at: IsoTime,
   revoked_at: v.nullable(IsoTime),
+  already_inactive: v.pipe(
+    v.nullable(AlreadyInactiveSchema),
+    v.description(
+      "for a revoked incident whose key was dead before autorevoke revoked it: revoked_elsewhere, expired or " +
+        "deleted (still true_positive; nothing was revoked); null when autorevoke revoked it",
+    ),
+  ),
+  clerk_revocation_reason: v.pipe(
+    v.nullable(v.string()),
+    v.description("Clerk's revocation reason, for a key revoked elsewhere"),
+  ),
+  key_expiration: v.pipe(
+    v.nullable(IsoTime),
+    v.description("when the key expires or expired, if it has an expiry"),
+  ),
+  checked_at: v.pipe(
+    v.nullable(IsoTime),
+    v.description("when Clerk last said it does not know the token (not_found)"),
+  ),
+  verdict_config: v.pipe(
+    v.nullable(v.string()),
+    v.description(
+      "the Clerk configuration that gave the not_found verdict: instance names and a hash of their keys and URL; " +
+        "a sighting under another configuration verifies the token again",
+    ),
+  ),
   senders: v.pipe(v.array(v.string()), v.description("senders that reported the token, sorted")),
 });
 
@@ -133,6 +160,18 @@ export const RetryResultSchema = v.object({
   outcome: v.literal("queued"),
 });
 
+/** The answer to `POST /v1/rechecks`. */
+export const RecheckResultSchema = v.object({
+  since: v.string(),
+  reopened: v.pipe(
+    v.number(),
+    v.description("incidents reopened and queued by this request (the first chunk)"),
+  ),
+  more: v.pipe(v.boolean(), v.description("whether further chunks follow, in the background")),
+});
+/** The answer to `POST /v1/rechecks`. */
+export type RecheckResult = v.InferOutput<typeof RecheckResultSchema>;
+
 /** Every error: a generic message that never echoes input, and for a 400 the names of the bad fields. */
 export const ErrorSchema = v.object({
   error: v.string(),
@@ -169,6 +208,11 @@ export const toIncidentItem = (i: IncidentSummary): IncidentItem => ({
   first_seen_at: iso(i.firstSeenAt),
   last_seen_at: iso(i.lastSeenAt),
   revoked_at: isoOrNull(i.revokedAt),
+  already_inactive: i.alreadyInactive,
+  clerk_revocation_reason: i.clerkRevocationReason,
+  key_expiration: isoOrNull(i.keyExpiration),
+  checked_at: isoOrNull(i.checkedAt),
+  verdict_config: i.verdictConfig,
   senders: i.senders,
 });
 

@@ -22,6 +22,7 @@ export interface IncidentIntake {
     sightings: readonly NewSighting[],
     now: number,
     revoked?: readonly { tokenHash: string; key: KeyFacts }[],
+    options?: RecordOptions,
   ): Promise<IncidentState[]>;
   /**
    * Records like `record`, and in the same batch claims `claim.tokenHashes` that are pending and unleased, whatever
@@ -43,14 +44,40 @@ export interface ClaimRequest {
   leaseMs: number;
 }
 
+/**
+ * How long a `not_found` stands before a new sighting verifies the token again. A key created moments before it leaked
+ * may not yet have reached the Clerk replica that answered; a day bounds what a token that is really junk costs (one
+ * verify a day at most, however often it is seen).
+ */
+export const NOT_FOUND_RECHECK_AFTER_MS = 86_400_000;
+
+/**
+ * When a sighting reopens an incident: it failed (another chance), or it is a `not_found` that can be verified again
+ * (a secret or a key id to go on) and that was answered under another Clerk configuration (?4), a day or more ago
+ * (?5), before the fingerprint existed, or an operator asks (?3). Evaluated on the row as it was before the upsert.
+ */
+function reopenCondition(): string {
+  return `(incidents.status = 'failed' OR (incidents.status = 'not_found'
+    AND (incidents.sealed_secret IS NOT NULL OR excluded.sealed_secret IS NOT NULL OR incidents.key_id IS NOT NULL)
+    AND (?3 OR incidents.verdict_config IS NOT ?4 OR incidents.checked_at IS NULL OR incidents.checked_at <= ?5)))`;
+}
+
+/** Per-record choices. */
+export interface RecordOptions {
+  /** Verify a `not_found` again whatever its age and configuration: an operator asks. */
+  recheck?: boolean;
+}
+
 /** The record's statements: incidents first (their `RETURNING` is the state), then sightings, then `revoked`. */
 function recordStatements(
   db: D1Database,
+  verdictConfig: string,
   sender: string,
   incidents: readonly NewIncident[],
   sightings: readonly NewSighting[],
   now: number,
   revoked: readonly { tokenHash: string; key: KeyFacts }[],
+  options: RecordOptions,
 ) {
   const incidentRows = incidents.map((r) => ({
     h: r.tokenHash,
@@ -60,6 +87,7 @@ function recordStatements(
     l: r.label,
     x: r.sealedSecret,
   }));
+  const reopen = reopenCondition();
   const incidentStatements = chunkJsonArrays(incidentRows, RECORD_PARAM_MAX_BYTES).map((json) =>
     db
       .prepare(
@@ -70,25 +98,26 @@ function recordStatements(
          FROM json_each(?2) AS j WHERE true
          ON CONFLICT (token_hash) DO UPDATE SET
            last_seen_at = excluded.last_seen_at,
-           -- A new sighting of a failed incident gives it another chance.
-           status = CASE WHEN incidents.status = 'failed' THEN 'pending' ELSE incidents.status END,
+           -- A new sighting of a failed incident gives it another chance, and one of a stale not_found checks it again.
+           status = CASE WHEN ${reopen} THEN 'pending' ELSE incidents.status END,
+           label = CASE WHEN ${reopen} THEN NULL ELSE incidents.label END,
            -- The fresh secret wins: it is sealed under the newest key, so it opens wherever the stored one
            -- does, and also where that one no longer can (its key removed, or a v1 value after a rotation of
            -- CLERK_SECRET_KEY). Both seal the same token: the row is keyed by the token's SHA-256, and each value is
            -- sealed with that hash as associated data, so a value sealed for another token would not open here.
            sealed_secret = CASE
-             WHEN incidents.status IN ('pending', 'failed') AND incidents.key_id IS NULL
+             WHEN incidents.status IN ('pending', 'failed', 'not_found') AND incidents.key_id IS NULL
              THEN COALESCE(excluded.sealed_secret, incidents.sealed_secret)
              ELSE incidents.sealed_secret END,
-           next_attempt_at = CASE WHEN incidents.status = 'failed' THEN NULL ELSE incidents.next_attempt_at END,
+           next_attempt_at = CASE WHEN ${reopen} THEN NULL ELSE incidents.next_attempt_at END,
            -- A reopened incident starts its give-up clock and counters afresh.
-           attempts = CASE WHEN incidents.status = 'failed' THEN 0 ELSE incidents.attempts END,
-           failures = CASE WHEN incidents.status = 'failed' THEN 0 ELSE incidents.failures END,
-           failing_since = CASE WHEN incidents.status = 'failed' THEN NULL ELSE incidents.failing_since END,
-           updated_at = CASE WHEN incidents.status = 'failed' THEN excluded.updated_at ELSE incidents.updated_at END
+           attempts = CASE WHEN ${reopen} THEN 0 ELSE incidents.attempts END,
+           failures = CASE WHEN ${reopen} THEN 0 ELSE incidents.failures END,
+           failing_since = CASE WHEN ${reopen} THEN NULL ELSE incidents.failing_since END,
+           updated_at = CASE WHEN ${reopen} THEN excluded.updated_at ELSE incidents.updated_at END
          RETURNING token_hash, status, label, key_id, claimed_until, next_attempt_at`,
       )
-      .bind(now, json),
+      .bind(now, json, options.recheck ? 1 : 0, verdictConfig, now - NOT_FOUND_RECHECK_AFTER_MS),
   );
   const sightingRows = sightings.map((r) => ({
     i: r.sightingId,
@@ -117,18 +146,41 @@ function recordStatements(
 const statesOf = (results: readonly D1Result[]) =>
   results.flatMap((r) => r.results.map((row) => toState(v.parse(StateRow, row))));
 
-/** Builds intake over a D1 database. */
-export function createIncidentIntake(db: D1Database): IncidentIntake {
+/** Builds intake over a D1 database; `verdictConfig` fingerprints the Clerk configuration in force. */
+export function createIncidentIntake(
+  db: D1Database,
+  verdictConfigOf: string | Promise<string>,
+): IncidentIntake {
   return {
-    async record(sender, incidents, sightings, now, revoked = []) {
-      const { incidentStatements, rest } = recordStatements(db, sender, incidents, sightings, now, revoked);
+    async record(sender, incidents, sightings, now, revoked = [], options = {}) {
+      const verdictConfig = await verdictConfigOf;
+      const { incidentStatements, rest } = recordStatements(
+        db,
+        verdictConfig,
+        sender,
+        incidents,
+        sightings,
+        now,
+        revoked,
+        options,
+      );
       if (incidentStatements.length === 0) return [];
       const results = await db.batch([...incidentStatements, ...rest]);
       return statesOf(results.slice(0, incidentStatements.length));
     },
 
     async recordAndClaim(sender, incidents, sightings, now, claim) {
-      const { incidentStatements, rest } = recordStatements(db, sender, incidents, sightings, now, []);
+      const verdictConfig = await verdictConfigOf;
+      const { incidentStatements, rest } = recordStatements(
+        db,
+        verdictConfig,
+        sender,
+        incidents,
+        sightings,
+        now,
+        [],
+        {},
+      );
       if (incidentStatements.length === 0) return { states: [], claims: new Map() };
       const claimStatement = db
         .prepare(

@@ -6,7 +6,14 @@
  */
 import * as v from "valibot";
 import type { Attempt } from "../domain/attempt";
-import type { Claim, IncidentState, IncidentStatus, KeyFacts, Label } from "../domain/incident";
+import type {
+  AlreadyInactive,
+  Claim,
+  IncidentState,
+  IncidentStatus,
+  KeyFacts,
+  Label,
+} from "../domain/incident";
 import { attemptInserts } from "./attempts";
 import { chunkJsonArrays } from "./chunk-by-bytes";
 import { confirmRevokedStatement } from "./confirm-revoked";
@@ -62,7 +69,13 @@ export interface IncidentLeases {
     status: Exclude<IncidentStatus, "pending">,
     label: Label | null,
     now: number,
-    details?: OutcomeDetails & { key?: KeyFacts },
+    details?: OutcomeDetails & {
+      key?: KeyFacts;
+      /** Why a `revoked` key was dead already; `key.alreadyInactive` when absent. */
+      alreadyInactive?: AlreadyInactive;
+      /** The fingerprint of the Clerk configuration that answered a `not_found` (config/verdict-config.ts). */
+      verdictConfig?: string;
+    },
   ): Promise<boolean>;
   /**
    * Records a revocation Clerk confirmed, whoever holds the lease now: Clerk's answer is the truth, and it wins over a
@@ -87,8 +100,8 @@ export interface IncidentLeases {
 }
 
 /** The event a final status owes the key owner's team (the notification outbox, `notify_due`). */
-const OWED_EVENT_SQL = `CASE ?1 WHEN 'revoked' THEN 'api_key.revoked' WHEN 'failed' THEN 'api_key.revocation_failed'
-  ELSE notify_due END`;
+const OWED_EVENT_SQL = `CASE WHEN ?1 = 'revoked' AND ?12 IS NOT NULL THEN 'api_key.already_inactive'
+  WHEN ?1 = 'revoked' THEN 'api_key.revoked' WHEN ?1 = 'failed' THEN 'api_key.revocation_failed' ELSE notify_due END`;
 
 /** Builds the lease store over a D1 database. */
 export function createIncidentLeases(db: D1Database): IncidentLeases {
@@ -140,15 +153,23 @@ export function createIncidentLeases(db: D1Database): IncidentLeases {
       return result.meta.changes > 0;
     },
     async finish(tokenHash, leaseId, status, label, now, details = {}) {
-      // A failed incident keeps its sealed secret so an operator can retry it; every other outcome drops it.
+      // A failed incident keeps its sealed secret so an operator can retry it, and a `not_found` keeps it so the verdict
+      // can be checked again when the configuration changes; every other outcome drops it.
+      const key = details.key;
       const result = await withAttempts(
         db
           .prepare(
             `UPDATE incidents SET status = ?1, label = ?2, claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
-             sealed_secret = CASE WHEN ?1 = 'failed' THEN sealed_secret ELSE NULL END,
+             sealed_secret = CASE WHEN ?1 IN ('failed', 'not_found') THEN sealed_secret ELSE NULL END,
              revoked_at = CASE WHEN ?1 = 'revoked' THEN ?3 ELSE revoked_at END,
+             key_id = COALESCE(key_id, ?11),
              key_subject = COALESCE(?7, key_subject), key_name = COALESCE(?8, key_name),
              clerk_instance = COALESCE(?10, clerk_instance), last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3,
+             already_inactive = CASE WHEN ?1 = 'revoked' THEN ?12 ELSE NULL END,
+             clerk_revocation_reason = COALESCE(?13, clerk_revocation_reason),
+             key_expiration = COALESCE(?14, key_expiration),
+             verdict_config = CASE WHEN ?1 = 'not_found' THEN ?15 ELSE verdict_config END,
+             checked_at = CASE WHEN ?1 = 'not_found' THEN ?3 ELSE checked_at END,
              notify_due = ${OWED_EVENT_SQL}, notify_queued_at = NULL
            WHERE token_hash = ?6 AND lease_id = ?9 AND status = 'pending'`,
           )
@@ -159,10 +180,15 @@ export function createIncidentLeases(db: D1Database): IncidentLeases {
             details.error ?? null,
             details.traceId ?? null,
             tokenHash,
-            details.key?.subject ?? null,
-            details.key?.name ?? null,
+            key?.subject ?? null,
+            key?.name ?? null,
             leaseId,
-            details.key?.instance ?? null,
+            key?.instance ?? null,
+            key?.id ?? null,
+            details.alreadyInactive ?? key?.alreadyInactive ?? null,
+            key?.revocationReason ?? null,
+            key?.expiration ?? null,
+            details.verdictConfig ?? null,
           ),
         details.attempts,
       );

@@ -5,6 +5,7 @@
  * and finds events still owed.
  */
 import * as v from "valibot";
+import { AlreadyInactiveSchema } from "../domain/incident";
 import type { EventFacts } from "../domain/notify-event";
 import { chunkJsonArrays } from "./chunk-by-bytes";
 import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
@@ -21,6 +22,9 @@ const FactsRow = v.object({
   key_subject: v.nullable(v.string()),
   clerk_instance: v.nullable(v.string()),
   revoked_at: v.nullable(v.number()),
+  already_inactive: v.nullable(AlreadyInactiveSchema),
+  clerk_revocation_reason: v.nullable(v.string()),
+  key_expiration: v.nullable(v.number()),
   last_error: v.nullable(v.string()),
   sender: v.nullable(v.string()),
   url: v.nullable(v.string()),
@@ -53,7 +57,8 @@ export function createNotificationOutbox(db: D1Database): NotificationOutbox {
       const row = await db
         .prepare(
           `SELECT i.token_hash, i.token_prefix, i.token_type, i.status, i.key_id, i.key_name, i.key_subject,
-                  i.clerk_instance, i.revoked_at, i.last_error, s.sender, s.url, s.source
+                  i.clerk_instance, i.revoked_at, i.already_inactive, i.clerk_revocation_reason, i.key_expiration,
+                  i.last_error, s.sender, s.url, s.source
            FROM incidents AS i
            LEFT JOIN sightings AS s ON s.sighting_id = (
              SELECT sighting_id FROM sightings WHERE token_hash = i.token_hash ORDER BY first_seen_at LIMIT 1)
@@ -73,6 +78,9 @@ export function createNotificationOutbox(db: D1Database): NotificationOutbox {
         keySubject: r.key_subject,
         instance: r.clerk_instance,
         revokedAt: r.revoked_at,
+        alreadyInactive: r.already_inactive,
+        clerkRevocationReason: r.clerk_revocation_reason,
+        keyExpiration: r.key_expiration,
         lastError: r.last_error,
         sender: r.sender,
         url: r.url,

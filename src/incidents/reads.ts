@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import { AttemptOperationSchema, AttemptOutcomeSchema, type AttemptRecord } from "../domain/attempt";
 import {
+  AlreadyInactiveSchema,
   type IncidentHistory,
   type IncidentOverview,
   type IncidentStatus,
@@ -93,6 +94,11 @@ const SummaryRow = v.pipe(
     key_name: nullableString,
     key_subject: nullableString,
     instance: nullableString,
+    already_inactive: v.nullable(AlreadyInactiveSchema),
+    clerk_revocation_reason: nullableString,
+    key_expiration: v.nullable(v.number()),
+    checked_at: v.nullable(v.number()),
+    verdict_config: nullableString,
     attempts: v.number(),
     last_error: nullableString,
     clerk_trace_id: nullableString,
@@ -114,6 +120,11 @@ const SummaryRow = v.pipe(
       keyName: r.key_name,
       keySubject: r.key_subject,
       instance: r.instance,
+      alreadyInactive: r.already_inactive,
+      clerkRevocationReason: r.clerk_revocation_reason,
+      keyExpiration: r.key_expiration,
+      checkedAt: r.checked_at,
+      verdictConfig: r.verdict_config,
       attempts: r.attempts,
       lastError: r.last_error,
       clerkTraceId: r.clerk_trace_id,
@@ -176,7 +187,8 @@ const AttemptRow = v.pipe(
 );
 
 const SUMMARY_COLUMNS = `i.token_hash, i.token_prefix, i.token_type, i.status, i.label, i.key_id, i.key_name,
-  i.key_subject, i.clerk_instance AS instance, i.attempts, i.last_error, i.clerk_trace_id, i.first_seen_at, i.last_seen_at, i.revoked_at,
+  i.key_subject, i.clerk_instance AS instance, i.already_inactive, i.clerk_revocation_reason, i.key_expiration,
+  i.checked_at, i.verdict_config, i.attempts, i.last_error, i.clerk_trace_id, i.first_seen_at, i.last_seen_at, i.revoked_at,
   i.next_attempt_at, i.updated_at,
   (SELECT json_group_array(DISTINCT s.sender) FROM sightings AS s WHERE s.token_hash = i.token_hash) AS senders`;
 

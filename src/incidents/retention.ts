@@ -34,6 +34,11 @@ export interface IncidentRetention {
    * will not open can never keep the rest from their turn.
    */
   sealedWithPrefix(prefixes: readonly string[], limit: number): Promise<SealedRow[]>;
+  /**
+   * Drops the sealed secret of up to `limit` `not_found` incidents last seen before `before`: kept so the verdict can be
+   * checked again after a configuration change, but not forever. A later sighting brings the secret again.
+   */
+  dropStaleVerdictSecrets(before: number, limit: number): Promise<number>;
   /** Replaces each sealed secret that still holds `from` with `to`; answers how many did. */
   replaceSealed(rows: readonly Resealed[]): Promise<number>;
 }
@@ -71,6 +76,17 @@ export function createIncidentRetention(db: D1Database): IncidentRetention {
         const r = v.parse(SealedRowSchema, row);
         return { tokenHash: r.token_hash, sealedSecret: r.sealed_secret };
       });
+    },
+    async dropStaleVerdictSecrets(before, limit) {
+      const result = await db
+        .prepare(
+          `UPDATE incidents SET sealed_secret = NULL
+           WHERE token_hash IN (SELECT token_hash FROM incidents
+             WHERE sealed_secret IS NOT NULL AND status = 'not_found' AND last_seen_at < ?1 LIMIT ?2)`,
+        )
+        .bind(before, limit)
+        .run();
+      return result.meta.changes;
     },
     async replaceSealed(rows) {
       const entries = rows.map((r) => ({ h: r.tokenHash, f: r.from, t: r.to }));

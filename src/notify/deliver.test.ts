@@ -15,6 +15,9 @@ const facts: EventFacts = {
   keySubject: "user_2xhFjEI5X2qWRvtV13BzSj8H6Dk",
   instance: "default",
   revokedAt: Date.UTC(2026, 10, 26, 12, 0, 0),
+  alreadyInactive: null,
+  clerkRevocationReason: null,
+  keyExpiration: null,
   lastError: null,
   sender: "github",
   url: "https://github.com/octo/repo/blob/main/.env",
@@ -143,5 +146,26 @@ describe("Slack incoming webhooks", () => {
     const { text } = (await (requests[0] as Request).json()) as { text: string };
     expect(text).toContain("could not revoke");
     expect(text).toContain("Reason: clerk_http_400");
+  });
+
+  it("say that an already inactive key was revoked elsewhere, with Clerk's reason, and that nothing was revoked", async () => {
+    const { requests, fetch } = recordingFetch(200);
+    const deliver = createDeliverer({
+      url: "https://hooks.slack.com/services/T0/B0/x",
+      secret: undefined,
+      fetch,
+      now: Date.now,
+    });
+    const inactive = buildEvent(
+      "api_key.already_inactive",
+      { ...facts, alreadyInactive: "revoked_elsewhere", clerkRevocationReason: "Rotated by <owner>" },
+      0,
+    );
+    expect(inactive.data.already_inactive).toBe("revoked_elsewhere");
+    await deliver(inactive);
+    const { text } = (await (requests[0] as Request).json()) as { text: string };
+    expect(text).toContain("was already revoked in Clerk; nothing was revoked");
+    expect(text).toContain("Clerk's revocation reason: Rotated by &lt;owner&gt;");
+    expect(text).not.toContain("by autorevoke");
   });
 });

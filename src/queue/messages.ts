@@ -1,7 +1,7 @@
 /**
  * @module
- * Messages on the `REVOCATIONS` queue: revoke a token, deliver a notification about one, or record an alert D1
- * could not take. The first two carry the token's hash and nothing else; a record message carries secrets only
+ * Messages on the `REVOCATIONS` queue: revoke a token, deliver a notification about one, record an alert D1
+ * could not take, or check a period's `not_found` verdicts again. The first two carry the token's hash and nothing else; a record message carries secrets only
  * sealed. The secret itself stays in D1, sealed, until the key id is
  * known (see README "Secrets at rest"), so a message is useless to anyone who reads it.
  */
@@ -60,11 +60,31 @@ const RecordMessageSchema = v.object({
   ),
 });
 
+/**
+ * Check again, with Clerk, every `not_found` verdict written in `[since, until]` after the cursor: one chunk per message
+ * (use-cases/recheck-not-found.ts), each sending the next. Carries times and a token hash only.
+ */
+const RecheckMessageSchema = v.object({
+  v: v.literal(1),
+  kind: v.literal("recheck"),
+  since: v.number(),
+  until: v.number(),
+  after: v.optional(v.object({ updated_at: v.number(), token_hash: TokenHashSchema })),
+});
+
+/** A recheck message's body. */
+export type RecheckMessage = v.InferOutput<typeof RecheckMessageSchema>;
+
 /** A record message's body. */
 export type RecordMessage = v.InferOutput<typeof RecordMessageSchema>;
 
 /** Message schema, validated on receipt like any other trust boundary. */
-export const QueueMessageSchema = v.union([NotifyMessageSchema, RecordMessageSchema, RevokeMessageSchema]);
+export const QueueMessageSchema = v.union([
+  NotifyMessageSchema,
+  RecordMessageSchema,
+  RecheckMessageSchema,
+  RevokeMessageSchema,
+]);
 
 /** Any message on the queue, as sent (revoke, notify or record). */
 export type QueueMessageBody = v.InferInput<typeof QueueMessageSchema>;

@@ -53,13 +53,19 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
         // never dropped. Back on the queue after the longest backoff.
         await deps.queue.send(body, { contentType: "json", delaySeconds: RETRY_MAX_DELAY_SECONDS });
         deps.log.warn("dead_letter_requeued", { kind: "record", tokens: body.incidents.length });
+      } else if (body.kind === "recheck") {
+        // A chunk of an operator's re-check that kept failing: the verdicts it would reopen stay as they are, and
+        // asking for the re-check again resumes it (reopened incidents are no longer `not_found`).
+        deps.log.error("recheck_abandoned", { since: body.since, until: body.until });
       } else {
         await revocation(body.token_hash, deps);
       }
       message.ack();
     } catch (error) {
       deps.log.error("dead_letter_write_failed", {
-        ...(body.kind === "record" ? { kind: "record" } : { token_hash: body.token_hash }),
+        ...(body.kind === "record" || body.kind === "recheck"
+          ? { kind: body.kind }
+          : { token_hash: body.token_hash }),
         error: error instanceof Error ? error.name : "unknown",
       });
       message.retry();

@@ -17,6 +17,7 @@ import { enqueueRevocations, type QueuedRevocation } from "../queue/enqueue";
 import { type QueueMessageBody, QueueMessageSchema } from "../queue/messages";
 import type { NotificationCollector } from "../queue/notification-collector";
 import type { DeliverNotification } from "./deliver-notification";
+import { type RecheckDeps, recheckFromMessage } from "./recheck-not-found";
 import { recordLater } from "./record-later";
 import type { ResolveToken } from "./resolve-token";
 
@@ -37,6 +38,8 @@ export interface ConsumerDeps {
   deliverNotification: DeliverNotification;
   notifications: NotificationCollector;
   retryBaseDelaySeconds?: number;
+  /** Reopens the next chunk of an operator's re-check (recheck-not-found.ts). */
+  operatorWrites: RecheckDeps["operatorWrites"];
 }
 
 /** A message to put back on the queue; `unclaimed` when it was deferred without being resolved. */
@@ -114,6 +117,9 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
         else message.ack();
       } else if (body.kind === "record") {
         await recordLater(body, deps);
+        message.ack();
+      } else if (body.kind === "recheck") {
+        await recheckFromMessage(deps, body);
         message.ack();
       } else await revoke(message, body.token_hash);
     } catch (error) {

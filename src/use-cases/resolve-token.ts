@@ -16,18 +16,32 @@
  *   when every instance answered 404; an instance that failed, answered 429 or had no slot in its pace leaves the
  *   incident pending. An instance without a slot is passed over for now, so one instance's limit never holds up a
  *   key that another instance knows.
+ * - What Clerk answers decides, not what we hoped (Clerk's OpenAPI allows all of these):
+ *   - verify 200 with `revoked` or `expired`: the key is real and already dead. `revoked` / `true_positive`, marked
+ *     `already_inactive`, and never revoked again;
+ *   - verify 400 or 422: Clerk refuses the token's shape, so it is no secret of Clerk's: `not_found` / `false_positive`;
+ *   - a 404 without Clerk's error body: a wrong CLERK_API_URL. Retried like an outage and logged `clerk_misconfigured`;
+ *     it never labels a token;
+ *   - a refused revoke (400, 409, 422): `GET /api_keys/{id}` decides. Revoked or expired there is `revoked`; still live
+ *     there is `failed` (a person must look); gone there, after a verify knew it, is `revoked` (deleted).
+ * - A `not_found` records the fingerprint of the Clerk configuration that gave it (config/verdict-config.ts), so that
+ *   intake can verify the token again when the configuration changes.
+ * - An incident recorded under an instance name the configuration no longer has (renamed, `CLERK_SECRET_KEY` moved to
+ *   `CLERK_SECRET_KEYS`) is looked for on every instance; only an instance that knows it finishes it. When none does,
+ *   it waits as `clerk_instance_unknown` (the instance may have been removed, and its keys are still live there).
  */
-import type { ClerkGateway } from "../clerk/client";
+import type { ClerkGateway, ClerkKey } from "../clerk/client";
 import { type Attempt, attemptOf } from "../domain/attempt";
-import type { ClerkFailure } from "../domain/clerk-failure";
+import { CLERK_MISCONFIGURED, type ClerkFailure } from "../domain/clerk-failure";
 import { DEFAULT_INSTANCE } from "../domain/clerk-ids";
-import type { Claim, IncidentState, KeyFacts } from "../domain/incident";
+import type { AlreadyInactive, Claim, IncidentState, KeyFacts } from "../domain/incident";
 import type { NotifyEventType } from "../domain/notify-event";
 import type { Outcome } from "../domain/outcome";
 import { REVOCATION_REASON } from "../domain/outcome";
 import type { PacePriority } from "../domain/pace-schedule";
 import { retryDelaySeconds } from "../domain/retry-policy";
 import type { IncidentLeases } from "../incidents/leases";
+import type { Logger } from "../lib/log";
 import type { Sealer } from "../lib/seal";
 import type { Pacer } from "../pacing/pacer";
 import type { ClerkInstance } from "./clerk-instance";
@@ -62,7 +76,41 @@ export interface ResolverDeps {
   giveUpAfterMs: number;
   /** Hears each outcome this resolver made final: the key owner's team is told about it. */
   onFinal?: (tokenHash: string, event: NotifyEventType) => void;
+  /** The fingerprint of the Clerk configuration, stored with each `not_found` (config/verdict-config.ts). */
+  verdictConfig?: string | Promise<string>;
+  /** Where `clerk_misconfigured` is logged. */
+  log?: Logger;
 }
+
+/** Statuses of a revoke Clerk refused: the key may be revoked already, so a lookup decides. */
+const REFUSED_REVOKE_STATUSES: ReadonlySet<number> = new Set([400, 409, 422]);
+/** Statuses of a verify Clerk refused: a token of a shape Clerk does not issue, i.e. not a Clerk secret. */
+const REFUSED_VERIFY_STATUSES: ReadonlySet<number> = new Set([400, 422]);
+
+/**
+ * Why a key Clerk knows is already dead, from its own answer: `undefined` when it is live; `ours` when it carries the
+ * reason autorevoke revokes with (our own revocation, whose record was lost: a crash, or D1 down at the time).
+ */
+function inactiveOf(key: ClerkKey, reason: string): AlreadyInactive | "ours" | undefined {
+  if (key.revoked) {
+    return key.revocationReason === reason || key.revocationReason === REVOCATION_REASON
+      ? "ours"
+      : "revoked_elsewhere";
+  }
+  if (key.expired) return "expired";
+  return undefined;
+}
+
+/** What the incident log keeps of a key Clerk described. */
+const factsOf = (key: ClerkKey, instance: string, alreadyInactive?: AlreadyInactive): KeyFacts => ({
+  id: key.id,
+  subject: key.subject,
+  name: key.name,
+  instance,
+  revocationReason: key.revocationReason,
+  expiration: key.expiration,
+  ...(alreadyInactive ? { alreadyInactive } : {}),
+});
 
 /** Per-call choices of a resolution. */
 export interface ResolveOptions {
@@ -163,6 +211,46 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     return { kind: "revoked", keyId, byThisCall: recorded } satisfies Outcome;
   }
 
+  /**
+   * Clerk knows the key and it was dead already (revoked elsewhere, expired, deleted): nothing to revoke. Recorded under
+   * the lease only; a lost lease means another resolver decides.
+   */
+  async function alreadyInactive(
+    tokenHash: string,
+    claim: Claim,
+    key: KeyFacts & { alreadyInactive: AlreadyInactive },
+  ) {
+    const done = await leases.finish(tokenHash, claim.leaseId, "revoked", "true_positive", deps.now(), {
+      key,
+      attempts: history(claim),
+    });
+    if (!done) return lostLease(tokenHash);
+    deps.onFinal?.(tokenHash, "api_key.already_inactive");
+    return {
+      kind: "revoked",
+      keyId: key.id,
+      byThisCall: false,
+      inactive: key.alreadyInactive,
+    } satisfies Outcome;
+  }
+
+  /** Every candidate answered that it does not know the token: `not_found`, with the configuration that said so. */
+  async function notFound(tokenHash: string, claim: Claim, details: { traceId?: string; error?: string }) {
+    const done = await leases.finish(tokenHash, claim.leaseId, "not_found", "false_positive", deps.now(), {
+      ...details,
+      attempts: history(claim),
+      verdictConfig: await deps.verdictConfig,
+    });
+    return done ? ({ kind: "not_found" } satisfies Outcome) : lostLease(tokenHash);
+  }
+
+  /** A 404 that is not Clerk's: said once per call, with the instance, so an operator can find the setting. */
+  function noteMisconfigured(failure: ClerkFailure, instance: string, operation: string) {
+    if (failure.kind === "retryable" && failure.reason === CLERK_MISCONFIGURED) {
+      deps.log?.error(CLERK_MISCONFIGURED, { instance, operation, status: failure.status ?? null });
+    }
+  }
+
   /** Hands the incident back until `delaySeconds` from now. */
   async function release(
     tokenHash: string,
@@ -249,6 +337,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     let finalFailure: (ClerkFailure & { kind: "final" }) | undefined;
     let pacedForMs: number | undefined;
     let traceId: string | undefined;
+    let refused: string | undefined;
     for (const instance of candidates) {
       const wait = await slot(instance.pacer, options);
       if (!wait.ok) {
@@ -259,8 +348,13 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       note(claim, attemptOf(tokenHash, "verify", verified, deps.now(), instance.name));
       if (verified.ok) return { kind: "known", instance, key: verified.value } as const;
       const failure = verified.error;
+      noteMisconfigured(failure, instance.name, "verify");
       if (failure.kind === "not_found") traceId = failure.traceId ?? traceId;
-      else if (failure.kind === "retryable") {
+      else if (failure.kind === "final" && REFUSED_VERIFY_STATUSES.has(failure.status)) {
+        // Clerk will not take this token as a secret at all: as good an answer as its 404.
+        refused ??= `verify_refused_${failure.reason}`;
+        traceId = failure.traceId ?? traceId;
+      } else if (failure.kind === "retryable") {
         // Told at once, so the pace of this instance slows before the next token asks it.
         if (failure.status === 429) await instance.pacer.slowDown((failure.retryAfterSeconds ?? 1) * 1000);
         unanswered ??= { failure, pacer: instance.pacer };
@@ -269,7 +363,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     if (unanswered) return { kind: "unanswered", failure: unanswered.failure } as const;
     if (pacedForMs !== undefined) return { kind: "paced", retryAfterMs: pacedForMs } as const;
     if (finalFailure) return { kind: "final", failure: finalFailure } as const;
-    return { kind: "unknown", traceId } as const;
+    return { kind: "unknown", traceId, refused } as const;
   }
 
   return async (tokenHash, inlineSecret, options) => {
@@ -277,25 +371,20 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     const claim = options?.claim ?? (await leases.claim(tokenHash, deps.now(), CLAIM_LEASE_MS, claimOptions));
     if (!claim) return outcomeFromState(await leases.get(tokenHash), deps.now());
 
-    // The instance on record, if any; else every instance, in order.
+    // The instance on record, if any; else every instance, in order. A name the configuration no longer has (renamed,
+    // or removed) is searched for on every instance, but only a positive answer counts: if none knows the token, its
+    // instance may simply be gone from the configuration while its keys are still live, so it waits like an outage
+    // (putting the instance back lets it finish) and gives up only after as long.
     let candidates = instances;
-    if (claim.instance !== null) {
-      const recorded = instances.find((i) => i.name === claim.instance);
-      // Its key was taken out of the configuration: putting it back lets the incident finish, so it waits like an
-      // outage and gives up only after as long.
-      if (!recorded)
-        return retryable(
-          tokenHash,
-          claim,
-          { kind: "retryable", reason: "clerk_instance_unknown" },
-          undefined,
-        );
-      candidates = [recorded];
+    const instanceUnknown = claim.instance !== null && !instances.some((i) => i.name === claim.instance);
+    if (claim.instance !== null && !instanceUnknown) {
+      candidates = instances.filter((i) => i.name === claim.instance);
     }
+    const waitForInstance = () =>
+      retryable(tokenHash, claim, { kind: "retryable", reason: "clerk_instance_unknown" }, undefined);
 
     let keyId = claim.keyId;
     let confirmed = claim.keyConfirmed;
-    let key: KeyFacts | undefined;
     if (keyId === null) {
       const sealed = claim.sealedSecret;
       const secret = inlineSecret ?? (sealed ? await sealer.open(sealed, tokenHash) : undefined);
@@ -309,18 +398,13 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
 
       const verdict = await verifyEverywhere(tokenHash, claim, secret, candidates, options);
       switch (verdict.kind) {
-        case "unknown": {
-          // Every instance answered 404.
-          const done = await leases.finish(
-            tokenHash,
-            claim.leaseId,
-            "not_found",
-            "false_positive",
-            deps.now(),
-            { traceId: verdict.traceId, attempts: history(claim) },
-          );
-          return done ? { kind: "not_found" } : lostLease(tokenHash);
-        }
+        case "unknown":
+          // Every instance answered Clerk's 404 (or refused the token's shape).
+          if (instanceUnknown) return waitForInstance();
+          return notFound(tokenHash, claim, {
+            ...(verdict.traceId ? { traceId: verdict.traceId } : {}),
+            ...(verdict.refused ? { error: verdict.refused } : {}),
+          });
         case "unanswered":
           return retryable(tokenHash, claim, verdict.failure, undefined);
         case "paced":
@@ -329,6 +413,16 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
           return fail(tokenHash, claim, `verify_${verdict.failure.reason}`, verdict.failure.traceId);
         case "known":
           break;
+      }
+      const inactive = inactiveOf(verdict.key, options?.reason ?? REVOCATION_REASON);
+      if (inactive === "ours") {
+        return revoked(tokenHash, claim, verdict.key.id, factsOf(verdict.key, verdict.instance.name));
+      }
+      if (inactive) {
+        return alreadyInactive(tokenHash, claim, {
+          ...factsOf(verdict.key, verdict.instance.name, inactive),
+          alreadyInactive: inactive,
+        });
       }
       keyId = verdict.key.id;
       confirmed = true;
@@ -347,18 +441,39 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
 
     // A key id with no instance on record (an operator's, with one instance configured, or one recorded before there
     // were several): each instance in turn until one has the key.
+    const reason = options?.reason ?? REVOCATION_REASON;
     let notFoundTrace: string | undefined;
     for (const instance of candidates) {
       const wait = await slot(instance.pacer, options);
       if (!wait.ok) return pacedOut(tokenHash, claim, wait.retryAfterMs);
-      const answer = await instance.clerk.revoke(keyId, options?.reason ?? REVOCATION_REASON);
+      const answer = await instance.clerk.revoke(keyId, reason);
       note(claim, attemptOf(tokenHash, "revoke", answer, deps.now(), instance.name));
-      if (answer.ok) {
-        // An operator's key id is confirmed only now: keep what Clerk says of the key.
-        key = confirmed ? undefined : { ...answer.value, instance: instance.name };
-        return revoked(tokenHash, claim, keyId, key);
+      if (answer.ok) return revoked(tokenHash, claim, keyId, factsOf(answer.value, instance.name));
+      let failure = answer.error;
+      noteMisconfigured(failure, instance.name, "revoke");
+      if (failure.kind === "final" && REFUSED_REVOKE_STATUSES.has(failure.status)) {
+        // Refused: perhaps revoked already (by us before a crash, or by someone else). Clerk's own record decides.
+        const lookupSlot = await slot(instance.pacer, options);
+        if (!lookupSlot.ok) return pacedOut(tokenHash, claim, lookupSlot.retryAfterMs);
+        const looked = await instance.clerk.lookup(keyId);
+        note(claim, attemptOf(tokenHash, "lookup", looked, deps.now(), instance.name));
+        if (looked.ok) {
+          const key = looked.value;
+          const inactive = inactiveOf(key, reason);
+          // Our own reason on it: our earlier revoke, whose answer (or whose record) was lost.
+          if (inactive === "ours") return revoked(tokenHash, claim, keyId, factsOf(key, instance.name));
+          if (inactive) {
+            return alreadyInactive(tokenHash, claim, {
+              ...factsOf(key, instance.name, inactive),
+              alreadyInactive: inactive,
+            });
+          }
+          // Live, and Clerk will not revoke it: a person has to.
+          return fail(tokenHash, claim, `revoke_refused_${failure.reason}`, failure.traceId);
+        }
+        failure = looked.error;
+        noteMisconfigured(failure, instance.name, "lookup");
       }
-      const failure = answer.error;
       switch (failure.kind) {
         case "not_found":
           notFoundTrace = failure.traceId;
@@ -369,16 +484,21 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
           return fail(tokenHash, claim, `revoke_${failure.reason}`, failure.traceId);
       }
     }
+    // Nobody has the key under a name we no longer know: its instance may be gone from the configuration.
+    if (instanceUnknown) return waitForInstance();
     if (confirmed) {
       // Clerk knew the key a moment ago (verify answered its id) and now has no such key: it was deleted, which
-      // ends its use as surely as a revocation.
-      return revoked(tokenHash, claim, keyId, undefined, "key_gone_at_revoke");
+      // ends its use as surely as a revocation, though not by us.
+      const done = await leases.finish(tokenHash, claim.leaseId, "revoked", "true_positive", deps.now(), {
+        alreadyInactive: "deleted",
+        error: "key_gone_at_revoke",
+        attempts: history(claim),
+      });
+      if (!done) return lostLease(tokenHash);
+      deps.onFinal?.(tokenHash, "api_key.already_inactive");
+      return { kind: "revoked", keyId, byThisCall: false, inactive: "deleted" } satisfies Outcome;
     }
     // An operator's key id that Clerk never knew.
-    const done = await leases.finish(tokenHash, claim.leaseId, "not_found", "false_positive", deps.now(), {
-      traceId: notFoundTrace,
-      attempts: history(claim),
-    });
-    return done ? { kind: "not_found" } : lostLease(tokenHash);
+    return notFound(tokenHash, claim, notFoundTrace ? { traceId: notFoundTrace } : {});
   };
 }

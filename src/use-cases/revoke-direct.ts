@@ -54,6 +54,10 @@ export function createDirectRevoker(deps: DirectRevokerDeps): RevokeDirect {
         if (verified.error.kind !== "not_found") reason = "verify_failed";
         continue;
       }
+      // Dead already (Clerk's verify may answer 200 for a revoked or expired key): nothing to revoke. The record message
+      // leaves it pending, and the resolver records what Clerk says once D1 is back.
+      if (verified.value.revoked || verified.value.expired)
+        return { kind: "unknown", reason: "key_inactive" };
       if (!(await slot(instance.pacer, deadlineAt))) return { kind: "unknown", reason: "clerk_paced" };
       const revoked = await instance.clerk.revoke(verified.value.id, REVOCATION_REASON);
       if (!revoked.ok) {

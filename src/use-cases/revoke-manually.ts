@@ -12,6 +12,8 @@
  *   verify. Since Clerk never confirmed an operator's id, a 404 there means "no such key" (`not_found`),
  *   not "deleted since we verified it".
  *
+ * A `not_found` incident is verified (or revoked by id) again: the operator asks now.
+ *
  * Both draw on the same pace as alerts, with an alert's priority: an operator is waiting too. When Clerk
  * is unavailable the incident is released and queued like any other, and the queue finishes it. Known
  * limit: a queued retry revokes with the default reason, since the reason is not stored.
@@ -82,11 +84,15 @@ async function record(
     source: MANUAL_SOURCE,
     type: incident.tokenType,
   });
+  // An operator asks now: a `not_found` is verified again whatever its age or configuration (a 404 is no reason to
+  // refuse without asking Clerk: it may have come from a misconfiguration since fixed).
   await deps.intake.record(
     MANUAL_SENDER,
     [{ ...incident, status: "pending", label: null }],
     [sighting],
     deps.now(),
+    [],
+    { recheck: true },
   );
 }
 

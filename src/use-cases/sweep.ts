@@ -23,6 +23,9 @@ export const SWEEP_BATCH_LIMIT = 1_000;
 /** GitHub's partner agreement: delete url, source and type within 30 days. */
 export const SIGHTING_RETENTION_MS = 30 * 24 * 60 * 60_000;
 
+/** Sealed secrets of old `not_found` verdicts dropped per sweep: a bounded write, well inside D1's limits. */
+export const VERDICT_SECRETS_PER_SWEEP = 1_000;
+
 /** What the sweeper works with. */
 export interface SweeperDeps {
   sweeping: IncidentSweeping;
@@ -66,6 +69,10 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
   const erased = await attempt("erase", () =>
     deps.retention.eraseSightingDetails(now - SIGHTING_RETENTION_MS, now),
   );
+  // A not_found keeps its sealed secret as long as the token's sightings keep their details, then lets it go.
+  const dropped = await attempt("drop_verdict_secrets", () =>
+    deps.retention.dropStaleVerdictSecrets(now - SIGHTING_RETENTION_MS, VERDICT_SECRETS_PER_SWEEP),
+  );
   // Re-sealing can always wait for the next run.
   let unreadable = 0;
   const resealed = await attempt("reseal", async () => {
@@ -78,10 +85,11 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
     notified,
     erased,
     resealed,
+    verdict_secrets_dropped: dropped,
     reseal_unreadable: unreadable,
     ...(failed.length > 0 ? { failed } : {}),
   });
-  if (failed.length === (deps.notificationsOn ? 4 : 3)) throw new Error(`sweep failed: ${failed.join(", ")}`);
+  if (failed.length === (deps.notificationsOn ? 5 : 4)) throw new Error(`sweep failed: ${failed.join(", ")}`);
   return { requeued, notified, erased, resealed };
 }
 

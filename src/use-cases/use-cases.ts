@@ -14,6 +14,7 @@ import type { Logger } from "../lib/log";
 import type { Result } from "../lib/result";
 import type { AlertVerifier } from "../senders/alert-verifier";
 import type { AlertInput, AlertSummary } from "./process-alert";
+import type { RecheckProgress } from "./recheck-not-found";
 import type { InstanceError, ManualRevocation } from "./revoke-manually";
 import type { SweepResult } from "./sweep";
 
@@ -45,8 +46,10 @@ export interface UseCases {
     instance: string | undefined,
     waitUntil: WaitUntil,
   ): Promise<Result<ManualRevocation, InstanceError>>;
-  /** A failed incident goes back in line. */
+  /** A failed incident, or a not-found one to check again, goes back in line. */
   retryIncident(tokenHash: string): Promise<RequeueResult>;
+  /** Every `not_found` verdict given since `since` (ms) is checked with Clerk again, in the background. */
+  recheckNotFound(since: number): Promise<RecheckProgress>;
   /** One page of incidents, newest first. */
   listIncidents(
     filter: IncidentFilter,

@@ -8,10 +8,13 @@ import { createNotificationOutbox } from "../../src/incidents/outbox";
 import { createIncidentRetention } from "../../src/incidents/retention";
 import { createIncidentSweeping } from "../../src/incidents/sweeping";
 
+/** The verdict fingerprint test stores record under; the Worker's own differs, as a real change of configuration would. */
+export const TEST_VERDICT_CONFIG = "v1:test:00000000000000000000000000000000";
+
 /** The incident log's stores, merged. */
-export function incidentLog(db: D1Database) {
+export function incidentLog(db: D1Database, verdictConfig = TEST_VERDICT_CONFIG) {
   return {
-    ...createIncidentIntake(db),
+    ...createIncidentIntake(db, verdictConfig),
     ...createIncidentLeases(db),
     ...createNotificationOutbox(db),
     ...createIncidentSweeping(db),

@@ -4,6 +4,7 @@
  * stand-in instances the Worker talks to.
  */
 
+import type { Modes } from "../../dev/clerk-standin";
 import { type AlertSender, createAlertRequest, generateSigningKey, type SigningKey } from "../../dev/signer";
 import { resetPacer } from "./pacer";
 import { noteSecret } from "./secrets-registry";
@@ -56,11 +57,23 @@ export const scriptClerk = (faults: unknown[]) => post(`${CLERK}/__standin/scrip
 export const acceptClerkSecretKeys = (secretKeys: string[]) =>
   post(`${CLERK}/__standin/secret-keys`, { secret_keys: secretKeys });
 export const setClerkLatency = (ms: number) => post(`${CLERK}/__standin/latency`, { ms });
+/**
+ * Chooses which of the answers Clerk's spec allows the stand-in gives (dev/clerk-standin/modes.ts): any subset of
+ * `dead_keys`, `second_revoke`, `odd_secrets`, `unknown_routes`; the others keep theirs. `resetClerk` restores the
+ * defaults. Resolves with every mode's value now.
+ */
+export async function setClerkModes(modes: Partial<Modes>): Promise<Modes> {
+  return ((await post(`${CLERK}/__standin/modes`, modes)) as { modes: Modes }).modes;
+}
+/** Every mode's value now. */
+export const clerkModes = async () => (await control(`${CLERK}/__standin/modes`)) as Modes;
 export const clerkCalls = async () => (await control(`${CLERK}/__standin/calls`)) as ClerkCall[];
 export const clerkKey = async (id: string) =>
   (await control(`${CLERK}/__standin/keys/${id}`)) as {
     revoked: boolean;
+    expired: boolean;
     revoke_count: number;
+    verify_count: number;
     revocation_reason: string | null;
   };
 

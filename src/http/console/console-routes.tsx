@@ -177,7 +177,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       operator: operatorName(c),
     });
     if (result === "unknown") return refuse({ kind: "no_such_incident" });
-    if (result === "not_failed") return refuse({ kind: "not_failed" });
+    if (result === "not_retryable") return refuse({ kind: "not_retryable" });
     return page(
       c,
       "Retry queued",

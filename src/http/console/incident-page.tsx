@@ -4,9 +4,58 @@
  * (erased details shown as erased), every Clerk call with its status and trace id, and the notification sent. A
  * failed incident can be retried from here.
  */
-import type { IncidentHistory } from "../../domain/incident";
+import type { IncidentHistory, IncidentSummary } from "../../domain/incident";
 import { formatDuration, safeLink } from "./format";
 import { Status, Time } from "./parts";
+
+/** What the verdict rests on, in a sentence: who killed the key, or what Clerk's 404 was based on. */
+function Verdict({ incident: i }: { incident: IncidentSummary }) {
+  if (i.status === "revoked") {
+    switch (i.alreadyInactive) {
+      case "revoked_elsewhere":
+        return (
+          <>
+            Already revoked in Clerk before autorevoke saw it; nothing was revoked again.
+            {i.clerkRevocationReason ? <> Clerk's reason: “{i.clerkRevocationReason}”.</> : null}
+          </>
+        );
+      case "expired":
+        return (
+          <>
+            Already expired in Clerk
+            {i.keyExpiration !== null ? (
+              <>
+                {" "}
+                (<Time ms={i.keyExpiration} />)
+              </>
+            ) : null}
+            ; nothing was revoked.
+          </>
+        );
+      case "deleted":
+        return <>Deleted in Clerk between its verify and its revoke; nothing was left to revoke.</>;
+      case null:
+        return <>Revoked by autorevoke. It cannot be restored.</>;
+    }
+  }
+  if (i.status === "not_found") {
+    return (
+      <>
+        Clerk does not know this token
+        {i.checkedAt !== null ? (
+          <>
+            {" "}
+            (asked <Time ms={i.checkedAt} />, under configuration <code>{i.verdictConfig ?? "unknown"}</code>)
+          </>
+        ) : (
+          " (asked before configurations were recorded)"
+        )}
+        . A sighting after a configuration change, or a day later, asks again.
+      </>
+    );
+  }
+  return null;
+}
 
 function Facts({ history }: { history: IncidentHistory }) {
   const i = history.incident;
@@ -20,6 +69,7 @@ function Facts({ history }: { history: IncidentHistory }) {
     <dl class="facts">
       {row("Status", <Status status={i.status} />)}
       {row("Label", i.label?.replace("_", " "))}
+      {row("Verdict", i.status === "revoked" || i.status === "not_found" ? <Verdict incident={i} /> : null)}
       {row("Token", <code>{i.tokenPrefix}</code>)}
       {row("Token hash", <code>{i.tokenHash}</code>)}
       {row("Token type", i.tokenType)}
@@ -164,21 +214,26 @@ function Notification({ history }: { history: IncidentHistory }) {
   );
 }
 
-/** Retrying asks for a confirmation: the box must be ticked, in the browser and again on the server. */
-function RetryForm({ tokenHash }: { tokenHash: string }) {
+/**
+ * Retrying asks for a confirmation: the box must be ticked, in the browser and again on the server. A `not_found` is
+ * retried the same way, as a re-check: Clerk is asked again, and a live key is revoked.
+ */
+function RetryForm({ tokenHash, recheck }: { tokenHash: string; recheck: boolean }) {
   return (
     <form class="action" method="post" action={`/console/incidents/${tokenHash}/retry`}>
-      <h2>Retry</h2>
+      <h2>{recheck ? "Check again" : "Retry"}</h2>
       <p>
-        Puts the incident back in line: the queue calls Clerk again at once, with a fresh budget of failures.
+        {recheck
+          ? "Asks Clerk again whether it knows this token, as after a configuration was fixed: a live key is revoked."
+          : "Puts the incident back in line: the queue calls Clerk again at once, with a fresh budget of failures."}
       </p>
       <div class="field">
         <input id="confirm-retry" name="confirm" type="checkbox" value="yes" required />{" "}
         <label for="confirm-retry" class="inline">
-          Yes, retry revoking this key
+          {recheck ? "Yes, check this token with Clerk again" : "Yes, retry revoking this key"}
         </label>
       </div>
-      <button type="submit">Retry now</button>
+      <button type="submit">{recheck ? "Check now" : "Retry now"}</button>
     </form>
   );
 }
@@ -191,7 +246,9 @@ export function IncidentPage({ history }: { history: IncidentHistory }) {
       <h1>
         Incident <code>{i.tokenPrefix}</code> <Status status={i.status} />
       </h1>
-      {i.status === "failed" ? <RetryForm tokenHash={i.tokenHash} /> : null}
+      {i.status === "failed" || i.status === "not_found" ? (
+        <RetryForm tokenHash={i.tokenHash} recheck={i.status === "not_found"} />
+      ) : null}
       <Facts history={history} />
       <h2>Sightings</h2>
       <Sightings history={history} />

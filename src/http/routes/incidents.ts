@@ -74,12 +74,15 @@ export const incidentRoutes = new Hono<AppEnv>()
     describeRoute({
       ...OPERATOR_ROUTE,
       operationId: "retry_incident",
-      summary: "Queue a failed incident again",
+      summary: "Queue a failed incident again, or check a not-found one with Clerk again",
       responses: {
         202: json("Back to pending with its attempts and give-up clock reset, and queued", RetryResultSchema),
         400: shared("BadRequest"),
         ...OPERATOR_REFUSALS,
-        409: json("The incident is not failed", ErrorSchema),
+        409: json(
+          "The incident is neither failed nor a not-found one that can be checked again",
+          ErrorSchema,
+        ),
       },
     }),
     valid("param", TokenHashParamSchema),
@@ -89,7 +92,7 @@ export const incidentRoutes = new Hono<AppEnv>()
       const result = await useCases.retryIncident(tokenHash);
       useCases.log.info("incident_retry", { request_id: requestId, token_hash: tokenHash, result });
       if (result === "unknown") refuse({ kind: "no_such_incident" });
-      if (result === "not_failed") refuse({ kind: "not_failed" });
+      if (result === "not_retryable") refuse({ kind: "not_retryable" });
       const body: RetryResult = { token_hash: tokenHash, status: "pending", outcome: "queued" };
       return c.json(body, 202);
     },

@@ -1,0 +1,166 @@
+/**
+ * Contract: the real Worker under `wrangler dev`, its `CLERK_API_URL` pointed at Prism mocking Clerk's whole published
+ * Backend API (dev/clerk-openapi/clerk-bapi-2026-05-12.yml) instead of our stand-in. The stand-in follows the spec as
+ * we read it; Prism follows the spec as written, and logs every request of the Worker's (through `@clerk/backend`)
+ * that breaks it. Each test asserts that Prism saw the Clerk calls it expects and logged no violation for them.
+ *
+ * Paths: the spec's `servers` is `https://api.clerk.com/v1` and its paths are `/api_keys/...`, while `@clerk/backend`
+ * calls `${apiUrl}/api_keys/...` with no `/v1` (its machine-auth clients skip the version). Prism serves the paths
+ * as written, at the root, and checks a request against `servers` only when it names one (`?__server=`), which the
+ * SDK never does; so `CLERK_API_URL` is Prism's bare origin, and the SDK's `/api_keys/verify` is the spec's
+ * `/api_keys/verify`. A call to `/v1/api_keys/...` would be logged as "no path matched" and fail the test.
+ *
+ * Prism answers with the spec's examples: verify and revoke both answer the key `ak_3beecc9c60adb5f9b850e91a8ee1e992`
+ * with `revoked: false`, so a live key, whatever the secret.
+ */
+import * as v from "valibot";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  freePort,
+  LOCAL_ADMIN_TOKEN,
+  LOOPBACK,
+  type LocalStack,
+  repoRoot,
+  startLocalStack,
+} from "../dev/local-stack.ts";
+import { createAlertRequest } from "../dev/signer.ts";
+import { BASE62_ALPHABET, randomString, sha256Hex } from "../dev/standin-util.ts";
+import { type PrismMock, startPrismMock } from "./prism-mock.ts";
+
+/** The key id of the spec's APIKey example, which Prism answers to every verify. */
+const EXAMPLE_KEY_ID = "ak_3beecc9c60adb5f9b850e91a8ee1e992";
+const SPEC = "dev/clerk-openapi/clerk-bapi-2026-05-12.yml";
+
+const FeedbackSchema = v.array(
+  v.object({ token_hash: v.string(), token_type: v.string(), label: v.string() }),
+);
+const RevocationSchema = v.object({
+  key_id: v.nullable(v.string()),
+  label: v.nullable(v.string()),
+  outcome: v.string(),
+});
+
+let prism: PrismMock;
+let stack: LocalStack;
+
+beforeAll(async () => {
+  const root = await repoRoot();
+  const prismPort = await freePort();
+  // Side by side: the Worker calls Clerk only when asked, and Prism is listening long before the first test.
+  const [mock, local] = await Promise.allSettled([
+    startPrismMock(root, SPEC, prismPort),
+    startLocalStack({
+      quiet: true,
+      seedDemo: false,
+      vars: { CLERK_API_URL: `http://${LOOPBACK}:${prismPort}` },
+    }),
+  ]);
+  if (mock.status === "fulfilled") prism = mock.value;
+  if (local.status === "fulfilled") stack = local.value;
+  if (mock.status === "rejected" || local.status === "rejected") {
+    await Promise.allSettled([prism?.stop(), stack?.stop()]);
+    throw mock.status === "rejected" ? mock.reason : (local as PromiseRejectedResult).reason;
+  }
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await prism?.stop();
+});
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes, in case Prism's output has them.
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** What Prism logged while `run` ran: the requests it received and every line that says one broke the spec. */
+async function prismSaw(run: () => Promise<void>) {
+  const from = prism.output().length;
+  await run();
+  // Prism logs a request's violations after its answer is sent: give the log a moment to catch up.
+  await new Promise((r) => setTimeout(r, 300));
+  const lines = prism.output().slice(from).replace(ANSI, "").split("\n");
+  return {
+    requests: lines.flatMap((line) => {
+      const m = /\[HTTP SERVER\] (\w+) (\S+) .*Request received/.exec(line);
+      return m ? [`${m[1]?.toUpperCase()} ${m[2]}`] : [];
+    }),
+    // `Violation: request...` is logged for a request Prism still answers; a request it refuses outright (no path
+    // matched, no bearer) is logged as "did not pass the validation rules" or "terminated with error" instead.
+    violations: lines.filter((line) =>
+      /Violation: request|did not pass the validation rules|Request terminated with error/.test(line),
+    ),
+  };
+}
+
+const clerkSecret = () => `ak_${randomString(BASE62_ALPHABET, 40)}`;
+
+async function sendAlert(token: string): Promise<Response> {
+  const alert = await createAlertRequest({
+    url: stack.alertUrl("github"),
+    body: JSON.stringify([
+      { token, type: "clerk_api_key", url: "https://github.com/octo/app/blob/main/.env", source: "content" },
+    ]),
+    key: stack.signingKey,
+    sender: "github",
+  });
+  // A copy over a plain ArrayBuffer: Node's fetch takes no Uint8Array over a shared buffer.
+  const body = typeof alert.body === "string" ? alert.body : new Uint8Array(alert.body);
+  return fetch(alert.url, { ...alert, body });
+}
+
+function revokeManually(body: Record<string, string>): Promise<Response> {
+  return fetch(`${stack.url}/v1/revocations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${LOCAL_ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+describe("the Worker against Prism mocking Clerk's published Backend API", () => {
+  it("revokes an alert's ak_ token with spec-conformant verify and revoke calls, and labels it true_positive", async () => {
+    const token = clerkSecret();
+    let res: Response | undefined;
+    const saw = await prismSaw(async () => {
+      res = await sendAlert(token);
+    });
+    expect(saw.violations).toEqual([]);
+    expect(saw.requests).toEqual(["POST /api_keys/verify", `POST /api_keys/${EXAMPLE_KEY_ID}/revoke`]);
+    expect(res?.status).toBe(200);
+    expect(v.parse(FeedbackSchema, await res?.json())).toEqual([
+      { token_hash: await sha256Hex(token), token_type: "clerk_api_key", label: "true_positive" },
+    ]);
+  });
+
+  it("revokes by secret through POST /v1/revocations with spec-conformant calls", async () => {
+    let res: Response | undefined;
+    const saw = await prismSaw(async () => {
+      res = await revokeManually({ secret: clerkSecret() });
+    });
+    expect(saw.violations).toEqual([]);
+    expect(saw.requests).toEqual(["POST /api_keys/verify", `POST /api_keys/${EXAMPLE_KEY_ID}/revoke`]);
+    expect(res?.status).toBe(200);
+    expect(v.parse(RevocationSchema, await res?.json())).toMatchObject({
+      key_id: EXAMPLE_KEY_ID,
+      label: "true_positive",
+      outcome: "revoked",
+    });
+  });
+
+  it("revokes by key id through POST /v1/revocations with a spec-conformant revoke and no verify", async () => {
+    let res: Response | undefined;
+    const saw = await prismSaw(async () => {
+      res = await revokeManually({ key_id: EXAMPLE_KEY_ID });
+    });
+    expect(saw.violations).toEqual([]);
+    expect(saw.requests).toEqual([`POST /api_keys/${EXAMPLE_KEY_ID}/revoke`]);
+    expect(res?.status).toBe(200);
+    expect(v.parse(RevocationSchema, await res?.json())).toMatchObject({
+      key_id: EXAMPLE_KEY_ID,
+      outcome: "revoked",
+    });
+  });
+
+  it("sends nothing to the Clerk stand-in: Prism was the Worker's Clerk", () => {
+    expect(stack.vars.CLERK_API_URL).toBe(prism.url);
+    expect(stack.clerk.standin.calls()).toEqual([]);
+  });
+});
