@@ -154,9 +154,35 @@ void running.exited.then(async (exit) => {
   await shutdown(running, 1);
 });
 
-console.log(banner(running));
+console.log(banner(running, await clerkHealth(running)));
 
-function banner(s: LocalStack): string {
+/**
+ * The Worker's own Clerk health check (`GET /v1/health/clerk`), as the README's deploy steps ask an operator to look at
+ * it: one line per instance. A failure to ask is shown, not fatal: the stack is up either way.
+ */
+async function clerkHealth(s: LocalStack): Promise<string[]> {
+  const HealthSchema = v.object({
+    status: v.string(),
+    instances: v.array(v.object({ name: v.string(), status: v.string(), detail: v.string() })),
+  });
+  try {
+    const res = await fetch(`${s.url}/v1/health/clerk`, {
+      headers: { Authorization: `Bearer ${s.vars.ADMIN_TOKEN}` },
+      signal: AbortSignal.timeout(15_000),
+    });
+    const answer = v.parse(HealthSchema, await res.json());
+    return [
+      `  Clerk health        ${answer.status}  (GET /v1/health/clerk, or ${s.url}/console/health)`,
+      ...answer.instances.map((i) =>
+        `    ${i.name.padEnd(8)} ${i.status.padEnd(12)} ${i.status === "ok" ? "" : i.detail}`.trimEnd(),
+      ),
+    ];
+  } catch (error) {
+    return [`  Clerk health        could not ask: ${error instanceof Error ? error.message : String(error)}`];
+  }
+}
+
+function banner(s: LocalStack, health: string[]): string {
   const instances = s.clerkInstances ?? {
     default: { secretKey: s.clerk.secretKey, standin: s.clerk.standin },
   };
@@ -181,6 +207,10 @@ function banner(s: LocalStack): string {
     ],
     [`${alert} -- --instance prod`, "no label: queued, revoked a few seconds later"],
     [`${alert} -- --count 1000`, "a big batch"],
+    [
+      `curl -H 'Authorization: Bearer ${s.vars.ADMIN_TOKEN}' ${s.url}/v1/health/clerk`,
+      "each Clerk instance: ok, unauthorised, misrouted, unreachable",
+    ],
     [`curl ${s.clerk.url}/__standin/keys`, "what the Clerk stand-in holds"],
     [
       `curl ${s.notify.url.replace(/\/hooks\/.*$/, "")}/__standin/received`,
@@ -217,6 +247,7 @@ function banner(s: LocalStack): string {
     `  webhook secret      ${s.vars.INBOUND_WEBHOOK_SECRET}  (INBOUND_WEBHOOK_SECRET, for --sender generic)`,
     `  queue retries       RETRY_BASE_DELAY_SECONDS=${s.vars.RETRY_BASE_DELAY_SECONDS}: the first retry comes 1-2 s after a failure`,
     `  Clerk pace          CLERK_RATE_LIMIT=${s.vars.CLERK_RATE_LIMIT} calls per 10 s per instance, shared by every caller`,
+    ...health,
     "",
     "  Demo keys in the Clerk stand-in (instance, secret prefix, key id, name, state):",
     ...demo,

@@ -24,7 +24,14 @@ import { migrate } from "./support/db";
 import { consoleRequest, signIn } from "./support/operator-console";
 import { resetPacer } from "./support/pacer";
 import { watchSecrecy } from "./support/secrecy";
-import { acceptClerkSecretKeys, CLERK, clerkCalls, resetClerk, scriptClerk } from "./support/standins";
+import {
+  acceptClerkSecretKeys,
+  CLERK,
+  clerkCalls,
+  resetClerk,
+  scriptClerk,
+  setClerkModes,
+} from "./support/standins";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123";
 const BASE = "http://autorevoke.test";
@@ -170,6 +177,12 @@ describe("GET /v1/health/clerk", () => {
         http_status: 404,
         detail: "CLERK_API_URL answers 404 without Clerk's error body: check its path.",
       });
+    });
+
+    it("says so when a wrong path prefix on Clerk's host meets a bare 404 (the stand-in's unknown_routes=bare)", async () => {
+      await setClerkModes({ unknown_routes: "bare" });
+      const instance = await only(envWith({ CLERK_API_URL: `${CLERK}/v2` }));
+      expect(instance).toMatchObject({ status: "misrouted", http_status: 404 });
     });
 
     it("says so when CLERK_API_URL answers 200 with something that is not Clerk's", async () => {
