@@ -159,6 +159,33 @@ describe("the Worker against Prism mocking Clerk's published Backend API", () =>
     });
   });
 
+  it("checks Clerk's health with a spec-conformant GET /api_keys/{apiKeyID}, the lookup's call too", async () => {
+    let res: Response | undefined;
+    const saw = await prismSaw(async () => {
+      res = await fetch(`${stack.url}/v1/health/clerk`, {
+        headers: { authorization: `Bearer ${LOCAL_ADMIN_TOKEN}` },
+      });
+    });
+    expect(saw.violations).toEqual([]);
+    expect(saw.requests).toEqual([`GET /api_keys/ak_${"0".repeat(32)}`]);
+    expect(res?.status).toBe(200);
+    // Prism answers the spec's example key, a 200 in Clerk's shape: the route is Clerk's.
+    expect(await res?.json()).toMatchObject({ status: "ok", instances: [{ name: "default", status: "ok" }] });
+  });
+
+  it("would see a violation: a verify without its secret, sent straight to Prism", async () => {
+    // The check the tests above rely on, shown able to fail.
+    const saw = await prismSaw(async () => {
+      await fetch(`${prism.url}/api_keys/verify`, {
+        method: "POST",
+        headers: { authorization: "Bearer sk_test_contract", "content-type": "application/json" },
+        body: "{}",
+      });
+    });
+    expect(saw.requests).toEqual(["POST /api_keys/verify"]);
+    expect(saw.violations).not.toEqual([]);
+  });
+
   it("sends nothing to the Clerk stand-in: Prism was the Worker's Clerk", () => {
     expect(stack.vars.CLERK_API_URL).toBe(prism.url);
     expect(stack.clerk.standin.calls()).toEqual([]);

@@ -53,7 +53,7 @@ describe("the health probe", () => {
     });
   });
 
-  it("reports a 200 that is not the key asked for as not Clerk's", async () => {
+  it("reports a 200 that carries no API key in Clerk's shape as not Clerk's", async () => {
     // A key-list stand-in answers every GET with its list: a service that is not Clerk's.
     expect(await probeOf(`https://probe-${Date.now()}.github.keys.test`).probe()).toEqual({
       kind: "answered",
