@@ -281,7 +281,7 @@ describe("incidents", () => {
 });
 
 describe("the pages", () => {
-  it("saves screenshots of the overview, the list and an incident for the README", async () => {
+  it("saves screenshots of the overview, the list, an incident and Clerk's health for the README", async () => {
     // A little more history, so the pictures show something of each kind.
     const keys = await Promise.all([liveKey(), liveKey(), liveKey()]);
     await sendAlert(keys.map((k) => k.secret));
@@ -299,6 +299,9 @@ describe("the pages", () => {
       .click();
     await page.getByRole("heading", { name: "Clerk calls" }).waitFor();
     await page.screenshot({ path: join(screenshots, "console-incident.png"), fullPage: true });
+    await page.goto(`${tokenStack.url}/console/health`);
+    await page.getByRole("heading", { name: "Clerk health" }).waitFor();
+    await page.screenshot({ path: join(screenshots, "console-health.png"), fullPage: true });
   });
 
   it("have no serious or critical accessibility violations (axe-core)", async () => {
@@ -308,6 +311,7 @@ describe("the pages", () => {
       "/console/incidents?status=revoked",
       `/console/incidents/${hash}`,
       "/console/revoke",
+      "/console/health",
     ];
     for (const path of checked) {
       await page.goto(`${tokenStack.url}${path}`);
