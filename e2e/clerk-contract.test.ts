@@ -25,7 +25,7 @@ import {
 } from "../dev/local-stack.ts";
 import { createAlertRequest } from "../dev/signer.ts";
 import { BASE62_ALPHABET, randomString, sha256Hex } from "../dev/standin-util.ts";
-import { type PrismMock, startPrismMock } from "./prism-mock.ts";
+import { type Prism, startPrismMock } from "./prism.ts";
 
 /** The key id of the spec's APIKey example, which Prism answers to every verify. */
 const EXAMPLE_KEY_ID = "ak_3beecc9c60adb5f9b850e91a8ee1e992";
@@ -40,7 +40,7 @@ const RevocationSchema = v.object({
   outcome: v.string(),
 });
 
-let prism: PrismMock;
+let prism: Prism;
 let stack: LocalStack;
 
 beforeAll(async () => {

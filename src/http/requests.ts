@@ -57,7 +57,8 @@ export const IncidentListQuerySchema = v.strictObject({
   limit: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^\d{1,3}$/),
+      // No 0 and no leading zero, so that the document's pattern refuses what the Worker refuses.
+      v.regex(/^[1-9]\d{0,2}$/),
       v.description(`page size, 1 to ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}`),
       v.transform(Number),
       v.number(),

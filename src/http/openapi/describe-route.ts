@@ -39,7 +39,9 @@ export type SharedResponse =
   | "BadRequest"
   | "Unauthorized"
   | "NotFound"
-  | "TooManyAttempts";
+  | "TooManyAttempts"
+  | "OperatorsUnavailable"
+  | "CrossSite";
 
 /** A reference to a shared refusal. */
 export interface SharedResponseRef {

@@ -89,6 +89,12 @@ const SHARED_RESPONSES: Record<SharedResponse, ResponsesWithResolver[string]> = 
     },
   },
   NotFound: errorBody("Unknown resource, or the operators' API is off (ADMIN_TOKEN unset)"),
+  CrossSite: errorBody(
+    "A change a browser marks as asked for by another site (`Sec-Fetch-Site: cross-site` or `same-site`), refused whatever its credentials",
+  ),
+  OperatorsUnavailable: errorBody(
+    "The operators' API is misconfigured (ADMIN_TOKEN under 32 characters, or a bad Cloudflare Access setting), or the Worker is (a bad core setting); see the Worker's logs",
+  ),
   TooManyAttempts: {
     ...errorBody("Too many failed authentications from this IP"),
     headers: {

@@ -9,7 +9,7 @@ import type { AppEnv } from "../app-env";
 import { encodeCursor } from "../cursor";
 import { refuse } from "../errors";
 import { describeRoute, json, shared } from "../openapi/describe-route";
-import { OPERATOR_REFUSALS, OPERATOR_ROUTE } from "../openapi/operator-routes";
+import { OPERATOR_REFUSALS, OPERATOR_ROUTE, OPERATOR_WRITE_REFUSALS } from "../openapi/operator-routes";
 import { DEFAULT_PAGE_SIZE, IncidentListQuerySchema, TokenHashParamSchema } from "../requests";
 import {
   ErrorSchema,
@@ -78,7 +78,7 @@ export const incidentRoutes = new Hono<AppEnv>()
       responses: {
         202: json("Back to pending with its attempts and give-up clock reset, and queued", RetryResultSchema),
         400: shared("BadRequest"),
-        ...OPERATOR_REFUSALS,
+        ...OPERATOR_WRITE_REFUSALS,
         409: json(
           "The incident is neither failed nor a not-found one that can be checked again",
           ErrorSchema,

@@ -10,7 +10,7 @@ import { adminAuth } from "../admin-auth";
 import type { AppEnv } from "../app-env";
 import { refuse } from "../errors";
 import { describeRoute, json, shared } from "../openapi/describe-route";
-import { OPERATOR_REFUSALS, OPERATOR_ROUTE } from "../openapi/operator-routes";
+import { OPERATOR_ROUTE, OPERATOR_WRITE_REFUSALS } from "../openapi/operator-routes";
 import { RecheckRequestSchema } from "../requests";
 import { ErrorSchema, type RecheckResult, RecheckResultSchema } from "../responses";
 import { requireJson, valid } from "../validate";
@@ -33,7 +33,7 @@ export const recheckRoutes = new Hono<AppEnv>().use(adminAuth()).post(
     responses: {
       202: json("The first chunk is reopened and queued", RecheckResultSchema),
       400: shared("BadRequest"),
-      ...OPERATOR_REFUSALS,
+      ...OPERATOR_WRITE_REFUSALS,
       413: json(`The body exceeds ${RECHECK_BODY_LIMIT_BYTES} bytes`, ErrorSchema),
       415: json("The body is not application/json", ErrorSchema),
     },

@@ -12,7 +12,7 @@ import { adminAuth } from "../admin-auth";
 import type { AppEnv } from "../app-env";
 import { refuse } from "../errors";
 import { describeRoute, json, shared } from "../openapi/describe-route";
-import { OPERATOR_REFUSALS, OPERATOR_ROUTE } from "../openapi/operator-routes";
+import { OPERATOR_ROUTE, OPERATOR_WRITE_REFUSALS } from "../openapi/operator-routes";
 import { RevocationRequestSchema } from "../requests";
 import { ErrorSchema, RevocationResultSchema, toRevocationResult } from "../responses";
 import { requireJson, valid } from "../validate";
@@ -48,7 +48,7 @@ export const revocationRoutes = new Hono<AppEnv>().use(adminAuth()).post(
       200: json("Revoked now, or earlier", RevocationResultSchema),
       202: json("Clerk is unavailable or rate-limited; queued", RevocationResultSchema),
       400: shared("BadRequest"),
-      ...OPERATOR_REFUSALS,
+      ...OPERATOR_WRITE_REFUSALS,
       404: json("Clerk knows no such secret or key (or the API is off)", RevocationResultSchema),
       413: json(`The body exceeds ${REVOCATION_BODY_LIMIT_BYTES} bytes`, ErrorSchema),
       415: json("The body is not application/json", ErrorSchema),
