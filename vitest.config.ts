@@ -45,6 +45,8 @@ export default defineConfig(async () => {
     // they run one after another: a reset or a scripted fault in one file must not reach another.
     test: {
       fileParallelism: false,
+      // The NOTIFY_URL receiver is reset before every test: no file owns it (test/support/fresh-receiver.ts).
+      setupFiles: ["./test/support/fresh-receiver.ts"],
       // Files and tests in random order, every run (the seed is printed): a test that passes only after another
       // fails here instead of hiding.
       sequence: { shuffle: true },

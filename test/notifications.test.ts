@@ -123,7 +123,7 @@ describe("a failing NOTIFY_URL", () => {
 
   it("records a notification that fails for good on the incident", async () => {
     const live = await createLiveKey();
-    await failNotify(410, 5);
+    await failNotify(410, 1);
     await send([live.secret]);
     await deliveredEvent(live, 410);
     const tokenHash = await sha256Hex(live.secret);
