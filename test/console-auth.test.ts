@@ -97,6 +97,22 @@ describe("token sign-in (no Cloudflare Access)", () => {
     expect(secrecy.logs()).toContain("admin_auth_failed");
   });
 
+  it("refuses even the right token from an IP that is over the failure limit, and sets no cookie", async () => {
+    const ip = freshIp();
+    const wrong = "a-wrong-admin-token-to-look-for-0123456789";
+    for (let i = 0; i < 11; i++)
+      await send(consoleRequest("/console/sign-in", { form: { token: wrong }, ip }));
+    const right = await send(consoleRequest("/console/sign-in", { form: { token: ADMIN_TOKEN }, ip }));
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(right.headers.get("Set-Cookie")).toBeNull();
+    // Another IP is not held back by this one's guesses.
+    const other = await send(
+      consoleRequest("/console/sign-in", { form: { token: ADMIN_TOKEN }, ip: freshIp() }),
+    );
+    expect(other.status).toBe(303);
+  });
+
   it("refuses a forged or tampered session cookie", async () => {
     const good = await signIn();
     const [name, value] = good.split("=") as [string, string];

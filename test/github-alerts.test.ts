@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateSigningKey, type SigningKey } from "../dev/signer";
 import worker from "../src";
-import { ALERT_BUDGET_MS } from "../src/domain/deadlines";
+import { ALERT_BUDGET_MS, INLINE_DEADLINE_MS } from "../src/domain/deadlines";
 import { sha256Hex } from "../src/lib/hash";
 import { clearTables, incident, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
@@ -311,6 +311,30 @@ describe("when Clerk fails", () => {
       .split("\n")
       .findLast((l) => l.includes('"event":"alert"'));
     expect(Number(JSON.parse(line ?? "{}").duration_ms)).toBeLessThanOrEqual(ALERT_BUDGET_MS);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 15_000);
+
+  it("holds the inline deadline when Clerk hangs for more tokens than run inline at once", async () => {
+    // More tokens than INLINE_CONCURRENCY (6): the lanes fill, hang, and later tokens start behind them or never. The
+    // answer must wait for none of them: what is in flight finishes after it, what never started goes to the queue.
+    const keys = await Promise.all(Array.from({ length: 13 }, () => createLiveKey()));
+    await scriptClerk([{ hangMs: 20_000, times: 40 }]);
+    const started = Date.now();
+    const res = await send(keys.map((k) => match(k.secret)));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([]);
+    const line = secrecy
+      .logs()
+      .split("\n")
+      .findLast((l) => l.includes('"event":"alert"'));
+    const logged = JSON.parse(line ?? "{}");
+    // The inline deadline holds for the tokens that started behind the first six, whose own Clerk call timeout
+    // (CLERK_CALL_TIMEOUT_MS) runs past it: the pool stops waiting at INLINE_DEADLINE_MS, and queueing takes little.
+    expect(Number(logged.duration_ms)).toBeLessThanOrEqual(INLINE_DEADLINE_MS + 1_500);
+    // Each token is either back as a retry (a Clerk call that timed out) or still in flight; none has a label.
+    expect(logged).toMatchObject({ tokens: 13, labelled: 0 });
+    expect((logged.retry ?? 0) + (logged.in_flight ?? 0)).toBe(13);
+    expect(logged.in_flight).toBeGreaterThan(0);
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 15_000);
 
