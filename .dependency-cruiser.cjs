@@ -12,7 +12,7 @@
  *   use-cases    what the Worker does                 domain, lib, queue; config and adapters as types only
  *   http         Hono app, routes, refusals           domain, lib, http; config, use-cases, adapters as types only
  *   wiring.ts    the one composition root             everything but http and index
- *   index.ts     the Worker's handlers                http, wiring, config, lib, and the pacing Durable Object
+ *   index.ts     the Worker's handlers                http, wiring, config, lib, the pacing Durable Object, queue/hand-back
  *
  * Tests (*.test.ts) are outside the layers: they may import whatever they test.
  */

@@ -8,6 +8,7 @@ import { readConfig } from "./config/config";
 import { createApp } from "./http/app";
 import { consoleLogger } from "./lib/log";
 import { ok } from "./lib/result";
+import { CONFIG_INVALID_HANDBACK_SECONDS, handBackBatch } from "./queue/hand-back";
 import { wire } from "./wiring";
 
 export { ClerkPacer } from "./pacing/clerk-pacer";
@@ -27,7 +28,7 @@ function useCasesOrThrow(env: Env) {
   const useCases = useCasesFor(env);
   if (!useCases.ok) {
     consoleLogger.error("config_invalid", { problems: useCases.error });
-    // Throwing makes the runtime retry the whole batch / cron later instead of losing it.
+    // Throwing fails this cron run; the next one, five minutes later, finds the same work in D1.
     throw new Error("autorevoke is misconfigured");
   }
   return useCases.value;
@@ -39,7 +40,18 @@ export default {
   fetch: app.fetch,
 
   async queue(batch, env, _ctx) {
-    const useCases = useCasesOrThrow(env);
+    const wired = useCasesFor(env);
+    if (!wired.ok) {
+      // A bad deploy must not spend queued work's retries (throwing would, and the queues delete what runs out of
+      // them): the batch goes back as fresh messages for the fixed deploy, dead letters onto the main queue.
+      consoleLogger.error("config_invalid", { problems: wired.error });
+      await handBackBatch(batch, env.REVOCATIONS, consoleLogger, {
+        reason: "config_invalid",
+        delaySeconds: CONFIG_INVALID_HANDBACK_SECONDS,
+      });
+      return;
+    }
+    const useCases = wired.value;
     if (batch.queue.endsWith(DEAD_LETTER_QUEUE_SUFFIX)) await useCases.consumeDeadLetters(batch);
     else await useCases.consumeRevocations(batch);
   },
