@@ -38,7 +38,7 @@ import { createResolver } from "./use-cases/resolve-token";
 import { retryIncident } from "./use-cases/retry-incident";
 import { createDirectRevoker } from "./use-cases/revoke-direct";
 import { revokeKeyId, revokeSecret } from "./use-cases/revoke-manually";
-import { sweep } from "./use-cases/sweep";
+import { STRANDED_GRACE_MS, sweep } from "./use-cases/sweep";
 import type { UseCases } from "./use-cases/use-cases";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -137,8 +137,10 @@ export function wire(env: Env, config: Config): UseCases {
   const retryBaseDelaySeconds = config.RETRY_BASE_DELAY_SECONDS;
   const giveUpAfterMs = config.GIVE_UP_AFTER_HOURS * 3_600_000;
 
-  const intake = createIncidentIntake(env.DB, verdictConfig);
-  const leases = createIncidentLeases(env.DB);
+  // An event is owed only while there is somewhere to send it: switching notifications on later sends no past event.
+  const notificationsOn = deliver !== undefined;
+  const intake = createIncidentIntake(env.DB, verdictConfig, { notificationsOn });
+  const leases = createIncidentLeases(env.DB, { notificationsOn });
   const outbox = createNotificationOutbox(env.DB);
   const operatorWrites = createOperatorWrites(env.DB);
   const reads = createIncidentReads(env.DB);
@@ -158,7 +160,7 @@ export function wire(env: Env, config: Config): UseCases {
     ? createNotificationCollector(queue, {
         // Still owed in D1 (`notify_due`): the sweeper queues it after its grace period.
         onError: (error) => log.error("notification_enqueue_failed", { error: errorName(error) }),
-        onQueued: (tokenHashes) => outbox.noteNotificationsQueued(tokenHashes, now()),
+        onQueued: (tokenHashes) => outbox.noteNotificationsQueued(tokenHashes, now(), STRANDED_GRACE_MS),
       })
     : noNotifications;
   const resolve = createResolver({
@@ -217,7 +219,13 @@ export function wire(env: Env, config: Config): UseCases {
         log,
         random: Math.random,
         now,
-        deliverNotification: createNotificationDelivery({ outbox, deliver, log, now }),
+        deliverNotification: createNotificationDelivery({
+          outbox,
+          deliver,
+          log,
+          now,
+          graceMs: STRANDED_GRACE_MS,
+        }),
         notifications,
         retryBaseDelaySeconds,
         operatorWrites,
@@ -233,7 +241,7 @@ export function wire(env: Env, config: Config): UseCases {
           queue,
           sealer,
           log,
-          notificationsOn: deliver !== undefined,
+          notificationsOn,
         },
         scheduledTime,
       ),

@@ -108,8 +108,9 @@ export function buildEvent(type: NotifyEventType, facts: EventFacts, now: number
 }
 
 /**
- * The `webhook-id`: the same for every delivery attempt of one event, so receivers can drop
- * duplicates, as Standard Webhooks intends.
+ * The `webhook-id`: the same for every delivery attempt of one event, so receivers can drop duplicates, as Standard
+ * Webhooks intends; and another for the next event of the same kind about the same token (a reopened incident that
+ * fails again), so such a receiver does not drop that one. The first event keeps the id it always had.
  */
-export const eventId = (type: NotifyEventType, tokenHash: string) =>
-  `msg_${type.replace(/[^a-z]/g, "_")}_${tokenHash.slice(0, 32)}`;
+export const eventId = (type: NotifyEventType, tokenHash: string, generation = 1) =>
+  `msg_${type.replace(/[^a-z]/g, "_")}_${tokenHash.slice(0, 32)}${generation > 1 ? `_g${generation}` : ""}`;

@@ -9,6 +9,7 @@
  * way: the first, still pending, verifies and meets that 404; the second says the key was revoked, and must win.
  */
 import type { KeyFacts } from "../domain/incident";
+import { oweEventSql } from "./owed-event";
 
 /** The confirm-revoked statement for one token. */
 export function confirmRevokedStatement(
@@ -16,13 +17,14 @@ export function confirmRevokedStatement(
   tokenHash: string,
   now: number,
   key: KeyFacts | undefined,
+  notificationsOn: boolean,
 ) {
   return db
     .prepare(
       `UPDATE incidents SET status = 'revoked', label = 'true_positive', claimed_until = NULL, lease_id = NULL,
          next_attempt_at = NULL, sealed_secret = NULL, revoked_at = ?1, last_error = NULL, already_inactive = NULL,
          key_id = COALESCE(key_id, ?5), key_subject = COALESCE(?2, key_subject), key_name = COALESCE(?3, key_name),
-         clerk_instance = COALESCE(clerk_instance, ?6), notify_due = 'api_key.revoked', notify_queued_at = NULL, updated_at = ?1
+         clerk_instance = COALESCE(clerk_instance, ?6), ${oweEventSql("'api_key.revoked'", notificationsOn)}, updated_at = ?1
        WHERE token_hash = ?4 AND status IN ('pending', 'failed', 'not_found')
        RETURNING token_hash`,
     )

@@ -78,6 +78,7 @@ function recordStatements(
   now: number,
   revoked: readonly { tokenHash: string; key: KeyFacts }[],
   options: RecordOptions,
+  notificationsOn: boolean,
 ) {
   const incidentRows = incidents.map((r) => ({
     h: r.tokenHash,
@@ -139,7 +140,9 @@ function recordStatements(
       .bind(now, sender, json),
   );
   // In the same batch (one transaction), so no resolver can see such an incident pending and verify it again.
-  const revokedStatements = revoked.map((r) => confirmRevokedStatement(db, r.tokenHash, now, r.key));
+  const revokedStatements = revoked.map((r) =>
+    confirmRevokedStatement(db, r.tokenHash, now, r.key, notificationsOn),
+  );
   return { incidentStatements, rest: [...sightingStatements, ...revokedStatements] };
 }
 
@@ -150,6 +153,7 @@ const statesOf = (results: readonly D1Result[]) =>
 export function createIncidentIntake(
   db: D1Database,
   verdictConfigOf: string | Promise<string>,
+  { notificationsOn }: { notificationsOn: boolean },
 ): IncidentIntake {
   return {
     async record(sender, incidents, sightings, now, revoked = [], options = {}) {
@@ -163,6 +167,7 @@ export function createIncidentIntake(
         now,
         revoked,
         options,
+        notificationsOn,
       );
       if (incidentStatements.length === 0) return [];
       const results = await db.batch([...incidentStatements, ...rest]);
@@ -180,6 +185,7 @@ export function createIncidentIntake(
         now,
         [],
         {},
+        notificationsOn,
       );
       if (incidentStatements.length === 0) return { states: [], claims: new Map() };
       const claimStatement = db

@@ -18,6 +18,7 @@ import { attemptInserts } from "./attempts";
 import { chunkJsonArrays } from "./chunk-by-bytes";
 import { confirmRevokedStatement } from "./confirm-revoked";
 import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
+import { oweEventSql } from "./owed-event";
 import { CLAIM_RETURNING, parseClaim, StateRow, toState } from "./state-row";
 
 /**
@@ -99,12 +100,18 @@ export interface IncidentLeases {
   schedule(tokenHashes: readonly string[], nextAttemptAt: number, now: number): Promise<void>;
 }
 
-/** The event a final status owes the key owner's team (the notification outbox, `notify_due`). */
-const OWED_EVENT_SQL = `CASE WHEN ?1 = 'revoked' AND ?12 IS NOT NULL THEN 'api_key.already_inactive'
-  WHEN ?1 = 'revoked' THEN 'api_key.revoked' WHEN ?1 = 'failed' THEN 'api_key.revocation_failed' ELSE notify_due END`;
+/** The event a final status owes the key owner's team (the notification outbox, `notify_due`); NULL for none. */
+const NEW_EVENT_SQL = `CASE WHEN ?1 = 'revoked' AND ?12 IS NOT NULL THEN 'api_key.already_inactive'
+  WHEN ?1 = 'revoked' THEN 'api_key.revoked' WHEN ?1 = 'failed' THEN 'api_key.revocation_failed' ELSE NULL END`;
+
+/** How the lease store is set up. */
+export interface LeaseOptions {
+  /** Whether NOTIFY_URL is set: only then does a final write owe the key owner's team an event. */
+  notificationsOn: boolean;
+}
 
 /** Builds the lease store over a D1 database. */
-export function createIncidentLeases(db: D1Database): IncidentLeases {
+export function createIncidentLeases(db: D1Database, { notificationsOn }: LeaseOptions): IncidentLeases {
   /** Runs a state write, with the history of the calls that led to it in the same batch: one round trip either way. */
   async function withAttempts(
     write: D1PreparedStatement,
@@ -170,7 +177,7 @@ export function createIncidentLeases(db: D1Database): IncidentLeases {
              key_expiration = COALESCE(?14, key_expiration),
              verdict_config = CASE WHEN ?1 = 'not_found' THEN ?15 ELSE verdict_config END,
              checked_at = CASE WHEN ?1 = 'not_found' THEN ?3 ELSE checked_at END,
-             notify_due = ${OWED_EVENT_SQL}, notify_queued_at = NULL
+             ${oweEventSql(NEW_EVENT_SQL, notificationsOn)}
            WHERE token_hash = ?6 AND lease_id = ?9 AND status = 'pending'`,
           )
           .bind(
@@ -195,7 +202,7 @@ export function createIncidentLeases(db: D1Database): IncidentLeases {
       return result.meta.changes > 0;
     },
     async confirmRevoked(tokenHash, now, key) {
-      const result = await confirmRevokedStatement(db, tokenHash, now, key).run();
+      const result = await confirmRevokedStatement(db, tokenHash, now, key, notificationsOn).run();
       return result.meta.changes > 0;
     },
     async release(tokenHash, leaseId, now, nextAttemptAt, details) {
@@ -225,7 +232,7 @@ export function createIncidentLeases(db: D1Database): IncidentLeases {
         .prepare(
           `UPDATE incidents SET status = 'failed', claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
              updated_at = ?1, last_error = 'retries_exhausted' || COALESCE(' after ' || last_error, ''),
-             notify_due = 'api_key.revocation_failed', notify_queued_at = NULL
+             ${oweEventSql("'api_key.revocation_failed'", notificationsOn)}
            WHERE token_hash = ?2 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?1)
              AND COALESCE(failing_since, last_seen_at) <= ?3`,
         )

@@ -16,7 +16,9 @@ export interface Logger {
 }
 
 function line(level: string, event: string, fields: LogFields | undefined): string {
-  return JSON.stringify({ level, event, ...fields });
+  // A field named `level` or `event` never replaces the line's own: the event name is what logs are searched by.
+  const { level: _level, event: _event, ...rest } = fields ?? {};
+  return JSON.stringify({ level, event, ...rest });
 }
 
 /** The console logger used by the Worker. */

@@ -15,7 +15,8 @@ export const NOTIFY_TIMEOUT_MS = 10_000;
 export type DeliveryFailure = { kind: "retryable" | "final"; reason: string };
 
 /** Delivers events. */
-export type Deliver = (event: RevocationEvent) => Promise<Result<void, DeliveryFailure>>;
+/** Delivers `event`; `generation` (see `eventId`) tells one event from the next of its kind about the same token. */
+export type Deliver = (event: RevocationEvent, generation?: number) => Promise<Result<void, DeliveryFailure>>;
 
 /** Dependencies of the deliverer. */
 export interface DeliverOptions {
@@ -30,7 +31,7 @@ export function createDeliverer(options: DeliverOptions): Deliver {
   const slack = isSlackWebhook(options.url);
   const webhook = options.secret ? new Webhook(options.secret) : undefined;
 
-  return async (event) => {
+  return async (event, generation) => {
     let body: string;
     const headers = new Headers({ "content-type": "application/json", "user-agent": "autorevoke" });
     if (slack) {
@@ -39,7 +40,7 @@ export function createDeliverer(options: DeliverOptions): Deliver {
       // An unsigned event could be forged by anyone who learns the URL; refuse to send one.
       if (!webhook) return err({ kind: "final", reason: "notify_secret_unset" });
       body = JSON.stringify(event);
-      const id = eventId(event.type, event.data.token_hash);
+      const id = eventId(event.type, event.data.token_hash, generation);
       const at = new Date(options.now());
       headers.set("webhook-id", id);
       headers.set("webhook-timestamp", String(Math.floor(at.getTime() / 1000)));

@@ -45,7 +45,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
         await deps.outbox.noteNotification(body.token_hash, deps.now(), "notify_retries_exhausted");
         deps.log.error("notification_failed", {
           token_hash: body.token_hash,
-          event: body.event,
+          notify_event: body.event,
           reason: "retries_exhausted",
         });
       } else if (body.kind === "record") {

@@ -112,8 +112,9 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
     const body = parsed.output;
     try {
       if (body.kind === "notify") {
-        const delivered = await deps.deliverNotification(body.token_hash, body.event);
-        if (delivered === "retry") message.retry({ delaySeconds: backoff(message) });
+        const retryDelaySeconds = backoff(message);
+        const delivered = await deps.deliverNotification(body.token_hash, body.event, { retryDelaySeconds });
+        if (delivered === "retry") message.retry({ delaySeconds: retryDelaySeconds });
         else message.ack();
       } else if (body.kind === "record") {
         await recordLater(body, deps);

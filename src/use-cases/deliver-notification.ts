@@ -1,50 +1,78 @@
 /**
  * @module
- * Delivers one notification message: the event is built from the incident log at delivery time, so it tells what is
- * true now, and the outbox notes the delivery (or why it failed for good) so the sweeper stops owing it. A retryable
- * failure goes back to the queue on the message's own backoff; with notifications off, the message is dropped and
+ * Delivers one notification message, at most once per owed event however many copies of the message there are (the
+ * first send, the queue's retries, the sweeper's re-queues): it claims the event in the outbox first, and a copy that
+ * finds it delivered, superseded or held by another delivery sends nothing. The event is built from the incident log
+ * under that claim, so it tells what is true now, and the outbox notes the delivery (or why it failed for good) so
+ * the sweeper stops owing it. A retryable failure releases the claim and tells the sweeper to wait past the retry's
+ * own delay: a message that is only waiting is never copied. With notifications off, the message is dropped and
  * logged.
  */
 import { buildEvent, type NotifyEventType } from "../domain/notify-event";
 import type { NotificationOutbox } from "../incidents/outbox";
 import type { Logger } from "../lib/log";
-import type { Deliver } from "../notify/deliver";
+import { type Deliver, NOTIFY_TIMEOUT_MS } from "../notify/deliver";
 
 /** What became of a notification message: done with (delivered, dropped or failed for good), or to try again. */
 export type DeliveryVerdict = "done" | "retry";
 
-/** Delivers the event `type` about `tokenHash`. */
-export type DeliverNotification = (tokenHash: string, type: NotifyEventType) => Promise<DeliveryVerdict>;
+/** Delivers the event `type` about `tokenHash`; a retry will come `retryDelaySeconds` later. */
+export type DeliverNotification = (
+  tokenHash: string,
+  type: NotifyEventType,
+  retry: { retryDelaySeconds: number },
+) => Promise<DeliveryVerdict>;
+
+/**
+ * How long a delivery holds its event: longer than the send can take (it is aborted at NOTIFY_TIMEOUT_MS), so a
+ * second copy never sends beside a live first; a Worker that died holding it delays the event by no more than this.
+ */
+export const NOTIFY_HOLD_MS = NOTIFY_TIMEOUT_MS + 20_000;
 
 /** What delivery works with. */
 export interface DeliveryDeps {
-  outbox: Pick<NotificationOutbox, "eventFacts" | "noteNotification">;
+  outbox: Pick<NotificationOutbox, "claimNotification" | "noteNotification" | "noteNotificationRetry">;
   /** Absent when notifications are off. */
   deliver: Deliver | undefined;
   log: Logger;
   now: () => number;
+  /** How long after a retry is due the sweeper takes its message for lost (the sweeper's own grace period). */
+  graceMs: number;
 }
 
 /** Builds the delivery use case. */
 export function createNotificationDelivery(deps: DeliveryDeps): DeliverNotification {
-  return async (tokenHash, type) => {
-    const facts = await deps.outbox.eventFacts(tokenHash);
-    if (!deps.deliver || !facts) {
-      deps.log.warn("notification_dropped", {
+  return async (tokenHash, type, { retryDelaySeconds }) => {
+    if (!deps.deliver) {
+      deps.log.warn("notification_dropped", { token_hash: tokenHash, notify_event: type, reason: "off" });
+      return "done";
+    }
+    const now = deps.now();
+    const claim = await deps.outbox.claimNotification(tokenHash, type, now, now + NOTIFY_HOLD_MS);
+    if (claim.kind !== "claimed") {
+      deps.log.info("notification_skipped", {
         token_hash: tokenHash,
-        event: type,
-        reason: facts ? "off" : "no_incident",
+        notify_event: type,
+        reason: claim.kind,
       });
       return "done";
     }
-    const delivered = await deps.deliver(buildEvent(type, facts, deps.now()));
+    const { facts, generation } = claim;
+    const delivered = await deps.deliver(buildEvent(type, facts, now), generation);
     if (delivered.ok) {
-      await deps.outbox.noteNotification(tokenHash, deps.now(), null);
+      await deps.outbox.noteNotification(tokenHash, deps.now(), null, generation);
       return "done";
     }
-    deps.log.warn("notification_failed", { token_hash: tokenHash, event: type, ...delivered.error });
-    if (delivered.error.kind === "retryable") return "retry";
-    await deps.outbox.noteNotification(tokenHash, deps.now(), delivered.error.reason);
+    deps.log.warn("notification_failed", { token_hash: tokenHash, notify_event: type, ...delivered.error });
+    if (delivered.error.kind === "retryable") {
+      await deps.outbox.noteNotificationRetry(
+        tokenHash,
+        generation,
+        deps.now() + retryDelaySeconds * 1000 + deps.graceMs,
+      );
+      return "retry";
+    }
+    await deps.outbox.noteNotification(tokenHash, deps.now(), delivered.error.reason, generation);
     return "done";
   };
 }

@@ -118,6 +118,7 @@ async function queueOwedNotifications(deps: SweeperDeps, now: number): Promise<n
     await deps.outbox.noteNotificationsQueued(
       owed.map((o) => o.tokenHash),
       now,
+      STRANDED_GRACE_MS,
     );
   return messages.length;
 }

@@ -14,8 +14,8 @@ export const TEST_VERDICT_CONFIG = "v1:test:00000000000000000000000000000000";
 /** The incident log's stores, merged. */
 export function incidentLog(db: D1Database, verdictConfig = TEST_VERDICT_CONFIG) {
   return {
-    ...createIncidentIntake(db, verdictConfig),
-    ...createIncidentLeases(db),
+    ...createIncidentIntake(db, verdictConfig, { notificationsOn: true }),
+    ...createIncidentLeases(db, { notificationsOn: true }),
     ...createNotificationOutbox(db),
     ...createIncidentSweeping(db),
     ...createIncidentRetention(db),
