@@ -22,7 +22,7 @@ import { createIncidentSweeping } from "./incidents/sweeping";
 import { consoleLogger } from "./lib/log";
 import { createSealer } from "./lib/seal";
 import { errorName } from "./lib/settle";
-import { createDeliverer } from "./notify/deliver";
+import { createDeliverer, NOTIFY_HOLD_MS } from "./notify/deliver";
 import { createPacer } from "./pacing/pacer";
 import { createNotificationCollector, noNotifications } from "./queue/notification-collector";
 import { createKeyCache, type KeyCache } from "./senders/key-cache";
@@ -225,6 +225,7 @@ export function wire(env: Env, config: Config): UseCases {
           log,
           now,
           graceMs: STRANDED_GRACE_MS,
+          holdMs: NOTIFY_HOLD_MS,
         }),
         notifications,
         retryBaseDelaySeconds,

@@ -11,6 +11,12 @@ import { slackMessage } from "./slack";
 /** Per delivery; receivers that take longer are retried later. */
 export const NOTIFY_TIMEOUT_MS = 10_000;
 
+/**
+ * How long a delivery holds its event in the outbox: longer than a send can take (it is aborted at NOTIFY_TIMEOUT_MS),
+ * so a second copy never sends beside a live first; a Worker that died holding it delays the event by no more.
+ */
+export const NOTIFY_HOLD_MS = NOTIFY_TIMEOUT_MS + 20_000;
+
 /** Why a delivery failed, and whether another attempt can help. */
 export type DeliveryFailure = { kind: "retryable" | "final"; reason: string };
 

@@ -11,7 +11,7 @@
 import { buildEvent, type NotifyEventType } from "../domain/notify-event";
 import type { NotificationOutbox } from "../incidents/outbox";
 import type { Logger } from "../lib/log";
-import { type Deliver, NOTIFY_TIMEOUT_MS } from "../notify/deliver";
+import type { Deliver } from "../notify/deliver";
 
 /** What became of a notification message: done with (delivered, dropped or failed for good), or to try again. */
 export type DeliveryVerdict = "done" | "retry";
@@ -23,12 +23,6 @@ export type DeliverNotification = (
   retry: { retryDelaySeconds: number },
 ) => Promise<DeliveryVerdict>;
 
-/**
- * How long a delivery holds its event: longer than the send can take (it is aborted at NOTIFY_TIMEOUT_MS), so a
- * second copy never sends beside a live first; a Worker that died holding it delays the event by no more than this.
- */
-export const NOTIFY_HOLD_MS = NOTIFY_TIMEOUT_MS + 20_000;
-
 /** What delivery works with. */
 export interface DeliveryDeps {
   outbox: Pick<NotificationOutbox, "claimNotification" | "noteNotification" | "noteNotificationRetry">;
@@ -38,6 +32,8 @@ export interface DeliveryDeps {
   now: () => number;
   /** How long after a retry is due the sweeper takes its message for lost (the sweeper's own grace period). */
   graceMs: number;
+  /** How long a delivery holds its event (`NOTIFY_HOLD_MS`). */
+  holdMs: number;
 }
 
 /** Builds the delivery use case. */
@@ -48,7 +44,7 @@ export function createNotificationDelivery(deps: DeliveryDeps): DeliverNotificat
       return "done";
     }
     const now = deps.now();
-    const claim = await deps.outbox.claimNotification(tokenHash, type, now, now + NOTIFY_HOLD_MS);
+    const claim = await deps.outbox.claimNotification(tokenHash, type, now, now + deps.holdMs);
     if (claim.kind !== "claimed") {
       deps.log.info("notification_skipped", {
         token_hash: tokenHash,
