@@ -36,6 +36,7 @@ export default defineConfig(async () => {
             INBOUND_WEBHOOK_SECRET: TEST_INBOUND_WEBHOOK_SECRET,
             NOTIFY_URL: "https://notify.test/hooks/autorevoke",
             NOTIFY_SECRET: TEST_NOTIFY_SECRET,
+            GITLAB_REVOCATION_TOKEN: "test-gitlab-revocation-token-0123456789abcdef",
           },
           outboundService,
         },

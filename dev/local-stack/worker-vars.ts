@@ -13,6 +13,8 @@ export const LOCAL_CLERK_SECRET_KEY = "sk_test_autorevoke_local_standin";
 export const LOCAL_CLERK_PROD_SECRET_KEY = "sk_live_autorevoke_local_standin_prod";
 /** Operators' bearer token for the local Worker. */
 export const LOCAL_ADMIN_TOKEN = "autorevoke-local-admin-token-0123456789abcdef";
+/** The pre-shared token a local GitLab (or curl) sends to `/v1/gitlab/…`. */
+export const LOCAL_GITLAB_REVOCATION_TOKEN = "autorevoke-local-gitlab-revocation-token-0123";
 /** Standard Webhooks secret of `/v1/alerts/generic` locally: whsec_ + base64("autorevoke-local-dev-webhook-key"). */
 export const LOCAL_INBOUND_WEBHOOK_SECRET = "whsec_YXV0b3Jldm9rZS1sb2NhbC1kZXYtd2ViaG9vay1rZXk=";
 /** Standard Webhooks secret the Worker signs NOTIFY_URL deliveries with locally. */
@@ -47,6 +49,7 @@ export const CONFIG_NAMES: readonly string[] = [
   "NOTIFY_URL",
   "NOTIFY_SECRET",
   "ADMIN_TOKEN",
+  "GITLAB_REVOCATION_TOKEN",
   "RETRY_BASE_DELAY_SECONDS",
   "CLERK_RATE_LIMIT",
   "GIVE_UP_AFTER_HOURS",
@@ -93,6 +96,7 @@ export function localWorkerVars(options: {
     NOTIFY_URL: urls.notify,
     NOTIFY_SECRET: LOCAL_NOTIFY_SECRET,
     ADMIN_TOKEN: LOCAL_ADMIN_TOKEN,
+    GITLAB_REVOCATION_TOKEN: LOCAL_GITLAB_REVOCATION_TOKEN,
     RETRY_BASE_DELAY_SECONDS: String(LOCAL_RETRY_BASE_DELAY_SECONDS),
     CLERK_RATE_LIMIT: String(LOCAL_CLERK_RATE_LIMIT),
     ...(urls.access ? { ACCESS_TEAM_DOMAIN: urls.access, ACCESS_AUD: LOCAL_ACCESS_AUD } : {}),

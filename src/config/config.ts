@@ -95,6 +95,17 @@ export function clerkRateLimit(config: { CLERK_RATE_LIMIT?: number | undefined }
   return secretKey.startsWith("sk_live_") ? CLERK_LIMIT_LIVE_PER_10S : CLERK_LIMIT_TEST_PER_10S;
 }
 
+/**
+ * A pre-shared token a caller presents (ADMIN_TOKEN, GITLAB_REVOCATION_TOKEN). Trimmed: `echo token | wrangler secret
+ * put` adds a newline that no Authorization header carries.
+ */
+const sharedToken = v.pipe(
+  v.string("must be a string"),
+  v.trim(),
+  v.minLength(32, "must be at least 32 characters"),
+  v.regex(/^\S+$/, "must not contain whitespace"),
+);
+
 /** Each optional feature and its settings. A feature whose settings do not all validate is switched off whole. */
 const FEATURES = {
   github: v.object({
@@ -127,17 +138,9 @@ const FEATURES = {
       ["NOTIFY_SECRET"],
     ),
   ),
-  admin: v.object({
-    // Trimmed: `echo token | wrangler secret put` adds a newline that no Authorization header carries.
-    ADMIN_TOKEN: emptyAsUnset(
-      v.pipe(
-        v.string("must be a string"),
-        v.trim(),
-        v.minLength(32, "must be at least 32 characters"),
-        v.regex(/^\S+$/, "must not contain whitespace"),
-      ),
-    ),
-  }),
+  admin: v.object({ ADMIN_TOKEN: emptyAsUnset(sharedToken) }),
+  /** A self-managed GitLab's Token Revocation API calls: the pre-shared token it sends in `Authorization`. */
+  gitlab_revocation: v.object({ GITLAB_REVOCATION_TOKEN: emptyAsUnset(sharedToken) }),
   /**
    * Cloudflare Access in front of the console and the operators' API. Both or neither: an audience without a team
    * (or the reverse) cannot verify a token, and falling back to token sign-in would quietly weaken what the operator

@@ -21,6 +21,8 @@ export type Problem =
   | { kind: "unauthenticated"; invalid: boolean }
   | { kind: "too_many_attempts"; retryAfterSeconds: number }
   | { kind: "bad_signature" }
+  | { kind: "bad_revocation_token" }
+  | { kind: "unsupported_token_type" }
   | { kind: "keys_unavailable" }
   | { kind: "body_too_large"; limitBytes: number }
   | { kind: "not_json" }
@@ -102,6 +104,15 @@ export function render(problem: Problem): Rendered {
       };
     case "bad_signature":
       return { status: 401, body: { error: "Invalid or missing signature." } };
+    case "bad_revocation_token":
+      return { status: 401, body: { error: "Missing or invalid revocation token." } };
+    case "unsupported_token_type":
+      return {
+        status: 400,
+        body: {
+          error: "A token type is not one autorevoke revokes; see GET /v1/gitlab/revocable_token_types.",
+        },
+      };
     case "keys_unavailable":
       return { status: 503, body: { error: "Signature keys are unavailable; try again later." } };
     case "body_too_large":

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { MatchSchema } from "../domain/alert-body";
 import { ClerkKeyIdSchema, isClerkSecretShape } from "../domain/clerk-ids";
+import { GITLAB_REVOCATION_SENDER } from "../domain/gitlab-revocation";
 import { IncidentStatusSchema, LabelSchema, TokenHashSchema } from "../domain/incident";
 import { REVOCATION_REASON } from "../domain/outcome";
 import { SENDER_NAMES } from "../domain/senders";
@@ -18,7 +19,7 @@ export const MAX_PAGE_SIZE = 200;
 export const MAX_REASON_CHARS = 255;
 
 /** Who can appear as a sighting's sender: the alert senders, and operators revoking by hand. */
-export const INCIDENT_SENDERS = [...SENDER_NAMES, "manual"] as const;
+export const INCIDENT_SENDERS = [...SENDER_NAMES, GITLAB_REVOCATION_SENDER, "manual"] as const;
 
 const msEpoch = v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number));
 const isoTimestamp = v.pipe(v.string(), v.isoTimestamp(), v.transform(Date.parse));
@@ -125,3 +126,19 @@ export const RevocationRequestSchema = v.union([
 export const AlertBodySchema = v.pipe(v.array(MatchSchema), v.minLength(1));
 
 export type RevocationRequest = v.InferOutput<typeof RevocationRequestSchema>;
+
+/**
+ * `POST /v1/gitlab/revoke_tokens` body: GitLab's `[{type, token, location}]`. Other fields are allowed, since GitLab
+ * may add some; a token is held to an alert's limits.
+ */
+export const GitlabRevokeTokensSchema = v.pipe(
+  v.array(
+    v.object({
+      type: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+      token: MatchSchema.entries.token,
+      location: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048)))),
+    }),
+  ),
+  v.minLength(1),
+  v.maxLength(10_000),
+);

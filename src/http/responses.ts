@@ -22,6 +22,9 @@ import type { ManualRevocation } from "../use-cases/revoke-manually";
 const IsoTime = v.pipe(v.string(), v.isoTimestamp(), v.description("ISO 8601, UTC"));
 const TokenHash = v.pipe(TokenHashSchema, v.description("SHA-256 of the token, hex"));
 
+/** `GET /v1/gitlab/revocable_token_types`. */
+export const GitlabTokenTypesSchema = v.object({ types: v.array(v.string()) });
+
 /** `GET /health`. */
 export const HealthSchema = v.object({ status: v.literal("ok") });
 

@@ -13,13 +13,14 @@ import { consoleLogger } from "../../lib/log";
 import { ADMIN_AUTH_RETRY_AFTER_SECONDS } from "../admin-auth";
 import { createApp } from "../app";
 import { ADMIN_REALM } from "../errors";
-import { AlertBodySchema, RevocationRequestSchema } from "../requests";
+import { AlertBodySchema, GitlabRevokeTokensSchema, RevocationRequestSchema } from "../requests";
 import {
   AttemptSchema,
   ClerkHealthSchema,
   ClerkInstanceHealthSchema,
   ErrorSchema,
   FeedbackSchema,
+  GitlabTokenTypesSchema,
   IncidentDetailSchema,
   IncidentItemSchema,
   IncidentPageSchema,
@@ -50,6 +51,8 @@ const SCHEMAS = {
   RetryResult: RetryResultSchema,
   ClerkInstanceHealth: ClerkInstanceHealthSchema,
   ClerkHealth: ClerkHealthSchema,
+  GitlabRevokeTokens: GitlabRevokeTokensSchema,
+  GitlabTokenTypes: GitlabTokenTypesSchema,
 };
 
 /** Request schemas in input mode: what a client sends, before the Worker's transformations. */
@@ -161,7 +164,15 @@ export async function buildOpenApiDocument() {
       ],
       paths: STATIC_PATHS,
       components: {
-        securitySchemes: { adminToken: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN" } },
+        securitySchemes: {
+          adminToken: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN" },
+          gitlabRevocationToken: {
+            type: "apiKey",
+            in: "header",
+            name: "Authorization",
+            description: "GITLAB_REVOCATION_TOKEN, as GitLab sends it: the raw token, no scheme",
+          },
+        },
         responses: SHARED_RESPONSES,
       },
     },
