@@ -23,6 +23,7 @@ import { type KeyListSender, serveStandins } from "./local-stack/standins.ts";
 import {
   LOCAL_CLERK_PROD_SECRET_KEY,
   LOCAL_CLERK_SECRET_KEY,
+  LOCAL_GITLAB_REVOCATION_TOKEN,
   localWorkerVars,
 } from "./local-stack/worker-vars.ts";
 import {
@@ -56,6 +57,7 @@ export {
   LOCAL_CLERK_PROD_SECRET_KEY,
   LOCAL_CLERK_RATE_LIMIT,
   LOCAL_CLERK_SECRET_KEY,
+  LOCAL_GITLAB_REVOCATION_TOKEN,
   LOCAL_INBOUND_WEBHOOK_SECRET,
   LOCAL_NOTIFY_SECRET,
   LOCAL_RETRY_BASE_DELAY_SECONDS,

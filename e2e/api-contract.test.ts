@@ -19,7 +19,13 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_KEYS } from "../dev/clerk-standin.ts";
-import { LOCAL_ADMIN_TOKEN, type LocalStack, repoRoot, startLocalStack } from "../dev/local-stack.ts";
+import {
+  LOCAL_ADMIN_TOKEN,
+  LOCAL_GITLAB_REVOCATION_TOKEN,
+  type LocalStack,
+  repoRoot,
+  startLocalStack,
+} from "../dev/local-stack.ts";
 import { createAlertRequest } from "../dev/signer.ts";
 import { sha256Hex } from "../dev/standin-util.ts";
 import { type Prism, responseViolations, startPrismProxy } from "./prism.ts";
@@ -43,7 +49,11 @@ beforeAll(async () => {
       quiet: true,
       seedDemo: false,
       // Both set, both unusable: the operators' API and the generic sender switch off, and answer 503.
-      vars: { ADMIN_TOKEN: "too-short", INBOUND_WEBHOOK_SECRET: "not-a-whsec-secret" },
+      vars: {
+        ADMIN_TOKEN: "too-short",
+        INBOUND_WEBHOOK_SECRET: "not-a-whsec-secret",
+        GITLAB_REVOCATION_TOKEN: "too-short",
+      },
     }),
   ]);
   stack = on;
@@ -260,6 +270,36 @@ describe("the Worker's answers, checked by Prism against public/openapi.json", (
         expect(res.status, path).toBe(400);
         expect(Object.keys(document.paths[path]?.post?.responses ?? {}), path).toContain("400");
       }
+    });
+  });
+
+  describe("GitLab's Token Revocation API", () => {
+    const GITLAB = { authorization: LOCAL_GITLAB_REVOCATION_TOKEN };
+    const revoke = (body: string, headers: Record<string, string> = { ...GITLAB, ...JSON_TYPE }) =>
+      call("/v1/gitlab/revoke_tokens", { method: "POST", headers, body });
+    const finding = (token: string, type = "gitleaks_rule_id_clerk_api_key") =>
+      JSON.stringify([{ type, token, location: "https://gitlab.example.com/a/b/-/blob/main/.env" }]);
+
+    it("lists its token types and takes a revocation as documented", async () => {
+      expect((await call("/v1/gitlab/revocable_token_types", { headers: GITLAB })).status).toBe(200);
+      expect((await revoke(finding(junk))).status).toBe(204);
+    });
+
+    it("refuses a wrong token, an unsupported type, a bad body and a wrong content type as documented", async () => {
+      expect((await revoke(finding(junk), { authorization: "wrong", ...JSON_TYPE })).status).toBe(401);
+      expect((await revoke(finding(junk, "gitleaks_rule_id_gitlab_personal_access_token"))).status).toBe(400);
+      expect((await revoke("{}")).status).toBe(400);
+      expect((await revoke("[]", { ...GITLAB, "content-type": "text/plain" })).status).toBe(415);
+    });
+
+    it("answers a misconfigured GITLAB_REVOCATION_TOKEN with a documented 503", async () => {
+      const answer = await call(
+        "/v1/gitlab/revocable_token_types",
+        { headers: { authorization: "too-short" } },
+        () => offPrism,
+        503,
+      );
+      expect(answer.status).toBe(503);
     });
   });
 
