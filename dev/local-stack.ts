@@ -48,6 +48,7 @@ export {
   type StackFile,
   StackFileSchema,
 } from "./local-stack/dev-state.ts";
+export { type Leftover, stopLeftoverWrangler } from "./local-stack/leftover.ts";
 export { DEFAULT_PORTS, freePort, LOOPBACK } from "./local-stack/ports.ts";
 export { repoRoot } from "./local-stack/repo-root.ts";
 export {

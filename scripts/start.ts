@@ -6,7 +6,11 @@
  * CLERK_PORT, GITHUB_KEYS_PORT, GITLAB_KEYS_PORT, DEPSDEV_KEYS_PORT, NOTIFY_PORT, PERSIST_TO (wrangler's state directory,
  * default .wrangler/state), AUTOREVOKE_DEV_DIR (the dev signing key, the dev sealing keyring and stack.json,
  * default .wrangler/autorevoke-dev) and CLERK_STANDIN_MODES (the Clerk stand-ins' modes, e.g.
- * `dead_keys=flagged,second_revoke=refused`; dev/clerk-standin/modes.ts lists them).
+ * `dead_keys=flagged,second_revoke=refused`; dev/clerk-standin/modes.ts lists them) and CLERK_RATE_LIMIT (Clerk
+ * calls per 10 s per instance, default LOCAL_CLERK_RATE_LIMIT, lower to watch a big leak being paced).
+ *
+ * A hard stop (SIGKILL of this process's group) leaves wrangler running in its own group; the next start stops it
+ * (dev/local-stack/leftover.ts) before it starts its own on the same state.
  */
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -16,6 +20,7 @@ import { DEMO_KEYS, PROD_DEMO_KEYS, parseModesSetting } from "../dev/clerk-stand
 import {
   DEFAULT_DEV_DIR,
   DEFAULT_PORTS,
+  LOCAL_CLERK_RATE_LIMIT,
   type LocalStack,
   loadOrCreateSealingKeys,
   loadOrCreateSigningKey,
@@ -25,6 +30,7 @@ import {
   STACK_FILE,
   type StackFile,
   startLocalStack,
+  stopLeftoverWrangler,
 } from "../dev/local-stack.ts";
 
 const root = await repoRoot();
@@ -45,6 +51,16 @@ const EnvSchema = v.object({
   NOTIFY_PORT: v.optional(Port, String(DEFAULT_PORTS.notify)),
   PERSIST_TO: v.optional(v.pipe(v.string(), v.minLength(1)), ".wrangler/state"),
   AUTOREVOKE_DEV_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), DEFAULT_DEV_DIR),
+  // Checked here as the Worker would (a whole number, at least 1), so a typo fails the start instead of every route.
+  CLERK_RATE_LIMIT: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform(Number),
+      v.integer("must be a whole number of Clerk calls per 10 s"),
+      v.minValue(1, "must be at least 1"),
+    ),
+    String(LOCAL_CLERK_RATE_LIMIT),
+  ),
   CLERK_STANDIN_MODES: v.optional(
     v.pipe(
       v.string(),
@@ -107,6 +123,13 @@ async function shutdown(running: LocalStack, code: number): Promise<never> {
   return process.exit(code);
 }
 
+const leftover = await stopLeftoverWrangler(stackFile, path.resolve(root, env.PERSIST_TO));
+if (leftover.kind === "stopped") {
+  console.log(
+    `autorevoke: the last npm start was killed without stopping its wrangler dev; stopped it (pid ${leftover.wranglerPid}).`,
+  );
+}
+
 const signing = await loadOrCreateSigningKey(keyFile);
 // Kept like the local D1 it seals secrets in, so a restart opens what the last run sealed.
 const keyring = await loadOrCreateSealingKeys(keyringFile);
@@ -129,6 +152,7 @@ try {
     sealingKeys: keyring.keyring,
     twoInstances: true,
     clerkModes: env.CLERK_STANDIN_MODES,
+    vars: { CLERK_RATE_LIMIT: String(env.CLERK_RATE_LIMIT) },
     quiet: "until-ready",
     signal: startup.signal,
   });
@@ -142,7 +166,12 @@ try {
 }
 
 const running = stack;
-const file: StackFile = { url: running.url, clerk_url: running.clerk.url, pid: process.pid };
+const file: StackFile = {
+  url: running.url,
+  clerk_url: running.clerk.url,
+  pid: process.pid,
+  wrangler_pid: running.wranglerPid,
+};
 await writeFile(stackFile, `${JSON.stringify(file, null, 2)}\n`);
 
 void running.exited.then(async (exit) => {

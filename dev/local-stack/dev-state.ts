@@ -77,10 +77,16 @@ async function writeOwnerOnly(file: string, text: string): Promise<void> {
   await writeFile(file, text, { mode: OWNER_ONLY_FILE });
 }
 
-/** What `npm start` writes to `stack.json` so `npm run alert` finds the running stack. */
+/**
+ * What `npm start` writes to `stack.json` so `npm run alert` finds the running stack, and the next `npm start` finds
+ * a wrangler that a hard stop left running (dev/local-stack/leftover.ts).
+ */
 export const StackFileSchema = v.object({
   url: v.string(),
   clerk_url: v.string(),
+  /** `npm start`'s own pid. */
   pid: v.number(),
+  /** wrangler's pid, which is also its process group's id. */
+  wrangler_pid: v.optional(v.number()),
 });
 export type StackFile = v.InferOutput<typeof StackFileSchema>;
