@@ -37,6 +37,7 @@ import { generateSigningKey, type SigningKey } from "./signer.ts";
 import type { WebhookReceiver } from "./webhook-receiver.ts";
 
 export {
+  CLERK_STATE_FILE,
   DEFAULT_DEV_DIR,
   generateDevKeyring,
   loadOrCreateSealingKeys,
@@ -96,6 +97,11 @@ export interface LocalStackOptions {
    * Given: kept, and demo keys the incident log shows revoked are revoked again in the fresh stand-in.
    */
   persistTo?: string;
+  /**
+   * Keep the Clerk stand-ins' keys (their state and revoke counts) in this file across runs, as Clerk keeps them; the
+   * replay of revoked demo keys is then not needed. `npm start` keeps it in its dev directory.
+   */
+  clerkStateFile?: string;
   /** The key the key-list stand-ins publish; a fresh one when absent. */
   signingKey?: SigningKey;
   /** Seed `DEMO_KEYS` into the Clerk stand-in (default true), and `PROD_DEMO_KEYS` into `prod` with `twoInstances`. */
@@ -170,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clerkLatencyMs: options.clerkLatencyMs,
       clerkModes: options.clerkModes,
       access: options.access ?? false,
+      clerkStateFile: options.clerkStateFile,
       ports: {
         clerk: options.clerkPort,
         githubKeys: options.githubKeysPort,
@@ -204,7 +211,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Best effort, beside wrangler dev's start-up: if it fails, the demo keys merely start live.
     const prod = standins.clerkInstances?.prod;
     const replayed =
-      options.persistTo === undefined
+      options.persistTo === undefined || standins.clerkStateLoaded
         ? Promise.resolve()
         : replayRevocations(ctx, persistTo, [
             { standin: standins.clerk.standin, secretKey: LOCAL_CLERK_SECRET_KEY, keys: DEMO_KEYS },

@@ -18,6 +18,7 @@ import process from "node:process";
 import * as v from "valibot";
 import { DEMO_KEYS, PROD_DEMO_KEYS, parseModesSetting } from "../dev/clerk-standin.ts";
 import {
+  CLERK_STATE_FILE,
   DEFAULT_DEV_DIR,
   DEFAULT_PORTS,
   LOCAL_CLERK_RATE_LIMIT,
@@ -87,6 +88,9 @@ const devDir = path.resolve(root, env.AUTOREVOKE_DEV_DIR);
 const stackFile = path.join(devDir, STACK_FILE);
 const keyFile = path.join(devDir, SIGNING_KEY_FILE);
 const keyringFile = path.join(devDir, SEALING_KEYS_FILE);
+// Beside wrangler's state rather than in the dev directory: deleting .wrangler/state for a clean slate must give a
+// Clerk with its demo keys live again, not one that remembers them revoked by a log that no longer exists.
+const clerkStateFile = path.join(path.resolve(root, env.PERSIST_TO), CLERK_STATE_FILE);
 const shown = (p: string) => path.relative(root, p) || ".";
 
 /** Ctrl-C under npm arrives twice (from the terminal, and forwarded by npm): one stop request, not two. */
@@ -151,6 +155,7 @@ try {
     signingKey: signing.key,
     sealingKeys: keyring.keyring,
     twoInstances: true,
+    clerkStateFile,
     clerkModes: env.CLERK_STANDIN_MODES,
     vars: { CLERK_RATE_LIMIT: String(env.CLERK_RATE_LIMIT) },
     quiet: "until-ready",
@@ -266,6 +271,7 @@ function banner(s: LocalStack, health: string[]): string {
             .map(([name, value]) => `${name}=${value}`)
             .join(", ")}`,
         ]),
+    `                      its keys are kept in ${shown(clerkStateFile)} across restarts`,
     `  GitHub key list     ${s.keyLists.github.url}`,
     `  GitLab key list     ${s.keyLists.gitlab.url}`,
     `  deps.dev key list   ${s.keyLists.depsdev.url}`,

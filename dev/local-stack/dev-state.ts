@@ -17,6 +17,8 @@ import { isErrnoException } from "./errno.ts";
 export const DEFAULT_DEV_DIR = ".wrangler/autorevoke-dev";
 export const SIGNING_KEY_FILE = "signing-key.json";
 export const STACK_FILE = "stack.json";
+/** `npm start`'s Clerk stand-ins' keys, kept across runs in wrangler's state directory (clerk-state-file.ts). */
+export const CLERK_STATE_FILE = "clerk-standin.json";
 /** `npm start`'s keyring for SEALING_KEYS, beside the dev signing key. */
 export const SEALING_KEYS_FILE = "sealing-keys";
 
