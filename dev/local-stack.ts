@@ -52,6 +52,7 @@ export {
 export { type Leftover, stopLeftoverWrangler } from "./local-stack/leftover.ts";
 export { DEFAULT_PORTS, freePort, LOOPBACK } from "./local-stack/ports.ts";
 export { repoRoot } from "./local-stack/repo-root.ts";
+export { type SweepTimer, startSweepTimer } from "./local-stack/sweep-timer.ts";
 export {
   LOCAL_ACCESS_AUD,
   LOCAL_ADMIN_TOKEN,
@@ -61,6 +62,7 @@ export {
   LOCAL_INBOUND_WEBHOOK_SECRET,
   LOCAL_NOTIFY_SECRET,
   LOCAL_RETRY_BASE_DELAY_SECONDS,
+  LOCAL_SWEEP_INTERVAL_SECONDS,
 } from "./local-stack/worker-vars.ts";
 export { READY_TIMEOUT_MS } from "./local-stack/wrangler.ts";
 
@@ -124,6 +126,11 @@ export interface LocalStackOptions {
   access?: boolean;
   /** Serve `main` as it is (`--no-bundle`): a prebuilt bundle that edits under src/ cannot reload mid-run. */
   noBundle?: boolean;
+  /**
+   * Run wrangler dev with `--test-scheduled`, so `scheduled()` (the cron's sweep) can be triggered with
+   * `GET /__scheduled?cron=...`; `npm start` calls it on a timer, since wrangler dev runs no cron of its own.
+   */
+  testScheduled?: boolean;
   readyTimeoutMs?: number;
   /** Aborting it while the stack starts stops what has started and rejects. */
   signal?: AbortSignal;
@@ -224,7 +231,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const quiet = options.quiet ?? false;
     const wrangler = startWranglerDev(
       ctx,
-      { port, inspectorPort, persistTo, vars, main: options.main, noBundle: options.noBundle ?? false },
+      {
+        port,
+        inspectorPort,
+        persistTo,
+        vars,
+        main: options.main,
+        noBundle: options.noBundle ?? false,
+        testScheduled: options.testScheduled ?? false,
+      },
       () => quiet === false || (quiet === "until-ready" && ready),
     );
     const pid = wrangler.child.pid;

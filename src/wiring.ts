@@ -234,6 +234,7 @@ export function wire(env: Env, config: Config): UseCases {
           sealer,
           log,
           notificationsOn: deliver !== undefined,
+          strandedGraceMs: config.SWEEP_GRACE_SECONDS * 1_000,
         },
         scheduledTime,
       ),
