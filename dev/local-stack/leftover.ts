@@ -15,12 +15,27 @@ const GONE_TIMEOUT_MS = 5_000;
 const POLL_MS = 50;
 
 /** Whether `pid` (or, negative, a process group) exists. */
-function alive(pid: number): boolean {
+function exists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     return !isErrnoException(error, "ESRCH");
+  }
+}
+
+/**
+ * Whether the process `pid` runs: exists and is not a zombie. A killed `npm start` whose parent (npm) was killed with
+ * it stays a zombie until init reaps it, which in a container may take a while or never happen.
+ */
+async function running(pid: number): Promise<boolean> {
+  if (!exists(pid)) return false;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    return !/\) Z /.test(stat);
+  } catch {
+    // No /proc (not Linux): as far as we can tell, it runs.
+    return exists(pid);
   }
 }
 
@@ -62,11 +77,11 @@ export async function stopLeftoverWrangler(stackFile: string, persistTo: string)
   const parsed = v.safeParse(StackFileSchema, json);
   if (!parsed.success) return { kind: "none" };
   const { pid, wrangler_pid: wranglerPid } = parsed.output;
-  if (pid !== process.pid && alive(pid)) return { kind: "running", pid };
-  if (wranglerPid === undefined || !alive(-wranglerPid)) return { kind: "none" };
+  if (pid !== process.pid && (await running(pid))) return { kind: "running", pid };
+  if (wranglerPid === undefined || !exists(-wranglerPid)) return { kind: "none" };
   if (!(await commandLine(wranglerPid)).includes(persistTo)) return { kind: "none" };
   process.kill(-wranglerPid, "SIGKILL");
   const until = Date.now() + GONE_TIMEOUT_MS;
-  while (alive(-wranglerPid) && Date.now() < until) await new Promise((r) => setTimeout(r, POLL_MS));
+  while (exists(-wranglerPid) && Date.now() < until) await new Promise((r) => setTimeout(r, POLL_MS));
   return { kind: "stopped", wranglerPid };
 }
