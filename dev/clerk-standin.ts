@@ -20,6 +20,7 @@ import { createControlApi } from "./clerk-standin/control-api.ts";
 import { type ClerkFault, ClerkFaultSchema } from "./clerk-standin/fault-script.ts";
 import {
   type CreatedStandinKey,
+  KeyRecordSchema,
   type StandinKeyInput,
   StandinKeyInputSchema,
   type StandinKeyState,
@@ -76,6 +77,13 @@ export interface ClerkStandin {
   pendingFaults(): ClerkFault[];
   /** A copy of the call log, oldest first. */
   calls(): ClerkCall[];
+  /**
+   * Every key as stored (secrets only as SHA-256, counters included), for keeping the keys across runs; the call log,
+   * script, limit and modes are not part of it.
+   */
+  exportKeys(): unknown[];
+  /** Replaces every key (demo keys included) with what `exportKeys` gave; throws on anything else. */
+  importKeys(keys: unknown): Promise<void>;
 }
 
 /** Builds a stand-in holding its own state. */
@@ -110,5 +118,12 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
     modes: () => state.modes.current(),
     pendingFaults: () => state.faults.pending(),
     calls: () => state.calls.entries().map((call) => structuredClone(call)),
+    exportKeys: () => state.keys.records(),
+    async importKeys(keys) {
+      const records = v.parse(v.array(KeyRecordSchema), keys);
+      // After the seeding, which would otherwise put the demo keys back live over the kept ones.
+      await state.ready();
+      state.keys.load(records);
+    },
   };
 }

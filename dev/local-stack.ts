@@ -23,7 +23,6 @@ import { type KeyListSender, serveStandins } from "./local-stack/standins.ts";
 import {
   LOCAL_CLERK_PROD_SECRET_KEY,
   LOCAL_CLERK_SECRET_KEY,
-  LOCAL_GITLAB_REVOCATION_TOKEN,
   localWorkerVars,
 } from "./local-stack/worker-vars.ts";
 import {
@@ -38,6 +37,7 @@ import { generateSigningKey, type SigningKey } from "./signer.ts";
 import type { WebhookReceiver } from "./webhook-receiver.ts";
 
 export {
+  CLERK_STATE_FILE,
   DEFAULT_DEV_DIR,
   generateDevKeyring,
   loadOrCreateSealingKeys,
@@ -49,8 +49,10 @@ export {
   type StackFile,
   StackFileSchema,
 } from "./local-stack/dev-state.ts";
+export { type Leftover, stopLeftoverWrangler } from "./local-stack/leftover.ts";
 export { DEFAULT_PORTS, freePort, LOOPBACK } from "./local-stack/ports.ts";
 export { repoRoot } from "./local-stack/repo-root.ts";
+export { type SweepTimer, startSweepTimer } from "./local-stack/sweep-timer.ts";
 export {
   LOCAL_ACCESS_AUD,
   LOCAL_ADMIN_TOKEN,
@@ -61,6 +63,7 @@ export {
   LOCAL_INBOUND_WEBHOOK_SECRET,
   LOCAL_NOTIFY_SECRET,
   LOCAL_RETRY_BASE_DELAY_SECONDS,
+  LOCAL_SWEEP_INTERVAL_SECONDS,
 } from "./local-stack/worker-vars.ts";
 export { READY_TIMEOUT_MS } from "./local-stack/wrangler.ts";
 
@@ -97,6 +100,11 @@ export interface LocalStackOptions {
    * Given: kept, and demo keys the incident log shows revoked are revoked again in the fresh stand-in.
    */
   persistTo?: string;
+  /**
+   * Keep the Clerk stand-ins' keys (their state and revoke counts) in this file across runs, as Clerk keeps them; the
+   * replay of revoked demo keys is then not needed. `npm start` keeps it in its dev directory.
+   */
+  clerkStateFile?: string;
   /** The key the key-list stand-ins publish; a fresh one when absent. */
   signingKey?: SigningKey;
   /** Seed `DEMO_KEYS` into the Clerk stand-in (default true), and `PROD_DEMO_KEYS` into `prod` with `twoInstances`. */
@@ -119,6 +127,11 @@ export interface LocalStackOptions {
   access?: boolean;
   /** Serve `main` as it is (`--no-bundle`): a prebuilt bundle that edits under src/ cannot reload mid-run. */
   noBundle?: boolean;
+  /**
+   * Run wrangler dev with `--test-scheduled`, so `scheduled()` (the cron's sweep) can be triggered with
+   * `GET /__scheduled?cron=...`; `npm start` calls it on a timer, since wrangler dev runs no cron of its own.
+   */
+  testScheduled?: boolean;
   readyTimeoutMs?: number;
   /** Aborting it while the stack starts stops what has started and rejects. */
   signal?: AbortSignal;
@@ -171,6 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clerkLatencyMs: options.clerkLatencyMs,
       clerkModes: options.clerkModes,
       access: options.access ?? false,
+      clerkStateFile: options.clerkStateFile,
       ports: {
         clerk: options.clerkPort,
         githubKeys: options.githubKeysPort,
@@ -205,7 +219,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Best effort, beside wrangler dev's start-up: if it fails, the demo keys merely start live.
     const prod = standins.clerkInstances?.prod;
     const replayed =
-      options.persistTo === undefined
+      options.persistTo === undefined || standins.clerkStateLoaded
         ? Promise.resolve()
         : replayRevocations(ctx, persistTo, [
             { standin: standins.clerk.standin, secretKey: LOCAL_CLERK_SECRET_KEY, keys: DEMO_KEYS },
@@ -218,7 +232,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const quiet = options.quiet ?? false;
     const wrangler = startWranglerDev(
       ctx,
-      { port, inspectorPort, persistTo, vars, main: options.main, noBundle: options.noBundle ?? false },
+      {
+        port,
+        inspectorPort,
+        persistTo,
+        vars,
+        main: options.main,
+        noBundle: options.noBundle ?? false,
+        testScheduled: options.testScheduled ?? false,
+      },
       () => quiet === false || (quiet === "until-ready" && ready),
     );
     const pid = wrangler.child.pid;

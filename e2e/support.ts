@@ -23,17 +23,22 @@ export interface Running {
   finished: Promise<Finished>;
 }
 
-/** Starts `node <script> ...args` in the repository root. */
+/**
+ * Starts `node <script> ...args` in the repository root. `groupLeader`: in a process group of its own, as a shell
+ * starts a command, so a test can signal that whole group (`process.kill(-pid, ...)`).
+ */
 export async function startScript(
   root: string,
   script: string,
   args: string[],
   env: Record<string, string> = {},
+  groupLeader = false,
 ): Promise<Running> {
   const child = spawn(process.execPath, [join(root, script), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: groupLeader,
   });
   let stdout = "";
   let stderr = "";

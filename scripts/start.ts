@@ -6,7 +6,12 @@
  * CLERK_PORT, GITHUB_KEYS_PORT, GITLAB_KEYS_PORT, DEPSDEV_KEYS_PORT, NOTIFY_PORT, PERSIST_TO (wrangler's state directory,
  * default .wrangler/state), AUTOREVOKE_DEV_DIR (the dev signing key, the dev sealing keyring and stack.json,
  * default .wrangler/autorevoke-dev) and CLERK_STANDIN_MODES (the Clerk stand-ins' modes, e.g.
- * `dead_keys=flagged,second_revoke=refused`; dev/clerk-standin/modes.ts lists them).
+ * `dead_keys=flagged,second_revoke=refused`; dev/clerk-standin/modes.ts lists them) and CLERK_RATE_LIMIT (Clerk
+ * calls per 10 s per instance, default LOCAL_CLERK_RATE_LIMIT, lower to watch a big leak being paced) and
+ * SWEEP_INTERVAL_SECONDS (how often the cron's sweep runs, default LOCAL_SWEEP_INTERVAL_SECONDS; 0: never).
+ *
+ * A hard stop (SIGKILL of this process's group) leaves wrangler running in its own group; the next start stops it
+ * (dev/local-stack/leftover.ts) before it starts its own on the same state.
  */
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,8 +19,11 @@ import process from "node:process";
 import * as v from "valibot";
 import { DEMO_KEYS, PROD_DEMO_KEYS, parseModesSetting } from "../dev/clerk-standin.ts";
 import {
+  CLERK_STATE_FILE,
   DEFAULT_DEV_DIR,
   DEFAULT_PORTS,
+  LOCAL_CLERK_RATE_LIMIT,
+  LOCAL_SWEEP_INTERVAL_SECONDS,
   type LocalStack,
   loadOrCreateSealingKeys,
   loadOrCreateSigningKey,
@@ -24,7 +32,10 @@ import {
   SIGNING_KEY_FILE,
   STACK_FILE,
   type StackFile,
+  type SweepTimer,
   startLocalStack,
+  startSweepTimer,
+  stopLeftoverWrangler,
 } from "../dev/local-stack.ts";
 
 const root = await repoRoot();
@@ -45,6 +56,26 @@ const EnvSchema = v.object({
   NOTIFY_PORT: v.optional(Port, String(DEFAULT_PORTS.notify)),
   PERSIST_TO: v.optional(v.pipe(v.string(), v.minLength(1)), ".wrangler/state"),
   AUTOREVOKE_DEV_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), DEFAULT_DEV_DIR),
+  // Checked here as the Worker would (a whole number, at least 1), so a typo fails the start instead of every route.
+  CLERK_RATE_LIMIT: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform(Number),
+      v.integer("must be a whole number of Clerk calls per 10 s"),
+      v.minValue(1, "must be at least 1"),
+    ),
+    String(LOCAL_CLERK_RATE_LIMIT),
+  ),
+  SWEEP_INTERVAL_SECONDS: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform(Number),
+      v.integer("must be a whole number of seconds"),
+      v.minValue(0, "must be 0 (no sweeps) or more"),
+      v.maxValue(86_400, "must be at most 86400"),
+    ),
+    String(LOCAL_SWEEP_INTERVAL_SECONDS),
+  ),
   CLERK_STANDIN_MODES: v.optional(
     v.pipe(
       v.string(),
@@ -71,6 +102,9 @@ const devDir = path.resolve(root, env.AUTOREVOKE_DEV_DIR);
 const stackFile = path.join(devDir, STACK_FILE);
 const keyFile = path.join(devDir, SIGNING_KEY_FILE);
 const keyringFile = path.join(devDir, SEALING_KEYS_FILE);
+// Beside wrangler's state rather than in the dev directory: deleting .wrangler/state for a clean slate must give a
+// Clerk with its demo keys live again, not one that remembers them revoked by a log that no longer exists.
+const clerkStateFile = path.join(path.resolve(root, env.PERSIST_TO), CLERK_STATE_FILE);
 const shown = (p: string) => path.relative(root, p) || ".";
 
 /** Ctrl-C under npm arrives twice (from the terminal, and forwarded by npm): one stop request, not two. */
@@ -80,6 +114,7 @@ const DUPLICATE_SIGNAL_MS = 1_000;
 // exit (the exit hook in dev/local-stack.ts still kills wrangler's process group).
 const startup = new AbortController();
 let stack: LocalStack | undefined;
+let sweeps: SweepTimer | undefined;
 let stopping = false;
 let firstSignalAt = 0;
 const onSignal = (signal: string) => {
@@ -101,10 +136,18 @@ process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
 async function shutdown(running: LocalStack, code: number): Promise<never> {
+  sweeps?.stop();
   await running.stop();
   await rm(stackFile, { force: true });
   if (code === 0) console.log("Stopped. Nothing is left running.");
   return process.exit(code);
+}
+
+const leftover = await stopLeftoverWrangler(stackFile, path.resolve(root, env.PERSIST_TO));
+if (leftover.kind === "stopped") {
+  console.log(
+    `autorevoke: the last npm start was killed without stopping its wrangler dev; stopped it (pid ${leftover.wranglerPid}).`,
+  );
 }
 
 const signing = await loadOrCreateSigningKey(keyFile);
@@ -128,7 +171,14 @@ try {
     signingKey: signing.key,
     sealingKeys: keyring.keyring,
     twoInstances: true,
+    clerkStateFile,
     clerkModes: env.CLERK_STANDIN_MODES,
+    vars: {
+      CLERK_RATE_LIMIT: String(env.CLERK_RATE_LIMIT),
+      // The sweeper's grace is one sweep interval, as deployed (5 minutes, the cron's).
+      ...(env.SWEEP_INTERVAL_SECONDS > 0 ? { SWEEP_GRACE_SECONDS: String(env.SWEEP_INTERVAL_SECONDS) } : {}),
+    },
+    testScheduled: env.SWEEP_INTERVAL_SECONDS > 0,
     quiet: "until-ready",
     signal: startup.signal,
   });
@@ -142,7 +192,12 @@ try {
 }
 
 const running = stack;
-const file: StackFile = { url: running.url, clerk_url: running.clerk.url, pid: process.pid };
+const file: StackFile = {
+  url: running.url,
+  clerk_url: running.clerk.url,
+  pid: process.pid,
+  wrangler_pid: running.wranglerPid,
+};
 await writeFile(stackFile, `${JSON.stringify(file, null, 2)}\n`);
 
 void running.exited.then(async (exit) => {
@@ -155,6 +210,16 @@ void running.exited.then(async (exit) => {
 });
 
 console.log(banner(running, await clerkHealth(running)));
+
+// The cron, which wrangler dev does not run: it also queues again what the last run's queue held when it stopped.
+if (env.SWEEP_INTERVAL_SECONDS > 0) {
+  let lastProblem = "";
+  sweeps = startSweepTimer(running.url, env.SWEEP_INTERVAL_SECONDS * 1_000, (problem) => {
+    if (stopping || problem === lastProblem) return;
+    lastProblem = problem;
+    console.error(`npm start: the sweep failed (${problem}); it is tried again every interval.`);
+  });
+}
 
 /**
  * The Worker's own Clerk health check (`GET /v1/health/clerk`), as the README's deploy steps ask an operator to look at
@@ -237,6 +302,7 @@ function banner(s: LocalStack, health: string[]): string {
             .map(([name, value]) => `${name}=${value}`)
             .join(", ")}`,
         ]),
+    `                      its keys are kept in ${shown(clerkStateFile)} across restarts`,
     `  GitHub key list     ${s.keyLists.github.url}`,
     `  GitLab key list     ${s.keyLists.gitlab.url}`,
     `  deps.dev key list   ${s.keyLists.depsdev.url}`,
@@ -247,6 +313,9 @@ function banner(s: LocalStack, health: string[]): string {
     `  webhook secret      ${s.vars.INBOUND_WEBHOOK_SECRET}  (INBOUND_WEBHOOK_SECRET, for --sender generic)`,
     `  queue retries       RETRY_BASE_DELAY_SECONDS=${s.vars.RETRY_BASE_DELAY_SECONDS}: the first retry comes 1-2 s after a failure`,
     `  Clerk pace          CLERK_RATE_LIMIT=${s.vars.CLERK_RATE_LIMIT} calls per 10 s per instance, shared by every caller`,
+    env.SWEEP_INTERVAL_SECONDS > 0
+      ? `  sweep (the cron)    every ${env.SWEEP_INTERVAL_SECONDS} s (SWEEP_INTERVAL_SECONDS; deployed: 5 min): queues again pending work whose message was lost, e.g. by a restart`
+      : "  sweep (the cron)    off (SWEEP_INTERVAL_SECONDS=0): after a restart, pending work stays pending",
     ...health,
     "",
     "  Demo keys in the Clerk stand-in (instance, secret prefix, key id, name, state):",

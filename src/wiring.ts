@@ -38,7 +38,7 @@ import { createResolver } from "./use-cases/resolve-token";
 import { retryIncident } from "./use-cases/retry-incident";
 import { createDirectRevoker } from "./use-cases/revoke-direct";
 import { revokeKeyId, revokeSecret } from "./use-cases/revoke-manually";
-import { STRANDED_GRACE_MS, sweep } from "./use-cases/sweep";
+import { sweep } from "./use-cases/sweep";
 import type { UseCases } from "./use-cases/use-cases";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -139,6 +139,8 @@ export function wire(env: Env, config: Config): UseCases {
 
   // An event is owed only while there is somewhere to send it: switching notifications on later sends no past event.
   const notificationsOn = deliver !== undefined;
+  // How long queued work may wait before the sweeper takes its message for lost (SWEEP_GRACE_SECONDS).
+  const strandedGraceMs = config.SWEEP_GRACE_SECONDS * 1_000;
   const intake = createIncidentIntake(env.DB, verdictConfig, { notificationsOn });
   const leases = createIncidentLeases(env.DB, { notificationsOn });
   const outbox = createNotificationOutbox(env.DB);
@@ -160,7 +162,7 @@ export function wire(env: Env, config: Config): UseCases {
     ? createNotificationCollector(queue, {
         // Still owed in D1 (`notify_due`): the sweeper queues it after its grace period.
         onError: (error) => log.error("notification_enqueue_failed", { error: errorName(error) }),
-        onQueued: (tokenHashes) => outbox.noteNotificationsQueued(tokenHashes, now(), STRANDED_GRACE_MS),
+        onQueued: (tokenHashes) => outbox.noteNotificationsQueued(tokenHashes, now(), strandedGraceMs),
       })
     : noNotifications;
   const resolve = createResolver({
@@ -224,7 +226,7 @@ export function wire(env: Env, config: Config): UseCases {
           deliver,
           log,
           now,
-          graceMs: STRANDED_GRACE_MS,
+          graceMs: strandedGraceMs,
           holdMs: NOTIFY_HOLD_MS,
         }),
         notifications,
@@ -243,6 +245,7 @@ export function wire(env: Env, config: Config): UseCases {
           sealer,
           log,
           notificationsOn,
+          strandedGraceMs,
         },
         scheduledTime,
       ),

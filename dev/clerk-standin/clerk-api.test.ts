@@ -68,3 +68,38 @@ describe("Clerk stand-in routing", () => {
     ]);
   });
 });
+
+describe("Clerk stand-in keys kept across runs (exportKeys, importKeys)", () => {
+  it("gives a new stand-in the keys, their state and their counters, and never a raw secret", async () => {
+    const first = createClerkStandin({ secretKey: SECRET_KEY, seedDemo: true });
+    const key = await first.createKey();
+    const revoke = () =>
+      new Request(`http://clerk.test/api_keys/${key.id}/revoke`, {
+        method: "POST",
+        headers: { ...AUTH, "content-type": "application/json" },
+        body: JSON.stringify({ revocation_reason: "Key compromised" }),
+      });
+    expect((await first.handle(revoke())).status).toBe(200);
+    const kept = JSON.parse(JSON.stringify(first.exportKeys()));
+    expect(JSON.stringify(kept)).not.toContain(key.secret);
+
+    // Seeded with live demo keys of its own, which the kept ones replace.
+    const second = createClerkStandin({ secretKey: SECRET_KEY, seedDemo: true });
+    await second.importKeys(kept);
+    expect(second.getKey(key.id)).toEqual(first.getKey(key.id));
+    expect(second.getKey(key.id)).toMatchObject({ revoked: true, revoke_count: 1 });
+    const verify = await second.handle(
+      new Request("http://clerk.test/api_keys/verify", {
+        method: "POST",
+        headers: { ...AUTH, "content-type": "application/json" },
+        body: JSON.stringify({ secret: key.secret }),
+      }),
+    );
+    expect(verify.status).toBe(404);
+  });
+
+  it("refuses what exportKeys did not write", async () => {
+    const standin = createClerkStandin({ secretKey: SECRET_KEY });
+    await expect(standin.importKeys([{ id: "ak_x" }])).rejects.toThrow();
+  });
+});

@@ -102,27 +102,33 @@ export interface KeyStore {
   /** Every key with its counters, oldest first. */
   states(): StandinKeyState[];
   clear(): void;
+  /** Every key as stored (the secret only as its SHA-256), counters included, to be kept across runs. */
+  records(): KeyRecord[];
+  /** Replaces every key with `records` (as `records()` gave them). */
+  load(records: readonly KeyRecord[]): void;
 }
 
-interface KeyRecord {
-  id: string;
-  secretSha256: string;
-  type: string;
-  name: string;
-  subject: string;
-  description: string | null;
-  claims: unknown;
-  scopes: string[];
-  createdBy: string | null;
-  revoked: boolean;
-  revocationReason: string | null;
-  expiration: number | null;
-  lastUsedAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-  revokeCount: number;
-  verifyCount: number;
-}
+/** A key as the store holds it: never the raw secret, only its SHA-256. */
+export const KeyRecordSchema = v.object({
+  id: v.string(),
+  secretSha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  type: v.string(),
+  name: v.string(),
+  subject: v.string(),
+  description: v.nullable(v.string()),
+  claims: v.unknown(),
+  scopes: v.array(v.string()),
+  createdBy: v.nullable(v.string()),
+  revoked: v.boolean(),
+  revocationReason: v.nullable(v.string()),
+  expiration: v.nullable(v.number()),
+  lastUsedAt: v.nullable(v.number()),
+  createdAt: v.number(),
+  updatedAt: v.number(),
+  revokeCount: v.number(),
+  verifyCount: v.number(),
+});
+export type KeyRecord = v.InferOutput<typeof KeyRecordSchema>;
 
 /** Builds an empty store; `now` (milliseconds) decides expiry and timestamps. */
 export function createKeyStore(now: () => number): KeyStore {
@@ -222,6 +228,15 @@ export function createKeyStore(now: () => number): KeyStore {
     clear() {
       keys.clear();
       idBySecretHash.clear();
+    },
+    records: () => [...keys.values()].map((r) => structuredClone(r)),
+    load(records) {
+      keys.clear();
+      idBySecretHash.clear();
+      for (const r of records) {
+        keys.set(r.id, structuredClone(r));
+        idBySecretHash.set(r.secretSha256, r.id);
+      }
     },
   };
 }

@@ -17,6 +17,8 @@ import { isErrnoException } from "./errno.ts";
 export const DEFAULT_DEV_DIR = ".wrangler/autorevoke-dev";
 export const SIGNING_KEY_FILE = "signing-key.json";
 export const STACK_FILE = "stack.json";
+/** `npm start`'s Clerk stand-ins' keys, kept across runs in wrangler's state directory (clerk-state-file.ts). */
+export const CLERK_STATE_FILE = "clerk-standin.json";
 /** `npm start`'s keyring for SEALING_KEYS, beside the dev signing key. */
 export const SEALING_KEYS_FILE = "sealing-keys";
 
@@ -77,10 +79,16 @@ async function writeOwnerOnly(file: string, text: string): Promise<void> {
   await writeFile(file, text, { mode: OWNER_ONLY_FILE });
 }
 
-/** What `npm start` writes to `stack.json` so `npm run alert` finds the running stack. */
+/**
+ * What `npm start` writes to `stack.json` so `npm run alert` finds the running stack, and the next `npm start` finds
+ * a wrangler that a hard stop left running (dev/local-stack/leftover.ts).
+ */
 export const StackFileSchema = v.object({
   url: v.string(),
   clerk_url: v.string(),
+  /** `npm start`'s own pid. */
   pid: v.number(),
+  /** wrangler's pid, which is also its process group's id. */
+  wrangler_pid: v.optional(v.number()),
 });
 export type StackFile = v.InferOutput<typeof StackFileSchema>;

@@ -11,6 +11,7 @@ import { createKeyServer, type KeyServer } from "../key-server.ts";
 import { type RunningServer, serve } from "../serve.ts";
 import type { SigningKey } from "../signer.ts";
 import { createWebhookReceiver, type WebhookReceiver } from "../webhook-receiver.ts";
+import { loadClerkState, saveClerkState, savingAfterEachCall } from "./clerk-state-file.ts";
 import { LOOPBACK, portError } from "./ports.ts";
 import {
   LOCAL_ACCESS_AUD,
@@ -34,6 +35,8 @@ export interface StandinOptions {
   clerkModes?: Partial<Modes> | undefined;
   /** Serve a Cloudflare Access team stand-in too, for a Worker that signs operators in with Access. */
   access?: boolean | undefined;
+  /** Keep the Clerk stand-ins' keys in this file across runs (./clerk-state-file.ts); in memory only when absent. */
+  clerkStateFile?: string | undefined;
   /** Ports; a free one for each that is absent or 0. */
   ports: {
     clerk?: number | undefined;
@@ -56,6 +59,8 @@ export interface ServedStandins {
   access: { url: string; standin: AccessStandin } | undefined;
   /** The endpoints as the Worker's settings name them. */
   urls: StandinUrls;
+  /** Whether the Clerk stand-ins' keys were loaded from `clerkStateFile` (false: fresh, demo keys seeded). */
+  clerkStateLoaded: boolean;
   /** Stops listening; hanging requests are cut off. */
   close(): Promise<void>;
 }
@@ -85,9 +90,20 @@ export async function serveStandins(options: StandinOptions): Promise<ServedStan
         staging: { secretKey: LOCAL_CLERK_SECRET_KEY, standin: clerk },
       }
     : undefined;
-  const clerkHandle = clerkInstances
+  const served = clerkInstances
     ? createClerkInstances(Object.entries(clerkInstances).map(([name, i]) => ({ name, ...i }))).handle
     : clerk.handle;
+  const byName: Record<string, ClerkStandin> = clerkInstances
+    ? Object.fromEntries(Object.entries(clerkInstances).map(([name, i]) => [name, i.standin]))
+    : { default: clerk };
+  const stateFile = options.clerkStateFile;
+  const clerkStateLoaded = stateFile === undefined ? false : await loadClerkState(stateFile, byName);
+  let clerkHandle = served;
+  if (stateFile !== undefined) {
+    const save = () => saveClerkState(stateFile, byName);
+    save();
+    clerkHandle = savingAfterEachCall(served, save);
+  }
   const keyServers = { github: createKeyServer(), gitlab: createKeyServer(), depsdev: createKeyServer() };
   for (const server of Object.values(keyServers)) {
     server.addKey({
@@ -147,6 +163,7 @@ export async function serveStandins(options: StandinOptions): Promise<ServedStan
       notify: { url: urls.notify, receiver: notify },
       access: accessServer && accessStandin ? { url: accessServer.url, standin: accessStandin } : undefined,
       urls,
+      clerkStateLoaded,
       close,
     };
   } catch (error) {

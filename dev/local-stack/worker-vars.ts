@@ -22,6 +22,12 @@ export const LOCAL_NOTIFY_SECRET = "whsec_YXV0b3Jldm9rZS1sb2NhbC1kZXYtbm90aWZ5LW
 /** First queue retry after 1–2 s instead of 5–10 s, so the retry path is visible while you watch. */
 export const LOCAL_RETRY_BASE_DELAY_SECONDS = 2;
 /**
+ * How often `npm start` runs the cron's sweep (dev/local-stack/sweep-timer.ts), and the Worker's SWEEP_GRACE_SECONDS
+ * with it: deployed, both are 5 minutes; locally a restart forgets every queued message, and 15 s heals a hard stop
+ * in well under a minute while keeping the sweep's log lines rare.
+ */
+export const LOCAL_SWEEP_INTERVAL_SECONDS = 15;
+/**
  * Clerk's production budget (1,000 per 10 s) rather than the development one its `sk_test_` key would get (100): the
  * stand-in has no limit of its own, and a demo batch of a few hundred tokens should be labelled in the answer.
  */
@@ -51,6 +57,7 @@ export const CONFIG_NAMES: readonly string[] = [
   "ADMIN_TOKEN",
   "GITLAB_REVOCATION_TOKEN",
   "RETRY_BASE_DELAY_SECONDS",
+  "SWEEP_GRACE_SECONDS",
   "CLERK_RATE_LIMIT",
   "GIVE_UP_AFTER_HOURS",
   "ACCESS_TEAM_DOMAIN",

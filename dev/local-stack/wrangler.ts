@@ -90,6 +90,8 @@ export interface WranglerDevOptions {
   main: string | undefined;
   /** Serve `main` as it is (`--no-bundle`). */
   noBundle: boolean;
+  /** `--test-scheduled`: `GET /__scheduled?cron=...` runs the scheduled handler (wrangler dev runs no cron itself). */
+  testScheduled: boolean;
 }
 
 /**
@@ -106,6 +108,7 @@ export function startWranglerDev(
     // With a script argument wrangler looks for its config beside the script, so it is named outright.
     ...(options.main === undefined ? [] : [options.main, "--config", join(ctx.root, "wrangler.toml")]),
     ...(options.noBundle ? ["--no-bundle"] : []),
+    ...(options.testScheduled ? ["--test-scheduled"] : []),
     "--ip",
     LOOPBACK,
     "--port",

@@ -57,6 +57,11 @@ describe("readConfig", () => {
       expect(configOf(env({ RETRY_BASE_DELAY_SECONDS: "3" })).RETRY_BASE_DELAY_SECONDS).toBe(3);
     });
 
+    it("defaults SWEEP_GRACE_SECONDS to one cron interval (300), and reads a lower one", () => {
+      expect(configOf(env()).SWEEP_GRACE_SECONDS).toBe(300);
+      expect(configOf(env({ SWEEP_GRACE_SECONDS: "15" })).SWEEP_GRACE_SECONDS).toBe(15);
+    });
+
     it("trims the secret key", () => {
       const key = randomKey();
       expect(configOf(env({ CLERK_SECRET_KEY: `  ${key}\n` })).CLERK_SECRET_KEY).toBe(key);
@@ -91,6 +96,12 @@ describe("readConfig", () => {
 
     it("names a URL that is not a URL", () => {
       expect(errorOf(env({ CLERK_API_URL: "not a url" }))).toContain("CLERK_API_URL");
+    });
+
+    it("refuses a SWEEP_GRACE_SECONDS that is not a whole number from 1 to 86400", () => {
+      for (const bad of ["abc", "", "0", "1.5", "86401"]) {
+        expect(errorOf(env({ SWEEP_GRACE_SECONDS: bad }))).toContain("SWEEP_GRACE_SECONDS");
+      }
     });
 
     it("refuses a RETRY_BASE_DELAY_SECONDS that is not a whole number from 1 to 3600", () => {

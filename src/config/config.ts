@@ -66,6 +66,23 @@ const CoreSchema = v.object(
         v.maxValue(1_000_000, "must be at most 1000000"),
       ),
     ),
+    /**
+     * How long pending work may sit past its due time before the sweeper takes its queue message for lost and queues
+     * it again (and a notification still owed, likewise). The cron runs every 5 minutes, so the default matches it;
+     * `npm start`, whose local queue forgets its messages on every restart, sweeps far more often and lowers it to
+     * its interval.
+     */
+    SWEEP_GRACE_SECONDS: v.optional(
+      v.pipe(
+        v.union([v.string(), v.number()], "must be a whole number of seconds"),
+        v.transform(Number),
+        v.integer("must be a whole number of seconds"),
+        v.minValue(1, "must be at least 1"),
+        v.maxValue(86_400, "must be at most 86400"),
+      ),
+      // STRANDED_GRACE_MS of use-cases/sweep.ts, which the tests of the production timing use.
+      300,
+    ),
     /** How long real Clerk failures may last, from the first, before an incident ends `failed`. */
     GIVE_UP_AFTER_HOURS: v.optional(
       v.pipe(

@@ -16,7 +16,10 @@ import { enqueueRevocations, SEND_BATCH_MAX_MESSAGES } from "../queue/enqueue";
 import { notifyMessage, type QueueMessageBody } from "../queue/messages";
 import { resealOlderSecrets } from "./reseal";
 
-/** How long past its due time a pending incident may sit before we assume its message was lost. */
+/**
+ * How long past its due time a pending incident may sit before we assume its message was lost, unless
+ * SWEEP_GRACE_SECONDS says otherwise (the default of config.ts is this). One cron interval.
+ */
 export const STRANDED_GRACE_MS = 5 * 60_000;
 /** Incidents re-enqueued per run; the next run takes the rest. */
 export const SWEEP_BATCH_LIMIT = 1_000;
@@ -36,6 +39,8 @@ export interface SweeperDeps {
   log: Logger;
   /** Whether NOTIFY_URL is set: owed notifications are queued only then. */
   notificationsOn: boolean;
+  /** SWEEP_GRACE_SECONDS in ms; `STRANDED_GRACE_MS` when absent. */
+  strandedGraceMs?: number;
 }
 
 /** What one sweep did; a step that failed counts 0 and is logged. */
@@ -94,7 +99,8 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
 }
 
 async function requeueStranded(deps: SweeperDeps, now: number): Promise<number> {
-  const stranded = await deps.sweeping.findStranded(now, STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT);
+  const grace = deps.strandedGraceMs ?? STRANDED_GRACE_MS;
+  const stranded = await deps.sweeping.findStranded(now, grace, SWEEP_BATCH_LIMIT);
   if (stranded.length === 0) return 0;
   await enqueueRevocations(
     deps.queue,
@@ -107,7 +113,8 @@ async function requeueStranded(deps: SweeperDeps, now: number): Promise<number> 
 
 /** Queues the notifications still owed past the grace period: their send failed, or the Worker died first. */
 async function queueOwedNotifications(deps: SweeperDeps, now: number): Promise<number> {
-  const owed = await deps.outbox.findOwedNotifications(now, STRANDED_GRACE_MS, SWEEP_BATCH_LIMIT);
+  const grace = deps.strandedGraceMs ?? STRANDED_GRACE_MS;
+  const owed = await deps.outbox.findOwedNotifications(now, grace, SWEEP_BATCH_LIMIT);
   const messages = owed.flatMap(({ tokenHash, event }) =>
     isNotifyEventType(event) ? [{ body: notifyMessage(tokenHash, event), contentType: "json" as const }] : [],
   );
@@ -118,7 +125,7 @@ async function queueOwedNotifications(deps: SweeperDeps, now: number): Promise<n
     await deps.outbox.noteNotificationsQueued(
       owed.map((o) => o.tokenHash),
       now,
-      STRANDED_GRACE_MS,
+      grace,
     );
   return messages.length;
 }
