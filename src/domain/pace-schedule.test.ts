@@ -36,6 +36,22 @@ function book(n: number, now: number, overrides: Partial<PaceRequest> = {}) {
 }
 
 describe("the pace of Clerk calls", () => {
+  describe("the pace itself, as numbers (not derived from the constants it checks)", () => {
+    it("spaces slots 111.1 ms apart at 100 calls per 10 s: 90 calls per window, not 100", () => {
+      const { waits } = book(3, 0);
+      // 10_000 / 90 = 111.11 ms; at 100% of the limit it would be 100 ms, at 50% 200 ms.
+      expect(waits[1]).toBeCloseTo(111.11, 1);
+      expect(waits[2]).toBeCloseTo(222.22, 1);
+    });
+
+    it("aims between 85% and 95% of the limit: under it, but not so far under that revocation slows", () => {
+      const { waits } = book(1_000, 0);
+      const inFirstWindow = waits.filter((w) => w < 10_000).length;
+      expect(inFirstWindow).toBeGreaterThanOrEqual(85);
+      expect(inFirstWindow).toBeLessThanOrEqual(95);
+    });
+  });
+
   describe("booking slots", () => {
     it("grants the first call at once", () => {
       expect(reserve(idleSchedule(), request(1_000)).decision).toEqual({ granted: true, waitMs: 0 });
