@@ -35,7 +35,28 @@ function book(n: number, now: number, overrides: Partial<PaceRequest> = {}) {
   return { state, waits };
 }
 
+/** The schedule's slots of `book(n, 0)`, from 0: those booked and those kept for revokes (each a slot of the pace). */
+function slotsOfPace(n: number) {
+  const { state, waits } = book(n, 0);
+  return [...waits, ...state.reserved].sort((a, b) => a - b);
+}
+
 describe("the pace of Clerk calls", () => {
+  describe("the pace itself, as numbers (not derived from the constants it checks)", () => {
+    it("spaces slots 111.1 ms apart at 100 calls per 10 s: 90 calls per window, not 100", () => {
+      const { waits } = book(3, 0);
+      // 10_000 / 90 = 111.11 ms; at 100% of the limit it would be 100 ms, at 50% 200 ms.
+      expect(waits[1]).toBeCloseTo(111.11, 1);
+      expect(waits[2]).toBeCloseTo(222.22, 1);
+    });
+
+    it("aims between 85% and 95% of the limit: under it, but not so far under that revocation slows", () => {
+      const inFirstWindow = slotsOfPace(1_000).filter((w) => w < 10_000).length;
+      expect(inFirstWindow).toBeGreaterThanOrEqual(85);
+      expect(inFirstWindow).toBeLessThanOrEqual(95);
+    });
+  });
+
   describe("booking slots", () => {
     it("grants the first call at once", () => {
       expect(reserve(idleSchedule(), request(1_000)).decision).toEqual({ granted: true, waitMs: 0 });
@@ -47,8 +68,7 @@ describe("the pace of Clerk calls", () => {
     });
 
     it("never books more than the target share of the limit in any window", () => {
-      const { waits } = book(1_000, 0);
-      const inFirstWindow = waits.filter((w) => w < RATE_WINDOW_MS).length;
+      const inFirstWindow = slotsOfPace(1_000).filter((w) => w < RATE_WINDOW_MS).length;
       expect(inFirstWindow).toBeLessThanOrEqual(LIMIT * TARGET_SHARE);
       expect(inFirstWindow).toBeGreaterThanOrEqual(LIMIT * TARGET_SHARE - 1);
     });
@@ -95,7 +115,14 @@ describe("the pace of Clerk calls", () => {
   describe("Clerk's 429", () => {
     it("books no slot before Retry-After", () => {
       const state = slowDown(idleSchedule(), 5_000, 3_000);
-      expect(reserve(state, request(5_000)).decision).toEqual({ granted: true, waitMs: 3_000 });
+      const verify = reserve(state, request(5_000)).decision;
+      // The first slot after a long pause is past the background horizon, so it may be the one kept for revokes.
+      expect(verify.granted && verify.waitMs).toBeGreaterThanOrEqual(3_000);
+      expect(verify.granted && verify.waitMs).toBeLessThanOrEqual(3_000 + INTERVAL / SLOWDOWN_FACTOR + 1e-6);
+      expect(reserve(state, request(5_000, { priority: "revoke" })).decision).toEqual({
+        granted: true,
+        waitMs: 3_000,
+      });
     });
 
     it("slows the rate", () => {
@@ -126,5 +153,115 @@ describe("the pace of Clerk calls", () => {
       expect(soon).toBeLessThan(1);
       expect(later).toBe(1);
     });
+  });
+});
+
+/**
+ * A sustained flood of junk tokens (a fork storm: 20 inline verifies a second against a pace of 9) for two minutes,
+ * with a live key now and then. Each alert's tokens are verified inline up to the alert's 8 s deadline; what is
+ * refused goes to the queue, which retries after the `retryAfterMs` it was told (at least 1 s, as `pacedOut` does).
+ * A live key, once verified (50 ms later), books its revoke inline up to the same deadline, then from the queue
+ * (up to 4 s a try). Answers the longest a verified key waited for its revoke's slot, and every slot granted.
+ */
+function junkFlood() {
+  const FLOOD_END_MS = 120_000;
+  const JUNK_EVERY_MS = 50;
+  const DEADLINE_MS = 8_000;
+  const CLERK_MS = 50;
+  const QUEUED_REVOKE_WAIT_MS = 4_000;
+  const liveAt = Array.from({ length: 40 }, (_, i) => 10_000 + i * 2_537);
+  type Event = { at: number; run: (now: number) => void };
+  const events: Event[] = [];
+  const at = (time: number, run: (now: number) => void) => {
+    let lo = 0;
+    let hi = events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((events[mid]?.at ?? 0) <= time) lo = mid + 1;
+      else hi = mid;
+    }
+    events.splice(lo, 0, { at: time, run });
+  };
+  const queueDelay = (retryAfterMs: number) => Math.max(1, Math.ceil(retryAfterMs / 1000)) * 1000;
+  let state = idleSchedule();
+  const slots: number[] = [];
+  const book = (now: number, priority: PaceRequest["priority"], maxWaitMs: number) => {
+    const booked = reserve(state, request(now, { priority, maxWaitMs }));
+    state = booked.state;
+    if (booked.decision.granted) slots.push(now + booked.decision.waitMs);
+    return booked.decision;
+  };
+  const revokeWaits: number[] = [];
+  const revoke = (verifiedAt: number, deadlineAt: number | undefined) => (now: number) => {
+    const inline = deadlineAt !== undefined && now < deadlineAt;
+    const decision = book(now, "revoke", inline ? deadlineAt - now : QUEUED_REVOKE_WAIT_MS);
+    if (decision.granted) revokeWaits.push(now + decision.waitMs - verifiedAt);
+    else at(now + queueDelay(decision.retryAfterMs), revoke(verifiedAt, undefined));
+  };
+  const verify = (live: boolean, deadlineAt: number | undefined) => (now: number) => {
+    const inline = deadlineAt !== undefined && now < deadlineAt;
+    const decision = book(now, inline ? "inline" : "background", inline ? deadlineAt - now : 2_000);
+    if (!decision.granted) at(now + queueDelay(decision.retryAfterMs), verify(live, undefined));
+    else if (live) {
+      const verifiedAt = now + decision.waitMs + CLERK_MS;
+      at(verifiedAt, revoke(verifiedAt, deadlineAt));
+    }
+  };
+  for (let t = 0; t < FLOOD_END_MS; t += JUNK_EVERY_MS) at(t, verify(false, t + DEADLINE_MS));
+  for (const t of liveAt) at(t + 1, verify(true, t + 1 + DEADLINE_MS));
+  for (let event = events.shift(); event; event = events.shift()) event.run(event.at);
+  slots.sort((a, b) => a - b);
+  let busiestWindow = 0;
+  for (let i = 0, j = 0; i < slots.length; i++) {
+    // A slot exactly one window after another falls outside it (less a float's rounding).
+    while ((slots[i] ?? 0) - (slots[j] ?? 0) >= RATE_WINDOW_MS - 1e-6) j++;
+    busiestWindow = Math.max(busiestWindow, i - j + 1);
+  }
+  return { longestRevokeWaitMs: Math.max(...revokeWaits), revokes: revokeWaits.length, busiestWindow };
+}
+
+describe("the revoke of a key verified live goes first", () => {
+  it("is not starved by a sustained flood of junk verifies, and the pace holds", () => {
+    const flood = junkFlood();
+    console.info("junk flood", flood);
+    expect(flood.revokes).toBe(40);
+    expect(flood.longestRevokeWaitMs).toBeLessThanOrEqual(2_500);
+    expect(flood.busiestWindow).toBeLessThanOrEqual(90);
+  });
+
+  it("takes a slot kept for revokes, ahead of verifies booked before it", () => {
+    const { state } = book(60, 0, { priority: "inline" });
+    const revoke = reserve(state, request(0, { priority: "revoke", maxWaitMs: 4_000 })).decision;
+    expect(revoke.granted).toBe(true);
+    expect(revoke.granted && revoke.waitMs).toBeLessThan(state.nextSlotAt - BACKGROUND_HORIZON_MS);
+  });
+
+  it("books past the background horizon when no kept slot is free", () => {
+    const { state } = book(30, 0, { priority: "inline" });
+    const cleared = { ...state, reserved: [] };
+    const revoke = reserve(cleared, request(0, { priority: "revoke", maxWaitMs: 4_000 })).decision;
+    expect(revoke).toEqual({ granted: true, waitMs: state.nextSlotAt });
+  });
+
+  it("keeps one slot a second for revokes while the backlog is past the background horizon, and none before", () => {
+    const { state } = book(80, 0, { priority: "inline" });
+    const kept = state.reserved;
+    expect(kept.length).toBeGreaterThanOrEqual(5);
+    expect(Math.min(...kept)).toBeGreaterThan(BACKGROUND_HORIZON_MS);
+    for (let i = 1; i < kept.length; i++)
+      expect((kept[i] ?? 0) - (kept[i - 1] ?? 0)).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("hands a kept slot no revoke claimed to whoever asks just before it passes", () => {
+    const { state } = book(80, 0, { priority: "inline" });
+    const first = state.reserved[0] ?? 0;
+    const verify = reserve(state, request(first - 50, { priority: "inline", maxWaitMs: 8_000 })).decision;
+    expect(verify).toEqual({ granted: true, waitMs: 50 });
+  });
+
+  it("keeps no slot for revokes before a 429's Retry-After", () => {
+    const { state } = book(80, 0, { priority: "inline" });
+    const paused = slowDown(state, 0, 5_000);
+    expect(Math.min(...paused.reserved)).toBeGreaterThanOrEqual(5_000);
   });
 });

@@ -8,6 +8,11 @@
  *   calls, and the target stays under the limit by `TARGET_SHARE` to absorb network jitter at window edges.
  * - Inline work (an alert's sender is waiting) may book slots up to its own deadline; background work (the queue) only
  *   while the backlog is under `BACKGROUND_HORIZON_MS`. So a queue backlog never makes an alert wait more than that.
+ * - A revoke of a key verified live goes first: it is the one call that ends a leak. While the backlog is past the
+ *   background horizon (a flood of verifies), one slot every `REVOKE_RESERVE_SPACING_MS` is kept out of the verifies'
+ *   bookings for revokes; a revoke takes the earliest kept slot, else books at the tail past the background horizon.
+ *   A kept slot is a slot of the schedule left unbooked, never an extra one, so the rate is the same; one no revoke
+ *   claimed goes to whoever asks in the last interval before it, so a flood without live keys wastes almost none.
  * - Clerk's 429 is the truth about the budget (the instance's other traffic shares it): it pushes every slot past its
  *   `Retry-After` and cuts the rate by `SLOWDOWN_FACTOR`; the rate then recovers linearly (AIMD, as TCP does).
  *
@@ -20,6 +25,13 @@ export const RATE_WINDOW_MS = 10_000;
 export const TARGET_SHARE = 0.9;
 /** How far ahead background work may book slots. Inline work never waits behind more queue work than this. */
 export const BACKGROUND_HORIZON_MS = 2_000;
+/** While verifies book past the background horizon, one slot this often is kept for revokes. */
+export const REVOKE_RESERVE_SPACING_MS = 1_000;
+/**
+ * The longest a revoke from the queue sleeps for its slot. Kept slots come every second, so it rarely needs this;
+ * the lease (`CLAIM_LEASE_MS`, 30 s) still covers a verify, a revoke and a lookup at their timeouts and waits.
+ */
+export const QUEUED_REVOKE_MAX_WAIT_MS = 4_000;
 /** The rate is multiplied by this after a 429. */
 export const SLOWDOWN_FACTOR = 0.7;
 /** The rate never falls below this share of the target, so a stream of 429s cannot stall revocation. */
@@ -27,8 +39,11 @@ export const MIN_RATE_SHARE = 0.1;
 /** After a slowdown, the rate climbs back by this share of the target each second. */
 export const RECOVERY_SHARE_PER_SECOND = 0.05;
 
-/** Who is asking: an alert's inline resolution (its sender is waiting) or the queue. */
-export type PacePriority = "inline" | "background";
+/**
+ * Who is asking: an alert's inline resolution (its sender is waiting), the queue, or the revoke (or the lookup that
+ * decides a refused revoke) of a key Clerk has said is live, whoever asks for it.
+ */
+export type PacePriority = "inline" | "background" | "revoke";
 
 /** The schedule's state. */
 export interface PaceState {
@@ -38,6 +53,10 @@ export interface PaceState {
   rateShare: number;
   /** When `rateShare` was last cut (ms since the epoch); recovery counts from here. */
   slowedAt: number;
+  /** Slots kept for revokes, earliest first (ms since the epoch); each is a slot of the schedule left unbooked. */
+  reserved: readonly number[];
+  /** When the last slot was kept for revokes (ms since the epoch). */
+  reservedAt: number;
 }
 
 /** One request for a slot. */
@@ -58,6 +77,8 @@ export const idleSchedule = (): PaceState => ({
   nextSlotAt: 0,
   rateShare: 1,
   slowedAt: Number.NEGATIVE_INFINITY,
+  reserved: [],
+  reservedAt: Number.NEGATIVE_INFINITY,
 });
 
 /** The rate share at `now`, recovered since the last slowdown. */
@@ -76,20 +97,48 @@ export function reserve(
   state: PaceState,
   request: PaceRequest,
 ): { state: PaceState; decision: PaceDecision } {
-  const { now } = request;
+  const { now, priority } = request;
+  const interval = slotInterval(state, now, request.limitPerWindow);
+  // Kept slots that have passed are gone: unused, like any slot nobody booked.
+  const reserved = state.reserved.filter((at) => at >= now);
+  const kept = reserved[0];
+  if (
+    kept !== undefined &&
+    kept - now <= request.maxWaitMs &&
+    (priority === "revoke" || kept - now <= interval)
+  ) {
+    return {
+      state: { ...state, reserved: reserved.slice(1) },
+      decision: { granted: true, waitMs: kept - now },
+    };
+  }
   const slot = Math.max(state.nextSlotAt, now);
-  const waitMs = slot - now;
-  const horizon = request.priority === "inline" ? Number.POSITIVE_INFINITY : BACKGROUND_HORIZON_MS;
-  const allowed = Math.min(request.maxWaitMs, horizon);
-  if (waitMs > allowed) {
-    // Whoever is refused comes back as background work (an alert queues what it could not finish), so: once the
-    // backlog has drained to the background horizon.
-    const retryAfterMs = Math.max(1, waitMs - BACKGROUND_HORIZON_MS);
+  // Congested (the backlog is past the background horizon): keep this slot for revokes, once a spacing.
+  const keep =
+    priority !== "revoke" &&
+    slot - now > BACKGROUND_HORIZON_MS &&
+    slot >= state.reservedAt + REVOKE_RESERVE_SPACING_MS;
+  const booked = keep ? slot + interval : slot;
+  const waitMs = booked - now;
+  const horizon = priority === "background" ? BACKGROUND_HORIZON_MS : Number.POSITIVE_INFINITY;
+  if (waitMs > Math.min(request.maxWaitMs, horizon)) {
+    // A refused verify comes back as background work (an alert queues what it could not finish), so: once the
+    // backlog has drained to the background horizon. A refused revoke comes back as a queued revoke: once the
+    // earliest slot it could take is within that wait.
+    const earliest = kept ?? slot;
+    const retryAfterMs =
+      priority === "revoke"
+        ? Math.max(1, earliest - now - QUEUED_REVOKE_MAX_WAIT_MS)
+        : Math.max(1, slot - now - BACKGROUND_HORIZON_MS);
     return { state, decision: { granted: false, retryAfterMs } };
   }
-  const interval = slotInterval(state, now, request.limitPerWindow);
   return {
-    state: { ...state, nextSlotAt: slot + interval },
+    state: {
+      ...state,
+      nextSlotAt: booked + interval,
+      reserved: keep ? [...reserved, slot] : reserved,
+      reservedAt: keep ? slot : state.reservedAt,
+    },
     decision: { granted: true, waitMs },
   };
 }
@@ -105,8 +154,11 @@ export function slowDown(state: PaceState, now: number, retryAfterMs: number): P
     ? state.rateShare
     : Math.max(MIN_RATE_SHARE, currentShare(state, now) * SLOWDOWN_FACTOR);
   return {
+    ...state,
     nextSlotAt: Math.max(state.nextSlotAt, pauseUntil),
     rateShare,
     slowedAt: alreadySlowed ? state.slowedAt : now,
+    // No call before Retry-After, a revoke's included.
+    reserved: state.reserved.filter((at) => at >= pauseUntil),
   };
 }
