@@ -8,6 +8,7 @@ import type { ClerkGateway, ClerkKey } from "../src/clerk/client";
 import { readConfig } from "../src/config/config";
 import type { ClerkFailure } from "../src/domain/clerk-failure";
 import type { NotifyEventType } from "../src/domain/notify-event";
+import { QUEUED_REVOKE_MAX_WAIT_MS } from "../src/domain/pace-schedule";
 import { sha256Hex } from "../src/lib/hash";
 import { err, ok, type Result } from "../src/lib/result";
 import { createSealer } from "../src/lib/seal";
@@ -43,14 +44,14 @@ function scriptedClerk(verify: Answer[], revoke: Answer[], lookup: Answer[] = []
   return { gateway, calls };
 }
 
-function resolverWith(clerk: ClerkGateway, events: [string, NotifyEventType][] = []) {
+function resolverWith(clerk: ClerkGateway, events: [string, NotifyEventType][] = [], pacer: Pacer = unpaced) {
   const config = readConfig(env);
   if (!config.ok) throw new Error(config.error);
   return createResolver({
     leases: repo,
     clerk,
     sealer: createSealer({ keys: config.value.SEALING_KEYS }),
-    pacer: unpaced,
+    pacer,
     now: Date.now,
     sleep: async () => {},
     random: () => 0,
@@ -83,6 +84,30 @@ beforeEach(async () => {
 });
 
 describe("the resolver", () => {
+  it.each([
+    ["from the queue", undefined, "background", QUEUED_REVOKE_MAX_WAIT_MS],
+    ["inline", { priority: "inline" as const, deadlineAt: Date.now() + 60_000 }, "inline", undefined],
+  ])(
+    "books the revoke of a key verified live ahead of verifies (revoke priority), %s",
+    async (_name, options, verifyPriority, revokeWait) => {
+      const asked: { priority: string; maxWaitMs: number }[] = [];
+      const pacer: Pacer = {
+        reserve: async (priority, maxWaitMs) => {
+          asked.push({ priority, maxWaitMs });
+          return { granted: true, waitMs: 0 };
+        },
+        slowDown: async () => {},
+      };
+      const { gateway } = scriptedClerk([ok(KEY)], [ok({ ...KEY, revoked: true })]);
+      expect(await resolverWith(gateway, [], pacer)(tokenHash, SECRET, options)).toMatchObject({
+        kind: "revoked",
+      });
+      expect(asked.map((a) => a.priority)).toEqual([verifyPriority, "revoke"]);
+      if (revokeWait !== undefined) expect(asked[1]?.maxWaitMs).toBe(revokeWait);
+      else expect(asked[1]?.maxWaitMs).toBeGreaterThan(50_000);
+    },
+  );
+
   it("never revokes again a key whose verify answered 200 with revoked: true, and keeps Clerk's reason", async () => {
     const { gateway, calls } = scriptedClerk(
       [ok({ ...KEY, revoked: true, revocationReason: "Rotated by the owner" })],

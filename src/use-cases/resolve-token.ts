@@ -38,7 +38,7 @@ import type { AlreadyInactive, Claim, IncidentState, KeyFacts } from "../domain/
 import type { NotifyEventType } from "../domain/notify-event";
 import type { Outcome } from "../domain/outcome";
 import { REVOCATION_REASON } from "../domain/outcome";
-import type { PacePriority } from "../domain/pace-schedule";
+import { type PacePriority, QUEUED_REVOKE_MAX_WAIT_MS } from "../domain/pace-schedule";
 import { retryDelaySeconds } from "../domain/retry-policy";
 import type { IncidentLeases } from "../incidents/leases";
 import type { Logger } from "../lib/log";
@@ -310,6 +310,19 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     return waitForSlot(pacer, deps.sleep, priority, maxWaitMs);
   }
 
+  /**
+   * Books a slot for the revoke (or the lookup after a refused one) of a key Clerk has said is live: the most valuable
+   * call autorevoke makes, so it goes ahead of verifies (`revoke` priority). Inline, it may wait until the caller's
+   * deadline; from the queue, for `QUEUED_REVOKE_MAX_WAIT_MS`.
+   */
+  function revokeSlot(pacer: Pacer, options: ResolveOptions | undefined) {
+    const maxWaitMs =
+      options?.priority === "inline"
+        ? Math.max(0, (options?.deadlineAt ?? deps.now()) - deps.now())
+        : QUEUED_REVOKE_MAX_WAIT_MS;
+    return waitForSlot(pacer, deps.sleep, "revoke", maxWaitMs);
+  }
+
   /** No slot in the pace: hands the incident back for `retryAfterMs`, as waiting. */
   async function pacedOut(tokenHash: string, claim: Claim, retryAfterMs: number): Promise<Outcome> {
     const delay = Math.max(1, Math.ceil(retryAfterMs / 1000));
@@ -444,7 +457,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     const reason = options?.reason ?? REVOCATION_REASON;
     let notFoundTrace: string | undefined;
     for (const instance of candidates) {
-      const wait = await slot(instance.pacer, options);
+      const wait = await revokeSlot(instance.pacer, options);
       if (!wait.ok) return pacedOut(tokenHash, claim, wait.retryAfterMs);
       const answer = await instance.clerk.revoke(keyId, reason);
       note(claim, attemptOf(tokenHash, "revoke", answer, deps.now(), instance.name));
@@ -453,7 +466,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       noteMisconfigured(failure, instance.name, "revoke");
       if (failure.kind === "final" && REFUSED_REVOKE_STATUSES.has(failure.status)) {
         // Refused: perhaps revoked already (by us before a crash, or by someone else). Clerk's own record decides.
-        const lookupSlot = await slot(instance.pacer, options);
+        const lookupSlot = await revokeSlot(instance.pacer, options);
         if (!lookupSlot.ok) return pacedOut(tokenHash, claim, lookupSlot.retryAfterMs);
         const looked = await instance.clerk.lookup(keyId);
         note(claim, attemptOf(tokenHash, "lookup", looked, deps.now(), instance.name));

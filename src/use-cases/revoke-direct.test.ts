@@ -55,4 +55,27 @@ describe("the direct revoker (D1 down)", () => {
     });
     expect(calls.revoke).toBe(0);
   });
+
+  it("books the verify as inline work and the revoke ahead of verifies (revoke priority)", async () => {
+    const asked: string[] = [];
+    const pacer: Pacer = {
+      reserve: async (priority) => {
+        asked.push(priority);
+        return { granted: true, waitMs: 0 };
+      },
+      slowDown: async () => {},
+    };
+    const clerk: ClerkGateway = {
+      verify: async () => ok(KEY),
+      revoke: async () => ok({ ...KEY, revoked: true }),
+      lookup: async () => ok(KEY),
+    };
+    const revoke = createDirectRevoker({
+      instances: [{ name: "default", clerk, pacer }],
+      sleep: async () => {},
+      now: Date.now,
+    });
+    await revoke("ak_secret", Date.now() + 1_000);
+    expect(asked).toEqual(["inline", "revoke"]);
+  });
 });

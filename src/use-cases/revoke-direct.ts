@@ -7,6 +7,7 @@
  */
 import type { ClerkKey } from "../clerk/client";
 import { REVOCATION_REASON } from "../domain/outcome";
+import type { PacePriority } from "../domain/pace-schedule";
 import type { Pacer } from "../pacing/pacer";
 import type { ClerkInstance } from "./clerk-instance";
 import { waitForSlot } from "./wait-for-slot";
@@ -29,8 +30,9 @@ export type RevokeDirect = (secret: string, deadlineAt: number) => Promise<Direc
 
 /** Builds the direct revoker. */
 export function createDirectRevoker(deps: DirectRevokerDeps): RevokeDirect {
-  const slot = async (pacer: Pacer, deadlineAt: number) =>
-    (await waitForSlot(pacer, deps.sleep, "inline", Math.max(0, deadlineAt - deps.now()))).ok;
+  // The revoke of a key verify found live books ahead of verifies (`revoke` priority), as the resolver's does.
+  const slot = async (pacer: Pacer, deadlineAt: number, priority: PacePriority = "inline") =>
+    (await waitForSlot(pacer, deps.sleep, priority, Math.max(0, deadlineAt - deps.now()))).ok;
   const slowDownOn429 = async (
     pacer: Pacer,
     failure: { kind: string; status?: number; retryAfterSeconds?: number },
@@ -58,7 +60,8 @@ export function createDirectRevoker(deps: DirectRevokerDeps): RevokeDirect {
       // leaves it pending, and the resolver records what Clerk says once D1 is back.
       if (verified.value.revoked || verified.value.expired)
         return { kind: "unknown", reason: "key_inactive" };
-      if (!(await slot(instance.pacer, deadlineAt))) return { kind: "unknown", reason: "clerk_paced" };
+      if (!(await slot(instance.pacer, deadlineAt, "revoke")))
+        return { kind: "unknown", reason: "clerk_paced" };
       const revoked = await instance.clerk.revoke(verified.value.id, REVOCATION_REASON);
       if (!revoked.ok) {
         await slowDownOn429(instance.pacer, revoked.error);
