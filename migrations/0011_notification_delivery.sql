@@ -11,6 +11,10 @@ ALTER TABLE incidents ADD COLUMN notify_generation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE incidents ADD COLUMN notify_attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE incidents ADD COLUMN notify_retry_at INTEGER;
 ALTER TABLE incidents ADD COLUMN notify_held_until INTEGER;
+-- An incident that owed an event before this migration owed its first: that event's id is generation 1's (no suffix),
+-- so the next one must be generation 2, whatever a receiver has already seen.
+UPDATE incidents SET notify_generation = 1
+WHERE notified_at IS NOT NULL OR notify_error IS NOT NULL OR notify_due IS NOT NULL;
 
 -- Until now an event was owed even while NOTIFY_URL was unset, and switching notifications on sent every past one.
 -- With notifications on, an owed event goes onto the queue at once and the sweeper queues it within minutes, so one

@@ -138,7 +138,9 @@ export function wire(env: Env, config: Config): UseCases {
   const giveUpAfterMs = config.GIVE_UP_AFTER_HOURS * 3_600_000;
 
   // An event is owed only while there is somewhere to send it: switching notifications on later sends no past event.
-  const notificationsOn = deliver !== undefined;
+  // A misconfigured NOTIFY_* setting still owes every event (delivered once it is fixed); only an unset one owes none.
+  const notifyMisconfigured = config.misconfigured.notify !== undefined;
+  const notificationsOn = deliver !== undefined || notifyMisconfigured;
   // How long queued work may wait before the sweeper takes its message for lost (SWEEP_GRACE_SECONDS).
   const strandedGraceMs = config.SWEEP_GRACE_SECONDS * 1_000;
   const intake = createIncidentIntake(env.DB, verdictConfig, { notificationsOn });
@@ -228,6 +230,7 @@ export function wire(env: Env, config: Config): UseCases {
           now,
           graceMs: strandedGraceMs,
           holdMs: NOTIFY_HOLD_MS,
+          misconfigured: notifyMisconfigured,
         }),
         notifications,
         retryBaseDelaySeconds,
@@ -244,7 +247,7 @@ export function wire(env: Env, config: Config): UseCases {
           queue,
           sealer,
           log,
-          notificationsOn,
+          notificationsOn: deliver !== undefined,
           strandedGraceMs,
         },
         scheduledTime,

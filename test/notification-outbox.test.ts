@@ -160,7 +160,9 @@ describe("a receiver that refuses for longer than the sweeper's grace", () => {
     await alert([live.secret]);
     // Three refusals: the message is on its own backoff, so it is not lost.
     expect(await waitFor(async () => (await deliveriesFor(tokenHash)).length >= 3, 20_000)).toBe(true);
-    expect(await notificationsSweptAt(queuedAt + STRANDED_GRACE_MS + 1_000)).toEqual([]);
+    // Past the grace period of the first queueing and of the third refusal: only the retry's own wait holds it back.
+    const third = (await deliveriesFor(tokenHash))[2]?.at ?? 0;
+    expect(await notificationsSweptAt(Math.max(queuedAt, third) + STRANDED_GRACE_MS + 1_000)).toEqual([]);
   }, 30_000);
 });
 
@@ -205,6 +207,16 @@ describe("notifications switched on after revocations", () => {
     await alert([live.secret], envWith({ NOTIFY_URL: "" }));
     expect(await incident(tokenHash)).toMatchObject({ status: "revoked", notify_due: null });
     expect(await notificationsSweptAt(Date.now() + 60 * 60_000)).toEqual([]);
+  }, 25_000);
+});
+
+describe("a misconfigured NOTIFY_SECRET", () => {
+  it("keeps the event owed, for the fixed setting to deliver, instead of dropping it", async () => {
+    const live = await createLiveKey();
+    const tokenHash = await sha256Hex(live.secret);
+    await alert([live.secret], envWith({ NOTIFY_SECRET: "whsec_not base64!" }));
+    expect(await incident(tokenHash)).toMatchObject({ status: "revoked", notify_due: "api_key.revoked" });
+    expect(await notificationsSweptAt(Date.now() + 60 * 60_000)).toEqual([tokenHash]);
   }, 25_000);
 });
 

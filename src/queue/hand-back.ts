@@ -31,7 +31,8 @@ export async function handBackBatch(
   // One send per message, not sendBatch: a batch of record messages can pass sendBatch's total size limit, and
   // each message's own fate decides its own ack.
   const sent = await Promise.allSettled(
-    batch.messages.map((message) => queue.send(message.body, { contentType: "json", delaySeconds })),
+    // async: a send that throws at once (no binding, say) is a rejected promise here, not a throw past allSettled.
+    batch.messages.map(async (message) => queue.send(message.body, { contentType: "json", delaySeconds })),
   );
   let failed = 0;
   let error: string | undefined;

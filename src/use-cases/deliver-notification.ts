@@ -26,8 +26,10 @@ export type DeliverNotification = (
 /** What delivery works with. */
 export interface DeliveryDeps {
   outbox: Pick<NotificationOutbox, "claimNotification" | "noteNotification" | "noteNotificationRetry">;
-  /** Absent when notifications are off. */
+  /** Absent when notifications are off, or misconfigured. */
   deliver: Deliver | undefined;
+  /** Whether NOTIFY_URL is set but a bad setting switched notifications off. */
+  misconfigured: boolean;
   log: Logger;
   now: () => number;
   /** How long after a retry is due the sweeper takes its message for lost (the sweeper's own grace period). */
@@ -40,6 +42,16 @@ export interface DeliveryDeps {
 export function createNotificationDelivery(deps: DeliveryDeps): DeliverNotification {
   return async (tokenHash, type, { retryDelaySeconds }) => {
     if (!deps.deliver) {
+      // Misconfigured (a bad NOTIFY_SECRET, say) is not off: the event stays owed and the message comes back, until
+      // the fixed setting delivers it or the queue's retries run out and the dead-letter consumer records it.
+      if (deps.misconfigured) {
+        deps.log.error("notification_failed", {
+          token_hash: tokenHash,
+          notify_event: type,
+          reason: "misconfigured",
+        });
+        return "retry";
+      }
       deps.log.warn("notification_dropped", { token_hash: tokenHash, notify_event: type, reason: "off" });
       return "done";
     }

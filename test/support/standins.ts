@@ -98,6 +98,8 @@ export const NOTIFY = "https://notify.test";
 
 /** A delivery the NOTIFY_URL stand-in received. */
 export interface Delivery {
+  /** When it arrived (ms since the epoch). */
+  at: number;
   headers: Record<string, string>;
   body: string;
   status: number;
