@@ -62,6 +62,21 @@ const alertBodyLimit = bodyLimit({
   onError: () => refuse({ kind: "body_too_large", limitBytes: ALERT_BODY_LIMIT_BYTES }),
 });
 
+/** The `alert` log line every alert route writes: what became of its tokens, and how long the answer took. */
+export function logAlert(
+  { useCases, requestId, receivedAt }: AppEnv["Variables"],
+  sender: string,
+  summary: { counts: Record<string, number>; feedback: readonly unknown[] },
+): void {
+  useCases.log.info("alert", {
+    request_id: requestId,
+    sender,
+    ...summary.counts,
+    labelled: summary.feedback.length,
+    duration_ms: Date.now() - receivedAt,
+  });
+}
+
 /** Second stage of the signature over the raw body, then parse, process and answer with the feedback. */
 const receiveAlert: Handler<AppEnv & SignedRequest> = async (c) => {
   const { useCases, requestId, receivedAt, sender, verifyBody } = c.var;
@@ -83,13 +98,7 @@ const receiveAlert: Handler<AppEnv & SignedRequest> = async (c) => {
     { sender, matches: parsed.value.matches, invalid: parsed.value.invalid, receivedAt, requestId },
     (p) => c.executionCtx.waitUntil(p),
   );
-  useCases.log.info("alert", {
-    request_id: requestId,
-    sender,
-    ...summary.counts,
-    labelled: summary.feedback.length,
-    duration_ms: Date.now() - receivedAt,
-  });
+  logAlert(c.var, sender, summary);
   const feedback: Feedback = summary.feedback;
   return c.json(feedback);
 };

@@ -25,7 +25,7 @@ import { describeRoute, json, type RouteDescription, shared } from "../openapi/d
 import { GitlabRevokeTokensSchema } from "../requests";
 import { ErrorSchema, GitlabTokenTypesSchema } from "../responses";
 import { requireJson, valid } from "../validate";
-import { ALERT_BODY_LIMIT_BYTES } from "./alerts";
+import { ALERT_BODY_LIMIT_BYTES, logAlert } from "./alerts";
 
 /** GitLab sends the setting's value as the whole header; a `Bearer ` in front is forgiven. */
 const presentedToken = (header: string | undefined) => (header ?? "").replace(/^Bearer +/i, "").trim();
@@ -130,13 +130,7 @@ export const gitlabRevocationRoutes = new Hono<AppEnv>()
         },
         (p) => c.executionCtx.waitUntil(p),
       );
-      useCases.log.info("alert", {
-        request_id: requestId,
-        sender: GITLAB_REVOCATION_SENDER,
-        ...summary.counts,
-        labelled: summary.feedback.length,
-        duration_ms: Date.now() - receivedAt,
-      });
+      logAlert(c.var, GITLAB_REVOCATION_SENDER, summary);
       return c.body(null, 204);
     },
   );
