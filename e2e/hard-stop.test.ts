@@ -1,8 +1,13 @@
 /**
  * End to end: `npm start` (scripts/start.ts) survives a hard stop. A leak of live keys at a low CLERK_RATE_LIMIT, the
  * whole process group of `npm start` killed with SIGKILL half-way through, and `npm start` again on the same state
- * and dev directory, as a new user would do it: every key ends revoked, by exactly one revoke, and no incident is
- * left `pending`.
+ * and dev directory, as a new user would do it: every key ends revoked and no incident is left `pending`.
+ *
+ * Exactly one revoke a key is not a promise anyone can keep across SIGKILL: a revoke that reached Clerk just before
+ * the kill, whose outcome never reached D1, is made again after the restart (at least once, as every queue is). What
+ * the test holds the Worker to is the bound: a second call only for a key whose first was in flight at the kill, so
+ * at most one consumer's lanes (CONSUMER_CONCURRENCY) of keys, never a third call, and that second, refused or not,
+ * still ends the incident.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -26,6 +31,11 @@ const CLERK_RATE_LIMIT = 100;
 /** Revoked keys at the moment of the kill: well inside the run, after the alert's inline part has answered. */
 const KILL_AT_REVOKED = 45;
 const START_TIMEOUT_MS = 60_000;
+/**
+ * Revokes one queue consumer makes at once (`CONSUMER_CONCURRENCY` in src/use-cases/consume-revocations.ts, which
+ * this Node-side test cannot import: it is workerd code): the most that can be in flight when the kill lands.
+ */
+const CONSUMER_CONCURRENCY = 6;
 /** From the second start until the last key is revoked. */
 const HEAL_TIMEOUT_MS = 60_000;
 
@@ -58,7 +68,7 @@ afterAll(async () => {
 });
 
 describe("npm start after a hard stop (SIGKILL of its whole process group)", () => {
-  it("revokes every key of the leak exactly once after the restart and leaves nothing pending", async () => {
+  it("revokes every key of the leak after the restart, a second time only those in flight at the kill, and leaves nothing pending", async () => {
     const root = await repoRoot();
     scratch = await mkdtemp(join(tmpdir(), "autorevoke-hard-stop-"));
     const env: Record<string, string> = {
@@ -149,7 +159,11 @@ describe("npm start after a hard stop (SIGKILL of its whole process group)", () 
 
     expect(keys.length, "the Clerk stand-in forgot the leaked keys across the restart").toBe(LEAKED_KEYS);
     expect(healed, second.stdout().slice(-3_000)).toBe(true);
-    expect(revokeCounts).toEqual({ 1: LEAKED_KEYS });
+    const twice = revokeCounts[2] ?? 0;
+    expect((revokeCounts[1] ?? 0) + twice, "a key was revoked more than twice, or never").toBe(LEAKED_KEYS);
+    expect(twice, "more second revokes than revokes that can be in flight at once").toBeLessThanOrEqual(
+      CONSUMER_CONCURRENCY,
+    );
     expect(pending).toBe(0);
 
     second.child.kill("SIGINT");

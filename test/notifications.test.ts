@@ -133,30 +133,66 @@ describe("a failing NOTIFY_URL", () => {
     expect(await incident(tokenHash)).toMatchObject({ status: "revoked" });
   }, 25_000);
 
-  it("records a notification the queue gave up on", async () => {
-    const live = await createLiveKey();
-    await send([live.secret]);
-    const tokenHash = await sha256Hex(live.secret);
-    // As if Clerk had been failing for longer than GIVE_UP_AFTER_HOURS (24 h).
-    await env.DB.prepare(
-      "UPDATE incidents SET failing_since = ?1, claimed_until = NULL WHERE token_hash = ?2",
-    )
-      .bind(Date.now() - 25 * 3_600_000, tokenHash)
-      .run();
+  /** A dead-lettered notify message for the incident of `tokenHash`, consumed; answers its acks. */
+  async function deadLetterNotify(tokenHash: string, event: string) {
     const batch = createMessageBatch("autorevoke-revocations-dlq", [
       {
         id: "n1",
         timestamp: new Date(),
         attempts: 21,
-        body: { v: 1, kind: "notify", event: "api_key.revoked", token_hash: tokenHash },
+        body: { v: 1, kind: "notify", event, token_hash: tokenHash },
       },
     ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
-    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["n1"]);
+    return (await getQueueResult(batch, ctx)).explicitAcks;
+  }
+
+  it("records a notification the queue gave up on, while that event is still owed", async () => {
+    const live = await createLiveKey();
+    await send([live.secret]);
+    const tokenHash = await sha256Hex(live.secret);
+    await deliveredEvent(live);
+    // As if every delivery had failed: the event is still owed when its message reaches the dead-letter queue.
+    await env.DB.prepare(
+      "UPDATE incidents SET notify_due = 'api_key.revoked', notified_at = NULL WHERE token_hash = ?1",
+    )
+      .bind(tokenHash)
+      .run();
+    expect(await deadLetterNotify(tokenHash, "api_key.revoked")).toEqual(["n1"]);
     expect(await incident(tokenHash)).toMatchObject({
       notify_error: "notify_retries_exhausted",
+      notify_due: null,
       status: "revoked",
+    });
+  });
+
+  it("leaves a delivered notification alone when an old copy of it is dead-lettered", async () => {
+    const live = await createLiveKey();
+    await send([live.secret]);
+    const tokenHash = await sha256Hex(live.secret);
+    await deliveredEvent(live);
+    expect(await waitFor(async () => (await incident(tokenHash))?.notified_at !== null, 5_000)).toBe(true);
+    const before = await incident(tokenHash);
+    expect(await deadLetterNotify(tokenHash, "api_key.revoked")).toEqual(["n1"]);
+    expect(await incident(tokenHash)).toEqual(before);
+  });
+
+  it("keeps a later event owed when an earlier event's message is dead-lettered", async () => {
+    const live = await createLiveKey();
+    await send([live.secret]);
+    const tokenHash = await sha256Hex(live.secret);
+    await deliveredEvent(live);
+    // A reopened incident that owes a new event; the dead letter is the first event's.
+    await env.DB.prepare(
+      "UPDATE incidents SET notify_due = 'api_key.revocation_failed', notified_at = NULL WHERE token_hash = ?1",
+    )
+      .bind(tokenHash)
+      .run();
+    expect(await deadLetterNotify(tokenHash, "api_key.revoked")).toEqual(["n1"]);
+    expect(await incident(tokenHash)).toMatchObject({
+      notify_due: "api_key.revocation_failed",
+      notify_error: null,
     });
   });
 });

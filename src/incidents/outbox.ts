@@ -46,6 +46,9 @@ export type NotificationClaim =
 export const NOTIFY_REQUEUE_MAX_DOUBLINGS = 5;
 
 /** The outbox. */
+/** Which owed event a delivery note is for: the generation a claim took, or the event a dead letter names. */
+export type NotificationFence = { generation: number } | { event: string };
+
 export interface NotificationOutbox {
   /** What a notification about the incident says; `undefined` when there is no such incident. */
   eventFacts(tokenHash: string): Promise<EventFacts | undefined>;
@@ -60,10 +63,16 @@ export interface NotificationOutbox {
     holdUntil: number,
   ): Promise<NotificationClaim>;
   /**
-   * Notes a delivered notification, or the reason one failed for good: either way it is no longer owed. With a
-   * `generation`, only if the event owed is still that one: a later event is never cleared by an earlier delivery.
+   * Notes a delivered notification, or the reason one failed for good: either way it is no longer owed. Only if the
+   * event owed is still the one `fence` names (its generation, from a claim; or its name, from a dead letter that
+   * knows no more): a later event is never cleared by an earlier delivery or an earlier event's dead letter.
    */
-  noteNotification(tokenHash: string, now: number, error: string | null, generation?: number): Promise<void>;
+  noteNotification(
+    tokenHash: string,
+    now: number,
+    error: string | null,
+    fence: NotificationFence,
+  ): Promise<void>;
   /** Releases a claim after a retryable failure; the sweeper leaves the event alone until `notBefore`. */
   noteNotificationRetry(tokenHash: string, generation: number, notBefore: number): Promise<void>;
   /**
@@ -157,14 +166,20 @@ export function createNotificationOutbox(db: D1Database): NotificationOutbox {
         .bind(tokenHash, generation, notBefore)
         .run();
     },
-    async noteNotification(tokenHash, now, error, generation) {
+    async noteNotification(tokenHash, now, error, fence) {
       await db
         .prepare(
           `UPDATE incidents SET notified_at = CASE WHEN ?1 IS NULL THEN ?2 ELSE notified_at END, notify_error = ?1,
              notify_due = NULL, notify_queued_at = NULL, notify_retry_at = NULL, notify_held_until = NULL
-           WHERE token_hash = ?3 AND (?4 IS NULL OR notify_generation = ?4)`,
+           WHERE token_hash = ?3 AND (?4 IS NULL OR notify_generation = ?4) AND (?5 IS NULL OR notify_due = ?5)`,
         )
-        .bind(error, now, tokenHash, generation ?? null)
+        .bind(
+          error,
+          now,
+          tokenHash,
+          "generation" in fence ? fence.generation : null,
+          "event" in fence ? fence.event : null,
+        )
         .run();
     },
     async noteNotificationsQueued(tokenHashes, now, graceMs) {

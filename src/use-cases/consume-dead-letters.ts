@@ -42,7 +42,9 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
     const body = parsed.output;
     try {
       if (body.kind === "notify") {
-        await deps.outbox.noteNotification(body.token_hash, deps.now(), "notify_retries_exhausted");
+        await deps.outbox.noteNotification(body.token_hash, deps.now(), "notify_retries_exhausted", {
+          event: body.event,
+        });
         deps.log.error("notification_failed", {
           token_hash: body.token_hash,
           notify_event: body.event,

@@ -68,7 +68,7 @@ export function createNotificationDelivery(deps: DeliveryDeps): DeliverNotificat
     const { facts, generation } = claim;
     const delivered = await deps.deliver(buildEvent(type, facts, now), generation);
     if (delivered.ok) {
-      await deps.outbox.noteNotification(tokenHash, deps.now(), null, generation);
+      await deps.outbox.noteNotification(tokenHash, deps.now(), null, { generation });
       return "done";
     }
     deps.log.warn("notification_failed", { token_hash: tokenHash, notify_event: type, ...delivered.error });
@@ -80,7 +80,7 @@ export function createNotificationDelivery(deps: DeliveryDeps): DeliverNotificat
       );
       return "retry";
     }
-    await deps.outbox.noteNotification(tokenHash, deps.now(), delivered.error.reason, generation);
+    await deps.outbox.noteNotification(tokenHash, deps.now(), delivered.error.reason, { generation });
     return "done";
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The Clerk pacer between tests: a 429 scripted in one test pauses the shared pace (as it should in production), so
- * each test starts from an idle schedule instead of inheriting that pause.
+ * each test starts from an idle schedule, and no stored memory of one, instead of inheriting that pause.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -11,7 +11,9 @@ import type { ClerkPacer } from "../../src/pacing/clerk-pacer";
 export async function resetPacer(instance = "default"): Promise<void> {
   const stub = env.CLERK_PACER.get(env.CLERK_PACER.idFromName(`clerk:${instance}`));
   // The schedule is the object's private memory; tests reach in rather than give production a reset method.
-  await runInDurableObject(stub, (pacer: ClerkPacer) => {
+  await runInDurableObject(stub, (pacer: ClerkPacer, state) => {
     Reflect.set(pacer, "state", idleSchedule());
+    Reflect.set(pacer, "memory", undefined);
+    state.storage.kv.delete("schedule");
   });
 }
