@@ -8,7 +8,13 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_KEYS } from "../dev/clerk-standin.ts";
-import { freePort, type LocalStack, repoRoot, startLocalStack } from "../dev/local-stack.ts";
+import {
+  freePort,
+  LOCAL_ADMIN_TOKEN,
+  type LocalStack,
+  repoRoot,
+  startLocalStack,
+} from "../dev/local-stack.ts";
 import { createAlertRequest, exportSigningKey, generateSigningKey, type SigningKey } from "../dev/signer.ts";
 import { sha256Hex } from "../dev/standin-util.ts";
 import { createLeakScanner } from "../test/support/leak-scan";
@@ -209,6 +215,54 @@ describe("npm run alert (scripts/alert.ts)", () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/true_positive\s+revoked/);
+  });
+
+  it("sends a Gitleaks report with --from: revokes its live key and records the finding's file, commit and line", async () => {
+    const key = await liveKey();
+    const commit = "0123456789abcdef0123456789abcdef01234567";
+    const report = join(scratch, "gitleaks-report.json");
+    // Gitleaks' own JSON report (report/finding.go's field names), one Clerk finding and one that is not Clerk's.
+    await writeFile(
+      report,
+      JSON.stringify([
+        { RuleID: "clerk-api-key", Secret: key.secret, File: "app/.env", Commit: commit, StartLine: 3 },
+        {
+          RuleID: "github-pat",
+          Secret: "ghp_notClerk0123456789abcdefABCDEF012345",
+          File: "a.sh",
+          StartLine: 1,
+        },
+      ]),
+    );
+    const run = await runScript(root, "scripts/alert.ts", [
+      "--target",
+      stack.url,
+      "--from",
+      "gitleaks",
+      report,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("2 findings, 1 left out");
+    expect(run.stdout).toMatch(/true_positive\s+revoked/);
+    expect((await keyState(key.id)).revoked).toBe(true);
+    const res = await fetch(`${stack.url}/v1/incidents/${await sha256Hex(key.secret)}`, {
+      headers: { Authorization: `Bearer ${LOCAL_ADMIN_TOKEN}` },
+    });
+    expect(JSON.stringify(await res.json())).toContain(`file:app/.env@${commit}#L3`);
+  });
+
+  it("sends the committed TruffleHog fixture with --from, and the Worker labels its unknown secret", async () => {
+    const fixture = join(root, "scripts/fixtures/trufflehog-report.jsonl");
+    const run = await runScript(root, "scripts/alert.ts", [
+      "--target",
+      stack.url,
+      "--from",
+      "trufflehog",
+      fixture,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("generic alert with 1 match");
+    expect(run.stdout).toMatch(/false_positive/);
   });
 });
 

@@ -113,4 +113,41 @@ describe("npm run alert's options", () => {
       expect(refusalOf(["--help", "--count", "x"])).toContain("--count must be a whole number");
     });
   });
+
+  describe("--from", () => {
+    it("reads the scanner and the report's file, and sends as the generic sender", () => {
+      expect(optionsOf(["--from", "gitleaks", "report.json"])).toMatchObject({
+        from: "gitleaks",
+        report: "report.json",
+        sender: "generic",
+      });
+      expect(optionsOf(["--from", "trufflehog", "--sender", "generic", "t.jsonl"])).toMatchObject({
+        from: "trufflehog",
+        report: "t.jsonl",
+      });
+    });
+
+    it("refuses a scanner it cannot read", () => {
+      expect(refusalOf(["--from", "semgrep", "r.json"])).toBe("--from must be one of gitleaks, trufflehog");
+    });
+
+    it("refuses --from without a report, or with two", () => {
+      expect(refusalOf(["--from", "gitleaks"])).toContain("--from needs the report's file");
+      expect(refusalOf(["--from", "gitleaks", "a.json", "b.json"])).toContain(
+        "--from needs the report's file",
+      );
+    });
+
+    it("refuses options that would contradict the report's own tokens and sightings", () => {
+      for (const clash of [
+        ["--token", "ak_x"],
+        ["--count", "3"],
+        ["--url", "https://x"],
+        ["--source", "s"],
+      ]) {
+        expect(refusalOf(["--from", "gitleaks", "r.json", ...clash])).toContain(`drop ${clash[0]}`);
+      }
+      expect(refusalOf(["--from", "gitleaks", "r.json", "--sender", "github"])).toContain("generic route");
+    });
+  });
 });

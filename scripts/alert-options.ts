@@ -32,6 +32,9 @@ Usage: npm run alert -- [options]       (the -- keeps npm from eating the option
   --target URL       the Worker's base URL or a full …/v1/alerts/<sender> URL (default: the running npm start)
   --key-file FILE    ECDSA signing key, a JWK (default .wrangler/autorevoke-dev/signing-key.json, made by npm start)
   --webhook-secret S whsec_ secret for --sender generic (default: the local stack's)
+  --from SCANNER FILE  send a scanner's report instead: gitleaks (its JSON report) or trufflehog (its --json
+                     lines). Findings that cannot be Clerk secrets are left out; each sighting is the finding's
+                     file, commit and line. Sent as one generic alert (Standard Webhooks)
   --clerk-standin URL  Clerk stand-in to ask what happened (default: the running npm start's; "" for none)
   -h, --help         this text
 
@@ -41,6 +44,8 @@ Examples:
   npm run alert -- --token ak_thisIsNotAKnownSecret123456 --token ghp_notClerkAtAll
   npm run alert -- --count 1000
   npm run alert -- --sender generic
+  npm run alert -- --from gitleaks gitleaks-report.json
+  npm run alert -- --from trufflehog trufflehog.jsonl --target https://autorevoke.example.workers.dev --webhook-secret whsec_…
   npm run alert -- --target https://autorevoke.example.workers.dev     (see README: deployed Workers use GitHub's keys)
 
 Exit status: 0 when the Worker answers 2xx, 2 for a bad option, 1 otherwise.`;
@@ -57,8 +62,12 @@ const OPTIONS = {
   "key-file": { type: "string" },
   "webhook-secret": { type: "string" },
   "clerk-standin": { type: "string" },
+  from: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** The scanners whose reports `--from` reads. */
+export const SCANNERS = ["gitleaks", "trufflehog"] as const;
 
 const ArgsSchema = v.object({
   token: v.optional(v.array(v.pipe(v.string(), v.minLength(1, "--token must not be empty"))), []),
@@ -86,11 +95,19 @@ const ArgsSchema = v.object({
     v.pipe(v.string(), v.startsWith("whsec_", "--webhook-secret must start with whsec_")),
   ),
   "clerk-standin": v.optional(v.string()),
+  from: v.optional(v.picklist(SCANNERS, `--from must be one of ${SCANNERS.join(", ")}`)),
   help: v.optional(v.boolean(), false),
 });
 
-/** Everything `npm run alert` was asked to do; unset options are `undefined` where a default depends on the stack. */
-export type AlertOptions = Omit<v.InferOutput<typeof ArgsSchema>, "help">;
+/** What `--from` needs beside it, and what it cannot be combined with (it brings its own tokens and sightings). */
+const FROM_USAGE = "--from needs the report's file: npm run alert -- --from gitleaks report.json";
+const FROM_EXCLUDES = ["token", "count", "instance", "type", "url", "source"] as const;
+
+/**
+ * Everything `npm run alert` was asked to do; unset options are `undefined` where a default depends on the stack.
+ * `report` is the file `--from` reads.
+ */
+export type AlertOptions = Omit<v.InferOutput<typeof ArgsSchema>, "help"> & { report?: string };
 
 /** What the command line asks for. */
 export type AlertCommand = { kind: "help" } | { kind: "send"; options: AlertOptions };
@@ -107,29 +124,49 @@ export interface UsageError {
  */
 export function parseAlertOptions(argv: readonly string[]): Result<AlertCommand, UsageError> {
   let values: Record<string, unknown>;
+  let positionals: string[];
   try {
-    values = parseArgs({ args: [...argv], options: OPTIONS, strict: true }).values;
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: true,
+    }));
   } catch (error) {
-    return err({
-      kind: "usage",
-      message: `${argumentProblem(error)}\nRun \`npm run alert -- --help\` for the options.`,
-    });
+    return usage(argumentProblem(error));
+  }
+  // A bare argument is only ever --from's report; anywhere else it is most often a token passed without --token,
+  // which must not be printed back.
+  if (values.from === undefined && positionals.length > 0) {
+    return usage("unexpected argument: options only (pass a token with --token)");
+  }
+  if (values.from !== undefined) {
+    if (positionals.length !== 1) return usage(FROM_USAGE);
+    const clash = FROM_EXCLUDES.find((name) => values[name] !== undefined);
+    if (clash) return usage(`--from brings its own tokens and sightings: drop --${clash}`);
+    if (values.sender !== undefined && values.sender !== "generic") {
+      return usage("--from sends to the generic route: drop --sender, or make it generic");
+    }
   }
   const parsed = v.safeParse(ArgsSchema, values, { abortPipeEarly: true });
   if (!parsed.success) {
     return err({ kind: "usage", message: parsed.issues.map((issue) => issue.message).join("\n") });
   }
   const { help, ...options } = parsed.output;
-  return ok(help ? { kind: "help" } : { kind: "send", options });
+  if (help) return ok({ kind: "help" });
+  const report = positionals[0];
+  return ok({
+    kind: "send",
+    options: report === undefined ? options : { ...options, sender: "generic", report },
+  });
 }
 
-/**
- * parseArgs' own message, except for a stray argument: its message quotes the argument, and a stray argument is
- * most often a token passed without `--token`, which must not be printed back.
- */
+/** A refusal that points at `--help`. */
+function usage(problem: string): Result<never, UsageError> {
+  return err({ kind: "usage", message: `${problem}\nRun \`npm run alert -- --help\` for the options.` });
+}
+
+/** parseArgs' own message (a bare argument never reaches it: positionals are allowed, and checked above). */
 function argumentProblem(error: unknown): string {
-  if (error instanceof Error && "code" in error && error.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
-    return "unexpected argument: options only (pass a token with --token)";
-  }
   return error instanceof Error ? error.message : String(error);
 }

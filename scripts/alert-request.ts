@@ -35,11 +35,19 @@ export interface SignedAlert {
   body: string;
 }
 
-/** The partner alert body: one match per token, in order. */
+/** One match of the body: a token and where it was found. */
+export type AlertMatch = MatchDetails & { token: string };
+
+/** The partner alert body: one match per token, in order, each with the same details. */
 export function alertBody(tokens: readonly string[], details: MatchDetails): string {
-  return JSON.stringify(
-    tokens.map((token) => ({ token, type: details.type, url: details.url, source: details.source })),
+  return matchesBody(
+    tokens.map((token) => ({ type: details.type, url: details.url, source: details.source, token })),
   );
+}
+
+/** The partner alert body from matches that each say where they were found (a scanner's report). */
+export function matchesBody(matches: readonly AlertMatch[]): string {
+  return JSON.stringify(matches.map(({ token, type, url, source }) => ({ token, type, url, source })));
 }
 
 /**

@@ -170,6 +170,106 @@ describe("npm run alert", () => {
     });
   });
 
+  describe("--from a scanner's report", () => {
+    const secret = "whsec_dGVzdC1vbmx5LWdlbmVyaWMtc2VuZGVyLXNlY3JldC0wMQ==";
+    const fixture = (name: string) => path.join(import.meta.dirname, "fixtures", name);
+    const verified = (request: Received) => {
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).filter((e): e is [string, string] => typeof e[1] === "string"),
+      );
+      return new Webhook(secret).verify(request.body, headers);
+    };
+
+    it("sends a Gitleaks report's Clerk-shaped findings as one signed generic alert, each with its sighting", async () => {
+      const out = await run(
+        toFake("--from", "gitleaks", fixture("gitleaks-report.json"), "--webhook-secret", secret),
+      );
+      expect(out.code).toBe(0);
+      const request = onlyRequest();
+      expect(request.path).toBe("/v1/alerts/generic");
+      expect(verified(request)).toEqual([
+        {
+          token: "ak_fa4e0c1d9b2a7e6f5c3d8b1a0e9f7c6d5b4a3e2f",
+          type: "gitleaks:clerk-api-key",
+          url: "file:config/settings.py@3f9d2c1b0a8e7d6c5b4a39281706f5e4d3c2b1a0#L12",
+          source: "gitleaks",
+        },
+        {
+          token: "ak_0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c",
+          type: "gitleaks:generic-api-key",
+          url: "https://github.com/example/fake/blob/9a8b7c6d5e4f30211f2e3d4c5b6a79880a1b2c3d/deploy/values.yaml#L4",
+          source: "gitleaks",
+        },
+      ]);
+      expect(out.stdout).toContain("3 findings, 1 left out: they cannot be Clerk secrets.");
+    });
+
+    it("sends a TruffleHog report's Clerk-shaped findings located by file, commit and line", async () => {
+      const out = await run(
+        toFake("--from", "trufflehog", fixture("trufflehog-report.jsonl"), "--webhook-secret", secret),
+      );
+      expect(out.code).toBe(0);
+      expect(verified(onlyRequest())).toEqual([
+        {
+          token: "ak_1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5",
+          type: "trufflehog:ClerkAPIKey",
+          url: "file:src/clerk.ts@7c6b5a4938271605f4e3d2c1b0a9f8e7d6c5b4a3#L21",
+          source: "trufflehog",
+        },
+      ]);
+    });
+
+    it("prints no secret of the report, whatever the Worker answers", async () => {
+      answer = feedback({ ak_fa4e0c1d9b2a7e6f5c3d8b1a0e9f7c6d5b4a3e2f: "true_positive" });
+      const out = await run(
+        toFake("--from", "gitleaks", fixture("gitleaks-report.json"), "--webhook-secret", secret),
+      );
+      expect(out.code).toBe(0);
+      for (const token of JSON.parse(onlyRequest().body).map((m: { token: string }) => m.token)) {
+        expect(out.stdout + out.stderr).not.toContain(token);
+        expect(out.stdout + out.stderr).not.toContain(token.slice(6, 18));
+      }
+      expect(out.stdout).toContain("true_positive");
+    });
+
+    it("sends nothing, and exits 0, for a report with no Clerk-shaped finding", async () => {
+      const report = path.join(dir, "no-clerk.json");
+      await writeFile(
+        report,
+        JSON.stringify([
+          {
+            RuleID: "github-pat",
+            Secret: "ghp_notClerk0123456789abcdef0123456789",
+            File: "a.env",
+            StartLine: 1,
+          },
+        ]),
+      );
+      const out = await run(toFake("--from", "gitleaks", report, "--webhook-secret", secret));
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain("Nothing to send.");
+      expect(received).toHaveLength(0);
+    });
+
+    it("exits 1 for a report not in the scanner's format, says where, and echoes none of it", async () => {
+      const report = path.join(dir, "wrong-format.jsonl");
+      await writeFile(report, `{"Raw":"ak_reportSecretNotEchoed0123456789"}\n`);
+      const out = await run(toFake("--from", "trufflehog", report, "--webhook-secret", secret));
+      expect(out.code).toBe(1);
+      expect(out.stderr).toMatch(/The trufflehog report is not in trufflehog's format at line 1/);
+      expect(out.stdout + out.stderr).not.toContain("ak_reportSecret");
+      expect(received).toHaveLength(0);
+    });
+
+    it("exits 1 naming the file when there is no report there, and sends nothing", async () => {
+      const missing = path.join(dir, "no-such-report.json");
+      const out = await run(toFake("--from", "gitleaks", missing));
+      expect(out.code).toBe(1);
+      expect(out.stderr).toContain(`no report at ${missing}`);
+      expect(received).toHaveLength(0);
+    });
+  });
+
   describe("the report", () => {
     it("exits 0 and labels each token by the Worker's answer", async () => {
       answer = feedback({

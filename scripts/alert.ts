@@ -7,6 +7,7 @@
  * runs `main` on the process's arguments and exits with its code.
  */
 import { realpathSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -32,7 +33,7 @@ import {
   rowsFor,
   tally,
 } from "./alert-report.ts";
-import { type AlertSigning, alertBody, signAlert } from "./alert-request.ts";
+import { type AlertMatch, type AlertSigning, alertBody, matchesBody, signAlert } from "./alert-request.ts";
 import { sendAlert, sendErrorMessage } from "./alert-send.ts";
 import {
   allRevokedNote,
@@ -42,6 +43,9 @@ import {
 } from "./alert-standin.ts";
 import { readStackFile, resolveTarget } from "./alert-target.ts";
 import { batchTokens, demoChoices, distinctTokens, pickDemoSecret } from "./alert-tokens.ts";
+import { keepClerkShaped, type Scanner, scannerErrorMessage } from "./scanner-findings.ts";
+import { parseGitleaksReport } from "./scanner-gitleaks.ts";
+import { parseTrufflehogReport } from "./scanner-trufflehog.ts";
 
 /** Batches at least this big report their phases on stderr. */
 const PROGRESS_MIN_TOKENS = 50;
@@ -86,10 +90,26 @@ export async function main(argv: readonly string[], io: AlertIo): Promise<number
   );
   const standin = createStandinClient(standinUrl);
 
-  const tokens = await chooseTokens(options, standin);
-  if (!tokens.ok) return fail(tokens.error);
-  if (tokens.value.allRevoked) say(allRevokedNote(standinUrl));
-  const { list } = tokens.value;
+  let matches: AlertMatch[] | undefined;
+  let list: string[];
+  if (options.from !== undefined && options.report !== undefined) {
+    const report = await readReport(options.from, options.report);
+    if (!report.ok) return fail(report.error);
+    const { kept, skipped } = report.value;
+    const left = skipped === 0 ? "" : `, ${skipped} left out: they cannot be Clerk secrets`;
+    say(`${options.from} report ${options.report}: ${kept.length + skipped} findings${left}.`);
+    if (kept.length === 0) {
+      say("Nothing to send.");
+      return 0;
+    }
+    matches = kept;
+    list = kept.map((m) => m.token);
+  } else {
+    const tokens = await chooseTokens(options, standin);
+    if (!tokens.ok) return fail(tokens.error);
+    if (tokens.value.allRevoked) say(allRevokedNote(standinUrl));
+    list = tokens.value.list;
+  }
 
   const progress = createProgress(io.stderr, list.length >= PROGRESS_MIN_TOKENS);
   progress.phase(`signing ${list.length} matches (${options.sender})`);
@@ -97,7 +117,7 @@ export async function main(argv: readonly string[], io: AlertIo): Promise<number
   if (!signing.ok) return fail(signing.error);
   const alert = await signAlert({
     url,
-    body: alertBody(list, options),
+    body: matches ? matchesBody(matches) : alertBody(list, options),
     signing: signing.value,
     now: new Date(),
   });
@@ -140,6 +160,23 @@ async function chooseTokens(
   const pick = pickDemoSecret(demoChoices(options.instance), await standin.keys());
   if (!pick) return err("no demo keys defined");
   return ok({ list: [pick.secret], allRevoked: pick.allRevoked });
+}
+
+/** A scanner's report from `file`, its Clerk-shaped findings kept; a refusal says where it is wrong, never what it holds. */
+async function readReport(
+  scanner: Scanner,
+  file: string,
+): Promise<Result<{ kept: AlertMatch[]; skipped: number }, string>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = error instanceof Error && "code" in error ? String(error.code) : "unreadable";
+    return err(code === "ENOENT" ? `no report at ${file}.` : `cannot read the report ${file} (${code}).`);
+  }
+  const parsed = scanner === "gitleaks" ? parseGitleaksReport(text) : parseTrufflehogReport(text);
+  if (!parsed.ok) return err(scannerErrorMessage(scanner, parsed.error));
+  return ok(keepClerkShaped(parsed.value));
 }
 
 /** The `--webhook-secret` (or the local stack's) for `generic`; the ECDSA key from `--key-file` for the others. */
