@@ -16,7 +16,7 @@
  *
  * Tests (*.test.ts) are outside the layers: they may import whatever they test.
  */
-const ADAPTERS = "(access|clerk|incidents|notify|pacing|senders)";
+const ADAPTERS = "(access|clerk|github|incidents|notify|pacing|senders)";
 const notTest = "\\.test\\.ts$";
 
 /** A rule that `from` may not import `to` (at run time when `typesAllowed`; at all otherwise). */
@@ -80,37 +80,43 @@ module.exports = {
       "adapters-stay-apart",
       "Adapters never call each other: the use cases compose them.",
       "^src/(clerk)/",
-      "^src/(access|incidents|notify|pacing|senders)/",
+      "^src/(access|github|incidents|notify|pacing|senders)/",
     ),
     forbid(
       "access-apart",
       "Adapters never call each other.",
       "^src/access/",
-      "^src/(clerk|incidents|notify|pacing|senders)/",
+      "^src/(clerk|github|incidents|notify|pacing|senders)/",
     ),
     forbid(
       "incidents-apart",
       "Adapters never call each other.",
       "^src/incidents/",
-      "^src/(access|clerk|notify|pacing|senders)/",
+      "^src/(access|clerk|github|notify|pacing|senders)/",
     ),
     forbid(
       "notify-apart",
       "Adapters never call each other.",
       "^src/notify/",
-      "^src/(access|clerk|incidents|pacing|senders)/",
+      "^src/(access|clerk|github|incidents|pacing|senders)/",
     ),
     forbid(
       "pacing-apart",
       "Adapters never call each other.",
       "^src/pacing/",
-      "^src/(access|clerk|incidents|notify|senders)/",
+      "^src/(access|clerk|github|incidents|notify|senders)/",
     ),
     forbid(
       "senders-apart",
       "Adapters never call each other.",
       "^src/senders/",
-      "^src/(access|clerk|incidents|notify|pacing)/",
+      "^src/(access|clerk|github|incidents|notify|pacing)/",
+    ),
+    forbid(
+      "github-apart",
+      "Adapters never call each other.",
+      "^src/github/",
+      "^src/(access|clerk|incidents|notify|pacing|senders)/",
     ),
     forbid(
       "adapters-read-config-types-only",

@@ -1,10 +1,14 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { generateGithubAppKey } from "./dev/github-app-key.ts";
 import {
   outboundService,
+  TEST_GITHUB_APP_ID,
+  TEST_GITHUB_WEBHOOK_SECRET,
   TEST_INBOUND_WEBHOOK_SECRET,
   TEST_NOTIFY_SECRET,
   TEST_SEALING_KEYS,
+  useGithubAppPublicKey,
 } from "./dev/outbound.ts";
 
 // Every outbound fetch from the Worker under test (Clerk, the senders' key lists) is answered by the
@@ -13,6 +17,8 @@ import {
 // itself, so no TLS connection is made and no certificate is needed.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  const githubAppKey = generateGithubAppKey();
+  useGithubAppPublicKey(githubAppKey.publicKeyPem);
   return {
     plugins: [
       cloudflareTest({
@@ -37,6 +43,11 @@ export default defineConfig(async () => {
             NOTIFY_URL: "https://notify.test/hooks/autorevoke",
             NOTIFY_SECRET: TEST_NOTIFY_SECRET,
             GITLAB_REVOCATION_TOKEN: "test-gitlab-revocation-token-0123456789abcdef",
+            // The test GitHub App: a key pair generated for this run (dev/github-app-key.ts), the stand-in's API.
+            GITHUB_APP_ID: TEST_GITHUB_APP_ID,
+            GITHUB_APP_PRIVATE_KEY: githubAppKey.privateKeyPem,
+            GITHUB_APP_WEBHOOK_SECRET: TEST_GITHUB_WEBHOOK_SECRET,
+            GITHUB_API_URL: "https://api.github.test",
           },
           outboundService,
         },

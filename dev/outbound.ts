@@ -11,6 +11,7 @@
 import { createAccessStandin } from "./access-standin.ts";
 import { createClerkInstances } from "./clerk-instances.ts";
 import { createClerkStandin } from "./clerk-standin.ts";
+import { createGithubStandin } from "./github-standin.ts";
 import { createKeyServer } from "./key-server.ts";
 import { createWebhookReceiver } from "./webhook-receiver.ts";
 
@@ -56,6 +57,8 @@ export const STANDIN_HOSTS = {
    * host) does. For tests of the health check's `misrouted`.
    */
   notClerk: "not-clerk.test",
+  /** GitHub's REST API for the test GitHub App (GITHUB_API_URL): installation tokens and secret-scanning alerts. */
+  githubApi: "api.github.test",
 } as const;
 
 /**
@@ -70,6 +73,33 @@ export const githubKeyServer = createKeyServer();
 export const gitlabKeyServer = createKeyServer();
 export const depsdevKeyServer = createKeyServer();
 export const notifyReceiver = createWebhookReceiver();
+
+/** The test GitHub App's id and webhook secret (GITHUB_APP_ID, GITHUB_APP_WEBHOOK_SECRET): test values. */
+export const TEST_GITHUB_APP_ID = "424242";
+export const TEST_GITHUB_WEBHOOK_SECRET = "test-github-app-webhook-secret-0123456789";
+
+/**
+ * The test App's public key, set by vitest.config.ts, which generates the pair in Node (dev/github-app-key.ts): this
+ * module is also imported by tests inside workerd, where node:crypto is not available.
+ */
+let githubAppPublicKeyPem: string | undefined;
+export function useGithubAppPublicKey(pem: string): void {
+  githubAppPublicKeyPem = pem;
+}
+
+/** A GitHub stand-in answering as `host`, created on its first request (only ever in Node). */
+function githubStandin(host: string): Handle {
+  let standin: ReturnType<typeof createGithubStandin> | undefined;
+  return (request) => {
+    if (githubAppPublicKeyPem === undefined) throw new Error("useGithubAppPublicKey was not called");
+    standin ??= createGithubStandin({
+      appId: TEST_GITHUB_APP_ID,
+      publicKeyPem: githubAppPublicKeyPem,
+      origin: `https://${host}`,
+    });
+    return standin.handle(request);
+  };
+}
 export const slackReceiver = createWebhookReceiver();
 export const accessStandin = createAccessStandin({
   issuer: `https://${STANDIN_HOSTS.access}`,
@@ -94,6 +124,7 @@ const bareHosts = new Map<string, Handle>([
   [STANDIN_HOSTS.slack, slackReceiver.handle],
   [STANDIN_HOSTS.access, (request) => accessStandin.handle(request)],
   [STANDIN_HOSTS.notClerk, notClerk],
+  [STANDIN_HOSTS.githubApi, githubStandin(STANDIN_HOSTS.githubApi)],
 ]);
 
 // Test files may run in parallel while these singletons live once per vitest process. A test that scripts faults
@@ -121,7 +152,9 @@ function standinFor(host: string): Handle | undefined {
             ? accessHandle(host)
             : parent === STANDIN_HOSTS.notClerk
               ? notClerk
-              : createKeyServer().handle;
+              : parent === STANDIN_HOSTS.githubApi
+                ? githubStandin(host)
+                : createKeyServer().handle;
   isolated.set(host, created);
   return created;
 }

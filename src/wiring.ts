@@ -12,6 +12,8 @@ import { type ClerkHealthProbe, createClerkHealthProbe } from "./clerk/health-pr
 import { type Config, clerkRateLimit } from "./config/config";
 import { verdictConfigFingerprint } from "./config/verdict-config";
 import { createSightingMaker } from "./domain/sighting-id";
+import { type AlertRef, createGithubApp } from "./github/github-app-client";
+import { createGithubAlertStore } from "./incidents/github-alerts";
 import { createIncidentIntake } from "./incidents/intake";
 import { createIncidentLeases } from "./incidents/leases";
 import { createOperatorWrites } from "./incidents/operator-writes";
@@ -25,6 +27,7 @@ import { errorName } from "./lib/settle";
 import { createDeliverer, NOTIFY_HOLD_MS } from "./notify/deliver";
 import { createPacer } from "./pacing/pacer";
 import { createNotificationCollector, noNotifications } from "./queue/notification-collector";
+import { verifyHubSignature } from "./senders/github-hub-signature";
 import { createKeyCache, type KeyCache } from "./senders/key-cache";
 import { buildVerifiers } from "./senders/registry";
 import { checkClerkHealth, watchClerkHealth } from "./use-cases/check-clerk-health";
@@ -32,14 +35,16 @@ import type { ClerkInstance } from "./use-cases/clerk-instance";
 import { consumeDeadLetters } from "./use-cases/consume-dead-letters";
 import { consumeRevocations } from "./use-cases/consume-revocations";
 import { createNotificationDelivery } from "./use-cases/deliver-notification";
+import { handleGithubAlert } from "./use-cases/handle-github-alert";
 import { processAlert } from "./use-cases/process-alert";
+import { queueGithubAlert } from "./use-cases/queue-github-alert";
 import { recheckNotFound } from "./use-cases/recheck-not-found";
 import { createResolver } from "./use-cases/resolve-token";
 import { retryIncident } from "./use-cases/retry-incident";
 import { createDirectRevoker } from "./use-cases/revoke-direct";
 import { revokeKeyId, revokeSecret } from "./use-cases/revoke-manually";
 import { sweep } from "./use-cases/sweep";
-import type { UseCases } from "./use-cases/use-cases";
+import type { UseCases, WaitUntil } from "./use-cases/use-cases";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const fetchOut: typeof fetch = (input, init) => fetch(input, init);
@@ -89,6 +94,16 @@ function buildLongLived(config: Config) {
       config.ACCESS_TEAM_DOMAIN && config.ACCESS_AUD
         ? createAccessVerifier({ teamOrigin: config.ACCESS_TEAM_DOMAIN, audience: config.ACCESS_AUD })
         : undefined,
+    // Long-lived for its cached installation tokens: one mint serves the isolate for most of an hour.
+    github:
+      config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY && config.GITHUB_API_URL
+        ? createGithubApp({
+            appId: config.GITHUB_APP_ID,
+            privateKey: config.GITHUB_APP_PRIVATE_KEY,
+            apiUrl: config.GITHUB_API_URL,
+            fetch: fetchOut,
+          })
+        : undefined,
     deliver: config.NOTIFY_URL
       ? createDeliverer({
           url: config.NOTIFY_URL,
@@ -130,7 +145,8 @@ function healthProbes(config: Config): Map<string, ClerkHealthProbe> {
 
 /** The use cases for one invocation over `env`, configured by `config` (src/config/config.ts read it from env). */
 export function wire(env: Env, config: Config): UseCases {
-  const { gateways, sealer, makeSighting, verifiers, access, deliver, verdictConfig } = longLived(config);
+  const { gateways, sealer, makeSighting, verifiers, access, deliver, verdictConfig, github } =
+    longLived(config);
   const now = Date.now;
   const log = consoleLogger;
   const queue = env.REVOCATIONS;
@@ -192,28 +208,50 @@ export function wire(env: Env, config: Config): UseCases {
     instanceNames: instances.map((i) => i.name),
   };
 
+  const alertDeps = (waitUntil: WaitUntil) => ({
+    intake,
+    leases,
+    resolve,
+    revokeDirect: createDirectRevoker({ instances, sleep, now }),
+    queue,
+    sealer,
+    makeSighting,
+    notifications,
+    log,
+    now,
+    waitUntil,
+  });
+  const githubAlert = github
+    ? async (ref: AlertRef) => {
+        // No sender waits on the queue: what processAlert leaves running is awaited here, within the message.
+        const background: Promise<unknown>[] = [];
+        const step = await handleGithubAlert(ref, {
+          github,
+          alerts: createGithubAlertStore(env.DB),
+          processAlert: (input) =>
+            processAlert(
+              alertDeps((p) => background.push(p)),
+              input,
+            ),
+          log,
+          now,
+          retryDelaySeconds: retryBaseDelaySeconds,
+        });
+        await Promise.allSettled(background);
+        return step;
+      }
+    : undefined;
+
   return {
     config,
     log,
     verifiers,
     access,
-    processAlert: (input, waitUntil) =>
-      processAlert(
-        {
-          intake,
-          leases,
-          resolve,
-          revokeDirect: createDirectRevoker({ instances, sleep, now }),
-          queue,
-          sealer,
-          makeSighting,
-          notifications,
-          log,
-          now,
-          waitUntil,
-        },
-        input,
-      ),
+    processAlert: (input, waitUntil) => processAlert(alertDeps(waitUntil), input),
+    verifyGithubDelivery: async (body, signature) =>
+      config.GITHUB_APP_WEBHOOK_SECRET !== undefined &&
+      verifyHubSignature(config.GITHUB_APP_WEBHOOK_SECRET, body, signature),
+    queueGithubAlert: (ref) => queueGithubAlert(queue, ref),
     consumeRevocations: (batch) =>
       consumeRevocations(batch, {
         resolve,
@@ -235,6 +273,7 @@ export function wire(env: Env, config: Config): UseCases {
         notifications,
         retryBaseDelaySeconds,
         operatorWrites,
+        ...(githubAlert ? { githubAlert } : {}),
       }),
     consumeDeadLetters: (batch) =>
       consumeDeadLetters(batch, { leases, outbox, queue, log, now, notifications, giveUpAfterMs }),

@@ -2,6 +2,8 @@
 declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    /** The test GitHub App's private key, generated for the run (dev/github-app-key.ts). */
+    GITHUB_APP_PRIVATE_KEY: string;
   }
 }
 

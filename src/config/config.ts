@@ -16,6 +16,9 @@ import { type ClerkInstanceKey, clerkInstancesOf, SECRET_KEY } from "./clerk-ins
 import {
   accessTeamDomain,
   clerkInstanceList,
+  githubAppId,
+  githubAppPrivateKey,
+  githubWebhookSecret,
   headerName,
   sealingKeyring,
   secretToken,
@@ -156,6 +159,28 @@ const FEATURES = {
     ),
   ),
   admin: v.object({ ADMIN_TOKEN: emptyAsUnset(sharedToken) }),
+  /**
+   * A GitHub App of the customer's, for its org's own secret scanning: all three of id, private key and webhook
+   * secret, or none (half an App can neither verify a delivery nor read the alert it points at).
+   */
+  github_app: v.pipe(
+    v.object({
+      GITHUB_APP_ID: emptyAsUnset(githubAppId),
+      GITHUB_APP_PRIVATE_KEY: emptyAsUnset(githubAppPrivateKey),
+      GITHUB_APP_WEBHOOK_SECRET: emptyAsUnset(githubWebhookSecret),
+      GITHUB_API_URL: v.optional(serviceUrl, "https://api.github.com"),
+    }),
+    v.forward(
+      v.partialCheck(
+        [["GITHUB_APP_ID"], ["GITHUB_APP_PRIVATE_KEY"], ["GITHUB_APP_WEBHOOK_SECRET"]],
+        (c) =>
+          (c.GITHUB_APP_ID === undefined) === (c.GITHUB_APP_PRIVATE_KEY === undefined) &&
+          (c.GITHUB_APP_ID === undefined) === (c.GITHUB_APP_WEBHOOK_SECRET === undefined),
+        "GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_WEBHOOK_SECRET must be set together",
+      ),
+      ["GITHUB_APP_ID"],
+    ),
+  ),
   /** A self-managed GitLab's Token Revocation API calls: the pre-shared token it sends in `Authorization`. */
   gitlab_revocation: v.object({ GITLAB_REVOCATION_TOKEN: emptyAsUnset(sharedToken) }),
   /**

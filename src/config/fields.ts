@@ -116,3 +116,30 @@ export const clerkInstanceList = v.pipe(
     return NEVER;
   }),
 );
+
+/** A GitHub App's id: the number on its settings page (`App ID`), not its client id. */
+export const githubAppId = v.pipe(
+  v.string("must be a string"),
+  v.trim(),
+  v.regex(/^[1-9][0-9]{0,11}$/, "must be the App's numeric App ID (its settings page), not the client ID"),
+);
+
+/**
+ * A GitHub App's private key, PEM: PKCS#1 (`BEGIN RSA PRIVATE KEY`, as GitHub downloads it) or PKCS#8. A key pasted
+ * into one line with literal `\n`s (a common slip with `wrangler secret put`) is taken as the PEM it stands for.
+ */
+export const githubAppPrivateKey = v.pipe(
+  v.string("must be a string"),
+  v.trim(),
+  v.transform((pem) => pem.replaceAll("\\n", "\n")),
+  v.regex(
+    /^-----BEGIN (RSA )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (RSA )?PRIVATE KEY-----$/,
+    "must be the App's private key, the PEM file GitHub gave (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)",
+  ),
+);
+
+/** A GitHub App's webhook secret (GitHub's manifest flow makes a 40-character one). */
+export const githubWebhookSecret = v.pipe(
+  v.string("must be a string"),
+  v.minLength(16, "must be at least 16 characters"),
+);

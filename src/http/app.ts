@@ -18,6 +18,7 @@ import { consoleHeaders } from "./console/security-headers";
 import { type Problem, Refusal, refuse, render } from "./errors";
 import { alertRoutes } from "./routes/alerts";
 import { clerkHealthRoutes } from "./routes/clerk-health";
+import { githubAppRoutes } from "./routes/github-app";
 import { gitlabRevocationRoutes } from "./routes/gitlab-revocation";
 import { healthRoutes } from "./routes/health";
 import { incidentRoutes } from "./routes/incidents";
@@ -57,6 +58,7 @@ export function createApp(useCasesFor: UseCasesFor, log: Logger) {
   app.route("/v1/rechecks", recheckRoutes);
   app.route("/v1/health", clerkHealthRoutes);
   app.route("/v1/gitlab", gitlabRevocationRoutes);
+  app.route("/v1/github-app", githubAppRoutes);
 
   // The operators' console. Its headers go first so that even a refusal page carries the CSP. The alert route above
   // never reaches any of it.

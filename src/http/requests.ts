@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { MatchSchema } from "../domain/alert-body";
 import { ClerkKeyIdSchema, isClerkSecretShape } from "../domain/clerk-ids";
+import { GITHUB_APP_SENDER } from "../domain/github-app-delivery";
 import { GITLAB_REVOCATION_SENDER } from "../domain/gitlab-revocation";
 import { IncidentStatusSchema, LabelSchema, TokenHashSchema } from "../domain/incident";
 import { REVOCATION_REASON } from "../domain/outcome";
@@ -19,7 +20,12 @@ export const MAX_PAGE_SIZE = 200;
 export const MAX_REASON_CHARS = 255;
 
 /** Who can appear as a sighting's sender: the alert senders, and operators revoking by hand. */
-export const INCIDENT_SENDERS = [...SENDER_NAMES, GITLAB_REVOCATION_SENDER, "manual"] as const;
+export const INCIDENT_SENDERS = [
+  ...SENDER_NAMES,
+  GITLAB_REVOCATION_SENDER,
+  GITHUB_APP_SENDER,
+  "manual",
+] as const;
 
 const msEpoch = v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number));
 const isoTimestamp = v.pipe(v.string(), v.isoTimestamp(), v.transform(Date.parse));

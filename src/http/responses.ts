@@ -303,3 +303,13 @@ export const toClerkHealth = (instances: readonly ClerkInstanceHealth[]): ClerkH
     checked_at: iso(i.checkedAt),
   })),
 });
+
+/** `POST /v1/github-app/webhook` answers: what became of the delivery. */
+export const GithubDeliveryAnswerSchema = v.object({
+  status: v.pipe(
+    v.picklist(["queued", "ignored", "pong"]),
+    v.description(
+      "queued: the alert is read and acted on from the queue; ignored: nothing to do; pong: a ping",
+    ),
+  ),
+});

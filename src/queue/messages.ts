@@ -78,8 +78,27 @@ export type RecheckMessage = v.InferOutput<typeof RecheckMessageSchema>;
 /** A record message's body. */
 export type RecordMessage = v.InferOutput<typeof RecordMessageSchema>;
 
+/**
+ * Read a GitHub App's alert and act on it (use-cases/handle-github-alert.ts). Coordinates only: GitHub's delivery
+ * carries no secret, and the message carries nothing more. `round` counts the times it came back for GitHub or for
+ * the key's revocation; the back-off grows with it, and it gives up past `GITHUB_ALERT_MAX_ROUNDS`.
+ */
+const GithubAlertMessageSchema = v.object({
+  v: v.literal(1),
+  kind: v.literal("github_alert"),
+  installation_id: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  owner: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+  repo: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+  number: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  round: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+});
+
+/** A GitHub alert message's body. */
+export type GithubAlertMessage = v.InferOutput<typeof GithubAlertMessageSchema>;
+
 /** Message schema, validated on receipt like any other trust boundary. */
 export const QueueMessageSchema = v.union([
+  GithubAlertMessageSchema,
   NotifyMessageSchema,
   RecordMessageSchema,
   RecheckMessageSchema,

@@ -55,6 +55,11 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
         // never dropped. Back on the queue after the longest backoff.
         await deps.queue.send(body, { contentType: "json", delaySeconds: RETRY_MAX_DELAY_SECONDS });
         deps.log.warn("dead_letter_requeued", { kind: "record", tokens: body.incidents.length });
+      } else if (body.kind === "github_alert") {
+        // A GitHub alert whose handling kept throwing (D1 down, say): GitHub will not deliver it again, so it is
+        // never dropped. Back on the queue after the longest backoff, its rounds unchanged.
+        await deps.queue.send(body, { contentType: "json", delaySeconds: RETRY_MAX_DELAY_SECONDS });
+        deps.log.warn("dead_letter_requeued", { kind: "github_alert" });
       } else if (body.kind === "recheck") {
         // A chunk of an operator's re-check that kept failing: the verdicts it would reopen stay as they are, and
         // asking for the re-check again resumes it (reopened incidents are no longer `not_found`).
@@ -65,7 +70,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
       message.ack();
     } catch (error) {
       deps.log.error("dead_letter_write_failed", {
-        ...(body.kind === "record" || body.kind === "recheck"
+        ...(body.kind === "record" || body.kind === "recheck" || body.kind === "github_alert"
           ? { kind: body.kind }
           : { token_hash: body.token_hash }),
         error: error instanceof Error ? error.name : "unknown",

@@ -10,6 +10,7 @@
 import * as v from "valibot";
 import type { Outcome } from "../domain/outcome";
 import { retryDelaySeconds } from "../domain/retry-policy";
+import type { AlertRef } from "../github/github-app-client";
 import type { IncidentIntake } from "../incidents/intake";
 import type { IncidentLeases } from "../incidents/leases";
 import type { Logger } from "../lib/log";
@@ -17,6 +18,7 @@ import { enqueueRevocations, type QueuedRevocation } from "../queue/enqueue";
 import { type QueueMessageBody, QueueMessageSchema } from "../queue/messages";
 import type { NotificationCollector } from "../queue/notification-collector";
 import type { DeliverNotification } from "./deliver-notification";
+import { type GithubAlertStep, githubAlertFromMessage } from "./github-alert-message";
 import { type RecheckDeps, recheckFromMessage } from "./recheck-not-found";
 import { recordLater } from "./record-later";
 import type { ResolveToken } from "./resolve-token";
@@ -40,6 +42,8 @@ export interface ConsumerDeps {
   retryBaseDelaySeconds?: number;
   /** Reopens the next chunk of an operator's re-check (recheck-not-found.ts). */
   operatorWrites: RecheckDeps["operatorWrites"];
+  /** Handles a GitHub App's alert (handle-github-alert.ts); absent while the App is not configured. */
+  githubAlert?: (ref: AlertRef) => Promise<GithubAlertStep>;
 }
 
 /** A message to put back on the queue; `unclaimed` when it was deferred without being resolved. */
@@ -121,6 +125,9 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
         message.ack();
       } else if (body.kind === "recheck") {
         await recheckFromMessage(deps, body);
+        message.ack();
+      } else if (body.kind === "github_alert") {
+        await githubAlertFromMessage(body, deps);
         message.ack();
       } else await revoke(message, body.token_hash);
     } catch (error) {

@@ -8,6 +8,7 @@ import type { Config } from "../config/config";
 import type { ClerkInstanceHealth } from "../domain/clerk-health";
 import type { IncidentHistory, IncidentOverview } from "../domain/incident";
 import type { SenderName } from "../domain/senders";
+import type { AlertRef } from "../github/github-app-client";
 import type { RequeueResult } from "../incidents/operator-writes";
 import type { IncidentFilter, IncidentPage, ListPosition } from "../incidents/reads";
 import type { Logger } from "../lib/log";
@@ -31,6 +32,10 @@ export interface UseCases {
   access: AccessVerifier | undefined;
   /** Records a verified alert, revokes what it can within the sender's deadline, queues the rest. */
   processAlert(input: AlertInput, waitUntil: WaitUntil): Promise<AlertSummary>;
+  /** Whether `signature` (X-Hub-Signature-256) is the App's signature of `body`; false while the App is off. */
+  verifyGithubDelivery(body: string, signature: string | undefined): Promise<boolean>;
+  /** Queues a GitHub App delivery's alert, to be read and acted on from the queue; false when the queue refused it. */
+  queueGithubAlert(ref: AlertRef): Promise<boolean>;
   /** Handles a batch of the revocation queue: revocations, notifications, records D1 could not take. */
   consumeRevocations(batch: MessageBatch<unknown>): Promise<void>;
   /** Handles a batch of the dead-letter queue. */

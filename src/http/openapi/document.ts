@@ -172,6 +172,12 @@ export async function buildOpenApiDocument() {
             name: "Authorization",
             description: "GITLAB_REVOCATION_TOKEN, as GitLab sends it: the raw token, no scheme",
           },
+          githubHubSignature: {
+            type: "apiKey",
+            in: "header",
+            name: "X-Hub-Signature-256",
+            description: "sha256= and the HMAC-SHA256 of the raw body keyed with GITHUB_APP_WEBHOOK_SECRET",
+          },
         },
         responses: SHARED_RESPONSES,
       },
