@@ -16,7 +16,7 @@
  * Control routes under `/__standin/`: `POST installations {id, repositories: ["owner/repo"]}`, `POST alerts {owner,
  * repo, secret, secret_type?}` (answers the alert), `GET alerts`, `GET calls` (method, path, status: never a
  * token), `GET tokens` (the installation tokens issued, for a secrecy scan), `POST fail {route, status, times?, for_ms?}` (route `access_token`, `get_alert` or `patch_alert`),
- * `POST token-ttl {ms}`, `POST expire-tokens`, `POST reset`. Web-standard APIs only: it runs in Node (Miniflare's
+ * `POST token-ttl {ms}`, `POST expire-tokens`, `POST manifest-code` (a code for `POST /app-manifests/{code}/conversions`), `POST reset`. Web-standard APIs only: it runs in Node (Miniflare's
  * outbound service, `npm start`).
  */
 import { importSPKI, jwtVerify } from "jose";
@@ -102,6 +102,8 @@ export function createGithubStandin(options: {
   appId: string;
   publicKeyPem: string;
   origin: string;
+  /** The private key the manifest conversion hands out (the App's, in a test of `npm run github-app`). */
+  manifestPem?: string;
 }): GithubStandin {
   const publicKey = importSPKI(options.publicKeyPem, "RS256");
   let installations = new Map<number, Set<string>>();
@@ -110,6 +112,7 @@ export function createGithubStandin(options: {
   let calls: GithubCall[] = [];
   let faults = new Map<GithubRoute, { status: number; left: number; until: number }>();
   let tokenTtlMs = DEFAULT_TOKEN_TTL_MS;
+  let manifestCodes = new Set<string>();
 
   const alertJson = (a: StandinAlert) => {
     const api = `${options.origin}/repos/${a.owner}/${a.repo}/secret-scanning/alerts/${a.number}`;
@@ -187,6 +190,25 @@ export function createGithubStandin(options: {
           expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
           permissions: { secret_scanning_alerts: "write", metadata: "read" },
           repository_selection: "selected",
+        }),
+      ];
+    }
+    // The App manifest flow's last step: a code GitHub redirected with, exchanged for the new App's credentials.
+    const manifestRoute = /^\/app-manifests\/([^/]+)\/conversions$/.exec(url.pathname);
+    if (manifestRoute && request.method === "POST") {
+      const code = manifestRoute[1] ?? "";
+      if (!manifestCodes.delete(code)) return ["other", jsonResponse(404, NOT_FOUND)];
+      return [
+        "other",
+        jsonResponse(201, {
+          id: Number(options.appId),
+          slug: "autorevoke",
+          name: "autorevoke",
+          pem: options.manifestPem ?? "",
+          webhook_secret: "manifest-webhook-secret-0123456789abcdef",
+          client_id: "Iv1.0123456789abcdef",
+          client_secret: "manifest-client-secret-0123456789abcdef",
+          html_url: "https://github.com/apps/autorevoke",
         }),
       ];
     }
@@ -286,6 +308,11 @@ export function createGithubStandin(options: {
         tokenTtlMs = input.output.ms;
         return jsonResponse(200, { ok: true });
       }
+      case "manifest-code": {
+        const code = `code_${randomString("0123456789abcdef", 20)}`;
+        manifestCodes.add(code);
+        return jsonResponse(200, { code });
+      }
       case "expire-tokens":
         for (const token of tokens.values()) token.expiresAt = 0;
         return jsonResponse(200, { ok: true });
@@ -301,6 +328,7 @@ export function createGithubStandin(options: {
     calls = [];
     faults = new Map();
     tokenTtlMs = DEFAULT_TOKEN_TTL_MS;
+    manifestCodes = new Set();
   }
 
   return {

@@ -8,11 +8,13 @@
  * (`process-group.ts`), ports (`ports.ts`), the replay of earlier revocations (`replay.ts`) and the files `npm start`
  * keeps between runs (`dev-state.ts`).
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { AccessStandin } from "./access-standin.ts";
 import { type ClerkStandin, DEMO_KEYS, type Modes, PROD_DEMO_KEYS } from "./clerk-standin.ts";
+import type { GithubStandin } from "./github-standin.ts";
 import type { KeyServer } from "./key-server.ts";
 import { generateDevKeyring } from "./local-stack/dev-state.ts";
 import { assertPortFree, freePort, LOOPBACK } from "./local-stack/ports.ts";
@@ -150,6 +152,8 @@ export interface LocalStack {
   notify: { url: string; receiver: WebhookReceiver };
   /** With `access`: the Access team stand-in the Worker trusts. */
   access?: { url: string; standin: AccessStandin };
+  /** GitHub's REST API for the local GitHub App (GITHUB_API_URL). */
+  github: { url: string; standin: GithubStandin };
   signingKey: SigningKey;
   /** Every `--var` wrangler was given (dev values only). */
   vars: Record<string, string>;
@@ -274,6 +278,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         depsdev: keyList("depsdev", "DEPSDEV_KEYS_URL"),
       },
       notify: { url: vars.NOTIFY_URL ?? "", receiver: standins.notify.receiver },
+      github: standins.github,
       ...(standins.access ? { access: standins.access } : {}),
       signingKey,
       vars,

@@ -28,7 +28,9 @@ Usage: npm run alert -- [options]       (the -- keeps npm from eating the option
   --type NAME        token type in the alert (default clerk_api_key)
   --url URL          where the token was found (default a made-up GitHub blob URL)
   --source NAME      where in the repository (default content)
-  --sender NAME      github | gitlab | depsdev (ECDSA, dev signing key) | generic (Standard Webhooks); default github
+  --sender NAME      github | gitlab | depsdev (ECDSA, dev signing key) | generic (Standard Webhooks) |
+                     github-app (a GitHub App's delivery: opens the alert in npm start's GitHub stand-in first,
+                     signs with --webhook-secret or the local App's); default github
   --target URL       the Worker's base URL or a full …/v1/alerts/<sender> URL (default: the running npm start)
   --key-file FILE    ECDSA signing key, a JWK (default .wrangler/autorevoke-dev/signing-key.json, made by npm start)
   --webhook-secret S whsec_ secret for --sender generic (default: the local stack's)
@@ -44,6 +46,7 @@ Examples:
   npm run alert -- --token ak_thisIsNotAKnownSecret123456 --token ghp_notClerkAtAll
   npm run alert -- --count 1000
   npm run alert -- --sender generic
+  npm run alert -- --sender github-app
   npm run alert -- --from gitleaks gitleaks-report.json
   npm run alert -- --from trufflehog trufflehog.jsonl --target https://autorevoke.example.workers.dev --webhook-secret whsec_…
   npm run alert -- --target https://autorevoke.example.workers.dev     (see README: deployed Workers use GitHub's keys)
@@ -65,6 +68,9 @@ const OPTIONS = {
   from: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** `--sender`'s values: the alert routes' senders, and `github-app` (a GitHub App's webhook delivery). */
+const OPTION_SENDERS = [...SENDERS, "github-app"] as const;
 
 /** The scanners whose reports `--from` reads. */
 export const SCANNERS = ["gitleaks", "trufflehog"] as const;
@@ -88,12 +94,13 @@ const ArgsSchema = v.object({
   type: v.optional(v.pipe(v.string(), v.minLength(1, "--type must not be empty")), "clerk_api_key"),
   url: v.optional(v.string(), DEFAULT_LEAK_URL),
   source: v.optional(v.string(), "content"),
-  sender: v.optional(v.picklist(SENDERS, `--sender must be one of ${SENDERS.join(", ")}`), "github"),
+  sender: v.optional(
+    v.picklist(OPTION_SENDERS, `--sender must be one of ${OPTION_SENDERS.join(", ")}`),
+    "github",
+  ),
   target: v.optional(v.pipe(v.string(), v.url("--target must be a URL"))),
   "key-file": v.optional(v.string()),
-  "webhook-secret": v.optional(
-    v.pipe(v.string(), v.startsWith("whsec_", "--webhook-secret must start with whsec_")),
-  ),
+  "webhook-secret": v.optional(v.pipe(v.string(), v.minLength(1, "--webhook-secret must not be empty"))),
   "clerk-standin": v.optional(v.string()),
   from: v.optional(v.picklist(SCANNERS, `--from must be one of ${SCANNERS.join(", ")}`)),
   help: v.optional(v.boolean(), false),
@@ -153,6 +160,11 @@ export function parseAlertOptions(argv: readonly string[]): Result<AlertCommand,
     return err({ kind: "usage", message: parsed.issues.map((issue) => issue.message).join("\n") });
   }
   const { help, ...options } = parsed.output;
+  // A Standard Webhooks secret for the generic sender; a GitHub App's webhook secret is any string.
+  const secret = options["webhook-secret"];
+  if (secret !== undefined && options.sender !== "github-app" && !secret.startsWith("whsec_")) {
+    return err({ kind: "usage", message: "--webhook-secret must start with whsec_" });
+  }
   if (help) return ok({ kind: "help" });
   const report = positionals[0];
   return ok({

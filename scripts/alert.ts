@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { LOCAL_GITHUB_WEBHOOK_SECRET } from "../dev/local-stack/worker-vars.ts";
 import {
   DEFAULT_DEV_DIR,
   LOCAL_INBOUND_WEBHOOK_SECRET,
@@ -18,8 +19,10 @@ import {
   repoRoot,
   SIGNING_KEY_FILE,
   STACK_FILE,
+  type StackFile,
 } from "../dev/local-stack.ts";
 import { err, ok, type Result } from "../src/lib/result.ts";
+import { runGithubApp } from "./alert-github-app.ts";
 import { type AlertOptions, HELP, parseAlertOptions } from "./alert-options.ts";
 import { createProgress, type ProgressStream } from "./alert-progress.ts";
 import {
@@ -41,7 +44,7 @@ import {
   type StandinClient,
   withStandinNotes,
 } from "./alert-standin.ts";
-import { readStackFile, resolveTarget } from "./alert-target.ts";
+import { readStackFile, resolveTarget, type Sender } from "./alert-target.ts";
 import { batchTokens, demoChoices, distinctTokens, pickDemoSecret } from "./alert-tokens.ts";
 import { keepClerkShaped, type Scanner, scannerErrorMessage } from "./scanner-findings.ts";
 import { parseGitleaksReport } from "./scanner-gitleaks.ts";
@@ -83,11 +86,10 @@ export async function main(argv: readonly string[], io: AlertIo): Promise<number
   const options = command.value.options;
 
   const devDir = path.resolve(await repoRoot(), io.env.AUTOREVOKE_DEV_DIR ?? DEFAULT_DEV_DIR);
-  const { url, standinUrl } = resolveTarget(
-    options,
-    await readStackFile(path.join(devDir, STACK_FILE)),
-    io.env.PORT,
-  );
+  const stackFile = await readStackFile(path.join(devDir, STACK_FILE));
+  if (options.sender === "github-app") return githubApp(options, stackFile, say, fail);
+  const routed = { ...options, sender: options.sender };
+  const { url, standinUrl } = resolveTarget(routed, stackFile, io.env.PORT);
   const standin = createStandinClient(standinUrl);
 
   let matches: AlertMatch[] | undefined;
@@ -113,7 +115,7 @@ export async function main(argv: readonly string[], io: AlertIo): Promise<number
 
   const progress = createProgress(io.stderr, list.length >= PROGRESS_MIN_TOKENS);
   progress.phase(`signing ${list.length} matches (${options.sender})`);
-  const signing = await signingFor(options, devDir);
+  const signing = await signingFor(routed, devDir);
   if (!signing.ok) return fail(signing.error);
   const alert = await signAlert({
     url,
@@ -130,10 +132,10 @@ export async function main(argv: readonly string[], io: AlertIo): Promise<number
   if (!answer.ok) return fail(sendErrorMessage(answer.error));
   const { status, text, elapsedMs } = answer.value;
 
-  say(headline(options.sender, list.length, url, status, elapsedMs));
+  say(headline(routed.sender, list.length, url, status, elapsedMs));
   if (!answer.value.ok) {
     say(answerExcerpt(text));
-    say(hintFor(status, options.sender, url));
+    say(hintFor(status, routed.sender, url));
     return 1;
   }
   const feedback = parseFeedback(text);
@@ -148,6 +150,42 @@ export async function main(argv: readonly string[], io: AlertIo): Promise<number
   say(`\n${renderReport(rows)}`);
   if (tally(rows)["queued for retry"] > 0) say(`\n${QUEUED_NOTE}`);
   return 0;
+}
+
+/** `--sender github-app`: a GitHub App's delivery per token, through the running stack's GitHub stand-in. */
+async function githubApp(
+  options: AlertOptions,
+  stack: StackFile | undefined,
+  say: (text: string) => void,
+  fail: (message: string, code?: number) => number,
+): Promise<number> {
+  if (stack?.github_url === undefined) {
+    return fail(
+      "--sender github-app needs the GitHub API stand-in of a running `npm start` (a deployed App reads its alerts " +
+        "from GitHub itself: there, create a test alert in a repository the App is installed on).",
+    );
+  }
+  const base = options.target ?? stack.url;
+  const webhookUrl = new URL(`${base.replace(/\/+$/, "")}/v1/github-app/webhook`);
+  const tokens = options.token.length > 0 ? [...options.token] : [];
+  if (tokens.length === 0) {
+    const standin = createStandinClient(stack.clerk_url);
+    const pick = pickDemoSecret(demoChoices(options.instance), await standin.keys());
+    if (!pick) return fail("no demo keys defined");
+    if (pick.allRevoked) say(allRevokedNote(stack.clerk_url));
+    tokens.push(pick.secret);
+  }
+  try {
+    return await runGithubApp({
+      webhookUrl,
+      githubUrl: stack.github_url,
+      webhookSecret: options["webhook-secret"] ?? LOCAL_GITHUB_WEBHOOK_SECRET,
+      tokens,
+      say,
+    });
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** The tokens to send: `--token`s, plus `--count` random secrets, or else one demo key (a live one if any). */
@@ -180,7 +218,10 @@ async function readReport(
 }
 
 /** The `--webhook-secret` (or the local stack's) for `generic`; the ECDSA key from `--key-file` for the others. */
-async function signingFor(options: AlertOptions, devDir: string): Promise<Result<AlertSigning, string>> {
+async function signingFor(
+  options: AlertOptions & { sender: Sender },
+  devDir: string,
+): Promise<Result<AlertSigning, string>> {
   if (options.sender === "generic") {
     return ok({
       sender: "generic",

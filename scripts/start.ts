@@ -195,6 +195,7 @@ const running = stack;
 const file: StackFile = {
   url: running.url,
   clerk_url: running.clerk.url,
+  github_url: running.github.url,
   pid: process.pid,
   wrangler_pid: running.wranglerPid,
 };
@@ -272,6 +273,7 @@ function banner(s: LocalStack, health: string[]): string {
     ],
     [`${alert} -- --instance prod`, "no label: queued, revoked a few seconds later"],
     [`${alert} -- --count 1000`, "a big batch"],
+    [`${alert} -- --sender github-app`, "a GitHub App delivery: the key revoked, the alert resolved"],
     [
       `curl -H 'Authorization: Bearer ${s.vars.ADMIN_TOKEN}' ${s.url}/v1/health/clerk`,
       "each Clerk instance: ok, unauthorised, misrouted, unreachable",
@@ -309,6 +311,7 @@ function banner(s: LocalStack, health: string[]): string {
     `  dev signing key     ${shown(keyFile)}  (published by all three key lists)`,
     `  SEALING_KEYS        ${shown(keyringFile)}  (the dev keyring; the last key seals)`,
     `  NOTIFY_URL receiver ${s.notify.url}`,
+    `  GitHub API          ${s.github.url}  (GITHUB_API_URL: the local GitHub App's installation tokens and alerts)`,
     `  ADMIN_TOKEN         ${s.vars.ADMIN_TOKEN}`,
     `  webhook secret      ${s.vars.INBOUND_WEBHOOK_SECRET}  (INBOUND_WEBHOOK_SECRET, for --sender generic)`,
     `  queue retries       RETRY_BASE_DELAY_SECONDS=${s.vars.RETRY_BASE_DELAY_SECONDS}: the first retry comes 1-2 s after a failure`,

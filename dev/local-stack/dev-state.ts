@@ -86,6 +86,8 @@ async function writeOwnerOnly(file: string, text: string): Promise<void> {
 export const StackFileSchema = v.object({
   url: v.string(),
   clerk_url: v.string(),
+  /** The GitHub API stand-in, for `npm run alert -- --sender github-app` (absent in files of older stacks). */
+  github_url: v.optional(v.string()),
   /** `npm start`'s own pid. */
   pid: v.number(),
   /** wrangler's pid, which is also its process group's id. */

@@ -7,6 +7,8 @@
 import { type AccessStandin, createAccessStandin } from "../access-standin.ts";
 import { createClerkInstances } from "../clerk-instances.ts";
 import { type ClerkStandin, createClerkStandin, type Modes, PROD_DEMO_KEYS } from "../clerk-standin.ts";
+import { generateGithubAppKey } from "../github-app-key.ts";
+import { createGithubStandin, type GithubStandin } from "../github-standin.ts";
 import { createKeyServer, type KeyServer } from "../key-server.ts";
 import { type RunningServer, serve } from "../serve.ts";
 import type { SigningKey } from "../signer.ts";
@@ -17,6 +19,9 @@ import {
   LOCAL_ACCESS_AUD,
   LOCAL_CLERK_PROD_SECRET_KEY,
   LOCAL_CLERK_SECRET_KEY,
+  LOCAL_GITHUB_APP_ID,
+  LOCAL_GITHUB_INSTALLATION_ID,
+  LOCAL_GITHUB_REPO,
   type StandinUrls,
 } from "./worker-vars.ts";
 
@@ -44,6 +49,7 @@ export interface StandinOptions {
     gitlabKeys?: number | undefined;
     depsdevKeys?: number | undefined;
     notify?: number | undefined;
+    githubApi?: number | undefined;
   };
 }
 
@@ -55,6 +61,8 @@ export interface ServedStandins {
   clerkInstances: Record<string, { secretKey: string; standin: ClerkStandin }> | undefined;
   keyLists: Record<KeyListSender, { url: string; server: KeyServer }>;
   notify: { url: string; receiver: WebhookReceiver };
+  /** GitHub's REST API for the local GitHub App: one installation that sees LOCAL_GITHUB_REPO. */
+  github: { url: string; standin: GithubStandin };
   /** The Access team stand-in (its origin is the tokens' issuer), with `access`. */
   access: { url: string; standin: AccessStandin } | undefined;
   /** The endpoints as the Worker's settings name them. */
@@ -136,6 +144,28 @@ export async function serveStandins(options: StandinOptions): Promise<ServedStan
     const gitlab = await serveOn(keyServers.gitlab.handle, ports.gitlabKeys, "the GitLab key list");
     const depsdev = await serveOn(keyServers.depsdev.handle, ports.depsdevKeys, "the deps.dev key list");
     const notifyServer = await serveOn(notify.handle, ports.notify, "the NOTIFY_URL receiver");
+    // GitHub's alerts name their API origin, so the stand-in is built once its port is known, as Access's is.
+    const appKey = generateGithubAppKey();
+    let githubStandin: GithubStandin | undefined;
+    const githubServer = await serveOn(
+      (request) => (githubStandin as GithubStandin).handle(request),
+      ports.githubApi,
+      "the GitHub API stand-in",
+    );
+    githubStandin = createGithubStandin({
+      appId: LOCAL_GITHUB_APP_ID,
+      publicKeyPem: appKey.publicKeyPem,
+      origin: githubServer.url,
+    });
+    await githubStandin.handle(
+      new Request(`${githubServer.url}/__standin/installations`, {
+        method: "POST",
+        body: JSON.stringify({
+          id: LOCAL_GITHUB_INSTALLATION_ID,
+          repositories: [`${LOCAL_GITHUB_REPO.owner}/${LOCAL_GITHUB_REPO.repo}`],
+        }),
+      }),
+    );
     // The issuer is the origin the stand-in is served at, so it can only be built once the port is known.
     let accessStandin: AccessStandin | undefined;
     const accessServer = options.access
@@ -150,6 +180,8 @@ export async function serveStandins(options: StandinOptions): Promise<ServedStan
       gitlabKeys: `${gitlab.url}/public_keys`,
       depsdevKeys: `${depsdev.url}/secret_scanning`,
       notify: `${notifyServer.url}/hooks/autorevoke`,
+      githubApi: githubServer.url,
+      githubAppPrivateKey: appKey.privateKeyPem,
       access: accessServer?.url,
     };
     return {
@@ -161,6 +193,7 @@ export async function serveStandins(options: StandinOptions): Promise<ServedStan
         depsdev: { url: urls.depsdevKeys, server: keyServers.depsdev },
       },
       notify: { url: urls.notify, receiver: notify },
+      github: { url: githubServer.url, standin: githubStandin },
       access: accessServer && accessStandin ? { url: accessServer.url, standin: accessStandin } : undefined,
       urls,
       clerkStateLoaded,

@@ -15,6 +15,12 @@ export const LOCAL_CLERK_PROD_SECRET_KEY = "sk_live_autorevoke_local_standin_pro
 export const LOCAL_ADMIN_TOKEN = "autorevoke-local-admin-token-0123456789abcdef";
 /** The pre-shared token a local GitLab (or curl) sends to `/v1/gitlab/…`. */
 export const LOCAL_GITLAB_REVOCATION_TOKEN = "autorevoke-local-gitlab-revocation-token-0123";
+/** The local GitHub App (`/v1/github-app/webhook`): its id, webhook secret and installation. Stand-in values. */
+export const LOCAL_GITHUB_APP_ID = "1001";
+export const LOCAL_GITHUB_WEBHOOK_SECRET = "autorevoke-local-github-app-webhook-secret-0123";
+export const LOCAL_GITHUB_INSTALLATION_ID = 2002;
+/** The repository the local GitHub stand-in's alerts are in. */
+export const LOCAL_GITHUB_REPO = { owner: "autorevoke-demo", repo: "webapp" } as const;
 /** Standard Webhooks secret of `/v1/alerts/generic` locally: whsec_ + base64("autorevoke-local-dev-webhook-key"). */
 export const LOCAL_INBOUND_WEBHOOK_SECRET = "whsec_YXV0b3Jldm9rZS1sb2NhbC1kZXYtd2ViaG9vay1rZXk=";
 /** Standard Webhooks secret the Worker signs NOTIFY_URL deliveries with locally. */
@@ -56,6 +62,10 @@ export const CONFIG_NAMES: readonly string[] = [
   "NOTIFY_SECRET",
   "ADMIN_TOKEN",
   "GITLAB_REVOCATION_TOKEN",
+  "GITHUB_APP_ID",
+  "GITHUB_APP_PRIVATE_KEY",
+  "GITHUB_APP_WEBHOOK_SECRET",
+  "GITHUB_API_URL",
   "RETRY_BASE_DELAY_SECONDS",
   "SWEEP_GRACE_SECONDS",
   "CLERK_RATE_LIMIT",
@@ -71,6 +81,10 @@ export interface StandinUrls {
   gitlabKeys: string;
   depsdevKeys: string;
   notify: string;
+  /** The GitHub REST stand-in's origin (GITHUB_API_URL). */
+  githubApi: string;
+  /** The local GitHub App's private key (PKCS#1 PEM), generated for this run. */
+  githubAppPrivateKey: string;
   /** The Access stand-in's origin, when the stack runs with Cloudflare Access. */
   access?: string | undefined;
 }
@@ -104,6 +118,11 @@ export function localWorkerVars(options: {
     NOTIFY_SECRET: LOCAL_NOTIFY_SECRET,
     ADMIN_TOKEN: LOCAL_ADMIN_TOKEN,
     GITLAB_REVOCATION_TOKEN: LOCAL_GITLAB_REVOCATION_TOKEN,
+    GITHUB_APP_ID: LOCAL_GITHUB_APP_ID,
+    // One line, its newlines as \n: a `--var` value is one argument, and the Worker reads \n back as a newline.
+    GITHUB_APP_PRIVATE_KEY: urls.githubAppPrivateKey.trim().replaceAll("\n", "\\n"),
+    GITHUB_APP_WEBHOOK_SECRET: LOCAL_GITHUB_WEBHOOK_SECRET,
+    GITHUB_API_URL: urls.githubApi,
     RETRY_BASE_DELAY_SECONDS: String(LOCAL_RETRY_BASE_DELAY_SECONDS),
     CLERK_RATE_LIMIT: String(LOCAL_CLERK_RATE_LIMIT),
     ...(urls.access ? { ACCESS_TEAM_DOMAIN: urls.access, ACCESS_AUD: LOCAL_ACCESS_AUD } : {}),
