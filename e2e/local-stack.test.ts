@@ -251,6 +251,29 @@ describe("npm run alert (scripts/alert.ts)", () => {
     expect(JSON.stringify(await res.json())).toContain(`file:app/.env@${commit}#L3`);
   });
 
+  it("delivers a GitHub App alert with --sender github-app: the key revoked, the alert resolved on GitHub", async () => {
+    const key = await liveKey();
+    const run = await runScript(root, "scripts/alert.ts", [
+      "--target",
+      stack.url,
+      "--sender",
+      "github-app",
+      "--github-standin",
+      stack.github.url,
+      "--token",
+      key.secret,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/delivered → HTTP 202 \{"status":"queued"\}/);
+    expect(run.stdout).toMatch(/resolved as revoked \d+ ms after the delivery/);
+    expect((await keyState(key.id)).revoked).toBe(true);
+    expect(stack.github.standin.alerts().at(-1)).toMatchObject({
+      state: "resolved",
+      resolution: "revoked",
+      patches: 1,
+    });
+  });
+
   it("sends the committed TruffleHog fixture with --from, and the Worker labels its unknown secret", async () => {
     const fixture = join(root, "scripts/fixtures/trufflehog-report.jsonl");
     const run = await runScript(root, "scripts/alert.ts", [

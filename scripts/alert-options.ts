@@ -38,6 +38,7 @@ Usage: npm run alert -- [options]       (the -- keeps npm from eating the option
                      lines). Findings that cannot be Clerk secrets are left out; each sighting is the finding's
                      file, commit and line. Sent as one generic alert (Standard Webhooks)
   --clerk-standin URL  Clerk stand-in to ask what happened (default: the running npm start's; "" for none)
+  --github-standin URL GitHub API stand-in for --sender github-app (default: the running npm start's)
   -h, --help         this text
 
 Examples:
@@ -65,6 +66,7 @@ const OPTIONS = {
   "key-file": { type: "string" },
   "webhook-secret": { type: "string" },
   "clerk-standin": { type: "string" },
+  "github-standin": { type: "string" },
   from: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -102,6 +104,7 @@ const ArgsSchema = v.object({
   "key-file": v.optional(v.string()),
   "webhook-secret": v.optional(v.pipe(v.string(), v.minLength(1, "--webhook-secret must not be empty"))),
   "clerk-standin": v.optional(v.string()),
+  "github-standin": v.optional(v.pipe(v.string(), v.url("--github-standin must be a URL"))),
   from: v.optional(v.picklist(SCANNERS, `--from must be one of ${SCANNERS.join(", ")}`)),
   help: v.optional(v.boolean(), false),
 });

@@ -159,26 +159,29 @@ async function githubApp(
   say: (text: string) => void,
   fail: (message: string, code?: number) => number,
 ): Promise<number> {
-  if (stack?.github_url === undefined) {
+  const githubUrl = options["github-standin"] ?? stack?.github_url;
+  if (githubUrl === undefined) {
     return fail(
       "--sender github-app needs the GitHub API stand-in of a running `npm start` (a deployed App reads its alerts " +
         "from GitHub itself: there, create a test alert in a repository the App is installed on).",
     );
   }
-  const base = options.target ?? stack.url;
+  const base = options.target ?? stack?.url;
+  if (base === undefined)
+    return fail("--sender github-app: pass --target, or start the stack with npm start.");
   const webhookUrl = new URL(`${base.replace(/\/+$/, "")}/v1/github-app/webhook`);
   const tokens = options.token.length > 0 ? [...options.token] : [];
   if (tokens.length === 0) {
-    const standin = createStandinClient(stack.clerk_url);
-    const pick = pickDemoSecret(demoChoices(options.instance), await standin.keys());
+    const clerkUrl = options["clerk-standin"] ?? stack?.clerk_url ?? "";
+    const pick = pickDemoSecret(demoChoices(options.instance), await createStandinClient(clerkUrl).keys());
     if (!pick) return fail("no demo keys defined");
-    if (pick.allRevoked) say(allRevokedNote(stack.clerk_url));
+    if (pick.allRevoked) say(allRevokedNote(clerkUrl));
     tokens.push(pick.secret);
   }
   try {
     return await runGithubApp({
       webhookUrl,
-      githubUrl: stack.github_url,
+      githubUrl,
       webhookSecret: options["webhook-secret"] ?? LOCAL_GITHUB_WEBHOOK_SECRET,
       tokens,
       say,
