@@ -1,5 +1,5 @@
 -- A GitHub App's secret-scanning alerts that autorevoke resolves (issue 23): one row per alert, keyed by
--- `owner/repo#number`, so that two deliveries of one alert (a redelivery, or `created` beside
+-- `<repository id>#<number>`, so that two deliveries of one alert (a redelivery, or `created` beside
 -- `location_created`) PATCH it once. The row holds no secret: the alert's coordinates, the token's hash, and the
 -- claim/patch times. `claimed_until` fences a PATCH in flight the way incident leases fence a revoke.
 CREATE TABLE github_alerts (
@@ -10,3 +10,6 @@ CREATE TABLE github_alerts (
   patched_at INTEGER,
   created_at INTEGER NOT NULL
 );
+
+-- The sweep deletes rows at the sightings' retention age: by this index, never by reading the table.
+CREATE INDEX github_alerts_created ON github_alerts (created_at);

@@ -45,7 +45,12 @@ export async function runGithubApp(run: GithubAppRun): Promise<number> {
   for (const token of run.tokens) {
     const { number } = v.parse(
       CreatedSchema,
-      await control("alerts", { ...LOCAL_GITHUB_REPO, secret: token, secret_type: "clerk_api_key" }),
+      await control("alerts", {
+        owner: LOCAL_GITHUB_REPO.owner,
+        repo: LOCAL_GITHUB_REPO.repo,
+        secret: token,
+        secret_type: "clerk_api_key",
+      }),
     );
     const body = JSON.stringify({
       action: "created",
@@ -55,6 +60,7 @@ export async function runGithubApp(run: GithubAppRun): Promise<number> {
         html_url: `https://github.com/${LOCAL_GITHUB_REPO.owner}/${LOCAL_GITHUB_REPO.repo}/security/secret-scanning/${number}`,
       },
       repository: {
+        id: LOCAL_GITHUB_REPO.id,
         name: LOCAL_GITHUB_REPO.repo,
         full_name: `${LOCAL_GITHUB_REPO.owner}/${LOCAL_GITHUB_REPO.repo}`,
         owner: { login: LOCAL_GITHUB_REPO.owner },

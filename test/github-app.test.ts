@@ -5,12 +5,16 @@
  * live Clerk key, and resolves the alert as `revoked`. The App's key pair is generated for the run
  * (vitest.config.ts); the watch looks for it, the webhook secret, every installation token and every leaked secret.
  */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sign } from "@octokit/webhooks-methods";
 import * as v from "valibot";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TEST_GITHUB_WEBHOOK_SECRET } from "../dev/outbound";
+import worker from "../src";
+import { createIncidentRetention } from "../src/incidents/retention";
 import { sha256Hex } from "../src/lib/hash";
+import { GITHUB_ALERT_MAX_ROUNDS } from "../src/use-cases/github-alert-message";
 import { clearTables, incident, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
 import { CLERK, callsOf, clerkKey, createLiveKey, resetClerk } from "./support/standins";
@@ -72,7 +76,7 @@ function payload(number: number, action = "created", event = "secret_scanning_al
       secret_type: "clerk_api_key",
       html_url: `https://github.com/${OWNER}/${REPO}/security/secret-scanning/${number}`,
     },
-    repository: { name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER } },
+    repository: { id: 90_001, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER } },
     installation: { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzAwMQ==" },
     ...(event === "secret_scanning_alert_location" ? { location: { type: "commit", details: {} } } : {}),
     sender: { login: "github" },
@@ -271,6 +275,109 @@ describe("GitHub failing", () => {
   }, 60_000);
 });
 
+describe("GitHub refusing for a while", () => {
+  it.each([
+    ["a rate limit's 403", 403],
+    ["a 404 for an alert not readable yet", 404],
+    ["a 429", 429],
+  ])(
+    "comes back after %s on the GET, and revokes",
+    async (_name, status) => {
+      const live = await createLiveKey();
+      const number = await githubAlert(live.secret);
+      await github("fail", { route: "get_alert", status, for_ms: 1_500 });
+      expect((await deliver(payload(number))).status).toBe(202);
+      expect(await waitFor(async () => (await alertState(number))?.state === "resolved", 25_000, 250)).toBe(
+        true,
+      );
+      await trackTokens();
+      expect((await clerkKey(live.id)).revoked).toBe(true);
+      expect((await githubCalls("get_alert")).some((c) => c.status === status)).toBe(true);
+      expect(secrecy.logs()).toContain('"event":"github_unavailable"');
+    },
+    40_000,
+  );
+
+  it("does not call an alert resolved when GitHub refuses the PATCH with a 400 and the alert is still open", async () => {
+    const live = await createLiveKey();
+    const number = await githubAlert(live.secret);
+    await github("fail", { route: "patch_alert", status: 400, times: 100 });
+    expect((await deliver(payload(number))).status).toBe(202);
+    expect(await waitFor(async () => secrecy.logs().includes('"event":"github_alert_failed"'), 15_000)).toBe(
+      true,
+    );
+    await trackTokens();
+    expect((await clerkKey(live.id)).revoked).toBe(true);
+    expect(await alertState(number)).toMatchObject({ state: "open", patches: 0 });
+    expect(secrecy.logs()).not.toContain('"event":"github_alert_resolved"');
+    const row = await env.DB.prepare("SELECT patched_at FROM github_alerts").first();
+    expect(row).toEqual({ patched_at: null });
+  }, 30_000);
+});
+
+describe("a form-encoded delivery (a hook whose content type is form)", () => {
+  it("is verified over the raw form body and handled as the JSON one", async () => {
+    const live = await createLiveKey();
+    const number = await githubAlert(live.secret);
+    const raw = new URLSearchParams({ payload: JSON.stringify(payload(number)) }).toString();
+    const res = await secrecy.fetch(
+      new Request("https://autorevoke.test/v1/github-app/webhook", {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-github-event": "secret_scanning_alert",
+          "x-hub-signature-256": await sign(TEST_GITHUB_WEBHOOK_SECRET, raw),
+        },
+        body: raw,
+      }),
+    );
+    expect(res.status).toBe(202);
+    expect(await waitFor(async () => (await alertState(number))?.state === "resolved", 15_000)).toBe(true);
+    await trackTokens();
+    expect((await clerkKey(live.id)).revoked).toBe(true);
+  }, 30_000);
+});
+
+describe("the bounds", () => {
+  it("puts a dead-lettered GitHub alert back one round later, and gives up past the last round", async () => {
+    const message = (round: number) => ({
+      v: 1,
+      kind: "github_alert",
+      installation_id: INSTALLATION,
+      repository_id: 90_001,
+      owner: OWNER,
+      repo: REPO,
+      number: 1,
+      round,
+    });
+    const batch = createMessageBatch("autorevoke-revocations-dlq", [
+      { id: "a", timestamp: new Date(), attempts: 21, body: message(3) },
+      { id: "b", timestamp: new Date(), attempts: 21, body: message(GITHUB_ALERT_MAX_ROUNDS) },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(["a", "b"]);
+    const requeued = secrecy.queued().filter((m) => m.includes(REPO));
+    expect(requeued.map((m) => JSON.parse(m).round)).toEqual([4]);
+    expect(secrecy.logs()).toContain('"event":"github_alert_abandoned"');
+  });
+
+  it("deletes an alert's claim row at the sightings' retention age", async () => {
+    const old = Date.now() - 31 * 24 * 3_600_000;
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO github_alerts (alert_key, installation_id, token_hash, patched_at, created_at) VALUES ('1#1', 1, 'h', ?1, ?1)",
+      ).bind(old),
+      env.DB.prepare(
+        "INSERT INTO github_alerts (alert_key, installation_id, token_hash, patched_at, created_at) VALUES ('1#2', 1, 'h', ?1, ?1)",
+      ).bind(Date.now()),
+    ]);
+    await createIncidentRetention(env.DB).eraseSightingDetails(Date.now() - 30 * 24 * 3_600_000, Date.now());
+    const { results } = await env.DB.prepare("SELECT alert_key FROM github_alerts").all();
+    expect(results).toEqual([{ alert_key: "1#2" }]);
+  });
+});
+
 describe("deliveries with nothing to do", () => {
   it("answers a ping 200", async () => {
     const res = await deliver({ zen: "Keep it logically awesome.", hook_id: 1 }, { event: "ping" });
@@ -305,8 +412,6 @@ describe("deliveries with nothing to do", () => {
       GITHUB_APP_WEBHOOK_SECRET: _s,
       ...rest
     } = env as unknown as Record<string, unknown>;
-    const { default: worker } = await import("../src");
-    const { createExecutionContext } = await import("cloudflare:test");
     const res = await worker.fetch(
       new Request("https://autorevoke.test/v1/github-app/webhook", { method: "POST", body: "{}" }),
       rest as unknown as Env,

@@ -20,7 +20,7 @@ export const LOCAL_GITHUB_APP_ID = "1001";
 export const LOCAL_GITHUB_WEBHOOK_SECRET = "autorevoke-local-github-app-webhook-secret-0123";
 export const LOCAL_GITHUB_INSTALLATION_ID = 2002;
 /** The repository the local GitHub stand-in's alerts are in. */
-export const LOCAL_GITHUB_REPO = { owner: "autorevoke-demo", repo: "webapp" } as const;
+export const LOCAL_GITHUB_REPO = { id: 700_001, owner: "autorevoke-demo", repo: "webapp" } as const;
 /** Standard Webhooks secret of `/v1/alerts/generic` locally: whsec_ + base64("autorevoke-local-dev-webhook-key"). */
 export const LOCAL_INBOUND_WEBHOOK_SECRET = "whsec_YXV0b3Jldm9rZS1sb2NhbC1kZXYtd2ViaG9vay1rZXk=";
 /** Standard Webhooks secret the Worker signs NOTIFY_URL deliveries with locally. */

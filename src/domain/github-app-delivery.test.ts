@@ -4,7 +4,7 @@ import { readDelivery, resolutionComment } from "./github-app-delivery";
 const alertPayload = (overrides: Record<string, unknown> = {}) => ({
   action: "created",
   alert: { number: 12, secret_type: "clerk_api_key" },
-  repository: { name: "webapp", full_name: "acme/webapp", owner: { login: "acme" } },
+  repository: { id: 4242, name: "webapp", full_name: "acme/webapp", owner: { login: "acme" } },
   installation: { id: 99 },
   ...overrides,
 });
@@ -13,7 +13,14 @@ describe("reading a GitHub App delivery", () => {
   it("points at the alert for a created secret_scanning_alert", () => {
     expect(readDelivery("secret_scanning_alert", alertPayload())).toEqual({
       ok: true,
-      value: { kind: "alert", installationId: 99, owner: "acme", repo: "webapp", number: 12 },
+      value: {
+        kind: "alert",
+        installationId: 99,
+        repositoryId: 4242,
+        owner: "acme",
+        repo: "webapp",
+        number: 12,
+      },
     });
   });
 
@@ -55,12 +62,12 @@ describe("reading a GitHub App delivery", () => {
     ["no installation", alertPayload({ installation: undefined }), "installation"],
     [
       "a repository name that is a path",
-      alertPayload({ repository: { name: "../x", owner: { login: "acme" } } }),
+      alertPayload({ repository: { id: 1, name: "../x", owner: { login: "acme" } } }),
       "repository.name",
     ],
     [
       "an owner that is a dot-dot",
-      alertPayload({ repository: { name: "w", owner: { login: ".." } } }),
+      alertPayload({ repository: { id: 1, name: "w", owner: { login: ".." } } }),
       "repository.owner.login",
     ],
   ])("refuses %s, naming the field", (_name, payload, path) => {

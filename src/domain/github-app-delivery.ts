@@ -26,7 +26,14 @@ const LOCATION_ACTIONS = new Set(["created"]);
 
 /** What a delivery asks for. */
 export type GithubDelivery =
-  | { kind: "alert"; installationId: number; owner: string; repo: string; number: number }
+  | {
+      kind: "alert";
+      installationId: number;
+      repositoryId: number;
+      owner: string;
+      repo: string;
+      number: number;
+    }
   | { kind: "ping" }
   | { kind: "ignored"; reason: string };
 
@@ -41,7 +48,7 @@ const NameSchema = v.pipe(
 const AlertPayloadSchema = v.object({
   action: v.string(),
   alert: v.object({ number: PositiveInt }),
-  repository: v.object({ name: NameSchema, owner: v.object({ login: NameSchema }) }),
+  repository: v.object({ id: PositiveInt, name: NameSchema, owner: v.object({ login: NameSchema }) }),
   installation: v.optional(v.object({ id: PositiveInt })),
 });
 
@@ -76,6 +83,7 @@ export function readDelivery(
     value: {
       kind: "alert",
       installationId: installation.id,
+      repositoryId: repository.id,
       owner: repository.owner.login,
       repo: repository.name,
       number: alert.number,

@@ -24,6 +24,8 @@ const GITHUB_API_VERSION = "2026-03-10";
 /** Which alert: the installation that can see it, its repository and its number. */
 export interface AlertRef {
   installationId: number;
+  /** GitHub's id of the repository: unlike its name, never reused by another repository. */
+  repositoryId: number;
   owner: string;
   repo: string;
   number: number;

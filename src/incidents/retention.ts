@@ -47,18 +47,23 @@ export interface IncidentRetention {
 export function createIncidentRetention(db: D1Database): IncidentRetention {
   return {
     async eraseSightingDetails(before, now) {
-      const result = await db
-        .prepare(
-          // The id goes too: it is a keyed hash of the erased details, so whoever holds the keyring could still
-          // match a candidate URL to it. A random one keeps the row (token, sender, times, count) and ties it to
-          // nothing; the same details seen again start a new row.
-          `UPDATE sightings SET sighting_id = 'erased-' || lower(hex(randomblob(16))),
-             url = NULL, source = NULL, type = NULL, erased_at = ?1
-           WHERE erased_at IS NULL AND first_seen_at < ?2`,
-        )
-        .bind(now, before)
-        .run();
-      return result.meta.changes;
+      const [result] = await db.batch([
+        db
+          .prepare(
+            // The id goes too: it is a keyed hash of the erased details, so whoever holds the keyring could still
+            // match a candidate URL to it. A random one keeps the row (token, sender, times, count) and ties it to
+            // nothing; the same details seen again start a new row.
+            `UPDATE sightings SET sighting_id = 'erased-' || lower(hex(randomblob(16))),
+               url = NULL, source = NULL, type = NULL, erased_at = ?1
+             WHERE erased_at IS NULL AND first_seen_at < ?2`,
+          )
+          .bind(now, before),
+        // A GitHub App alert's claim row ties a repository and alert to a token's hash, which is a sighting's detail
+        // too: it goes at the same age (through its index on created_at). A delivery of the alert after that reads
+        // it resolved, and needs no claim.
+        db.prepare("DELETE FROM github_alerts WHERE created_at < ?1").bind(before),
+      ]);
+      return result?.meta.changes ?? 0;
     },
     async sealedWithPrefix(prefixes, limit) {
       // `sealed_secret IS NOT NULL` lets SQLite read the partial index incidents_sealed (migration 0005) instead of

@@ -87,6 +87,7 @@ const GithubAlertMessageSchema = v.object({
   v: v.literal(1),
   kind: v.literal("github_alert"),
   installation_id: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  repository_id: v.pipe(v.number(), v.integer(), v.minValue(1)),
   owner: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
   repo: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
   number: v.pipe(v.number(), v.integer(), v.minValue(1)),

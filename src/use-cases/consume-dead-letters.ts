@@ -18,6 +18,7 @@ import type { Logger } from "../lib/log";
 import { enqueueRevocations } from "../queue/enqueue";
 import { type QueueMessageBody, QueueMessageSchema } from "../queue/messages";
 import type { NotificationCollector } from "../queue/notification-collector";
+import { comeBack } from "./github-alert-message";
 
 /** What the dead-letter consumer works with. */
 export interface DeadLetterDeps {
@@ -56,9 +57,9 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
         await deps.queue.send(body, { contentType: "json", delaySeconds: RETRY_MAX_DELAY_SECONDS });
         deps.log.warn("dead_letter_requeued", { kind: "record", tokens: body.incidents.length });
       } else if (body.kind === "github_alert") {
-        // A GitHub alert whose handling kept throwing (D1 down, say): GitHub will not deliver it again, so it is
-        // never dropped. Back on the queue after the longest backoff, its rounds unchanged.
-        await deps.queue.send(body, { contentType: "json", delaySeconds: RETRY_MAX_DELAY_SECONDS });
+        // A GitHub alert whose handling kept throwing (D1 down, say): GitHub will not deliver it again, so it goes
+        // back on the queue after the longest backoff, one round later (bounded like every other way back).
+        await comeBack(body, RETRY_MAX_DELAY_SECONDS, deps);
         deps.log.warn("dead_letter_requeued", { kind: "github_alert" });
       } else if (body.kind === "recheck") {
         // A chunk of an operator's re-check that kept failing: the verdicts it would reopen stay as they are, and

@@ -33,24 +33,41 @@ export async function githubAlertFromMessage(
 ): Promise<void> {
   const ref: AlertRef = {
     installationId: body.installation_id,
+    repositoryId: body.repository_id,
     owner: body.owner,
     repo: body.repo,
     number: body.number,
   };
   const alert = `${ref.owner}/${ref.repo}#${ref.number}`;
   if (!deps.githubAlert) {
-    // The App's settings were removed (or are invalid) after the delivery was queued: kept, for when they are back.
+    // The App's settings were removed (or are invalid) after the delivery was queued: kept, for when they are back,
+    // as a round like any other, so a setting never fixed does not keep it forever.
     deps.log.error("github_app_not_configured", { alert });
-    await deps.queue.send(body, { contentType: "json", delaySeconds: MAX_ROUND_DELAY_SECONDS });
+    await comeBack(body, MAX_ROUND_DELAY_SECONDS, deps);
     return;
   }
   const step = await deps.githubAlert(ref);
   if (step.kind === "done") return;
+  await comeBack(
+    body,
+    Math.min(MAX_ROUND_DELAY_SECONDS, step.delaySeconds * 2 ** Math.min(body.round, 12)),
+    deps,
+  );
+}
+
+/** The message again in `delaySeconds`, one round later; given up (and said so) past the last round. */
+export async function comeBack(
+  body: GithubAlertMessage,
+  delaySeconds: number,
+  deps: Pick<GithubAlertMessageDeps, "queue" | "log">,
+): Promise<void> {
   const round = body.round + 1;
   if (round > GITHUB_ALERT_MAX_ROUNDS) {
-    deps.log.error("github_alert_abandoned", { alert, rounds: body.round });
+    deps.log.error("github_alert_abandoned", {
+      alert: `${body.owner}/${body.repo}#${body.number}`,
+      rounds: body.round,
+    });
     return;
   }
-  const delaySeconds = Math.min(MAX_ROUND_DELAY_SECONDS, step.delaySeconds * 2 ** Math.min(body.round, 12));
   await deps.queue.send({ ...body, round }, { contentType: "json", delaySeconds });
 }

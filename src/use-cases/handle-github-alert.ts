@@ -40,8 +40,13 @@ export type GithubAlertStep = { kind: "done" } | { kind: "retry"; delaySeconds: 
 
 const DONE: GithubAlertStep = { kind: "done" };
 
-/** The alert's key in the log and in `github_alerts`: `owner/repo#number`. */
-export const alertKey = (ref: AlertRef) => `${ref.owner}/${ref.repo}#${ref.number}`;
+/** The alert's name in the log: `owner/repo#number`. */
+export const alertName = (ref: AlertRef) => `${ref.owner}/${ref.repo}#${ref.number}`;
+/**
+ * Its key in `github_alerts`: the repository's id (a name can be reused by a new repository, whose alert numbers
+ * start again) and the number.
+ */
+export const alertKey = (ref: AlertRef) => `${ref.repositoryId}#${ref.number}`;
 
 /** Handles one alert; never throws for GitHub's or Clerk's failures (D1's may, for the queue to retry). */
 export async function handleGithubAlert(ref: AlertRef, deps: GithubAlertDeps): Promise<GithubAlertStep> {
@@ -51,9 +56,9 @@ export async function handleGithubAlert(ref: AlertRef, deps: GithubAlertDeps): P
     delaySeconds: deps.retryDelaySeconds ?? GITHUB_RETRY_DELAY_SECONDS,
   };
   const key = alertKey(ref);
-  const fields = { alert: key, installation_id: ref.installationId };
+  const fields = { alert: alertName(ref), installation_id: ref.installationId };
   const got = await deps.github.getAlert(ref);
-  if (!got.ok) return afterFailure("get", got.error, fields, log, RETRY);
+  if (!got.ok) return afterFailure(got.error, { ...fields, call: "get" }, log, RETRY);
   const alert = got.value;
   if (alert.state !== "open") {
     log.info("github_alert_skipped", { ...fields, reason: "not_open", resolution: alert.resolution });
@@ -100,20 +105,28 @@ export async function handleGithubAlert(ref: AlertRef, deps: GithubAlertDeps): P
     log.info("github_alert_resolved", { ...fields, token_hash: tokenHash });
     return DONE;
   }
-  if (patched.error.kind === "refused" && patched.error.status === 400) {
-    // GitHub's 400 for a PATCH is "the resolution was not changed": resolved as revoked already, by a PATCH whose
-    // answer never came back. Done.
-    await deps.alerts.notePatched(key, deps.now());
-    log.info("github_alert_resolved", { ...fields, token_hash: tokenHash, already: true });
-    return DONE;
-  }
   await deps.alerts.releaseClaim(key);
-  return afterFailure("patch", patched.error, { ...fields, token_hash: tokenHash }, log, RETRY);
+  if (patched.error.kind === "refused" && patched.error.status === 400) {
+    // GitHub's 400 is "the resolution was not changed" (resolved as revoked already, by a PATCH whose answer never
+    // came back) or "the resolution comment is invalid". The alert itself says which.
+    const again = await deps.github.getAlert(ref);
+    if (again.ok && again.value.state === "resolved") {
+      await deps.alerts.claimPatch(key, ref.installationId, tokenHash, deps.now());
+      await deps.alerts.notePatched(key, deps.now());
+      log.info("github_alert_resolved", { ...fields, token_hash: tokenHash, already: true });
+      return DONE;
+    }
+  }
+  return afterFailure(patched.error, { ...fields, call: "patch", token_hash: tokenHash }, log, RETRY);
 }
 
-/** GitHub's failure: unavailable is tried again; the rest are logged and given up (retrying cannot change them). */
+/**
+ * GitHub's failure. A 4xx about the request itself (`refused`: 400, 422) cannot change by retrying: logged, given up.
+ * Everything else comes back later, bounded by the message's rounds: GitHub unavailable or rate limiting (its limits
+ * answer 403 or 429), a 401 for a token GitHub has not propagated yet, a 404 for an alert not readable yet, an
+ * installation whose permission an admin may still fix.
+ */
 function afterFailure(
-  call: "get" | "patch",
   failure: GithubFailure,
   fields: Record<string, unknown>,
   log: Logger,
@@ -121,12 +134,11 @@ function afterFailure(
 ): GithubAlertStep {
   const line = {
     ...fields,
-    call,
     kind: failure.kind,
     status: failure.status,
     ...("error" in failure ? { error: failure.error } : {}),
   };
-  if (failure.kind === "unavailable") {
+  if (failure.kind !== "refused") {
     log.warn("github_unavailable", line);
     return retry;
   }

@@ -18,6 +18,7 @@ export async function queueGithubAlert(queue: Queue<QueueMessageBody>, ref: Aler
         v: 1,
         kind: "github_alert",
         installation_id: ref.installationId,
+        repository_id: ref.repositoryId,
         owner: ref.owner,
         repo: ref.repo,
         number: ref.number,

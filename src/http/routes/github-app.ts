@@ -18,7 +18,7 @@ import { ALERT_BODY_LIMIT_BYTES } from "./alerts";
 /** The parsed payload of a `json` or `form` hook; undefined when it is neither. */
 function payloadOf(contentType: string | undefined, body: string): unknown {
   try {
-    if ((contentType ?? "").startsWith("application/x-www-form-urlencoded")) {
+    if ((contentType ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")) {
       const payload = new URLSearchParams(body).get("payload");
       return payload === null ? undefined : JSON.parse(payload);
     }
