@@ -16,7 +16,7 @@
  * Control routes under `/__standin/`: `POST installations {id, repositories: ["owner/repo"]}`, `POST alerts {owner,
  * repo, secret, secret_type?}` (answers the alert), `GET alerts`, `GET calls` (method, path, status: never a
  * token), `GET tokens` (the installation tokens issued, for a secrecy scan), `POST fail {route, status, times?, for_ms?}` (route `access_token`, `get_alert` or `patch_alert`),
- * `POST token-ttl {ms}`, `POST expire-tokens`, `POST manifest-code` (a code for `POST /app-manifests/{code}/conversions`), `POST reset`. Web-standard APIs only: it runs in Node (Miniflare's
+ * `POST delay {route, ms, times?}`, `POST token-ttl {ms}`, `POST expire-tokens`, `POST manifest-code` (a code for `POST /app-manifests/{code}/conversions`), `POST reset`. Web-standard APIs only: it runs in Node (Miniflare's
  * outbound service, `npm start`).
  */
 import { importSPKI, jwtVerify } from "jose";
@@ -81,6 +81,11 @@ const FailSchema = v.strictObject({
   for_ms: v.optional(v.pipe(v.number(), v.minValue(1))),
 });
 const TtlSchema = v.strictObject({ ms: v.pipe(v.number(), v.minValue(1)) });
+const DelaySchema = v.strictObject({
+  route: v.picklist(GITHUB_ROUTES),
+  ms: v.pipe(v.number(), v.minValue(1), v.maxValue(60_000)),
+  times: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
+});
 const PatchSchema = v.object({
   state: v.optional(v.picklist(["open", "resolved"])),
   resolution: v.optional(v.nullable(v.picklist(["false_positive", "wont_fix", "revoked", "used_in_tests"]))),
@@ -113,6 +118,7 @@ export function createGithubStandin(options: {
   let faults = new Map<GithubRoute, { status: number; left: number; until: number }>();
   let tokenTtlMs = DEFAULT_TOKEN_TTL_MS;
   let manifestCodes = new Set<string>();
+  let delays = new Map<GithubRoute, { ms: number; left: number }>();
 
   const alertJson = (a: StandinAlert) => {
     const api = `${options.origin}/repos/${a.owner}/${a.repo}/secret-scanning/alerts/${a.number}`;
@@ -172,9 +178,18 @@ export function createGithubStandin(options: {
     return known.installationId;
   }
 
+  /** A scripted delay on `route`, if one is due: a GitHub that hangs before answering. */
+  async function delayFor(route: GithubRoute): Promise<void> {
+    const delay = delays.get(route);
+    if (!delay || delay.left <= 0) return;
+    delay.left--;
+    await new Promise((resolve) => setTimeout(resolve, delay.ms));
+  }
+
   async function api(request: Request, url: URL): Promise<[GithubRoute | "other", Response]> {
     const tokenRoute = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
     if (tokenRoute && request.method === "POST") {
+      await delayFor("access_token");
       const fault = faultFor("access_token");
       if (fault) return ["access_token", jsonResponse(fault, { message: "scripted failure" })];
       if (!(await appJwtValid(request))) return ["access_token", jsonResponse(401, BAD_CREDENTIALS)];
@@ -215,6 +230,7 @@ export function createGithubStandin(options: {
     const alertRoute = /^\/repos\/([^/]+)\/([^/]+)\/secret-scanning\/alerts\/(\d+)$/.exec(url.pathname);
     if (alertRoute && (request.method === "GET" || request.method === "PATCH")) {
       const route: GithubRoute = request.method === "GET" ? "get_alert" : "patch_alert";
+      await delayFor(route);
       const fault = faultFor(route);
       if (fault) return [route, jsonResponse(fault, { message: "scripted failure" })];
       const installation = installationOf(request);
@@ -302,6 +318,12 @@ export function createGithubStandin(options: {
         });
         return jsonResponse(200, { ok: true });
       }
+      case "delay": {
+        const input = v.safeParse(DelaySchema, body);
+        if (!input.success) return jsonResponse(400, { error: "invalid delay" });
+        delays.set(input.output.route, { ms: input.output.ms, left: input.output.times });
+        return jsonResponse(200, { ok: true });
+      }
       case "token-ttl": {
         const input = v.safeParse(TtlSchema, body);
         if (!input.success) return jsonResponse(400, { error: "invalid ttl" });
@@ -329,6 +351,7 @@ export function createGithubStandin(options: {
     faults = new Map();
     tokenTtlMs = DEFAULT_TOKEN_TTL_MS;
     manifestCodes = new Set();
+    delays = new Map();
   }
 
   return {

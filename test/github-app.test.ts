@@ -251,6 +251,24 @@ describe("GitHub failing", () => {
     expect(gets.at(-1)?.status).toBe(200);
   }, 60_000);
 
+  it("gives up on a token mint that hangs, within the call's timeout, and revokes on the next round", async () => {
+    const live = await createLiveKey();
+    const number = await githubAlert(live.secret);
+    // A cold isolate's first mint, or the stand-in's token cache reset: either way a mint is made.
+    await github("expire-tokens", {});
+    await github("delay", { route: "access_token", ms: 9_000 });
+    expect((await deliver(payload(number))).status).toBe(202);
+    expect(
+      await waitFor(async () => secrecy.logs().includes('"event":"github_unavailable"'), 8_000, 100),
+    ).toBe(true);
+    expect((await clerkKey(live.id)).revoked).toBe(false);
+    expect(await waitFor(async () => (await alertState(number))?.state === "resolved", 20_000, 250)).toBe(
+      true,
+    );
+    await trackTokens();
+    expect((await clerkKey(live.id)).revoked).toBe(true);
+  }, 40_000);
+
   it("mints a new installation token when the cached one expires in the middle of a leak", async () => {
     const keys = [await createLiveKey(), await createLiveKey(), await createLiveKey()];
     const numbers: number[] = [];

@@ -95,7 +95,11 @@ export function createGithubApp(options: GithubAppOptions): GithubApp {
   const request = octokitRequest.defaults({
     baseUrl: options.apiUrl.replace(/\/+$/, ""),
     headers: { "x-github-api-version": GITHUB_API_VERSION, "user-agent": "autorevoke" },
-    request: { fetch: (input: RequestInfo, init?: RequestInit) => options.fetch(input, init) },
+    // Every call has a deadline, the installation token's mint included (auth-app makes that one itself).
+    request: {
+      fetch: (input: RequestInfo, init?: RequestInit) =>
+        options.fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }),
+    },
   });
   const auth = createAppAuth({ appId: options.appId, privateKey: toPkcs8Pem(options.privateKey), request });
 
