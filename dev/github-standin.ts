@@ -79,6 +79,8 @@ const FailSchema = v.strictObject({
   status: v.pipe(v.number(), v.integer(), v.minValue(400), v.maxValue(599)),
   times: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   for_ms: v.optional(v.pipe(v.number(), v.minValue(1))),
+  /** Sent as `Retry-After`, as GitHub's secondary rate limit does. */
+  retry_after: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 const TtlSchema = v.strictObject({ ms: v.pipe(v.number(), v.minValue(1)) });
 const DelaySchema = v.strictObject({
@@ -115,7 +117,7 @@ export function createGithubStandin(options: {
   let tokens = new Map<string, { installationId: number; expiresAt: number }>();
   let alerts: StandinAlert[] = [];
   let calls: GithubCall[] = [];
-  let faults = new Map<GithubRoute, { status: number; left: number; until: number }>();
+  let faults = new Map<GithubRoute, { status: number; left: number; until: number; retryAfter?: number }>();
   let tokenTtlMs = DEFAULT_TOKEN_TTL_MS;
   let manifestCodes = new Set<string>();
   let delays = new Map<GithubRoute, { ms: number; left: number }>();
@@ -143,8 +145,8 @@ export function createGithubStandin(options: {
     };
   };
 
-  /** A scripted fault on `route`, if one is due now; counts it down. */
-  function faultFor(route: GithubRoute): number | undefined {
+  /** A scripted fault on `route`, if one is due now (its answer); counts it down. */
+  function faultFor(route: GithubRoute): Response | undefined {
     const fault = faults.get(route);
     if (!fault) return undefined;
     if (Date.now() >= fault.until || fault.left <= 0) {
@@ -152,7 +154,11 @@ export function createGithubStandin(options: {
       return undefined;
     }
     fault.left--;
-    return fault.status;
+    return jsonResponse(
+      fault.status,
+      { message: "scripted failure" },
+      fault.retryAfter === undefined ? {} : { "retry-after": String(fault.retryAfter) },
+    );
   }
 
   async function appJwtValid(request: Request): Promise<boolean> {
@@ -191,7 +197,7 @@ export function createGithubStandin(options: {
     if (tokenRoute && request.method === "POST") {
       await delayFor("access_token");
       const fault = faultFor("access_token");
-      if (fault) return ["access_token", jsonResponse(fault, { message: "scripted failure" })];
+      if (fault) return ["access_token", fault];
       if (!(await appJwtValid(request))) return ["access_token", jsonResponse(401, BAD_CREDENTIALS)];
       const id = Number(tokenRoute[1]);
       if (!installations.has(id)) return ["access_token", jsonResponse(404, NOT_FOUND)];
@@ -232,7 +238,7 @@ export function createGithubStandin(options: {
       const route: GithubRoute = request.method === "GET" ? "get_alert" : "patch_alert";
       await delayFor(route);
       const fault = faultFor(route);
-      if (fault) return [route, jsonResponse(fault, { message: "scripted failure" })];
+      if (fault) return [route, fault];
       const installation = installationOf(request);
       if (installation === undefined) return [route, jsonResponse(401, BAD_CREDENTIALS)];
       const [, owner, repo, number] = alertRoute;
@@ -310,11 +316,12 @@ export function createGithubStandin(options: {
       case "fail": {
         const input = v.safeParse(FailSchema, body);
         if (!input.success) return jsonResponse(400, { error: "invalid failure" });
-        const { route, status, times, for_ms } = input.output;
+        const { route, status, times, for_ms, retry_after } = input.output;
         faults.set(route, {
           status,
           left: times ?? Number.POSITIVE_INFINITY,
           until: for_ms === undefined ? Number.POSITIVE_INFINITY : Date.now() + for_ms,
+          ...(retry_after === undefined ? {} : { retryAfter: retry_after }),
         });
         return jsonResponse(200, { ok: true });
       }

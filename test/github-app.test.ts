@@ -316,6 +316,28 @@ describe("GitHub refusing for a while", () => {
     40_000,
   );
 
+  it("waits at least the Retry-After of GitHub's secondary rate limit before reading again", async () => {
+    const live = await createLiveKey();
+    const number = await githubAlert(live.secret);
+    await github("fail", { route: "get_alert", status: 403, times: 1, retry_after: 4 });
+    expect((await deliver(payload(number))).status).toBe(202);
+    expect(await waitFor(async () => (await alertState(number))?.state === "resolved", 25_000, 250)).toBe(
+      true,
+    );
+    await trackTokens();
+    const gets = v
+      .parse(
+        v.array(v.object({ at: v.number(), route: v.string(), path: v.string(), status: v.number() })),
+        await github("calls"),
+      )
+      .filter((c) => c.route === "get_alert" && c.path.includes(`/${REPO}/`));
+    const limited = gets.find((c) => c.status === 403);
+    const next = gets.find((c) => c.status === 200);
+    // The base delay here is 1 s (RETRY_BASE_DELAY_SECONDS): only GitHub's 4 s explains the gap.
+    expect((next?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(3_900);
+    expect(secrecy.logs()).toContain('"retry_after_s":4');
+  }, 40_000);
+
   it("does not call an alert resolved when GitHub refuses the PATCH with a 400 and the alert is still open", async () => {
     const live = await createLiveKey();
     const number = await githubAlert(live.secret);

@@ -46,11 +46,15 @@ export interface GithubAlert {
  * (the App's credentials, a 401 or 403 even with a fresh token), `refused` (a 4xx about the request itself, such as
  * 400 "the resolution was not changed" or 422), `unavailable` (5xx, 429, a timeout or no connection: try later).
  */
-export type GithubFailure =
+export type GithubFailure = (
   | { kind: "not_found"; status: 404 }
   | { kind: "unauthorized"; status: number }
   | { kind: "refused"; status: number }
-  | { kind: "unavailable"; status: number | null; error?: string };
+  | { kind: "unavailable"; status: number | null; error?: string }
+) & {
+  /** How long GitHub asked to wait: `Retry-After`, or until `x-ratelimit-reset` when none is left. */
+  retryAfterSeconds?: number;
+};
 
 /** The calls the use case makes. */
 export interface GithubApp {
@@ -81,6 +85,22 @@ const statusOf = (error: unknown): number | null =>
   typeof error === "object" && error !== null && "status" in error && typeof error.status === "number"
     ? error.status
     : null;
+
+/** The wait GitHub's rate-limit headers ask for (its docs: Retry-After first, else the reset when none remain). */
+function retryAfterOf(error: unknown, now: number): number | undefined {
+  const headers =
+    typeof error === "object" && error !== null && "response" in error
+      ? (error.response as { headers?: Record<string, string | number | undefined> } | undefined)?.headers
+      : undefined;
+  if (!headers) return undefined;
+  const retryAfter = Number(headers["retry-after"]);
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.ceil(retryAfter);
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (String(headers["x-ratelimit-remaining"]) === "0" && Number.isFinite(reset)) {
+    return Math.max(1, Math.ceil(reset - now / 1000));
+  }
+  return undefined;
+}
 
 function failure(status: number | null): GithubFailure {
   if (status === 404) return { kind: "not_found", status };
@@ -116,9 +136,10 @@ export function createGithubApp(options: GithubAppOptions): GithubApp {
         const status = statusOf(error);
         if (status === 401 && !refresh) continue;
         // No answer at all: a timeout, no connection, or a key the JWT cannot be signed with. The name says which.
-        return err(
-          status === null ? { kind: "unavailable", status, error: errorName(error) } : failure(status),
-        );
+        const failed: GithubFailure =
+          status === null ? { kind: "unavailable", status, error: errorName(error) } : failure(status);
+        const retryAfterSeconds = retryAfterOf(error, Date.now());
+        return err(retryAfterSeconds === undefined ? failed : { ...failed, retryAfterSeconds });
       }
     }
     return err({ kind: "unauthorized", status: 401 });

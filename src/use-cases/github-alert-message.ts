@@ -48,11 +48,8 @@ export async function githubAlertFromMessage(
   }
   const step = await deps.githubAlert(ref);
   if (step.kind === "done") return;
-  await comeBack(
-    body,
-    Math.min(MAX_ROUND_DELAY_SECONDS, step.delaySeconds * 2 ** Math.min(body.round, 12)),
-    deps,
-  );
+  const grown = step.delaySeconds * 2 ** Math.min(body.round, 12);
+  await comeBack(body, Math.min(MAX_ROUND_DELAY_SECONDS, Math.max(grown, step.atLeastSeconds ?? 0)), deps);
 }
 
 /** The message again in `delaySeconds`, one round later; given up (and said so) past the last round. */

@@ -36,7 +36,10 @@ export interface GithubAlertDeps {
 }
 
 /** Done (ack the message), or try again in `delaySeconds`. */
-export type GithubAlertStep = { kind: "done" } | { kind: "retry"; delaySeconds: number };
+export type GithubAlertStep =
+  | { kind: "done" }
+  /** `atLeastSeconds`: GitHub's own Retry-After (or rate-limit reset), a floor under the growing delay. */
+  | { kind: "retry"; delaySeconds: number; atLeastSeconds?: number };
 
 const DONE: GithubAlertStep = { kind: "done" };
 
@@ -139,8 +142,13 @@ function afterFailure(
     ...("error" in failure ? { error: failure.error } : {}),
   };
   if (failure.kind !== "refused") {
-    log.warn("github_unavailable", line);
-    return retry;
+    log.warn("github_unavailable", {
+      ...line,
+      ...(failure.retryAfterSeconds === undefined ? {} : { retry_after_s: failure.retryAfterSeconds }),
+    });
+    return failure.retryAfterSeconds === undefined || retry.kind !== "retry"
+      ? retry
+      : { ...retry, atLeastSeconds: failure.retryAfterSeconds };
   }
   log.error("github_alert_failed", line);
   return DONE;
