@@ -10,6 +10,7 @@ import { DEMO_KEYS } from "../dev/clerk-standin.ts";
 import { exportSigningKey, generateSigningKey, type SigningKey } from "../dev/signer.ts";
 import { sha256Hex } from "../dev/standin-util.ts";
 import { main } from "./alert.ts";
+import { GITLEAKS_FIXTURE_MATCHES, TRUFFLEHOG_FIXTURE_MATCHES } from "./fixtures/fixture-matches.ts";
 import { verifiesEcdsa } from "./verify-alert-signature.ts";
 
 /** What the fake Worker received. */
@@ -187,20 +188,7 @@ describe("npm run alert", () => {
       expect(out.code).toBe(0);
       const request = onlyRequest();
       expect(request.path).toBe("/v1/alerts/generic");
-      expect(verified(request)).toEqual([
-        {
-          token: "ak_fa4e0c1d9b2a7e6f5c3d8b1a0e9f7c6d5b4a3e2f",
-          type: "gitleaks:clerk-api-key",
-          url: "file:config/settings.py@3f9d2c1b0a8e7d6c5b4a39281706f5e4d3c2b1a0#L12",
-          source: "gitleaks",
-        },
-        {
-          token: "ak_0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c",
-          type: "gitleaks:generic-api-key",
-          url: "https://github.com/example/fake/blob/9a8b7c6d5e4f30211f2e3d4c5b6a79880a1b2c3d/deploy/values.yaml#L4",
-          source: "gitleaks",
-        },
-      ]);
+      expect(verified(request)).toEqual(GITLEAKS_FIXTURE_MATCHES);
       expect(out.stdout).toContain("3 findings, 1 left out: they cannot be Clerk secrets.");
     });
 
@@ -209,14 +197,7 @@ describe("npm run alert", () => {
         toFake("--from", "trufflehog", fixture("trufflehog-report.jsonl"), "--webhook-secret", secret),
       );
       expect(out.code).toBe(0);
-      expect(verified(onlyRequest())).toEqual([
-        {
-          token: "ak_1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5",
-          type: "trufflehog:ClerkAPIKey",
-          url: "file:src/clerk.ts@7c6b5a4938271605f4e3d2c1b0a9f8e7d6c5b4a3#L21",
-          source: "trufflehog",
-        },
-      ]);
+      expect(verified(onlyRequest())).toEqual(TRUFFLEHOG_FIXTURE_MATCHES);
     });
 
     it("prints no secret of the report, whatever the Worker answers", async () => {

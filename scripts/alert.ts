@@ -6,11 +6,9 @@
  * `main` wires the steps together and is what the tests call; run as a script (`node scripts/alert.ts`), the file
  * runs `main` on the process's arguments and exits with its code.
  */
-import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { LOCAL_GITHUB_WEBHOOK_SECRET } from "../dev/local-stack/worker-vars.ts";
 import {
   DEFAULT_DEV_DIR,
@@ -46,6 +44,7 @@ import {
 } from "./alert-standin.ts";
 import { readStackFile, resolveTarget, type Sender } from "./alert-target.ts";
 import { batchTokens, demoChoices, distinctTokens, pickDemoSecret } from "./alert-tokens.ts";
+import { isMainModule } from "./is-main-module.ts";
 import { keepClerkShaped, type Scanner, scannerErrorMessage } from "./scanner-findings.ts";
 import { parseGitleaksReport } from "./scanner-gitleaks.ts";
 import { parseTrufflehogReport } from "./scanner-trufflehog.ts";
@@ -248,19 +247,7 @@ async function signingFor(
   }
 }
 
-/** Whether this module is the script Node was started with, rather than imported (by a test). */
-function isMainModule(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  // Node resolves symlinks in a module's URL, so compare real paths.
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -17,6 +17,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import * as v from "valibot";
 import { DEFAULT_DEV_DIR, repoRoot } from "../dev/local-stack.ts";
+import { isMainModule } from "./is-main-module.ts";
 
 const HELP = `Create autorevoke's GitHub App from a manifest.
 
@@ -171,6 +172,6 @@ export async function main(argv: readonly string[], say: (line: string) => void)
   return 0;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+if (isMainModule(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
 }

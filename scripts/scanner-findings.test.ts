@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { GITLEAKS_FIXTURE_MATCHES, TRUFFLEHOG_FIXTURE_MATCHES } from "./fixtures/fixture-matches.ts";
 import { keepClerkShaped, scannerErrorMessage } from "./scanner-findings.ts";
 import { parseGitleaksReport } from "./scanner-gitleaks.ts";
 import { parseTrufflehogReport } from "./scanner-trufflehog.ts";
@@ -13,20 +14,7 @@ describe("reading a Gitleaks JSON report", () => {
     const { kept, skipped } = keepClerkShaped(parsed.value);
     expect(parsed.value).toHaveLength(3);
     expect(skipped).toBe(1);
-    expect(kept).toEqual([
-      {
-        token: "ak_fa4e0c1d9b2a7e6f5c3d8b1a0e9f7c6d5b4a3e2f",
-        type: "gitleaks:clerk-api-key",
-        url: "file:config/settings.py@3f9d2c1b0a8e7d6c5b4a39281706f5e4d3c2b1a0#L12",
-        source: "gitleaks",
-      },
-      {
-        token: "ak_0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c",
-        type: "gitleaks:generic-api-key",
-        url: "https://github.com/example/fake/blob/9a8b7c6d5e4f30211f2e3d4c5b6a79880a1b2c3d/deploy/values.yaml#L4",
-        source: "gitleaks",
-      },
-    ]);
+    expect(kept).toEqual(GITLEAKS_FIXTURE_MATCHES);
   });
 
   it("refuses a report that is not an array of findings, without echoing it", () => {
@@ -49,14 +37,7 @@ describe("reading a TruffleHog JSONL report", () => {
     const { kept, skipped } = keepClerkShaped(parsed.value);
     expect(parsed.value).toHaveLength(2);
     expect(skipped).toBe(1);
-    expect(kept).toEqual([
-      {
-        token: "ak_1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5",
-        type: "trufflehog:ClerkAPIKey",
-        url: "file:src/clerk.ts@7c6b5a4938271605f4e3d2c1b0a9f8e7d6c5b4a3#L21",
-        source: "trufflehog",
-      },
-    ]);
+    expect(kept).toEqual(TRUFFLEHOG_FIXTURE_MATCHES);
   });
 
   it("names the bad line of a malformed report, without echoing it", () => {

@@ -52,6 +52,10 @@ const AlertPayloadSchema = v.object({
   installation: v.optional(v.object({ id: PositiveInt })),
 });
 
+/** An alert's name in the log: `owner/repo#number`. */
+export const alertName = (alert: { owner: string; repo: string; number: number }) =>
+  `${alert.owner}/${alert.repo}#${alert.number}`;
+
 /** Why a delivery cannot be read: its body is not the event's payload. */
 export interface BadDelivery {
   kind: "bad_delivery";

@@ -4,6 +4,7 @@
  * a fresh message with a growing delay (so waiting on GitHub or on the key's revocation never spends the queue's
  * retries), up to `GITHUB_ALERT_MAX_ROUNDS`. The message is acked by the caller either way.
  */
+import { alertName } from "../domain/github-app-delivery";
 import type { AlertRef } from "../github/github-app-client";
 import type { Logger } from "../lib/log";
 import type { GithubAlertMessage, QueueMessageBody } from "../queue/messages";
@@ -38,7 +39,7 @@ export async function githubAlertFromMessage(
     repo: body.repo,
     number: body.number,
   };
-  const alert = `${ref.owner}/${ref.repo}#${ref.number}`;
+  const alert = alertName(ref);
   if (!deps.githubAlert) {
     // The App's settings were removed (or are invalid) after the delivery was queued: kept, for when they are back,
     // as a round like any other, so a setting never fixed does not keep it forever.
@@ -61,7 +62,7 @@ export async function comeBack(
   const round = body.round + 1;
   if (round > GITHUB_ALERT_MAX_ROUNDS) {
     deps.log.error("github_alert_abandoned", {
-      alert: `${body.owner}/${body.repo}#${body.number}`,
+      alert: alertName(body),
       rounds: body.round,
     });
     return;

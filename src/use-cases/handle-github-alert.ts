@@ -14,7 +14,12 @@
  */
 
 import { isClerkSecretShape } from "../domain/clerk-ids";
-import { GITHUB_APP_SENDER, GITHUB_APP_SOURCE, resolutionComment } from "../domain/github-app-delivery";
+import {
+  alertName,
+  GITHUB_APP_SENDER,
+  GITHUB_APP_SOURCE,
+  resolutionComment,
+} from "../domain/github-app-delivery";
 import type { AlertRef, GithubApp, GithubFailure } from "../github/github-app-client";
 import type { GithubAlertStore } from "../incidents/github-alerts";
 import { sha256Hex } from "../lib/hash";
@@ -43,8 +48,6 @@ export type GithubAlertStep =
 
 const DONE: GithubAlertStep = { kind: "done" };
 
-/** The alert's name in the log: `owner/repo#number`. */
-export const alertName = (ref: AlertRef) => `${ref.owner}/${ref.repo}#${ref.number}`;
 /**
  * Its key in `github_alerts`: the repository's id (a name can be reused by a new repository, whose alert numbers
  * start again) and the number.
@@ -108,18 +111,17 @@ export async function handleGithubAlert(ref: AlertRef, deps: GithubAlertDeps): P
     log.info("github_alert_resolved", { ...fields, token_hash: tokenHash });
     return DONE;
   }
-  await deps.alerts.releaseClaim(key);
   if (patched.error.kind === "refused" && patched.error.status === 400) {
     // GitHub's 400 is "the resolution was not changed" (resolved as revoked already, by a PATCH whose answer never
-    // came back) or "the resolution comment is invalid". The alert itself says which.
+    // came back) or "the resolution comment is invalid". The alert itself says which; the claim is still held.
     const again = await deps.github.getAlert(ref);
     if (again.ok && again.value.state === "resolved") {
-      await deps.alerts.claimPatch(key, ref.installationId, tokenHash, deps.now());
       await deps.alerts.notePatched(key, deps.now());
       log.info("github_alert_resolved", { ...fields, token_hash: tokenHash, already: true });
       return DONE;
     }
   }
+  await deps.alerts.releaseClaim(key);
   return afterFailure(patched.error, { ...fields, call: "patch", token_hash: tokenHash }, log, RETRY);
 }
 

@@ -5,6 +5,7 @@
  * the message is the one way a delivery can be lost (GitHub does not redeliver on its own), so it is said loudly
  * and answered 503: the delivery shows as failed in the App's settings, where it can be redelivered.
  */
+import { alertName } from "../domain/github-app-delivery";
 import type { AlertRef } from "../github/github-app-client";
 import { consoleLogger } from "../lib/log";
 import { errorName } from "../lib/settle";
@@ -28,7 +29,7 @@ export async function queueGithubAlert(queue: Queue<QueueMessageBody>, ref: Aler
     return true;
   } catch (error) {
     consoleLogger.error("github_alert_enqueue_failed", {
-      alert: `${ref.owner}/${ref.repo}#${ref.number}`,
+      alert: alertName(ref),
       error: errorName(error),
     });
     return false;

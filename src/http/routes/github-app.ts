@@ -7,7 +7,7 @@
  */
 import { bodyLimit } from "hono/body-limit";
 import { Hono } from "hono/tiny";
-import { GITHUB_APP_SENDER, readDelivery } from "../../domain/github-app-delivery";
+import { alertName, GITHUB_APP_SENDER, readDelivery } from "../../domain/github-app-delivery";
 import type { AppEnv } from "../app-env";
 import { refuse } from "../errors";
 import { refuseIfFeatureOff } from "../feature-off";
@@ -92,7 +92,7 @@ export const githubAppRoutes = new Hono<AppEnv>().post(
     if (!(await useCases.queueGithubAlert(ref))) refuse({ kind: "misconfigured" });
     useCases.log.info("github_delivery_queued", {
       ...fields,
-      alert: `${ref.owner}/${ref.repo}#${ref.number}`,
+      alert: alertName(ref),
     });
     return c.json({ status: "queued" as const }, 202);
   },
