@@ -47,6 +47,7 @@ export interface StandinAlert {
   number: number;
   secret: string;
   secret_type: string;
+  omit_secret: boolean;
   state: "open" | "resolved";
   resolution: string | null;
   resolution_comment: string | null;
@@ -73,6 +74,8 @@ const AlertSchema = v.strictObject({
   repo: v.string(),
   secret: v.pipe(v.string(), v.minLength(1)),
   secret_type: v.optional(v.string(), "clerk_api_key"),
+  /** Answer the alert without its `secret`, which the schema allows (GitHub leaves it out with `hide_secret`). */
+  omit_secret: v.optional(v.boolean(), false),
 });
 const FailSchema = v.strictObject({
   route: v.picklist(GITHUB_ROUTES),
@@ -122,7 +125,7 @@ export function createGithubStandin(options: {
   let manifestCodes = new Set<string>();
   let delays = new Map<GithubRoute, { ms: number; left: number }>();
 
-  const alertJson = (a: StandinAlert) => {
+  const alertJson = (a: StandinAlert, hideSecret = false) => {
     const api = `${options.origin}/repos/${a.owner}/${a.repo}/secret-scanning/alerts/${a.number}`;
     return {
       number: a.number,
@@ -138,7 +141,7 @@ export function createGithubStandin(options: {
       resolution_comment: a.resolution_comment,
       secret_type: a.secret_type,
       secret_type_display_name: "Clerk API Key",
-      secret: a.secret,
+      ...(a.omit_secret || hideSecret ? {} : { secret: a.secret }),
       validity: "unknown",
       publicly_leaked: false,
       multi_repo: false,
@@ -245,7 +248,9 @@ export function createGithubStandin(options: {
       const visible = installations.get(installation)?.has(`${owner}/${repo}`);
       const alert = alerts.find((a) => a.owner === owner && a.repo === repo && a.number === Number(number));
       if (!visible || !alert) return [route, jsonResponse(404, NOT_FOUND)];
-      if (route === "get_alert") return [route, jsonResponse(200, alertJson(alert))];
+      if (route === "get_alert") {
+        return [route, jsonResponse(200, alertJson(alert, url.searchParams.get("hide_secret") === "true"))];
+      }
       return [route, patch(alert, await request.json().catch(() => undefined))];
     }
     return ["other", jsonResponse(404, NOT_FOUND)];

@@ -217,6 +217,20 @@ describe("an alert that is not a live Clerk key", () => {
     expect(await alertState(number)).toMatchObject({ state: "open", patches: 0 });
   }, 30_000);
 
+  it("leaves an alert whose answer holds no secret alone: no Clerk call, the alert stays open", async () => {
+    const live = await createLiveKey();
+    const created = v.parse(
+      v.object({ number: v.number() }),
+      await github("alerts", { owner: OWNER, repo: REPO, secret: live.secret, omit_secret: true }),
+    );
+    expect((await deliver(payload(created.number))).status).toBe(202);
+    expect(await waitFor(async () => secrecy.logs().includes('"reason":"secret_hidden"'), 15_000)).toBe(true);
+    await trackTokens();
+    expect(await callsOf("verify")).toEqual([]);
+    expect((await clerkKey(live.id)).revoked).toBe(false);
+    expect(await alertState(created.number)).toMatchObject({ state: "open", patches: 0 });
+  }, 30_000);
+
   it("leaves the alert open for a Clerk-shaped secret Clerk does not know", async () => {
     const unknown = "ak_unknownToClerk0123456789abcdefABCDEF01";
     secrecy.track(unknown);
@@ -338,21 +352,25 @@ describe("GitHub refusing for a while", () => {
     expect(secrecy.logs()).toContain('"retry_after_s":4');
   }, 40_000);
 
-  it("does not call an alert resolved when GitHub refuses the PATCH with a 400 and the alert is still open", async () => {
-    const live = await createLiveKey();
-    const number = await githubAlert(live.secret);
-    await github("fail", { route: "patch_alert", status: 400, times: 100 });
-    expect((await deliver(payload(number))).status).toBe(202);
-    expect(await waitFor(async () => secrecy.logs().includes('"event":"github_alert_failed"'), 15_000)).toBe(
-      true,
-    );
-    await trackTokens();
-    expect((await clerkKey(live.id)).revoked).toBe(true);
-    expect(await alertState(number)).toMatchObject({ state: "open", patches: 0 });
-    expect(secrecy.logs()).not.toContain('"event":"github_alert_resolved"');
-    const row = await env.DB.prepare("SELECT patched_at FROM github_alerts").first();
-    expect(row).toEqual({ patched_at: null });
-  }, 30_000);
+  it.each([400, 422])(
+    "does not call an alert resolved when GitHub refuses the PATCH with a %i and the alert is still open",
+    async (status) => {
+      const live = await createLiveKey();
+      const number = await githubAlert(live.secret);
+      await github("fail", { route: "patch_alert", status, times: 100 });
+      expect((await deliver(payload(number))).status).toBe(202);
+      expect(
+        await waitFor(async () => secrecy.logs().includes('"event":"github_alert_failed"'), 15_000),
+      ).toBe(true);
+      await trackTokens();
+      expect((await clerkKey(live.id)).revoked).toBe(true);
+      expect(await alertState(number)).toMatchObject({ state: "open", patches: 0 });
+      expect(secrecy.logs()).not.toContain('"event":"github_alert_resolved"');
+      const row = await env.DB.prepare("SELECT patched_at FROM github_alerts").first();
+      expect(row).toEqual({ patched_at: null });
+    },
+    30_000,
+  );
 });
 
 describe("a form-encoded delivery (a hook whose content type is form)", () => {
@@ -400,6 +418,27 @@ describe("the bounds", () => {
     const requeued = secrecy.queued().filter((m) => m.includes(REPO));
     expect(requeued.map((m) => JSON.parse(m).round)).toEqual([4]);
     expect(secrecy.logs()).toContain('"event":"github_alert_abandoned"');
+  });
+
+  it("reads only the old claim rows to delete them, through the created_at index, however many rows there are", async () => {
+    const now = Date.now();
+    const old = now - 31 * 24 * 3_600_000;
+    // 20,000 rows, as a year of alerts might leave, 10 of them past the retention age.
+    const rows = Array.from({ length: 20_000 }, (_, i) => ({ key: `9#${i}`, at: i < 10 ? old : now }));
+    for (let i = 0; i < rows.length; i += 500) {
+      await env.DB.prepare(
+        `INSERT INTO github_alerts (alert_key, installation_id, token_hash, created_at)
+         SELECT json_extract(value, '$.key'), 1, 'h', json_extract(value, '$.at') FROM json_each(?1)`,
+      )
+        .bind(JSON.stringify(rows.slice(i, i + 500)))
+        .run();
+    }
+    const result = await env.DB.prepare("DELETE FROM github_alerts WHERE created_at < ?1")
+      .bind(now - 30 * 24 * 3_600_000)
+      .run();
+    expect(result.meta.changes).toBe(10);
+    // The 10 rows and their index entries, plus the one index probe past them: never the 20,000.
+    expect(result.meta.rows_read).toBeLessThanOrEqual(25);
   });
 
   it("deletes an alert's claim row at the sightings' retention age", async () => {
