@@ -288,6 +288,10 @@ export function wire(env: Env, config: Config): UseCases {
           log,
           notificationsOn: deliver !== undefined,
           strandedGraceMs,
+          retentionDays: {
+            falsePositives: config.FALSE_POSITIVE_RETENTION_DAYS,
+            attempts: config.ATTEMPT_RETENTION_DAYS,
+          },
         },
         scheduledTime,
       ),

@@ -451,7 +451,11 @@ describe("the bounds", () => {
         "INSERT INTO github_alerts (alert_key, installation_id, token_hash, patched_at, created_at) VALUES ('1#2', 1, 'h', ?1, ?1)",
       ).bind(Date.now()),
     ]);
-    await createIncidentRetention(env.DB).eraseSightingDetails(Date.now() - 30 * 24 * 3_600_000, Date.now());
+    await createIncidentRetention(env.DB).eraseSightingDetails(
+      Date.now() - 30 * 24 * 3_600_000,
+      Date.now(),
+      1_000,
+    );
     const { results } = await env.DB.prepare("SELECT alert_key FROM github_alerts").all();
     expect(results).toEqual([{ alert_key: "1#2" }]);
   });

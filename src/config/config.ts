@@ -86,6 +86,14 @@ const CoreSchema = v.object(
       // STRANDED_GRACE_MS of use-cases/sweep.ts, which the tests of the production timing use.
       300,
     ),
+    /**
+     * Days a false positive (`ignored`, `not_found`) is kept after it was last seen, with its sightings and attempts.
+     * It holds no secret and matters only for replays: seen again later, it is recorded afresh. At least the 30 days
+     * the overview covers, so its charts and a month's replays still find them.
+     */
+    FALSE_POSITIVE_RETENTION_DAYS: retentionDays(30, 90),
+    /** Days each Clerk call's attempt row is kept; the incident keeps its counts, last error and trace id. */
+    ATTEMPT_RETENTION_DAYS: retentionDays(1, 90),
     /** How long real Clerk failures may last, from the first, before an incident ends `failed`. */
     GIVE_UP_AFTER_HOURS: v.optional(
       v.pipe(
@@ -101,6 +109,20 @@ const CoreSchema = v.object(
   // valibot reports a missing key with the object's message.
   "is not set",
 );
+
+/** A number of whole days, `min` to ten years, `fallback` when unset. */
+function retentionDays(min: number, fallback: number) {
+  return v.optional(
+    v.pipe(
+      v.union([v.string(), v.number()], "must be a whole number of days"),
+      v.transform(Number),
+      v.integer("must be a whole number of days"),
+      v.minValue(min, `must be at least ${min}`),
+      v.maxValue(3650, "must be at most 3650"),
+    ),
+    fallback,
+  );
+}
 
 /** Clerk's Backend API limits, requests per 10 s: production instances, development instances. */
 export const CLERK_LIMIT_LIVE_PER_10S = 1_000;

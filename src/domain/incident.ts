@@ -190,6 +190,8 @@ export interface IncidentOverview {
   /** From the first sighting to Clerk's confirmed revocation, for incidents revoked since `from`. */
   timeToRevoke: {
     revoked: number;
+    /** How many of the latest revocations p50 and p95 are taken over: `revoked`, or a sample of the latest. */
+    percentilesOf: number;
     p50Ms: number | null;
     p95Ms: number | null;
     /** A histogram; `upperMs` is each bucket's exclusive upper bound, `null` for the last, open one. */

@@ -189,9 +189,10 @@ export function createIncidentIntake(
       );
       if (incidentStatements.length === 0) return { states: [], claims: new Map() };
       const claimStatement = db
+        // `+status` keeps SQLite on the primary key: on the status index it would read every incident of that status.
         .prepare(
           `UPDATE incidents SET claimed_until = ?1, lease_id = ?2, attempts = attempts + 1, sweeps = 0, updated_at = ?3
-           WHERE token_hash IN (SELECT value FROM json_each(?4)) AND status = 'pending'
+           WHERE token_hash IN (SELECT value FROM json_each(?4)) AND +status = 'pending'
              AND (claimed_until IS NULL OR claimed_until <= ?3)
            RETURNING ${CLAIM_RETURNING}`,
         )

@@ -243,9 +243,10 @@ export function createIncidentLeases(db: D1Database, { notificationsOn }: LeaseO
     async schedule(tokenHashes, nextAttemptAt, now) {
       const statements = chunkJsonArrays(tokenHashes, RECORD_PARAM_MAX_BYTES).map((json) =>
         db
+          // `+status` keeps SQLite on the primary key: on the status index it would read every incident of that status.
           .prepare(
             `UPDATE incidents SET next_attempt_at = ?1, updated_at = ?2
-             WHERE status = 'pending' AND token_hash IN (SELECT value FROM json_each(?3))`,
+             WHERE +status = 'pending' AND token_hash IN (SELECT value FROM json_each(?3))`,
           )
           .bind(nextAttemptAt, now, json),
       );

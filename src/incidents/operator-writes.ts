@@ -101,9 +101,10 @@ export function createOperatorWrites(db: D1Database): OperatorWrites {
       let reopened: string[] = [];
       if (hashes.length > 0) {
         const updated = await db
+          // `+status` keeps SQLite on the primary key: on the status index it would read every incident of that status.
           .prepare(
             `UPDATE incidents SET ${REOPEN_SET}
-             WHERE token_hash IN (SELECT value FROM json_each(?2)) AND status = 'not_found'
+             WHERE token_hash IN (SELECT value FROM json_each(?2)) AND +status = 'not_found'
              RETURNING token_hash`,
           )
           .bind(now, JSON.stringify(hashes))

@@ -13,41 +13,32 @@ import {
   type IncidentStatus,
   IncidentStatusSchema,
   type IncidentSummary,
-  type Label,
   LabelSchema,
   type SightingRecord,
   TokenTypeSchema,
 } from "../domain/incident";
+import {
+  type IncidentFilter,
+  type ListPosition,
+  listQuery,
+  PAGE_SCAN_LIMIT,
+  SEARCH_MATCH_LIMIT,
+} from "./list-query";
 
 /** Sightings and attempts shown with one incident; older ones are left out and flagged. */
 export const DETAIL_ROWS_LIMIT = 500;
 
-/** Filters of the incident list; every one optional. */
-export interface IncidentFilter {
-  status?: IncidentStatus;
-  sender?: string;
-  /** The Clerk instance that knows the key. */
-  instance?: string;
-  label?: Label;
-  /** ms since the epoch: incidents first seen at or after it. */
-  since?: number;
-  /**
-   * What an operator remembers of a leak: the start of the token's prefix (`ak_3bee`), its hash or the start of it,
-   * the Clerk key id, or part of the key's name (any case).
-   */
-  search?: string;
-}
+export type { IncidentFilter, ListPosition } from "./list-query";
 
-/** A position in the list: the last item of the previous page. */
-export interface ListPosition {
-  firstSeenAt: number;
-  tokenHash: string;
-}
-
-/** One page, and where the next starts (`undefined` at the end). */
+/**
+ * One page, and where the next starts (`undefined` at the end). A filtered page may be short, even empty, with a
+ * `next`: it stopped after reading its most (./list-query.ts); the rest of the log is further on.
+ */
 export interface IncidentPage {
   items: IncidentSummary[];
   next: ListPosition | undefined;
+  /** A search matched more incidents than it reads (`SEARCH_MATCH_LIMIT`): some may be left out. */
+  searchTruncated: boolean;
 }
 
 /** The operators' reads. */
@@ -81,7 +72,42 @@ const NotificationRow = v.object({
 });
 
 const CountRow = v.object({ key: v.union([v.string(), v.number()]), n: v.number() });
-const PercentileRow = v.object({ p50: v.nullable(v.number()), p95: v.nullable(v.number()), n: v.number() });
+/** One day of incident_days (migration 0013): its buckets are TIME_TO_REVOKE_BUCKETS_MS's, then the slower rest. */
+const DayRow = v.pipe(
+  v.object({
+    day: v.number(),
+    alerts: v.number(),
+    revoked: v.number(),
+    ttr_0: v.number(),
+    ttr_1: v.number(),
+    ttr_2: v.number(),
+    ttr_3: v.number(),
+    ttr_4: v.number(),
+    ttr_5: v.number(),
+    ttr_6: v.number(),
+  }),
+  v.transform((r) => ({
+    day: r.day,
+    alerts: r.alerts,
+    revoked: r.revoked,
+    buckets: [r.ttr_0, r.ttr_1, r.ttr_2, r.ttr_3, r.ttr_4, r.ttr_5, r.ttr_6],
+  })),
+);
+type DayRowOutput = v.InferOutput<typeof DayRow>;
+
+/**
+ * Revocations p50 and p95 are taken over, the latest in the window: exact up to this many a month, a sample of the
+ * most recent beyond, so the overview reads at most this many rows for them however busy the month was.
+ */
+export const PERCENTILE_SAMPLE = 500;
+
+const DurationRow = v.object({ d: v.number() });
+
+/** The p-th percentile of ascending `sorted` by nearest rank: the ceil(p × n)-th, so the p95 of a few is the slowest. */
+function nearestRank(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.ceil((p * sorted.length) / 100) - 1] ?? null;
+}
 
 const SummaryRow = v.pipe(
   v.object({
@@ -107,6 +133,7 @@ const SummaryRow = v.pipe(
     revoked_at: v.nullable(v.number()),
     next_attempt_at: v.nullable(v.number()),
     updated_at: v.number(),
+    // Kept on the incident by a trigger on sightings (migration 0013).
     senders: v.pipe(v.string(), v.transform(JSON.parse), v.array(v.string())),
   }),
   v.transform(
@@ -189,55 +216,52 @@ const AttemptRow = v.pipe(
 const SUMMARY_COLUMNS = `i.token_hash, i.token_prefix, i.token_type, i.status, i.label, i.key_id, i.key_name,
   i.key_subject, i.clerk_instance AS instance, i.already_inactive, i.clerk_revocation_reason, i.key_expiration,
   i.checked_at, i.verdict_config, i.attempts, i.last_error, i.clerk_trace_id, i.first_seen_at, i.last_seen_at, i.revoked_at,
-  i.next_attempt_at, i.updated_at,
-  (SELECT json_group_array(DISTINCT s.sender) FROM sightings AS s WHERE s.token_hash = i.token_hash) AS senders`;
+  i.next_attempt_at, i.updated_at, i.senders`;
 
 const parseAll = <S extends v.GenericSchema>(schema: S, rows: readonly unknown[]) =>
   rows.slice(0, DETAIL_ROWS_LIMIT).map((row) => v.parse(schema, row));
+
+const ScanRow = v.object({ at: v.number(), hash: v.string(), hit: v.number() });
+const MatchedRow = v.object({ matched: v.number() });
 
 /** Builds the reads over D1. */
 export function createIncidentReads(db: D1Database): IncidentReads {
   return {
     async list(filter, after, limit) {
-      // One statement for every combination of filters: a NULL parameter switches its filter off.
-      // Reads one row more than the page to learn whether another page follows.
+      const query = listQuery(filter, after, limit, SUMMARY_COLUMNS);
       const { results } = await db
-        .prepare(
-          `SELECT ${SUMMARY_COLUMNS} FROM incidents AS i
-           WHERE (?1 IS NULL OR i.status = ?1)
-             AND (?2 IS NULL OR i.label = ?2)
-             AND (?3 IS NULL OR i.first_seen_at >= ?3)
-             AND (?4 IS NULL OR EXISTS (SELECT 1 FROM sightings AS s WHERE s.token_hash = i.token_hash AND s.sender = ?4))
-             AND (?5 IS NULL OR i.first_seen_at < ?5 OR (i.first_seen_at = ?5 AND i.token_hash < ?6))
-             AND (?8 IS NULL OR i.clerk_instance = ?8)
-             AND (?9 IS NULL
-               OR substr(i.token_prefix, 1, length(?9)) = ?9
-               OR substr(i.token_hash, 1, length(?9)) = lower(?9)
-               OR i.key_id = ?9
-               OR instr(lower(i.key_name), lower(?9)) > 0)
-           ORDER BY i.first_seen_at DESC, i.token_hash DESC
-           LIMIT ?7`,
-        )
-        .bind(
-          filter.status ?? null,
-          filter.label ?? null,
-          filter.since ?? null,
-          filter.sender ?? null,
-          after?.firstSeenAt ?? null,
-          after?.tokenHash ?? null,
-          limit + 1,
-          filter.instance ?? null,
-          filter.search ?? null,
-        )
+        .prepare(query.sql)
+        .bind(...query.params)
         .all();
+      if (query.mode === "scan") {
+        // Every candidate the scan read comes back, matching or not: the page is the matches, and when it is not
+        // full the next page starts after the last candidate, so no page reads more than PAGE_SCAN_LIMIT rows.
+        const scanned = results.map((row) => v.parse(ScanRow, row));
+        const hits = results.filter((_, i) => scanned[i]?.hit === 1);
+        const items = hits.slice(0, limit).map((row) => v.parse(SummaryRow, row));
+        const last = items.at(-1);
+        const frontier = scanned.at(-1);
+        const next =
+          hits.length > limit && last
+            ? { firstSeenAt: last.firstSeenAt, tokenHash: last.tokenHash }
+            : scanned.length === PAGE_SCAN_LIMIT && frontier
+              ? { firstSeenAt: frontier.at, tokenHash: frontier.hash }
+              : undefined;
+        return { items, next, searchTruncated: false };
+      }
       const items = results.slice(0, limit).map((row) => v.parse(SummaryRow, row));
       const last = items.at(-1);
+      const first = results[0];
       return {
         items,
         next:
           results.length > limit && last
             ? { firstSeenAt: last.firstSeenAt, tokenHash: last.tokenHash }
             : undefined,
+        searchTruncated:
+          query.mode === "search" &&
+          first !== undefined &&
+          v.parse(MatchedRow, first).matched > SEARCH_MATCH_LIMIT,
       };
     },
 
@@ -285,72 +309,68 @@ export function createIncidentReads(db: D1Database): IncidentReads {
     async overview(now) {
       const today = Math.floor(now / DAY_MS);
       const from = (today - OVERVIEW_DAYS + 1) * DAY_MS;
-      const buckets = TIME_TO_REVOKE_BUCKETS_MS.map((upper, i) => `WHEN d < ${upper} THEN ${i}`).join(" ");
-      // Revoked in the window, by how long after the first sighting: the histogram, and p50/p95 by nearest rank (the
-      // ceil(p × n)-th fastest), so the p95 of a handful of keys is the slowest of them.
-      const revokedIn = `WITH r AS (SELECT revoked_at - first_seen_at AS d FROM incidents
-        WHERE status = 'revoked' AND revoked_at >= ?1 AND revoked_at IS NOT NULL)`;
-      const [byStatus, alerts, revocations, histogram, percentiles, open] = await db.batch([
-        db.prepare("SELECT status AS key, COUNT(*) AS n FROM incidents GROUP BY status"),
+      // Counts and charts come from what triggers keep (migration 0013): five rows, and one per day. p50/p95 are
+      // over the latest PERCENTILE_SAMPLE revocations in the window, read from their own index and ranked here: D1
+      // counts every row SQLite's window functions or sorts pass over again, several times over the sample.
+      const [byStatus, days, percentiles, open] = await db.batch([
+        db.prepare("SELECT status AS key, n FROM incident_counts"),
+        db
+          .prepare("SELECT * FROM incident_days WHERE day >= ?1 AND day <= ?2")
+          .bind(today - OVERVIEW_DAYS + 1, today),
         db
           .prepare(
-            `SELECT first_seen_at / ${DAY_MS} AS key, COUNT(*) AS n FROM incidents
-             WHERE first_seen_at >= ?1 GROUP BY key`,
+            `SELECT revoked_at - first_seen_at AS d FROM incidents INDEXED BY incidents_revoked
+             WHERE status = 'revoked' AND revoked_at >= ?1 ORDER BY revoked_at DESC LIMIT ?2`,
           )
-          .bind(from),
+          .bind(from, PERCENTILE_SAMPLE),
+        // Failed first, then pending, each through its own stretch of (status, updated_at).
         db
           .prepare(
-            `SELECT revoked_at / ${DAY_MS} AS key, COUNT(*) AS n FROM incidents
-             WHERE status = 'revoked' AND revoked_at >= ?1 GROUP BY key`,
-          )
-          .bind(from),
-        db
-          .prepare(
-            `${revokedIn} SELECT CASE ${buckets} ELSE ${TIME_TO_REVOKE_BUCKETS_MS.length} END AS key, COUNT(*) AS n
-             FROM r GROUP BY key`,
-          )
-          .bind(from),
-        db
-          .prepare(
-            `${revokedIn}, c AS (SELECT COUNT(*) AS n FROM r)
-             SELECT (SELECT d FROM r ORDER BY d LIMIT 1 OFFSET (SELECT (n * 50 + 99) / 100 - 1 FROM c)) AS p50,
-                    (SELECT d FROM r ORDER BY d LIMIT 1 OFFSET (SELECT (n * 95 + 99) / 100 - 1 FROM c)) AS p95,
-                    (SELECT n FROM c) AS n`,
-          )
-          .bind(from),
-        db
-          .prepare(
-            `SELECT ${SUMMARY_COLUMNS} FROM incidents AS i WHERE i.status IN ('pending', 'failed')
-             ORDER BY i.status = 'failed' DESC, i.updated_at DESC LIMIT ?1`,
+            `SELECT ${SUMMARY_COLUMNS} FROM (
+               SELECT * FROM (SELECT rowid AS r, 1 AS failed, updated_at FROM incidents
+                              WHERE status = 'failed' ORDER BY updated_at DESC LIMIT ?1)
+               UNION ALL
+               SELECT * FROM (SELECT rowid AS r, 0 AS failed, updated_at FROM incidents
+                              WHERE status = 'pending' ORDER BY updated_at DESC LIMIT ?1)
+             ) AS o JOIN incidents AS i ON i.rowid = o.r
+             ORDER BY o.failed DESC, o.updated_at DESC LIMIT ?1`,
           )
           .bind(OVERVIEW_OPEN_LIMIT),
       ]);
-      const counts = (rows: readonly unknown[] | undefined) =>
-        new Map((rows ?? []).map((r) => v.parse(CountRow, r)).map((r) => [String(r.key), r.n]));
-      const statusCounts = counts(byStatus?.results);
-      const perDay = (rows: readonly unknown[] | undefined) => {
-        const byDay = counts(rows);
-        return Array.from({ length: OVERVIEW_DAYS }, (_, i) => {
+      const dayRows = new Map(
+        (days?.results ?? []).map((row) => {
+          const d = v.parse(DayRow, row);
+          return [d.day, d];
+        }),
+      );
+      const statusCounts = new Map(
+        (byStatus?.results ?? []).map((r) => v.parse(CountRow, r)).map((r) => [String(r.key), r.n]),
+      );
+      const perDay = (count: (row: DayRowOutput) => number) =>
+        Array.from({ length: OVERVIEW_DAYS }, (_, i) => {
           const day = today - OVERVIEW_DAYS + 1 + i;
-          return { day: day * DAY_MS, count: byDay.get(String(day)) ?? 0 };
+          const row = dayRows.get(day);
+          return { day: day * DAY_MS, count: row ? count(row) : 0 };
         });
-      };
-      const bucketCounts = counts(histogram?.results);
-      const p = v.parse(PercentileRow, percentiles?.results[0] ?? { p50: null, p95: null, n: 0 });
+      const revocationsPerDay = perDay((row) => row.revoked);
+      const durations = (percentiles?.results ?? [])
+        .map((row) => v.parse(DurationRow, row).d)
+        .sort((a, b) => a - b);
       return {
         from,
         byStatus: Object.fromEntries(
           IncidentStatusSchema.options.map((status) => [status, statusCounts.get(status) ?? 0]),
         ) as Record<IncidentStatus, number>,
-        alertsPerDay: perDay(alerts?.results),
-        revocationsPerDay: perDay(revocations?.results),
+        alertsPerDay: perDay((row) => row.alerts),
+        revocationsPerDay,
         timeToRevoke: {
-          revoked: p.n,
-          p50Ms: p.p50,
-          p95Ms: p.p95,
+          revoked: revocationsPerDay.reduce((sum, d) => sum + d.count, 0),
+          percentilesOf: durations.length,
+          p50Ms: nearestRank(durations, 50),
+          p95Ms: nearestRank(durations, 95),
           buckets: [...TIME_TO_REVOKE_BUCKETS_MS, null].map((upperMs, i) => ({
             upperMs,
-            count: bucketCounts.get(String(i)) ?? 0,
+            count: [...dayRows.values()].reduce((sum, row) => sum + (row.buckets[i] ?? 0), 0),
           })),
         },
         open: (open?.results ?? []).map((row) => v.parse(SummaryRow, row)),

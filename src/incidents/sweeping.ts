@@ -30,9 +30,10 @@ export function createIncidentSweeping(db: D1Database): IncidentSweeping {
     async markSwept(tokenHashes, now) {
       const statements = chunkJsonArrays(tokenHashes, RECORD_PARAM_MAX_BYTES).map((json) =>
         db
+          // `+status` keeps SQLite on the primary key: on the status index it would read every incident of that status.
           .prepare(
             `UPDATE incidents SET next_attempt_at = NULL, updated_at = ?1, sweeps = sweeps + 1
-             WHERE status = 'pending' AND token_hash IN (SELECT value FROM json_each(?2))`,
+             WHERE +status = 'pending' AND token_hash IN (SELECT value FROM json_each(?2))`,
           )
           .bind(now, json),
       );
@@ -41,10 +42,13 @@ export function createIncidentSweeping(db: D1Database): IncidentSweeping {
     async findStranded(now, graceMs, limit) {
       const { results } = await db
         .prepare(
-          `SELECT token_hash FROM incidents
-           WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?1)
+          // Through incidents_pending_due (migration 0013), oldest due first: only incidents whose due time passed the
+          // grace period are read (the backoff can only push them later), never those waiting on a queued retry.
+          `SELECT token_hash FROM incidents INDEXED BY incidents_pending_due
+           WHERE status = 'pending' AND COALESCE(next_attempt_at, updated_at) <= ?1 - ?2
+             AND (claimed_until IS NULL OR claimed_until <= ?1)
              AND COALESCE(next_attempt_at, updated_at) + (?2 << MIN(sweeps, ?4)) <= ?1
-           ORDER BY updated_at LIMIT ?3`,
+           ORDER BY COALESCE(next_attempt_at, updated_at) LIMIT ?3`,
         )
         .bind(now, graceMs, limit, SWEEP_BACKOFF_MAX_DOUBLINGS)
         .all();

@@ -29,6 +29,24 @@ export const SIGHTING_RETENTION_MS = 30 * 24 * 60 * 60_000;
 /** Sealed secrets of old `not_found` verdicts dropped per sweep: a bounded write, well inside D1's limits. */
 export const VERDICT_SECRETS_PER_SWEEP = 1_000;
 
+/**
+ * Retention works in batches, each statement well under D1's 30 s and its 5 s budget here, and stops for the sweep
+ * once a batch comes back short (nothing more is due) or after `RETENTION_BATCHES_PER_SWEEP` of them. At one sweep
+ * every 5 minutes, 10 batches of 2,000 erase up to 5.76 million sightings a day: a backlog of over a million is gone
+ * within the day, and the steady inflow (a few thousand a day) in one short batch per sweep. Batches count against
+ * the free plan's 50 D1 queries per invocation, with room left for the rest of the sweep.
+ */
+export const ERASE_BATCH = 2_000;
+export const DELETE_BATCH = 500;
+export const RETENTION_BATCHES_PER_SWEEP = 10;
+/**
+ * Attempts read per trimming walk: the oldest rows, deleted when due. A small first walk costs a steady sweep little
+ * when nothing is due; a full one is followed by larger walks.
+ */
+export const TRIM_FIRST_WALK = 100;
+
+const DAY_MS = 86_400_000;
+
 /** What the sweeper works with. */
 export interface SweeperDeps {
   sweeping: IncidentSweeping;
@@ -41,6 +59,8 @@ export interface SweeperDeps {
   notificationsOn: boolean;
   /** SWEEP_GRACE_SECONDS in ms; `STRANDED_GRACE_MS` when absent. */
   strandedGraceMs?: number;
+  /** FALSE_POSITIVE_RETENTION_DAYS and ATTEMPT_RETENTION_DAYS (config.ts); 90 each when absent. */
+  retentionDays?: { falsePositives: number; attempts: number };
 }
 
 /** What one sweep did; a step that failed counts 0 and is logged. */
@@ -49,6 +69,9 @@ export interface SweepResult {
   notified: number;
   erased: number;
   resealed: number;
+  /** False positives deleted past their retention, and attempts trimmed. */
+  deleted: number;
+  trimmed: number;
 }
 
 /**
@@ -72,7 +95,22 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
     ? await attempt("notify", () => queueOwedNotifications(deps, now))
     : 0;
   const erased = await attempt("erase", () =>
-    deps.retention.eraseSightingDetails(now - SIGHTING_RETENTION_MS, now),
+    inBatches(ERASE_BATCH, (limit) =>
+      deps.retention.eraseSightingDetails(now - SIGHTING_RETENTION_MS, now, limit),
+    ),
+  );
+  const days = deps.retentionDays ?? { falsePositives: 90, attempts: 90 };
+  const deleted = await attempt("delete_false_positives", () =>
+    inBatches(DELETE_BATCH, (limit) =>
+      deps.retention.deleteFalsePositives(now - days.falsePositives * DAY_MS, limit),
+    ),
+  );
+  const trimmed = await attempt("trim_attempts", () =>
+    inBatches(
+      ERASE_BATCH,
+      (limit) => deps.retention.trimAttempts(now - days.attempts * DAY_MS, limit),
+      TRIM_FIRST_WALK,
+    ),
   );
   // A not_found keeps its sealed secret as long as the token's sightings keep their details, then lets it go.
   const dropped = await attempt("drop_verdict_secrets", () =>
@@ -90,12 +128,34 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
     notified,
     erased,
     resealed,
+    deleted,
+    trimmed,
     verdict_secrets_dropped: dropped,
     reseal_unreadable: unreadable,
     ...(failed.length > 0 ? { failed } : {}),
   });
-  if (failed.length === (deps.notificationsOn ? 5 : 4)) throw new Error(`sweep failed: ${failed.join(", ")}`);
-  return { requeued, notified, erased, resealed };
+  if (failed.length === (deps.notificationsOn ? 7 : 6)) throw new Error(`sweep failed: ${failed.join(", ")}`);
+  return { requeued, notified, erased, resealed, deleted, trimmed };
+}
+
+/**
+ * Runs `step` with `limit` (the first time `first`) until it does less than that or has run
+ * RETENTION_BATCHES_PER_SWEEP times; answers the total. What is left waits for the next sweep.
+ */
+async function inBatches(
+  limit: number,
+  step: (limit: number) => Promise<number>,
+  first = limit,
+): Promise<number> {
+  let total = 0;
+  let size = first;
+  for (let i = 0; i < RETENTION_BATCHES_PER_SWEEP; i++) {
+    const done = await step(size);
+    total += done;
+    if (done < size) break;
+    size = limit;
+  }
+  return total;
 }
 
 async function requeueStranded(deps: SweeperDeps, now: number): Promise<number> {

@@ -9,6 +9,8 @@ export async function clearTables(): Promise<void> {
     env.DB.prepare("DELETE FROM incident_attempts"),
     env.DB.prepare("DELETE FROM sightings"),
     env.DB.prepare("DELETE FROM incidents"),
+    // The overview's daily roll-ups are a record kept apart from the rows (migration 0013): deleting rows leaves it.
+    env.DB.prepare("DELETE FROM incident_days"),
   ]);
 }
 

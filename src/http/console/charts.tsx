@@ -168,12 +168,16 @@ export function TimeToRevokeChart({
   p50Ms,
   p95Ms,
   revoked,
+  percentilesOf,
 }: {
   buckets: { upperMs: number | null; count: number }[];
   p50Ms: number | null;
   p95Ms: number | null;
   revoked: number;
+  percentilesOf: number;
 }) {
+  // Past PERCENTILE_SAMPLE revocations in the window, p50 and p95 are the latest ones': say so.
+  const sampled = percentilesOf < revoked ? ` of the latest ${percentilesOf}` : "";
   const bars = buckets.map((b, i) => ({
     label: bucketLabel(i === 0 ? null : (buckets[i - 1]?.upperMs ?? null), b.upperMs),
     count: b.count,
@@ -181,7 +185,7 @@ export function TimeToRevokeChart({
   const summary =
     revoked === 0
       ? "No key revoked in the last 30 days."
-      : `${revoked} keys revoked in the last 30 days; half within ${formatDuration(p50Ms ?? 0)} (p50), 95% within ${formatDuration(p95Ms ?? 0)} (p95).`;
+      : `${revoked} keys revoked in the last 30 days; half${sampled} within ${formatDuration(p50Ms ?? 0)} (p50), 95% within ${formatDuration(p95Ms ?? 0)} (p95).`;
   const slot = (WIDTH - LEFT - 4) / bars.length;
   return (
     <figure>
@@ -189,6 +193,7 @@ export function TimeToRevokeChart({
       <p class="ttr">
         <strong>p50 {p50Ms === null ? "–" : formatDuration(p50Ms)}</strong> ·{" "}
         <strong>p95 {p95Ms === null ? "–" : formatDuration(p95Ms)}</strong>
+        {sampled === "" ? "" : ` (the latest ${percentilesOf} of ${revoked})`}
       </p>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="ttr-title ttr-desc" width="100%">
         <title>Time to revoke</title>

@@ -101,6 +101,7 @@ async function incidentList(c: Context<AppEnv>, query: ConsoleListQuery, search:
       items={list.items}
       nextHref={nextHref}
       instances={configuredInstances(c)}
+      searchTruncated={list.searchTruncated}
     />,
   );
 }

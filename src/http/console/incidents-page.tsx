@@ -18,6 +18,8 @@ export interface IncidentsPageProps {
   nextHref: string | undefined;
   /** The Clerk instances configured; the filter shows only when there are several. */
   instances: string[];
+  /** The search matched more incidents than it reads: some may be left out. */
+  searchTruncated: boolean;
 }
 
 function Select({
@@ -47,7 +49,14 @@ function Select({
 }
 
 /** The list's content. */
-export function IncidentsPage({ query, search, items, nextHref, instances }: IncidentsPageProps) {
+export function IncidentsPage({
+  query,
+  search,
+  items,
+  nextHref,
+  instances,
+  searchTruncated,
+}: IncidentsPageProps) {
   const filtered = Object.values({ ...query, cursor: undefined }).some((x) => x !== undefined);
   return (
     <>
@@ -122,8 +131,20 @@ export function IncidentsPage({ query, search, items, nextHref, instances }: Inc
           </div>
         </form>
       </search>
+      {searchTruncated ? (
+        <p class="notice" role="status">
+          More incidents match this search than one search reads (200 in each of prefix, hash, key id and
+          name): some may be missing. Type more of the prefix, the hash or the name.
+        </p>
+      ) : null}
       {items.length === 0 ? (
-        <p>No incident matches.</p>
+        // A filtered page reads a bounded stretch of the log (src/incidents/list-query.ts): none in it matched, and
+        // older incidents are still to look through.
+        <p>
+          {nextHref
+            ? "No incident matches on this page; older ones may: see the next page."
+            : "No incident matches."}
+        </p>
       ) : (
         <IncidentTable items={items} caption={`${items.length} shown, newest first.`} />
       )}
