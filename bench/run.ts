@@ -19,6 +19,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { type LocalStack, repoRoot, startLocalStack } from "../dev/local-stack.ts";
 import { type BatchResult, measureBatch } from "./batches.ts";
+import { bigLeakReport, bigLeakVars, measureBigLeak } from "./big-leak.ts";
 import { DISTANCE_BUDGET_FACTOR, GITHUB_DEADLINE_MS, RATE_BOUND_BUDGET_FACTOR } from "./budget-limits.ts";
 import { evaluateBudgets } from "./budgets.ts";
 import { buildEntry, measureBundle } from "./bundle.ts";
@@ -85,6 +86,9 @@ const HELP = `Usage: node bench/run.ts [--smoke] [--distance]
   --scale      the incident log at 10,000, 100,000 and 1,000,000 incidents (issue 24), about 10 minutes: D1's rows
                read and written by every page, alert and sweep, and the sweeps retention takes to catch up. Writes its
                section of bench/RESULTS.md and bench/scale.svg; 10,000 alone and nothing written with --smoke
+  --big-leak   one alert of 2,000 live keys and 8,000 junk tokens at Clerk's production limit (100 calls/s, 20 ms a
+               call; issue 24), about 3 minutes: time to the last revoke against the rate bound, and Clerk's call
+               rate second by second. Writes nothing
   --distance   the distance model alone (D1 ${DISTANCE_D1_LATENCY_MS} ms, Clerk ${CLERK_LATENCY_MS} ms per call), about a minute;
                one round with --smoke. Prints its table and budgets, writes nothing
 `;
@@ -95,6 +99,7 @@ const parsed = parseArgs({
     smoke: { type: "boolean" },
     distance: { type: "boolean" },
     scale: { type: "boolean" },
+    "big-leak": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
   strict: true,
@@ -106,6 +111,7 @@ if (parsed.values.help === true) {
 const smoke = parsed.values.smoke === true;
 const distanceOnly = parsed.values.distance === true;
 const scaleOnly = parsed.values.scale === true;
+const bigLeakOnly = parsed.values["big-leak"] === true;
 // Five minutes of load on shared runners, and files written: the full bench is for a quiet machine, not CI.
 if (
   !smoke &&
@@ -177,6 +183,8 @@ try {
     progress("done (nothing written: --distance)");
   } else if (scaleOnly) {
     await runScale();
+  } else if (bigLeakOnly) {
+    await runBigLeak();
   } else {
     await runAll();
   }
@@ -200,6 +208,31 @@ async function runScale(): Promise<void> {
     await writeFile(path.join(root, "bench", "scale.svg"), renderScaleSvg(results));
     progress("wrote the scale section of bench/RESULTS.md and bench/scale.svg");
   }
+  process.exitCode = 0;
+}
+
+/** Issue 24's big leak, on a stack of its own with the production budget. */
+async function runBigLeak(): Promise<void> {
+  const leak = { live: 2_000, junk: 8_000, callsPerSecond: 100, latencyMs: 20 };
+  progress("big leak: building the bundle and starting wrangler dev with CLERK_RATE_LIMIT=1000…");
+  const bundle = await measureBundle(root, outdir, {
+    runs: 1,
+    bareHealthMs: 300,
+    connections: 1,
+    estimate: false,
+  });
+  const stack = await startLocalStack({
+    // BENCH_WORKER_LOGS=1 prints the Worker's log lines, to see what the queue was doing between calls.
+    quiet: process.env.BENCH_WORKER_LOGS !== "1",
+    clerkLatencyMs: 0,
+    seedDemo: false,
+    main: bundle.workerScript,
+    noBundle: true,
+    vars: bigLeakVars(leak),
+  });
+  stacks.add(stack);
+  progress("big leak: creating the keys and sending the alert…");
+  process.stdout.write(bigLeakReport(await measureBigLeak(stack, leak)));
   process.exitCode = 0;
 }
 
