@@ -60,7 +60,7 @@ const PALETTE = [
 /** Rows read per path against incidents, log–log, with the page budget (1,000) dashed. */
 export function renderScaleSvg(results: readonly ScaleResult[]): string {
   const left = MARGIN.left + 10;
-  const right = WIDTH - 250;
+  const right = WIDTH - 300;
   const top = MARGIN.top;
   const bottom = HEIGHT - MARGIN.bottom;
   const sizes = results.map((r) => r.incidents);
@@ -128,7 +128,10 @@ export function renderScaleSvg(results: readonly ScaleResult[]): string {
     parts.push(line(right + 16, legendY - 4, right + 36, legendY - 4, color, 3));
     parts.push(text(right + 42, legendY, name, { size: 11 }));
   });
-  parts.push(text(18, (top + bottom) / 2, "rows read", { anchor: "middle", size: 13 }));
+  const mid = (top + bottom) / 2;
+  parts.push(
+    `<text x="22" y="${mid}" text-anchor="middle" font-size="13" transform="rotate(-90 22 ${mid})">rows read</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif">
 <rect width="100%" height="100%" fill="#fff"/>
 ${parts.join("\n")}
