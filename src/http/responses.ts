@@ -101,12 +101,6 @@ export const IncidentPageSchema = v.object({
       "pass as `cursor` for the next page; null at the end. A filtered page reads a bounded stretch of the log, so it may hold fewer items than `limit`, even none, and still have a next page",
     ),
   ),
-  search_truncated: v.pipe(
-    v.boolean(),
-    v.description(
-      "the search matched more incidents than it reads (200 in each index): narrow it to see them all",
-    ),
-  ),
 });
 
 /** Where a token was seen. `url`, `source` and `type` are erased after 30 days. */

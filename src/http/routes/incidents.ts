@@ -46,7 +46,6 @@ export const incidentRoutes = new Hono<AppEnv>()
       const body: IncidentPage = {
         items: page.items.map(toIncidentItem),
         next_cursor: page.next ? encodeCursor(page.next) : null,
-        search_truncated: page.searchTruncated,
       };
       return c.json(body);
     },
