@@ -28,7 +28,7 @@ export interface IncidentFilter {
   since?: number;
   /**
    * What an operator remembers of a leak: the start of the token's prefix (`ak_3bee`), its hash or the start of it,
-   * the Clerk key id, or part of the key's name (any case).
+   * the Clerk key id, or the start of the key's name (any case of A–Z).
    */
   search?: string;
 }
@@ -125,6 +125,8 @@ function searchQuery(
     return `?${params.length}`;
   };
   const search = filter.search ?? "";
+  // SQLite's lower() folds A–Z only; folding more here would miss names such as "Äpfel".
+  const folded = search.replace(/[A-Z]/g, (c) => c.toLowerCase());
   const cap = p(SEARCH_MATCH_LIMIT + 1);
   const branch = (where: string) =>
     `SELECT r FROM (SELECT rowid AS r FROM incidents WHERE ${where} LIMIT ${cap})`;
@@ -132,7 +134,7 @@ function searchQuery(
     branch(`token_prefix >= ${p(search)} AND token_prefix < ${p(prefixEnd(search))}`),
     branch(`key_id IS NOT NULL AND key_id = ${p(search)}`),
     branch(
-      `key_name IS NOT NULL AND lower(key_name) >= ${p(search.toLowerCase())} AND lower(key_name) < ${p(prefixEnd(search.toLowerCase()))}`,
+      `key_name IS NOT NULL AND lower(key_name) >= ${p(folded)} AND lower(key_name) < ${p(prefixEnd(folded))}`,
     ),
   ];
   if (/^[0-9a-f]{1,64}$/i.test(search)) {

@@ -97,10 +97,12 @@ export function createIncidentRetention(db: D1Database): IncidentRetention {
       return result?.meta.changes ?? 0;
     },
     async deleteFalsePositives(before, limit) {
+      // An incident still owing its team an event (reopened from failed, say) waits until it is delivered.
       // One transaction: the sightings and attempts first (sightings reference their incident), then the incidents.
       // Each statement picks the same incidents again through incidents_dismissed (migration 0013).
       const picked = `SELECT token_hash FROM incidents INDEXED BY incidents_dismissed
-        WHERE status IN ('ignored', 'not_found') AND last_seen_at < ?1 ORDER BY last_seen_at LIMIT ?2`;
+        WHERE status IN ('ignored', 'not_found') AND last_seen_at < ?1 AND notify_due IS NULL
+        ORDER BY last_seen_at LIMIT ?2`;
       const results = await db.batch([
         db.prepare(`DELETE FROM sightings WHERE token_hash IN (${picked})`).bind(before, limit),
         db.prepare(`DELETE FROM incident_attempts WHERE token_hash IN (${picked})`).bind(before, limit),
@@ -138,13 +140,16 @@ export function createIncidentRetention(db: D1Database): IncidentRetention {
       });
       if (statements.length === 0) return [];
       const results = await db.batch(statements);
-      return results
-        .flatMap((r) => r.results)
-        .slice(0, limit)
-        .map((row) => {
-          const r = v.parse(SealedRowSchema, row);
-          return { tokenHash: r.token_hash, sealedSecret: r.sealed_secret };
-        });
+      // Shuffled before the cut: a first prefix full of values that will not open must not take every slot, every run.
+      const rows = results.flatMap((r) => r.results);
+      for (let i = rows.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [rows[i], rows[j]] = [rows[j], rows[i]];
+      }
+      return rows.slice(0, limit).map((row) => {
+        const r = v.parse(SealedRowSchema, row);
+        return { tokenHash: r.token_hash, sealedSecret: r.sealed_secret };
+      });
     },
     async dropStaleVerdictSecrets(before, limit) {
       const result = await db
