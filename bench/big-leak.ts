@@ -7,7 +7,7 @@
  * (2 × live + junk) / rate. Reported beside the bound: when the last key was revoked, the rate Clerk was called at
  * second by second, and the gaps where it was not called at all, which tell the queue's own pauses from the pace.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import type { LocalStack } from "../dev/local-stack.ts";
 import { ANSWER_TIMEOUT_MS, waitForRevoked } from "./batches.ts";
 import { STANDIN_WINDOW_MS } from "./rate-limit.ts";
@@ -44,7 +44,8 @@ export async function measureBigLeak(stack: LocalStack, plan: BigLeakPlan): Prom
   const created = [];
   for (let i = 0; i < plan.live; i++) created.push(await standin.createKey({ name: `big-leak-${i}` }));
   const junk = Array.from({ length: plan.junk }, () => `ak_${randomBytes(24).toString("hex")}`);
-  const tokens = [...created.map((k) => k.secret), ...junk];
+  // Shuffled, as a leak is: the live keys are found anywhere in it, so the last one is revoked near the end of the work.
+  const tokens = shuffle([...created.map((k) => k.secret), ...junk]);
   const { signed, body } = await signedAlert(
     stack,
     tokens.map((token, i) => ({
@@ -108,6 +109,15 @@ export async function measureBigLeak(stack: LocalStack, plan: BigLeakPlan): Prom
   } finally {
     standin.setRateLimit(null);
   }
+}
+
+/** Fisher–Yates, with the platform's random numbers. */
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
 }
 
 /** A few lines for the console. */

@@ -111,6 +111,8 @@ describe("the sweep", () => {
     expect(cleared.sweeps).toBeLessThan(50);
     // No statement reads more than a few rows per row of its batch (2,000 sightings, or 500 incidents with theirs).
     expect(cleared.maxStatementRowsRead).toBeLessThanOrEqual(10_000);
+    // The free plan's 50 D1 queries per invocation, with room left for the cron's health check.
+    expect(cleared.firstSweep.statements).toBeLessThanOrEqual(40);
     const left = await env.DB.prepare(
       "SELECT COUNT(*) AS n FROM sightings WHERE erased_at IS NULL AND first_seen_at < ?1",
     )
@@ -169,5 +171,37 @@ describe("a filtered list, page after page", () => {
     expect(page.items).toHaveLength(50);
     const narrow = await createIncidentReads(env.DB).list({ search: "Key 1999" }, undefined, 50);
     expect(narrow.searchTruncated).toBe(false);
+  });
+
+  it("says so even when none of what it read passes the other filters", async () => {
+    const page = await createIncidentReads(env.DB).list(
+      { search: "ak_", instance: "nowhere" },
+      undefined,
+      50,
+    );
+    expect(page.items).toEqual([]);
+    expect(page.searchTruncated).toBe(true);
+  });
+
+  it("does not say so when two ranges together match more than the limit and neither alone does", async () => {
+    // 150 incidents whose token prefix starts "zq", and 150 others whose key name does: 300 matches, none left out.
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 299)
+       INSERT INTO incidents (token_hash, token_prefix, token_type, status, key_name, first_seen_at, last_seen_at, updated_at)
+       SELECT lower(hex(randomblob(32))), CASE WHEN i < 150 THEN 'zq' || i || '…' ELSE 'ak_zz…' END, 'clerk_api_key',
+         'ignored', CASE WHEN i >= 150 THEN 'Zq key ' || i END, ?1 - i, ?1 - i, ?1 - i FROM n`,
+    )
+      .bind(now)
+      .run();
+    const reads = createIncidentReads(env.DB);
+    const seen = new Set<string>();
+    let after: ListPosition | undefined;
+    do {
+      const page = await reads.list({ search: "zq" }, after, 100);
+      expect(page.searchTruncated).toBe(false);
+      for (const item of page.items) seen.add(item.tokenHash);
+      after = page.next;
+    } while (after);
+    expect(seen.size).toBe(300);
   });
 });

@@ -134,6 +134,23 @@ describe("after erasure", () => {
   });
 });
 
+describe("a backlog of GitHub App alert claims", () => {
+  it("is worked through in full batches like the sightings', not one batch a sweep", async () => {
+    // 5,000 claim rows past the sightings' retention and no sighting due: the claims alone must keep erasure going.
+    const old = Date.now() - SIGHTING_RETENTION_MS - 86_400_000;
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4999)
+       INSERT INTO github_alerts (alert_key, installation_id, token_hash, created_at)
+       SELECT '1#' || i, 1, lower(hex(randomblob(32))), ?1 + i FROM n`,
+    )
+      .bind(old)
+      .run();
+    await sweepAt(Date.now());
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM github_alerts").first<{ n: number }>();
+    expect(left?.n).toBe(0);
+  });
+});
+
 describe("before erasure", () => {
   it("a sighting younger than 30 days keeps its url, source and type", async () => {
     const [live] = await twoTokens();

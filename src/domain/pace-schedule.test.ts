@@ -112,6 +112,32 @@ describe("the pace of Clerk calls", () => {
     });
   });
 
+  describe("an inline call refused for its own deadline", () => {
+    it("says come back at once when the queue could book now, so the work it queues is not held back", () => {
+      // Three slots booked: the next is a few intervals off, within the background horizon, but past a deadline 1 ms away.
+      const { state } = book(3, 0, { priority: "inline" });
+      expect(reserve(state, request(0, { priority: "inline", maxWaitMs: 1 })).decision).toEqual({
+        granted: false,
+        retryAfterMs: 0,
+      });
+      expect(reserve(state, request(0, { priority: "background" })).decision.granted).toBe(true);
+    });
+
+    it("says when the backlog drains to the background horizon when it is past it", () => {
+      const { state } = book(60, 0, { priority: "inline" });
+      expect(reserve(state, request(0, { priority: "inline", maxWaitMs: 1 })).decision).toEqual({
+        granted: false,
+        retryAfterMs: state.nextSlotAt - BACKGROUND_HORIZON_MS,
+      });
+    });
+
+    it("never tells queued work to come back at once: it waits at least 1 ms", () => {
+      const { state } = book(3, 0, { priority: "inline" });
+      const background = reserve(state, request(0, { priority: "background", maxWaitMs: 1 })).decision;
+      expect(background).toEqual({ granted: false, retryAfterMs: 1 });
+    });
+  });
+
   describe("Clerk's 429", () => {
     it("books no slot before Retry-After", () => {
       const state = slowDown(idleSchedule(), 5_000, 3_000);

@@ -124,12 +124,14 @@ export function reserve(
   if (waitMs > Math.min(request.maxWaitMs, horizon)) {
     // A refused verify comes back as background work (an alert queues what it could not finish), so: once the
     // backlog has drained to the background horizon. A refused revoke comes back as a queued revoke: once the
-    // earliest slot it could take is within that wait.
+    // earliest slot it could take is within that wait. An inline call is refused only because its caller's deadline
+    // comes before its slot; when the queue could book at once, it says 0, so the alert does not hold back the work
+    // it queues (a wait of whole seconds for every unstarted token, and a timer each on the queue).
     const earliest = kept ?? slot;
     const retryAfterMs =
       priority === "revoke"
         ? Math.max(1, earliest - now - QUEUED_REVOKE_MAX_WAIT_MS)
-        : Math.max(1, slot - now - BACKGROUND_HORIZON_MS);
+        : Math.max(priority === "inline" ? 0 : 1, slot - now - BACKGROUND_HORIZON_MS);
     return { state, decision: { granted: false, retryAfterMs } };
   }
   return {

@@ -128,19 +128,20 @@ function searchQuery(
   // SQLite's lower() folds A–Z only; folding more here would miss names such as "Äpfel".
   const folded = search.replace(/[A-Z]/g, (c) => c.toLowerCase());
   const cap = p(SEARCH_MATCH_LIMIT + 1);
-  const branch = (where: string) =>
-    `SELECT r FROM (SELECT rowid AS r FROM incidents WHERE ${where} LIMIT ${cap})`;
-  const branches = [
-    branch(`token_prefix >= ${p(search)} AND token_prefix < ${p(prefixEnd(search))}`),
-    branch(`key_id IS NOT NULL AND key_id = ${p(search)}`),
-    branch(
-      `key_name IS NOT NULL AND lower(key_name) >= ${p(folded)} AND lower(key_name) < ${p(prefixEnd(folded))}`,
-    ),
+  // Each branch is tagged, so that "matched more than it reads" is asked of each range on its own: several ranges
+  // together can match more than SEARCH_MATCH_LIMIT with none of them cut short.
+  const branch = (where: string, tag: number) =>
+    `SELECT r, ${tag} FROM (SELECT rowid AS r FROM incidents WHERE ${where} LIMIT ${cap})`;
+  const ranges = [
+    `token_prefix >= ${p(search)} AND token_prefix < ${p(prefixEnd(search))}`,
+    `key_id IS NOT NULL AND key_id = ${p(search)}`,
+    `key_name IS NOT NULL AND lower(key_name) >= ${p(folded)} AND lower(key_name) < ${p(prefixEnd(folded))}`,
   ];
   if (/^[0-9a-f]{1,64}$/i.test(search)) {
     const hex = search.toLowerCase();
-    branches.push(branch(`token_hash >= ${p(hex)} AND token_hash < ${p(`${hex}g`)}`));
+    ranges.push(`token_hash >= ${p(hex)} AND token_hash < ${p(`${hex}g`)}`);
   }
+  const branches = ranges.map(branch);
   const conditions = ["i.rowid IN (SELECT r FROM m)"];
   if (filter.status !== undefined) conditions.push(`i.status = ${p(filter.status)}`);
   if (filter.instance !== undefined) conditions.push(`i.clerk_instance = ${p(filter.instance)}`);
@@ -151,9 +152,12 @@ function searchQuery(
     conditions.push(`(i.first_seen_at, i.token_hash) < (${p(after.firstSeenAt)}, ${p(after.tokenHash)})`);
   return {
     mode: "search",
-    sql: `WITH m(r) AS MATERIALIZED (${branches.join(" UNION ")})
-          SELECT ${columns}, (SELECT COUNT(*) FROM m) AS matched FROM incidents AS i
-          WHERE ${conditions.join(" AND ")} ORDER BY ${order("i")} LIMIT ${p(limit + 1)}`,
+    // One row at least, the page's or a row of NULLs, so the flag comes back even when no match passes the filters.
+    sql: `WITH m(r, b) AS MATERIALIZED (${branches.join(" UNION ALL ")}),
+            capped(c) AS (SELECT COALESCE(MAX(n), 0) > ${SEARCH_MATCH_LIMIT} FROM (SELECT COUNT(*) AS n FROM m GROUP BY b)),
+            page AS (SELECT ${columns} FROM incidents AS i
+                     WHERE ${conditions.join(" AND ")} ORDER BY ${order("i")} LIMIT ${p(limit + 1)})
+          SELECT page.*, capped.c AS capped FROM capped LEFT JOIN page ON 1 ORDER BY ${order("page")}`,
     params,
   };
 }

@@ -17,13 +17,7 @@ import {
   type SightingRecord,
   TokenTypeSchema,
 } from "../domain/incident";
-import {
-  type IncidentFilter,
-  type ListPosition,
-  listQuery,
-  PAGE_SCAN_LIMIT,
-  SEARCH_MATCH_LIMIT,
-} from "./list-query";
+import { type IncidentFilter, type ListPosition, listQuery, PAGE_SCAN_LIMIT } from "./list-query";
 
 /** Sightings and attempts shown with one incident; older ones are left out and flagged. */
 export const DETAIL_ROWS_LIMIT = 500;
@@ -222,7 +216,7 @@ const parseAll = <S extends v.GenericSchema>(schema: S, rows: readonly unknown[]
   rows.slice(0, DETAIL_ROWS_LIMIT).map((row) => v.parse(schema, row));
 
 const ScanRow = v.object({ at: v.number(), hash: v.string(), hit: v.number() });
-const MatchedRow = v.object({ matched: v.number() });
+const CappedRow = v.object({ capped: v.number() });
 
 /** Builds the reads over D1. */
 export function createIncidentReads(db: D1Database): IncidentReads {
@@ -249,19 +243,22 @@ export function createIncidentReads(db: D1Database): IncidentReads {
               : undefined;
         return { items, next, searchTruncated: false };
       }
-      const items = results.slice(0, limit).map((row) => v.parse(SummaryRow, row));
+      // A search answers a row of NULLs, with its flag, when nothing matched.
+      const rows =
+        query.mode === "search"
+          ? results.filter((row) => (row as { token_hash: unknown }).token_hash !== null)
+          : results;
+      const items = rows.slice(0, limit).map((row) => v.parse(SummaryRow, row));
       const last = items.at(-1);
       const first = results[0];
       return {
         items,
         next:
-          results.length > limit && last
+          rows.length > limit && last
             ? { firstSeenAt: last.firstSeenAt, tokenHash: last.tokenHash }
             : undefined,
         searchTruncated:
-          query.mode === "search" &&
-          first !== undefined &&
-          v.parse(MatchedRow, first).matched > SEARCH_MATCH_LIMIT,
+          query.mode === "search" && first !== undefined && v.parse(CappedRow, first).capped === 1,
       };
     },
 

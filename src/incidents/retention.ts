@@ -71,7 +71,7 @@ export interface IncidentRetention {
 export function createIncidentRetention(db: D1Database): IncidentRetention {
   return {
     async eraseSightingDetails(before, now, limit) {
-      const [result] = await db.batch([
+      const [sightings, alerts] = await db.batch([
         db
           .prepare(
             // The id goes too: it is a keyed hash of the erased details, so whoever holds the keyring could still
@@ -94,7 +94,8 @@ export function createIncidentRetention(db: D1Database): IncidentRetention {
           )
           .bind(before, limit),
       ]);
-      return result?.meta.changes ?? 0;
+      // The larger of the two, so that the sweep goes on while either still has a full batch due.
+      return Math.max(sightings?.meta.changes ?? 0, alerts?.meta.changes ?? 0);
     },
     async deleteFalsePositives(before, limit) {
       // An incident still owing its team an event (reopened from failed, say) waits until it is delivered.

@@ -325,7 +325,8 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
 
   /** No slot in the pace: hands the incident back for `retryAfterMs`, as waiting. */
   async function pacedOut(tokenHash: string, claim: Claim, retryAfterMs: number): Promise<Outcome> {
-    const delay = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    // 0 only from an inline call refused for its caller's deadline while the queue could book at once (pace-schedule.ts).
+    const delay = retryAfterMs === 0 ? 0 : Math.max(1, Math.ceil(retryAfterMs / 1000));
     if (!(await release(tokenHash, claim, delay, { failure: false }))) return lostLease(tokenHash);
     return {
       kind: "retry",

@@ -40,6 +40,16 @@ export const ERASE_BATCH = 2_000;
 export const DELETE_BATCH = 500;
 export const RETENTION_BATCHES_PER_SWEEP = 10;
 /**
+ * The D1 statements retention may run in one sweep, all its steps together: the free plan allows 50 queries per
+ * invocation, and the rest of the cron (requeue, notifications, re-sealing, the health check) takes about a dozen.
+ * Erasure draws on it first, since it is the partner agreement's promise; what is left waits for the next sweep.
+ */
+export const RETENTION_STATEMENTS_PER_SWEEP = 30;
+/** Statements per batch of each retention step (src/incidents/retention.ts). */
+const ERASE_STATEMENTS = 2;
+const DELETE_STATEMENTS = 3;
+const TRIM_STATEMENTS = 1;
+/**
  * Attempts read per trimming walk: the oldest rows, deleted when due. A small first walk costs a steady sweep little
  * when nothing is due; a full one is followed by larger walks.
  */
@@ -94,22 +104,21 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
   const notified = deps.notificationsOn
     ? await attempt("notify", () => queueOwedNotifications(deps, now))
     : 0;
+  const budget = { statements: RETENTION_STATEMENTS_PER_SWEEP };
   const erased = await attempt("erase", () =>
-    inBatches(ERASE_BATCH, (limit) =>
+    inBatches(budget, { limit: ERASE_BATCH, statements: ERASE_STATEMENTS }, (limit) =>
       deps.retention.eraseSightingDetails(now - SIGHTING_RETENTION_MS, now, limit),
     ),
   );
   const days = deps.retentionDays ?? { falsePositives: 90, attempts: 90 };
   const deleted = await attempt("delete_false_positives", () =>
-    inBatches(DELETE_BATCH, (limit) =>
+    inBatches(budget, { limit: DELETE_BATCH, statements: DELETE_STATEMENTS }, (limit) =>
       deps.retention.deleteFalsePositives(now - days.falsePositives * DAY_MS, limit),
     ),
   );
   const trimmed = await attempt("trim_attempts", () =>
-    inBatches(
-      ERASE_BATCH,
-      (limit) => deps.retention.trimAttempts(now - days.attempts * DAY_MS, limit),
-      TRIM_FIRST_WALK,
+    inBatches(budget, { limit: ERASE_BATCH, statements: TRIM_STATEMENTS, first: TRIM_FIRST_WALK }, (limit) =>
+      deps.retention.trimAttempts(now - days.attempts * DAY_MS, limit),
     ),
   );
   // A not_found keeps its sealed secret as long as the token's sightings keep their details, then lets it go.
@@ -139,21 +148,23 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
 }
 
 /**
- * Runs `step` with `limit` (the first time `first`) until it does less than that or has run
- * RETENTION_BATCHES_PER_SWEEP times; answers the total. What is left waits for the next sweep.
+ * Runs `step` with `limit` (the first time `first`) until it does less than that, has run RETENTION_BATCHES_PER_SWEEP
+ * times, or the sweep's retention `budget` has no room for another batch of its `statements`; answers the total. What
+ * is left waits for the next sweep.
  */
 async function inBatches(
-  limit: number,
+  budget: { statements: number },
+  batch: { limit: number; statements: number; first?: number },
   step: (limit: number) => Promise<number>,
-  first = limit,
 ): Promise<number> {
   let total = 0;
-  let size = first;
-  for (let i = 0; i < RETENTION_BATCHES_PER_SWEEP; i++) {
+  let size = batch.first ?? batch.limit;
+  for (let i = 0; i < RETENTION_BATCHES_PER_SWEEP && budget.statements >= batch.statements; i++) {
+    budget.statements -= batch.statements;
     const done = await step(size);
     total += done;
     if (done < size) break;
-    size = limit;
+    size = batch.limit;
   }
   return total;
 }
