@@ -73,8 +73,8 @@ async function seed(s: Seed): Promise<string> {
   const hash = s.hash ?? randomHash();
   await env.DB.prepare(
     `INSERT INTO incidents (token_hash, token_prefix, token_type, status, label, key_id, key_name, attempts,
-       first_seen_at, last_seen_at, revoked_at, updated_at)
-     VALUES (?1, ?2, 'clerk_api_key', ?3, NULL, ?4, ?5, 1, ?6, ?6, ?7, ?8)`,
+       first_seen_at, last_seen_at, revoked_at, updated_at, senders)
+     VALUES (?1, ?2, 'clerk_api_key', ?3, NULL, ?4, ?5, 1, ?6, ?6, ?7, ?8, '["github"]')`,
   )
     .bind(
       hash,

@@ -178,6 +178,16 @@ describe("before erasure", () => {
     const senders = (await sightings()).map((r) => `${r.sender} ${r.url}`).sort();
     expect(senders).toEqual([`depsdev ${URL}`, `github ${URL}`]);
   });
+
+  it("the incident lists each sender that saw the token once, in the order they first did", async () => {
+    const [live] = await twoTokens();
+    if (!live) throw new Error("no token");
+    await alert([live], "github");
+    await alert([live], "depsdev");
+    await alert([live], "github");
+    const row = await env.DB.prepare("SELECT senders FROM incidents").first<{ senders: string }>();
+    expect(JSON.parse(row?.senders ?? "null")).toEqual(["github", "depsdev"]);
+  });
 });
 
 describe("the incident", () => {

@@ -114,10 +114,17 @@ async function seed(s: Seed): Promise<string> {
   const hash = s.hash ?? randomHash();
   await env.DB.prepare(
     `INSERT INTO incidents (token_hash, token_prefix, token_type, status, label, sealed_secret, attempts,
-       first_seen_at, last_seen_at, updated_at)
-     VALUES (?1, 'ak_seed…', 'clerk_api_key', ?2, ?3, 'v1.SEALED-SECRET-MARKER', 1, ?4, ?4, ?4)`,
+       first_seen_at, last_seen_at, updated_at, senders)
+     VALUES (?1, 'ak_seed…', 'clerk_api_key', ?2, ?3, 'v1.SEALED-SECRET-MARKER', 1, ?4, ?4, ?4, ?5)`,
   )
-    .bind(hash, s.status ?? "pending", s.label ?? null, s.firstSeenAt)
+    // The senders as the record's upsert keeps them (src/incidents/intake.ts).
+    .bind(
+      hash,
+      s.status ?? "pending",
+      s.label ?? null,
+      s.firstSeenAt,
+      JSON.stringify(s.senders ?? ["github"]),
+    )
     .run();
   for (const sender of s.senders ?? ["github"]) {
     await env.DB.prepare(

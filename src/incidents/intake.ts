@@ -8,7 +8,7 @@ import type { Claim, IncidentState, KeyFacts, NewIncident, NewSighting } from ".
 import { chunkJsonArrays } from "./chunk-by-bytes";
 import { confirmRevokedStatement } from "./confirm-revoked";
 import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
-import { CLAIM_RETURNING, parseClaim, StateRow, toState } from "./state-row";
+import { parseClaim, StateRow, toState } from "./state-row";
 
 /** Alert intake. */
 export interface IncidentIntake {
@@ -79,7 +79,10 @@ function recordStatements(
   revoked: readonly { tokenHash: string; key: KeyFacts }[],
   options: RecordOptions,
   notificationsOn: boolean,
+  claim?: ClaimRequest,
 ) {
+  const claiming = new Set(claim?.tokenHashes);
+  const sighted = new Set(sightings.map((r) => r.tokenHash));
   const incidentRows = incidents.map((r) => ({
     h: r.tokenHash,
     p: r.tokenPrefix,
@@ -87,18 +90,32 @@ function recordStatements(
     s: r.status,
     l: r.label,
     x: r.sealedSecret,
+    ...(claiming.has(r.tokenHash) ? { c: 1 } : {}),
+    ...(sighted.has(r.tokenHash) ? { w: 1 } : {}),
   }));
   const reopen = reopenCondition();
+  // The claim rides on the upsert (?6 the lease's end, ?7 its id), so it costs no statement of its own: a row marked
+  // `c` is taken when it is, or becomes, pending and no lease is live on it. Evaluated on the row before the upsert.
+  const claimable = `(excluded.lease_id IS NOT NULL AND (${reopen} OR incidents.status = 'pending')
+    AND (incidents.claimed_until IS NULL OR incidents.claimed_until <= ?1))`;
   const incidentStatements = chunkJsonArrays(incidentRows, RECORD_PARAM_MAX_BYTES).map((json) =>
     db
       .prepare(
         `INSERT INTO incidents (token_hash, token_prefix, token_type, status, label, sealed_secret,
-                                first_seen_at, last_seen_at, updated_at)
+                                first_seen_at, last_seen_at, updated_at, claimed_until, lease_id, attempts, senders)
          SELECT j.value ->> '$.h', j.value ->> '$.p', j.value ->> '$.t', j.value ->> '$.s',
-                j.value ->> '$.l', j.value ->> '$.x', ?1, ?1, ?1
+                j.value ->> '$.l', j.value ->> '$.x', ?1, ?1, ?1,
+                CASE WHEN j.value ->> '$.c' THEN ?6 END, CASE WHEN j.value ->> '$.c' THEN ?7 END,
+                CASE WHEN j.value ->> '$.c' THEN 1 ELSE 0 END,
+                CASE WHEN j.value ->> '$.w' THEN json_array(?8) ELSE '[]' END
          FROM json_each(?2) AS j WHERE true
          ON CONFLICT (token_hash) DO UPDATE SET
            last_seen_at = excluded.last_seen_at,
+           -- The senders that saw the token (the list's sender filter reads them here): this batch's sightings are
+           -- this sender's (?8). Kept here rather than by a trigger on sightings, which read the incident again for
+           -- every sighting (D1 counted 2 rows read a sighting); this is the one statement that writes sightings.
+           senders = CASE WHEN excluded.senders <> '[]' AND instr(incidents.senders, json_quote(?8)) = 0
+             THEN json_insert(incidents.senders, '$[#]', ?8) ELSE incidents.senders END,
            -- A new sighting of a failed incident gives it another chance, and one of a stale not_found checks it again.
            status = CASE WHEN ${reopen} THEN 'pending' ELSE incidents.status END,
            label = CASE WHEN ${reopen} THEN NULL ELSE incidents.label END,
@@ -111,14 +128,30 @@ function recordStatements(
              THEN COALESCE(excluded.sealed_secret, incidents.sealed_secret)
              ELSE incidents.sealed_secret END,
            next_attempt_at = CASE WHEN ${reopen} THEN NULL ELSE incidents.next_attempt_at END,
-           -- A reopened incident starts its give-up clock and counters afresh.
-           attempts = CASE WHEN ${reopen} THEN 0 ELSE incidents.attempts END,
+           -- A reopened incident starts its give-up clock and counters afresh; a claim counts an attempt.
+           attempts = CASE WHEN ${reopen} THEN 0 ELSE incidents.attempts END + CASE WHEN ${claimable} THEN 1 ELSE 0 END,
            failures = CASE WHEN ${reopen} THEN 0 ELSE incidents.failures END,
            failing_since = CASE WHEN ${reopen} THEN NULL ELSE incidents.failing_since END,
-           updated_at = CASE WHEN ${reopen} THEN excluded.updated_at ELSE incidents.updated_at END
-         RETURNING token_hash, status, label, key_id, claimed_until, next_attempt_at`,
+           claimed_until = CASE WHEN ${claimable} THEN excluded.claimed_until ELSE incidents.claimed_until END,
+           lease_id = CASE WHEN ${claimable} THEN excluded.lease_id ELSE incidents.lease_id END,
+           sweeps = CASE WHEN ${claimable} THEN 0 ELSE incidents.sweeps END,
+           updated_at = CASE WHEN ${reopen} OR ${claimable} THEN excluded.updated_at ELSE incidents.updated_at END
+         RETURNING token_hash, status, label, key_id, claimed_until, next_attempt_at,
+           -- A claim's columns (state-row.ts's CLAIM_RETURNING); the sealed secret only of a claimed row, not of all
+           -- of a big leak's.
+           COALESCE(lease_id = ?7, 0) AS claimed, clerk_instance, key_subject IS NOT NULL AS key_confirmed,
+           CASE WHEN lease_id = ?7 THEN sealed_secret END AS sealed_secret, attempts, failures, failing_since`,
       )
-      .bind(now, json, options.recheck ? 1 : 0, verdictConfig, now - NOT_FOUND_RECHECK_AFTER_MS),
+      .bind(
+        now,
+        json,
+        options.recheck ? 1 : 0,
+        verdictConfig,
+        now - NOT_FOUND_RECHECK_AFTER_MS,
+        claim ? now + claim.leaseMs : null,
+        claim?.leaseId ?? null,
+        sender,
+      ),
   );
   const sightingRows = sightings.map((r) => ({
     i: r.sightingId,
@@ -145,6 +178,8 @@ function recordStatements(
   );
   return { incidentStatements, rest: [...sightingStatements, ...revokedStatements] };
 }
+
+const ClaimedRow = v.object({ claimed: v.number() });
 
 const statesOf = (results: readonly D1Result[]) =>
   results.flatMap((r) => r.results.map((row) => toState(v.parse(StateRow, row))));
@@ -186,26 +221,20 @@ export function createIncidentIntake(
         [],
         {},
         notificationsOn,
+        claim,
       );
       if (incidentStatements.length === 0) return { states: [], claims: new Map() };
-      const claimStatement = db
-        // `+status` keeps SQLite on the primary key: on the status index it would read every incident of that status.
-        .prepare(
-          `UPDATE incidents SET claimed_until = ?1, lease_id = ?2, attempts = attempts + 1, sweeps = 0, updated_at = ?3
-           WHERE token_hash IN (SELECT value FROM json_each(?4)) AND +status = 'pending'
-             AND (claimed_until IS NULL OR claimed_until <= ?3)
-           RETURNING ${CLAIM_RETURNING}`,
-        )
-        .bind(now + claim.leaseMs, claim.leaseId, now, JSON.stringify(claim.tokenHashes));
-      const results = await db.batch([...incidentStatements, ...rest, claimStatement]);
-      const claimed = results.at(-1)?.results ?? [];
+      const results = await db.batch([...incidentStatements, ...rest]);
+      const rows = results.slice(0, incidentStatements.length).flatMap((r) => r.results);
       return {
-        states: statesOf(results.slice(0, incidentStatements.length)),
+        states: rows.map((row) => toState(v.parse(StateRow, row))),
         claims: new Map(
-          claimed.map((row) => {
-            const { tokenHash, ...taken } = parseClaim(claim.leaseId, row);
-            return [tokenHash, taken];
-          }),
+          rows
+            .filter((row) => v.parse(ClaimedRow, row).claimed === 1)
+            .map((row) => {
+              const { tokenHash, ...taken } = parseClaim(claim.leaseId, row);
+              return [tokenHash, taken];
+            }),
         ),
       };
     },

@@ -104,6 +104,13 @@ export async function seedLog(
            FROM incidents AS i, (SELECT 0 AS k UNION ALL SELECT 1) AS k WHERE i.rowid >= ?1`,
         )
         .bind(fromRow, erased ? 1 : 0, now - 30 * DAY_MS),
+      // The senders as the record's upsert keeps them (src/incidents/intake.ts).
+      db
+        .prepare(
+          `UPDATE incidents SET senders = (SELECT json_group_array(DISTINCT s.sender) FROM sightings AS s
+             WHERE s.token_hash = incidents.token_hash) WHERE rowid >= ?1`,
+        )
+        .bind(fromRow),
       db
         .prepare(
           `INSERT INTO incident_attempts (token_hash, at, operation, outcome, status, clerk_instance)
