@@ -76,3 +76,26 @@ export const CreateBodySchema = v.strictObject({
   seconds_until_expiration: v.optional(v.nullable(v.pipe(v.number(), v.gtValue(0)))),
 });
 export type CreateBody = v.InferOutput<typeof CreateBodySchema>;
+
+/** An M2M token id, as the spec's path parameter and answers have it (`mt_` + 32 hex). */
+export const M2M_TOKEN_ID_PATTERN = /^mt_[0-9A-Fa-f]{32}$/;
+
+/** Clerk's M2M token object (`POST /m2m_tokens/verify` and `/m2m_tokens/{id}/revoke`): every required field. */
+export const M2MTokenSchema = v.strictObject({
+  object: v.literal("machine_to_machine_token"),
+  id: v.pipe(v.string(), v.regex(M2M_TOKEN_ID_PATTERN)),
+  subject: v.pipe(v.string(), v.regex(/^mch_\w{27}$/)),
+  claims: v.unknown(),
+  scopes: v.array(v.string()),
+  revoked: v.boolean(),
+  revocation_reason: v.nullable(v.string()),
+  expired: v.boolean(),
+  expiration: v.nullable(v.number()),
+  last_used_at: v.nullable(v.number()),
+  created_at: v.number(),
+  updated_at: v.number(),
+});
+export type M2MTokenJson = v.InferOutput<typeof M2MTokenSchema>;
+
+/** `POST /m2m_tokens/verify`'s body. */
+export const M2MVerifyBodySchema = v.strictObject({ token: v.string() });

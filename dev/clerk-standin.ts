@@ -31,7 +31,7 @@ import { type ClerkStandinOptions, createStandinState } from "./clerk-standin/st
 
 export type { ClerkCall } from "./clerk-standin/call-log.ts";
 export { CLIENT_CLOSED_STATUS, DEFAULT_RETRY_AFTER_SECONDS } from "./clerk-standin/clerk-errors.ts";
-export { DEMO_KEYS, PROD_DEMO_KEYS } from "./clerk-standin/demo-keys.ts";
+export { DEMO_KEYS, DEMO_M2M_TOKENS, PROD_DEMO_KEYS } from "./clerk-standin/demo-keys.ts";
 export { type ClerkFault, ClerkFaultSchema, type ClerkOperation } from "./clerk-standin/fault-script.ts";
 export {
   type CreatedStandinKey,

@@ -11,7 +11,8 @@
  * `/api_keys/verify`. A call to `/v1/api_keys/...` would be logged as "no path matched" and fail the test.
  *
  * Prism answers with the spec's examples: verify and revoke both answer the key `ak_3beecc9c60adb5f9b850e91a8ee1e992`
- * with `revoked: false`, so a live key, whatever the secret.
+ * with `revoked: false`, so a live key, whatever the secret; M2M verify answers the token
+ * `mt_f7f0ba8c3b4843ce7d85fcdd5e71853e`, live, likewise.
  */
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +30,8 @@ import { type Prism, startPrismMock } from "./prism.ts";
 
 /** The key id of the spec's APIKey example, which Prism answers to every verify. */
 const EXAMPLE_KEY_ID = "ak_3beecc9c60adb5f9b850e91a8ee1e992";
+/** The id of the spec's M2M token example, which Prism answers to every M2M verify. */
+const EXAMPLE_M2M_TOKEN_ID = "mt_f7f0ba8c3b4843ce7d85fcdd5e71853e";
 const SPEC = "dev/clerk-openapi/clerk-bapi-2026-05-12.yml";
 
 const FeedbackSchema = v.array(
@@ -126,6 +129,24 @@ describe("the Worker against Prism mocking Clerk's published Backend API", () =>
     expect(saw.requests).toEqual(["POST /api_keys/verify", `POST /api_keys/${EXAMPLE_KEY_ID}/revoke`]);
     expect(res?.status).toBe(200);
     expect(v.parse(FeedbackSchema, await res?.json())).toEqual([
+      { token_hash: await sha256Hex(token), token_type: "clerk_api_key", label: "true_positive" },
+    ]);
+  });
+
+  it("revokes an alert's opaque M2M token with spec-conformant M2M verify and revoke calls, true_positive", async () => {
+    const token = `mt_${randomString(BASE62_ALPHABET, 32)}`;
+    let res: Response | undefined;
+    const saw = await prismSaw(async () => {
+      res = await sendAlert(token);
+    });
+    expect(saw.violations).toEqual([]);
+    expect(saw.requests).toEqual([
+      "POST /m2m_tokens/verify",
+      `POST /m2m_tokens/${EXAMPLE_M2M_TOKEN_ID}/revoke`,
+    ]);
+    expect(res?.status).toBe(200);
+    expect(v.parse(FeedbackSchema, await res?.json())).toEqual([
+      // The feedback names the type the sender gave, as GitHub's format has it.
       { token_hash: await sha256Hex(token), token_type: "clerk_api_key", label: "true_positive" },
     ]);
   });

@@ -24,6 +24,8 @@ Usage: npm run alert -- [options]       (the -- keeps npm from eating the option
 
   --token SECRET     a leaked token to report; repeat for several. Default: one live demo key
   --instance NAME    with no --token, a demo key of this Clerk instance: prod or staging (npm start runs both)
+  --kind KIND        with no --token, the demo credential of this kind: api-key (default) or m2m (an opaque
+                     M2M token of the staging instance)
   --count N          add N random ak_ secrets (unknown to Clerk), mixed with all demo keys
   --type NAME        token type in the alert (default clerk_api_key)
   --url URL          where the token was found (default a made-up GitHub blob URL)
@@ -44,6 +46,7 @@ Usage: npm run alert -- [options]       (the -- keeps npm from eating the option
 Examples:
   npm run alert
   npm run alert -- --instance prod
+  npm run alert -- --kind m2m
   npm run alert -- --token ak_thisIsNotAKnownSecret123456 --token ghp_notClerkAtAll
   npm run alert -- --count 1000
   npm run alert -- --sender generic
@@ -57,6 +60,7 @@ Exit status: 0 when the Worker answers 2xx, 2 for a bad option, 1 otherwise.`;
 const OPTIONS = {
   token: { type: "string", multiple: true },
   instance: { type: "string" },
+  kind: { type: "string" },
   count: { type: "string" },
   type: { type: "string" },
   url: { type: "string" },
@@ -93,6 +97,7 @@ const ArgsSchema = v.object({
     "0",
   ),
   instance: v.optional(v.picklist(["prod", "staging"], "--instance must be prod or staging")),
+  kind: v.optional(v.picklist(["api-key", "m2m"], "--kind must be api-key or m2m"), "api-key"),
   type: v.optional(v.pipe(v.string(), v.minLength(1, "--type must not be empty")), "clerk_api_key"),
   url: v.optional(v.string(), DEFAULT_LEAK_URL),
   source: v.optional(v.string(), "content"),
@@ -111,7 +116,7 @@ const ArgsSchema = v.object({
 
 /** What `--from` needs beside it, and what it cannot be combined with (it brings its own tokens and sightings). */
 const FROM_USAGE = "--from needs the report's file: npm run alert -- --from gitleaks report.json";
-const FROM_EXCLUDES = ["token", "count", "instance", "type", "url", "source"] as const;
+const FROM_EXCLUDES = ["token", "count", "instance", "kind", "type", "url", "source"] as const;
 
 /**
  * Everything `npm run alert` was asked to do; unset options are `undefined` where a default depends on the stack.

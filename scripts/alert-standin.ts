@@ -31,9 +31,14 @@ const StandinCallsSchema = v.array(
 /** The Clerk calls the stand-in saw, verify calls identified by the secret's hash. */
 export type StandinCalls = v.InferOutput<typeof StandinCallsSchema>;
 
+const StandinM2MTokensSchema = v.array(v.object({ id: v.string(), revoked: v.boolean() }));
+/** The M2M tokens the stand-in holds (their state, never their values). */
+export type StandinM2MTokens = v.InferOutput<typeof StandinM2MTokensSchema>;
+
 /** Reads the stand-in's control API at `baseUrl`; `""` means there is no stand-in to ask. */
 export interface StandinClient {
   keys(): Promise<StandinKeys | undefined>;
+  m2mTokens(): Promise<StandinM2MTokens | undefined>;
   calls(): Promise<StandinCalls | undefined>;
 }
 
@@ -57,6 +62,7 @@ export function createStandinClient(baseUrl: string): StandinClient {
   }
   return {
     keys: () => ask("keys", StandinKeysSchema),
+    m2mTokens: () => ask("m2m_tokens", StandinM2MTokensSchema),
     calls: () => ask("calls", StandinCallsSchema),
   };
 }
@@ -75,7 +81,8 @@ export async function withStandinNotes(
   for (const demo of [...DEMO_KEYS, ...PROD_DEMO_KEYS]) demoByHash.set(await sha256Hex(demo.secret), demo);
   const lastVerify = new Map<string, number>();
   for (const call of calls) {
-    if (call.operation === "verify" && call.secretSha256) lastVerify.set(call.secretSha256, call.status);
+    if ((call.operation === "verify" || call.operation === "m2m_verify") && call.secretSha256)
+      lastVerify.set(call.secretSha256, call.status);
   }
   return rows.map((row, i) => {
     const hash = sent[i]?.hash ?? "";

@@ -9,6 +9,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
+import { DEMO_M2M_TOKENS } from "../dev/clerk-standin.ts";
 import { LOCAL_GITHUB_WEBHOOK_SECRET } from "../dev/local-stack/worker-vars.ts";
 import {
   DEFAULT_DEV_DIR,
@@ -197,6 +198,14 @@ async function chooseTokens(
 ): Promise<Result<{ list: string[]; allRevoked: boolean }, string>> {
   if (options.count > 0) return ok({ list: batchTokens(options.token, options.count), allRevoked: false });
   if (options.token.length > 0) return ok({ list: [...options.token], allRevoked: false });
+  if (options.kind === "m2m") {
+    const pick = pickDemoSecret(
+      DEMO_M2M_TOKENS.map((t) => ({ id: t.id, secret: t.token, name: "demo M2M token", subject: t.subject })),
+      await standin.m2mTokens(),
+    );
+    if (!pick) return err("no demo M2M token defined");
+    return ok({ list: [pick.secret], allRevoked: pick.allRevoked });
+  }
   const pick = pickDemoSecret(demoChoices(options.instance), await standin.keys());
   if (!pick) return err("no demo keys defined");
   return ok({ list: [pick.secret], allRevoked: pick.allRevoked });

@@ -36,10 +36,14 @@ type Answer = Result<ClerkKey, ClerkFailure>;
 /** A gateway answering from scripts, counting calls. */
 function scriptedClerk(verify: Answer[], revoke: Answer[], lookup: Answer[] = []) {
   const calls = { verify: 0, revoke: 0, lookup: 0 };
+  const verifyNext = async () => verify[Math.min(calls.verify++, verify.length - 1)] as Answer;
+  const revokeNext = async () => revoke[Math.min(calls.revoke++, revoke.length - 1)] as Answer;
   const gateway: ClerkGateway = {
-    verify: async () => verify[Math.min(calls.verify++, verify.length - 1)] as Answer,
-    revoke: async () => revoke[Math.min(calls.revoke++, revoke.length - 1)] as Answer,
+    verify: verifyNext,
+    revoke: revokeNext,
     lookup: async () => lookup[Math.min(calls.lookup++, lookup.length - 1)] as Answer,
+    // An M2M token's calls draw on the same scripts; Clerk publishes no lookup for them.
+    m2mTokens: { verify: verifyNext, revoke: revokeNext },
   };
   return { gateway, calls };
 }

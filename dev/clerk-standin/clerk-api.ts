@@ -1,7 +1,7 @@
 /**
  * @module
- * The stand-in's Clerk Backend API, following the API-key paths of dev/clerk-openapi/clerk-bapi-2026-05-12.yml: verify,
- * revoke, get and create, with Bearer auth, valibot body validation and `ClerkErrors` bodies, every Clerk response
+ * The stand-in's Clerk Backend API, following the API-key paths of dev/clerk-openapi/clerk-bapi-2026-05-12.yml (verify,
+ * revoke, get and create) and its opaque M2M tokens' (verify and revoke), with Bearer auth, valibot body validation and `ClerkErrors` bodies, every Clerk response
  * typed exactly `application/json`. Paths sit at the root (`/api_keys/...`), as `@clerk/backend` calls them. Any
  * other path is logged and answered 404: `ClerkErrors` after authentication, as Clerk answers it, or a bare 404 with
  * `unknown_routes: bare`. Where the spec allows several answers, the instance's modes choose (modes.ts).
@@ -13,6 +13,8 @@ import {
   API_KEY_PATH_ID_PATTERN,
   CreateBodySchema,
   type CreatedApiKeyJson,
+  M2M_TOKEN_ID_PATTERN,
+  M2MVerifyBodySchema,
   RevokeBodySchema,
   VerifyBodySchema,
 } from "../clerk-schemas.ts";
@@ -24,7 +26,10 @@ import {
   bareNotFound,
   invalidBody,
   invalidKeyIdParam,
+  invalidM2MTokenIdParam,
   keyNotFound,
+  m2mTokenNotFound,
+  m2mTokenSecretNotFound,
   malformedBody,
   oddSecretRefused,
   routeNotFound,
@@ -106,6 +111,27 @@ export function createClerkApi(state: StandinState): Hono<ClerkApiEnv> {
         return alreadyRevoked();
       }
       return jsonResponse(200, finding.key);
+    })
+    .post("/m2m_tokens/verify", ...clerk("m2m_verify"), async (c) => {
+      const parsed = parseBody(M2MVerifyBodySchema, c.get("body"));
+      if (!parsed.ok) return parsed.response;
+      const modes = state.modes.current();
+      const finding = await state.m2mTokens.verify(parsed.value.token, modes.dead_keys === "flagged");
+      if (finding.found === "live") return jsonResponse(200, finding.token);
+      if (finding.found === "dead" && modes.dead_keys === "flagged") return jsonResponse(200, finding.token);
+      return m2mTokenSecretNotFound();
+    })
+    .post("/m2m_tokens/:m2mTokenID/revoke", ...clerk("m2m_revoke"), (c) => {
+      const id = c.req.param("m2mTokenID");
+      if (!M2M_TOKEN_ID_PATTERN.test(id)) return invalidM2MTokenIdParam();
+      const parsed = parseBody(RevokeBodySchema, c.get("body"));
+      if (!parsed.ok) return parsed.response;
+      const finding = state.m2mTokens.revoke(id, parsed.value.revocation_reason ?? null);
+      if (!finding) return m2mTokenNotFound(id);
+      if (finding.found === "already_revoked" && state.modes.current().second_revoke === "refused") {
+        return alreadyRevoked();
+      }
+      return jsonResponse(200, finding.token);
     })
     .all("*", scriptedTraffic(state, "unknown"), bareUnknownRoute, authenticate, () => routeNotFound());
 }

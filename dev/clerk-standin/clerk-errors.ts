@@ -185,3 +185,26 @@ export function invalidBody(issues: readonly v.BaseIssue<unknown>[]): Response {
           ];
   return clerkError(400, code, message, longMessage, { param_name: param });
 }
+
+/** 400 for an M2M token id that is not `mt_` + 32 hex, as the spec's path pattern has it. */
+export function invalidM2MTokenIdParam(): Response {
+  return clerkError(
+    400,
+    "bad_request",
+    "Bad Request",
+    "Invalid 'url_parameter.m2m_token_id': Failed regex check",
+    {
+      param_name: "m2m_token_id",
+    },
+  );
+}
+
+/** 404 for an M2M token id the instance does not hold. */
+export function m2mTokenNotFound(id: string): Response {
+  return clerkError(404, "resource_not_found", "not found", `No M2M token was found with id ${id}.`);
+}
+
+/** 404 for a token M2M verify does not accept. */
+export function m2mTokenSecretNotFound(): Response {
+  return clerkError(404, "resource_not_found", "M2M token not found", "M2M token not found");
+}

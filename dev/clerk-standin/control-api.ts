@@ -1,7 +1,8 @@
 /**
  * @module
  * The control API under `/__standin/`: tests drive a stand-in over HTTP with it, so tests running inside workerd can
- * reach a stand-in in Node through `fetch`. Keys (`POST keys`, `GET keys`, `GET keys/<id>`), the fault script
+ * reach a stand-in in Node through `fetch`. Keys (`POST keys`, `GET keys`, `GET keys/<id>`), M2M tokens (`POST
+ * m2m_tokens` mints one, as its machine would; `GET m2m_tokens`), the fault script
  * (`POST`/`GET script`), the rate limit, the latency, the accepted secret keys (`POST secret-keys`
  * `{"secret_keys": [...]}`, for a rotation), the modes (`POST modes` with any subset of them, `GET modes`), the call
  * log (`GET calls`) and `POST reset`. It never writes to the console, and its errors name what was expected, never
@@ -12,6 +13,7 @@ import * as v from "valibot";
 import { jsonResponse, readJsonBody } from "../standin-util.ts";
 import { ClerkFaultScriptSchema } from "./fault-script.ts";
 import { StandinKeyInputSchema } from "./key-store.ts";
+import { StandinM2MTokenInputSchema } from "./m2m-store.ts";
 import { parseModes } from "./modes.ts";
 import { RateLimitSchema } from "./rate-limit.ts";
 import type { StandinState } from "./state.ts";
@@ -40,6 +42,13 @@ export function createControlApi(state: StandinState): Hono {
       if (!input.ok) return input.response;
       const { json, secret } = await state.keys.add(input.value);
       return jsonResponse(200, { id: json.id, secret, name: json.name, subject: json.subject });
+    })
+    .get("/m2m_tokens", () => jsonResponse(200, state.m2mTokens.states()))
+    .post("/m2m_tokens", async (c) => {
+      const input = await parseControlBody(StandinM2MTokenInputSchema, c.req.raw);
+      if (!input.ok) return input.response;
+      const { json, token } = await state.m2mTokens.add(input.value);
+      return jsonResponse(200, { id: json.id, token, subject: json.subject });
     })
     .post("/script", async (c) => {
       const input = await parseControlBody(ClerkFaultScriptSchema, c.req.raw);

@@ -5,6 +5,22 @@
  */
 import type { CreatedStandinKey } from "./key-store.ts";
 
+/** A fixed demo M2M token: its id, its raw value and its machine. Stand-in data, not a real credential. */
+export interface DemoM2MToken {
+  id: string;
+  token: string;
+  subject: string;
+}
+
+/** The opaque M2M token `npm start` seeds into its staging (or only) instance, for `npm run alert -- --kind m2m`. */
+export const DEMO_M2M_TOKENS: readonly DemoM2MToken[] = [
+  {
+    id: "mt_5d1c0b7e9a4f4e2c8b3a6f0d1e2c3b4a",
+    token: "mt_Hq4ZpR7vX2mN9cT1wK6yB3fL8sD5gJ0a",
+    subject: "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk",
+  },
+];
+
 /** Fixed demo keys seeded for `npm start` (`seedDemo: true`). Stand-in data, not real credentials. */
 export const DEMO_KEYS: readonly CreatedStandinKey[] = [
   {

@@ -6,9 +6,9 @@
 import * as v from "valibot";
 
 /** The Clerk operations the stand-in serves; a fault's `path` filter names one of them. */
-export type ClerkOperation = "verify" | "revoke" | "get" | "create";
+export type ClerkOperation = "verify" | "revoke" | "get" | "create" | "m2m_verify" | "m2m_revoke";
 
-const OperationSchema = v.picklist(["verify", "revoke", "get", "create"]);
+const OperationSchema = v.picklist(["verify", "revoke", "get", "create", "m2m_verify", "m2m_revoke"]);
 const TimesSchema = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)));
 
 /**

@@ -28,7 +28,7 @@ export function scriptedTraffic(state: StandinState, operation: ClerkOperation |
       method: request.method,
       path: new URL(request.url).pathname,
       operation,
-      keyId: c.req.param("apiKeyID"),
+      keyId: c.req.param("apiKeyID") ?? c.req.param("m2mTokenID"),
     });
     const answer = (response: Response) => {
       call.status = response.status;
@@ -52,7 +52,9 @@ export function scriptedTraffic(state: StandinState, operation: ClerkOperation |
       const value: unknown = body.value;
       if (operation === "verify" && isRecord(value) && typeof value.secret === "string") {
         call.secretSha256 = await sha256Hex(value.secret);
-      } else if (operation === "revoke" || operation === "create") {
+      } else if (operation === "m2m_verify" && isRecord(value) && typeof value.token === "string") {
+        call.secretSha256 = await sha256Hex(value.token);
+      } else if (operation === "revoke" || operation === "m2m_revoke" || operation === "create") {
         call.body = value;
       }
     }

@@ -5,9 +5,10 @@
  * work on this state; neither keeps any of its own.
  */
 import { type CallLog, createCallLog } from "./call-log.ts";
-import { DEMO_KEYS } from "./demo-keys.ts";
+import { DEMO_KEYS, DEMO_M2M_TOKENS } from "./demo-keys.ts";
 import { createFaultScript, type FaultScript } from "./fault-script.ts";
 import { type CreatedStandinKey, createKeyStore, type KeyStore } from "./key-store.ts";
+import { createM2MTokenStore, type M2MTokenStore } from "./m2m-store.ts";
 import { createModeSwitch, type ModeSwitch, type Modes } from "./modes.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 
@@ -30,6 +31,8 @@ export interface ClerkStandinOptions {
 export interface StandinState {
   readonly now: () => number;
   readonly keys: KeyStore;
+  /** Opaque M2M tokens (m2m-store.ts). */
+  readonly m2mTokens: M2MTokenStore;
   readonly calls: CallLog;
   readonly faults: FaultScript;
   readonly rateLimit: RateLimiter;
@@ -56,6 +59,7 @@ export interface StandinState {
 export function createStandinState(opts: ClerkStandinOptions): StandinState {
   const now = opts.now ?? Date.now;
   const keys = createKeyStore(now);
+  const m2mTokens = createM2MTokenStore(now);
   const calls = createCallLog(now);
   const faults = createFaultScript();
   const rateLimit = createRateLimiter(now);
@@ -69,12 +73,15 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
     for (const k of opts.demoKeys ?? DEMO_KEYS) {
       await keys.add({ id: k.id, secret: k.secret, name: k.name, subject: k.subject });
     }
+    // The demo M2M token lives on the instance that holds the default demo keys (staging, or the only one).
+    if (opts.demoKeys === undefined) for (const t of DEMO_M2M_TOKENS) await m2mTokens.add(t);
   }
   let seeded = seed();
 
   return {
     now,
     keys,
+    m2mTokens,
     calls,
     faults,
     rateLimit,
@@ -93,6 +100,7 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
       epoch.abort();
       epoch = new AbortController();
       keys.clear();
+      m2mTokens.clear();
       calls.clear();
       faults.replace([]);
       rateLimit.set(null);

@@ -23,7 +23,7 @@ import { isClerkAPIResponseError } from "@clerk/backend/errors";
 import * as v from "valibot";
 import type { ProbeFacts } from "../domain/clerk-health";
 import { settleWithin } from "../lib/settle";
-import { CLERK_CALL_TIMEOUT_MS } from "./client";
+import { CLERK_CALL_TIMEOUT_MS } from "./call";
 
 /** The key id the probe asks for: well formed, and held by no key. */
 export const HEALTH_PROBE_KEY_ID = `ak_${"0".repeat(32)}`;

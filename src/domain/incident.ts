@@ -17,12 +17,12 @@ export const LabelSchema = v.picklist(["true_positive", "false_positive"]);
 export type Label = v.InferOutput<typeof LabelSchema>;
 
 /**
- * What autorevoke makes of a token, kept on the incident for good: shaped like a Clerk API key secret, a Clerk key id
- * an operator gave, or anything else. Never the type a sender reported: that is sighting data, which the partner
- * agreement has erased after 30 days (it lives on the sighting row until then). Three values derived from the token
- * alone identify no sighting.
+ * What autorevoke makes of a token, kept on the incident for good: shaped like a Clerk API key secret or an opaque
+ * Clerk M2M token (it picks the calls the resolver makes), a Clerk key id an operator gave, or anything else. Never the
+ * type a sender reported: that is sighting data, which the partner agreement has erased after 30 days (it lives on
+ * the sighting row until then). Values derived from the token alone identify no sighting.
  */
-export const TokenTypeSchema = v.picklist(["clerk_api_key", "clerk_api_key_id", "other"]);
+export const TokenTypeSchema = v.picklist(["clerk_api_key", "clerk_m2m_token", "clerk_api_key_id", "other"]);
 /** autorevoke's classification of a token. */
 export type IncidentTokenType = v.InferOutput<typeof TokenTypeSchema>;
 
@@ -86,13 +86,16 @@ export interface Claim {
   failingSince: number | null;
   /** The Clerk instance that knows the key; `null` until one answered (every instance is then asked). */
   instance: string | null;
+  /** Which credential the token is (`clerk_m2m_token` for an M2M token): it picks Clerk's calls. */
+  tokenType: IncidentTokenType;
 }
 
 /** What Clerk told us of a key. */
 export interface KeyFacts {
   id: string;
   subject: string;
-  name: string;
+  /** The key's name; `null` for an M2M token, which has none. */
+  name: string | null;
   /** The Clerk instance that answered. */
   instance?: string;
   /** Why the key was already dead when Clerk was asked; absent when it was live (autorevoke revoked it). */

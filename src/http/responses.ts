@@ -44,8 +44,9 @@ export const IncidentItemSchema = v.object({
   token_type: v.pipe(
     v.string(),
     v.description(
-      "autorevoke's classification of the token: clerk_api_key (shaped like a Clerk secret), clerk_api_key_id " +
-        "(revoked by key id) or other; the sender's own type is on the sightings, until they are erased",
+      "autorevoke's classification of the token: clerk_api_key (shaped like a Clerk API key secret), " +
+        "clerk_m2m_token (an opaque Clerk M2M token: key_id is the token's id and key_subject its machine), " +
+        "clerk_api_key_id (revoked by key id) or other; the sender's own type is on the sightings, until they are erased",
     ),
   ),
   status: IncidentStatusSchema,

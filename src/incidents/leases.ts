@@ -150,7 +150,11 @@ export function createIncidentLeases(db: D1Database, { notificationsOn }: LeaseO
       const result = await withAttempts(
         db
           .prepare(
-            `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3, sealed_secret = NULL,
+            // An API key's sealed secret goes once its id is known: revoking and looking up need only the id. An M2M
+            // token keeps it until the end: Clerk publishes no read by id, so after a refused revoke (a crash between
+            // our revoke and its record, say) verifying the secret again is how Clerk's record is read.
+            `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3,
+             sealed_secret = CASE WHEN token_type = 'clerk_m2m_token' THEN sealed_secret END,
              failing_since = NULL, clerk_instance = COALESCE(?7, clerk_instance), updated_at = ?4
            WHERE token_hash = ?5 AND lease_id = ?6 AND status = 'pending'`,
           )

@@ -3,7 +3,13 @@
  * What a writer needs back from D1: an incident's state (status, label, key id, lease and schedule), and a claim.
  */
 import * as v from "valibot";
-import { type Claim, type IncidentState, IncidentStatusSchema, LabelSchema } from "../domain/incident";
+import {
+  type Claim,
+  type IncidentState,
+  IncidentStatusSchema,
+  LabelSchema,
+  TokenTypeSchema,
+} from "../domain/incident";
 
 /** An incident's state row. */
 export const StateRow = v.object({
@@ -29,7 +35,7 @@ export function toState(row: v.InferOutput<typeof StateRow>): IncidentState {
 
 /** The columns a claiming `UPDATE ... RETURNING` answers. */
 export const CLAIM_RETURNING = `token_hash, key_id, clerk_instance, key_subject IS NOT NULL AS key_confirmed, sealed_secret,
-  attempts, failures, failing_since`;
+  attempts, failures, failing_since, token_type`;
 
 const ClaimRow = v.object({
   token_hash: v.string(),
@@ -40,6 +46,7 @@ const ClaimRow = v.object({
   attempts: v.number(),
   failures: v.number(),
   failing_since: v.nullable(v.number()),
+  token_type: TokenTypeSchema,
 });
 
 /** The claim a claiming statement answered, under `leaseId`. */
@@ -55,5 +62,6 @@ export function parseClaim(leaseId: string, row: unknown): Claim & { tokenHash: 
     failures: parsed.failures,
     failingSince: parsed.failing_since,
     instance: parsed.clerk_instance,
+    tokenType: parsed.token_type,
   };
 }

@@ -28,7 +28,8 @@ const NotifyMessageSchema = v.object({
 const RevokedKeySchema = v.object({
   id: v.string(),
   subject: v.string(),
-  name: v.string(),
+  /** `null` for an M2M token, which has no name. */
+  name: v.nullable(v.string()),
   /** The Clerk instance that revoked it; absent in messages queued before there were several. */
   instance: v.optional(v.string()),
 });

@@ -6,7 +6,7 @@
  */
 
 import type { Match } from "../domain/alert-body";
-import { isClerkSecretShape } from "../domain/clerk-ids";
+import { clerkCredentialTypeOf } from "../domain/clerk-ids";
 import { ALERT_BUDGET_MS, INLINE_DEADLINE_MS, RECORD_BUDGET_MS } from "../domain/deadlines";
 import type { LeakedToken } from "../domain/dedupe";
 import { dedupeMatches } from "../domain/dedupe";
@@ -80,12 +80,13 @@ async function toRecords(
   const { sealer, makeSighting } = deps;
   const incidents = await Promise.all(
     tokens.map(async (t): Promise<NewIncident> => {
-      const clerk = isClerkSecretShape(t.token);
+      const credential = clerkCredentialTypeOf(t.token);
+      const clerk = credential !== undefined;
       return {
         tokenHash: t.tokenHash,
         tokenPrefix: tokenPrefix(t.token),
         // The sender's type goes on the sighting only, where erasure finds it.
-        tokenType: clerk ? "clerk_api_key" : "other",
+        tokenType: credential ?? "other",
         status: clerk ? "pending" : "ignored",
         label: clerk ? null : "false_positive",
         sealedSecret: clerk ? await sealer.seal(t.token, t.tokenHash) : null,

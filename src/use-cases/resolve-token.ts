@@ -30,7 +30,7 @@
  *   `CLERK_SECRET_KEYS`) is looked for on every instance; only an instance that knows it finishes it. When none does,
  *   it waits as `clerk_instance_unknown` (the instance may have been removed, and its keys are still live there).
  */
-import type { ClerkGateway, ClerkKey } from "../clerk/client";
+import type { ClerkGateway, ClerkKey, CredentialCalls } from "../clerk/client";
 import { type Attempt, attemptOf } from "../domain/attempt";
 import { CLERK_MISCONFIGURED, type ClerkFailure } from "../domain/clerk-failure";
 import { DEFAULT_INSTANCE } from "../domain/clerk-ids";
@@ -42,6 +42,7 @@ import { type PacePriority, QUEUED_REVOKE_MAX_WAIT_MS } from "../domain/pace-sch
 import { retryDelaySeconds } from "../domain/retry-policy";
 import type { IncidentLeases } from "../incidents/leases";
 import type { Logger } from "../lib/log";
+import { err, type Result } from "../lib/result";
 import type { Sealer } from "../lib/seal";
 import type { Pacer } from "../pacing/pacer";
 import type { ClerkInstance } from "./clerk-instance";
@@ -161,6 +162,10 @@ export function instancesOf(deps: {
   if (deps.clerk && deps.pacer) return [{ name: DEFAULT_INSTANCE, clerk: deps.clerk, pacer: deps.pacer }];
   throw new Error("no Clerk instance configured");
 }
+
+/** The calls of the claimed token's credential kind on `instance`: an M2M token's, or an API key's (every other). */
+const callsFor = (claim: Claim, instance: ClerkInstance): CredentialCalls =>
+  claim.tokenType === "clerk_m2m_token" ? instance.clerk.m2mTokens : instance.clerk;
 
 /** Builds the resolver. */
 export function createResolver(deps: ResolverDeps): ResolveToken {
@@ -358,7 +363,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
         pacedForMs = Math.min(pacedForMs ?? wait.retryAfterMs, wait.retryAfterMs);
         continue;
       }
-      const verified = await instance.clerk.verify(secret);
+      const verified = await callsFor(claim, instance).verify(secret);
       note(claim, attemptOf(tokenHash, "verify", verified, deps.now(), instance.name));
       if (verified.ok) return { kind: "known", instance, key: verified.value } as const;
       const failure = verified.error;
@@ -380,6 +385,27 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     return { kind: "unknown", traceId, refused } as const;
   }
 
+  /**
+   * What Clerk holds of the credential now, after a refused revoke: by id where Clerk has the call (API keys), else by
+   * verifying the secret again (M2M tokens), which must answer the same id. No secret to hand (it could not be opened):
+   * unreadable, so the incident is retried rather than called anything.
+   */
+  async function lookUp(
+    tokenHash: string,
+    claim: Claim,
+    calls: CredentialCalls,
+    id: string,
+    secret: string | undefined,
+  ): Promise<Result<ClerkKey, ClerkFailure>> {
+    if (calls.lookup) return calls.lookup(id);
+    if (secret === undefined && claim.sealedSecret) secret = await sealer.open(claim.sealedSecret, tokenHash);
+    if (secret === undefined) return err({ kind: "retryable", reason: "secret_unavailable_for_lookup" });
+    const verified = await calls.verify(secret);
+    if (verified.ok && verified.value.id !== id)
+      return err({ kind: "retryable", reason: "clerk_answered_another_id" });
+    return verified;
+  }
+
   return async (tokenHash, inlineSecret, options) => {
     const claimOptions = { ignoreSchedule: options?.ignoreSchedule ?? options?.priority === "inline" };
     const claim = options?.claim ?? (await leases.claim(tokenHash, deps.now(), CLAIM_LEASE_MS, claimOptions));
@@ -399,9 +425,11 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
 
     let keyId = claim.keyId;
     let confirmed = claim.keyConfirmed;
+    /** The secret, once opened: a kind with no lookup by id verifies it again after a refused revoke. */
+    let secret: string | undefined = inlineSecret;
     if (keyId === null) {
       const sealed = claim.sealedSecret;
-      const secret = inlineSecret ?? (sealed ? await sealer.open(sealed, tokenHash) : undefined);
+      secret ??= sealed ? await sealer.open(sealed, tokenHash) : undefined;
       if (secret === undefined) {
         // Sealed under a key this keyring lacks: removed too early, or added by a deployment newer than this isolate.
         // Putting the key back opens it, so it waits like a Clerk outage and gives up only after as long.
@@ -460,7 +488,8 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     for (const instance of candidates) {
       const wait = await revokeSlot(instance.pacer, options);
       if (!wait.ok) return pacedOut(tokenHash, claim, wait.retryAfterMs);
-      const answer = await instance.clerk.revoke(keyId, reason);
+      const calls = callsFor(claim, instance);
+      const answer = await calls.revoke(keyId, reason);
       note(claim, attemptOf(tokenHash, "revoke", answer, deps.now(), instance.name));
       if (answer.ok) return revoked(tokenHash, claim, keyId, factsOf(answer.value, instance.name));
       let failure = answer.error;
@@ -469,7 +498,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
         // Refused: perhaps revoked already (by us before a crash, or by someone else). Clerk's own record decides.
         const lookupSlot = await revokeSlot(instance.pacer, options);
         if (!lookupSlot.ok) return pacedOut(tokenHash, claim, lookupSlot.retryAfterMs);
-        const looked = await instance.clerk.lookup(keyId);
+        const looked = await lookUp(tokenHash, claim, calls, keyId, secret);
         note(claim, attemptOf(tokenHash, "lookup", looked, deps.now(), instance.name));
         if (looked.ok) {
           const key = looked.value;

@@ -25,6 +25,7 @@ function revokerWith(verified: ClerkKey) {
       return ok({ ...verified, revoked: true });
     },
     lookup: async () => ok(verified),
+    m2mTokens: { verify: async () => ok(verified), revoke: async () => ok({ ...verified, revoked: true }) },
   };
   const revoke = createDirectRevoker({
     instances: [{ name: "default", clerk, pacer: unpaced }],
@@ -69,6 +70,7 @@ describe("the direct revoker (D1 down)", () => {
       verify: async () => ok(KEY),
       revoke: async () => ok({ ...KEY, revoked: true }),
       lookup: async () => ok(KEY),
+      m2mTokens: { verify: async () => ok(KEY), revoke: async () => ok({ ...KEY, revoked: true }) },
     };
     const revoke = createDirectRevoker({
       instances: [{ name: "default", clerk, pacer }],

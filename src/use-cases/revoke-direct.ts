@@ -5,7 +5,9 @@
  * alerts for the same token could both call Clerk; revoking a revoked key is harmless, and a leak that stays live is
  * not. The incident is recorded later from a queue message (record-later.ts) that says what happened here.
  */
+
 import type { ClerkKey } from "../clerk/client";
+import { clerkCredentialTypeOf } from "../domain/clerk-ids";
 import { REVOCATION_REASON } from "../domain/outcome";
 import type { PacePriority } from "../domain/pace-schedule";
 import type { Pacer } from "../pacing/pacer";
@@ -43,12 +45,14 @@ export function createDirectRevoker(deps: DirectRevokerDeps): RevokeDirect {
 
   return async (secret, deadlineAt) => {
     let reason = "verify_not_found";
+    const m2m = clerkCredentialTypeOf(secret) === "clerk_m2m_token";
     for (const instance of deps.instances) {
       if (!(await slot(instance.pacer, deadlineAt))) {
         reason = "clerk_paced";
         continue;
       }
-      const verified = await instance.clerk.verify(secret);
+      const calls = m2m ? instance.clerk.m2mTokens : instance.clerk;
+      const verified = await calls.verify(secret);
       if (!verified.ok) {
         await slowDownOn429(instance.pacer, verified.error);
         // A 404 is not a `false_positive` here: without the log we cannot tell a key Clerk never knew from one we
@@ -62,7 +66,7 @@ export function createDirectRevoker(deps: DirectRevokerDeps): RevokeDirect {
         return { kind: "unknown", reason: "key_inactive" };
       if (!(await slot(instance.pacer, deadlineAt, "revoke")))
         return { kind: "unknown", reason: "clerk_paced" };
-      const revoked = await instance.clerk.revoke(verified.value.id, REVOCATION_REASON);
+      const revoked = await calls.revoke(verified.value.id, REVOCATION_REASON);
       if (!revoked.ok) {
         await slowDownOn429(instance.pacer, revoked.error);
         return { kind: "unknown", reason: "revoke_failed" };

@@ -19,6 +19,7 @@
  * limit: a queued retry revokes with the default reason, since the reason is not stored.
  */
 
+import { clerkCredentialTypeOf } from "../domain/clerk-ids";
 import { MANUAL_DEADLINE_MS } from "../domain/deadlines";
 import type { IncidentStatus, Label, NewIncident } from "../domain/incident";
 import type { Outcome } from "../domain/outcome";
@@ -151,7 +152,8 @@ export async function revokeSecret(
   await record(deps, {
     tokenHash,
     tokenPrefix: tokenPrefix(secret),
-    tokenType: "clerk_api_key",
+    // The route takes only Clerk-shaped secrets (http/requests.ts); an API key's shape is the fallback.
+    tokenType: clerkCredentialTypeOf(secret) ?? "clerk_api_key",
     sealedSecret: await deps.sealer.seal(secret, tokenHash),
   });
   return conclude(deps, tokenHash, await deps.resolve(tokenHash, secret, asOperator(deps, reason)));

@@ -52,6 +52,27 @@ export async function createLiveKey(input: Record<string, unknown> = {}): Promis
   noteSecret(key.secret);
   return key;
 }
+/** An opaque M2M token the stand-in minted for a machine: its id, its raw value (watched for) and its machine. */
+export interface LiveM2MToken {
+  id: string;
+  token: string;
+  subject: string;
+}
+export async function createM2MToken(input: Record<string, unknown> = {}): Promise<LiveM2MToken> {
+  const minted = (await post(`${CLERK}/__standin/m2m_tokens`, input)) as LiveM2MToken;
+  noteSecret(minted.token);
+  return minted;
+}
+/** The stand-in's M2M tokens, with their counters. */
+export const clerkM2MTokens = async () =>
+  (await control(`${CLERK}/__standin/m2m_tokens`)) as {
+    id: string;
+    subject: string;
+    revoked: boolean;
+    revocation_reason: string | null;
+    revoke_count: number;
+    verify_count: number;
+  }[];
 export const scriptClerk = (faults: unknown[]) => post(`${CLERK}/__standin/script`, faults);
 /** Rotates the stand-in's instance secret key: from now on only `secretKeys` are accepted (a reset restores the test's). */
 export const acceptClerkSecretKeys = (secretKeys: string[]) =>
