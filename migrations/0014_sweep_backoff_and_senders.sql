@@ -4,7 +4,8 @@
 -- first grace period and skipped those still backing off: during a long Clerk outage, every pending incident, every
 -- sweep. Led by `sweeps`, each backoff step is its own range, and a sweep reads only the incidents it queues.
 -- `sweeps` is capped at 5 from now on (src/incidents/sweeping.ts), so the ranges are six.
-UPDATE incidents SET sweeps = 5 WHERE status = 'pending' AND sweeps > 5;
+-- Every row, not only pending ones: an incident reopened later keeps its count, and no range would read more than 5.
+UPDATE incidents SET sweeps = 5 WHERE sweeps > 5;
 DROP INDEX incidents_pending_due;
 CREATE INDEX incidents_pending_due ON incidents (sweeps, COALESCE(next_attempt_at, updated_at)) WHERE status = 'pending';
 

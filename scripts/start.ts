@@ -266,6 +266,7 @@ function banner(s: LocalStack, health: string[]): string {
   const tries: [command: string, comment: string][] = [
     [alert, "a live demo key: revoked, true_positive"],
     [`${alert} -- --instance staging`, "a staging key: prod answers 404, staging revokes it"],
+    [`${alert} -- --kind m2m`, "staging's demo M2M token (mt_…): revoked, true_positive"],
     [`${alert} -- --token ak_notALiveKeyJustSomeText0000`, "unknown to Clerk: false_positive"],
     [
       `curl -X POST ${control("prod")}/__standin/script -d '[{"status":503,"times":2}]'`,

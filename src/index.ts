@@ -8,6 +8,7 @@ import { readConfig } from "./config/config";
 import { createApp } from "./http/app";
 import { consoleLogger } from "./lib/log";
 import { ok } from "./lib/result";
+import { errorName } from "./lib/settle";
 import { CONFIG_INVALID_HANDBACK_SECONDS, handBackBatch } from "./queue/hand-back";
 import { wire } from "./wiring";
 
@@ -59,10 +60,14 @@ export default {
   async scheduled(controller, env, _ctx) {
     const useCases = useCasesOrThrow(env);
     // Side by side: the health check never throws and never holds the sweep up; a failed sweep still fails the cron.
-    const [swept] = await Promise.allSettled([
+    // The machine secret refresh likewise: a failed one is logged, and the next run goes on.
+    const [swept, , refreshed] = await Promise.allSettled([
       useCases.sweep(controller.scheduledTime),
       useCases.watchClerkHealth(),
+      useCases.refreshMachineSecrets({ at: controller.scheduledTime }),
     ]);
+    if (refreshed.status === "rejected")
+      useCases.log.error("machine_secrets_refresh_failed", { error: errorName(refreshed.reason) });
     if (swept.status === "rejected") throw swept.reason;
   },
 } satisfies ExportedHandler<Env>;

@@ -16,6 +16,7 @@ import { type AlertRef, createGithubApp } from "./github/github-app-client";
 import { createGithubAlertStore } from "./incidents/github-alerts";
 import { createIncidentIntake } from "./incidents/intake";
 import { createIncidentLeases } from "./incidents/leases";
+import { createMachineSecrets } from "./incidents/machine-secrets";
 import { createOperatorWrites } from "./incidents/operator-writes";
 import { createNotificationOutbox } from "./incidents/outbox";
 import { createIncidentReads } from "./incidents/reads";
@@ -39,6 +40,7 @@ import { handleGithubAlert } from "./use-cases/handle-github-alert";
 import { processAlert } from "./use-cases/process-alert";
 import { queueGithubAlert } from "./use-cases/queue-github-alert";
 import { recheckNotFound } from "./use-cases/recheck-not-found";
+import { refreshMachineSecrets } from "./use-cases/refresh-machine-secrets";
 import { createResolver } from "./use-cases/resolve-token";
 import { retryIncident } from "./use-cases/retry-incident";
 import { createDirectRevoker } from "./use-cases/revoke-direct";
@@ -183,8 +185,10 @@ export function wire(env: Env, config: Config): UseCases {
         onQueued: (tokenHashes) => outbox.noteNotificationsQueued(tokenHashes, now(), strandedGraceMs),
       })
     : noNotifications;
+  const machineSecrets = createMachineSecrets(env.DB);
   const resolve = createResolver({
     leases,
+    machineSecrets,
     instances,
     sealer,
     now,
@@ -277,6 +281,11 @@ export function wire(env: Env, config: Config): UseCases {
       }),
     consumeDeadLetters: (batch) =>
       consumeDeadLetters(batch, { leases, outbox, queue, log, now, notifications, giveUpAfterMs }),
+    refreshMachineSecrets: ({ force, at } = {}) =>
+      refreshMachineSecrets(
+        { instances, machineSecrets, sleep, now: at === undefined ? now : () => at, log },
+        { force: force ?? false },
+      ),
     sweep: (scheduledTime) =>
       sweep(
         {

@@ -174,6 +174,30 @@ describe("an opaque M2M token in an alert", () => {
   });
 });
 
+describe("an M2M token an older autorevoke ignored", () => {
+  it("is reopened as an M2M token by its next sighting, and revoked", async () => {
+    const m2m = await createM2MToken();
+    const tokenHash = await sha256Hex(m2m.token);
+    // As the code before M2M tokens recorded it: not Clerk's, ignored, no secret kept.
+    await env.DB.prepare(
+      `INSERT INTO incidents (token_hash, token_prefix, token_type, status, label, first_seen_at, last_seen_at, updated_at)
+       VALUES (?1, 'mt_abcd…', 'other', 'ignored', 'false_positive', ?2, ?2, ?2)`,
+    )
+      .bind(tokenHash, Date.now() - 86_400_000)
+      .run();
+
+    const [answer] = await alert([m2m.token]);
+
+    expect(answer).toMatchObject({ label: "true_positive" });
+    expect(await tokenState(m2m.id)).toMatchObject({ revoked: true });
+    expect(await incident(tokenHash)).toMatchObject({
+      status: "revoked",
+      token_type: "clerk_m2m_token",
+      key_id: m2m.id,
+    });
+  });
+});
+
 describe("an operator", () => {
   it("revokes an M2M token by its secret with POST /v1/revocations", async () => {
     const m2m = await createM2MToken();

@@ -33,6 +33,12 @@ const KEY: ClerkKey = {
 const unpaced: Pacer = { reserve: async () => ({ granted: true, waitMs: 0 }), slowDown: async () => {} };
 
 type Answer = Result<ClerkKey, ClerkFailure>;
+/** No machine: this file is about API keys. */
+const noMachines: ClerkGateway["machines"] = {
+  list: async () => ok({ machines: [], totalCount: 0 }),
+  secretHashOf: async () => err({ kind: "not_found", status: 404 }),
+  rotate: async () => err({ kind: "not_found", status: 404 }),
+};
 /** A gateway answering from scripts, counting calls. */
 function scriptedClerk(verify: Answer[], revoke: Answer[], lookup: Answer[] = []) {
   const calls = { verify: 0, revoke: 0, lookup: 0 };
@@ -44,6 +50,7 @@ function scriptedClerk(verify: Answer[], revoke: Answer[], lookup: Answer[] = []
     lookup: async () => lookup[Math.min(calls.lookup++, lookup.length - 1)] as Answer,
     // An M2M token's calls draw on the same scripts; Clerk publishes no lookup for them.
     m2mTokens: { verify: verifyNext, revoke: revokeNext },
+    machines: noMachines,
   };
   return { gateway, calls };
 }

@@ -30,6 +30,7 @@ import {
   keyNotFound,
   m2mTokenNotFound,
   m2mTokenSecretNotFound,
+  machineNotFound,
   malformedBody,
   oddSecretRefused,
   routeNotFound,
@@ -64,76 +65,114 @@ export function createClerkApi(state: StandinState): Hono<ClerkApiEnv> {
     await next();
   });
 
-  return new Hono<ClerkApiEnv>()
-    .post("/api_keys", ...clerk("create"), async (c) => {
-      const parsed = parseBody(CreateBodySchema, c.get("body"));
-      if (!parsed.ok) return parsed.response;
-      const b = parsed.value;
-      const seconds = b.seconds_until_expiration ?? null;
-      const { json, secret } = await state.keys.add({
-        name: b.name,
-        subject: b.subject,
-        description: b.description ?? null,
-        scopes: b.scopes,
-        claims: b.claims ?? null,
-        expiration: seconds === null ? null : state.now() + seconds * 1000,
-        type: b.type,
-        createdBy: b.created_by ?? null,
-      });
-      const created: CreatedApiKeyJson = { ...json, secret };
-      return jsonResponse(200, created);
-    })
-    .post("/api_keys/verify", ...clerk("verify"), async (c) => {
-      const parsed = parseBody(VerifyBodySchema, c.get("body"));
-      if (!parsed.ok) return parsed.response;
-      const { secret } = parsed.value;
-      const modes = state.modes.current();
-      const finding = await state.keys.verify(secret, modes.dead_keys === "flagged");
-      if (finding.found === "live") return jsonResponse(200, finding.key);
-      if (finding.found === "dead") {
-        return modes.dead_keys === "flagged" ? jsonResponse(200, finding.key) : secretNotFound();
-      }
-      if (isIssuedSecretShape(secret) || modes.odd_secrets === "not_found") return secretNotFound();
-      return oddSecretRefused(modes.odd_secrets === "bad_request" ? 400 : 422);
-    })
-    .get("/api_keys/:apiKeyID", ...clerk("get"), keyIdParam, (c) => {
-      const id = c.req.param("apiKeyID");
-      const key = state.keys.get(id);
-      return key ? jsonResponse(200, key) : keyNotFound(id);
-    })
-    .post("/api_keys/:apiKeyID/revoke", ...clerk("revoke"), keyIdParam, (c) => {
-      const parsed = parseBody(RevokeBodySchema, c.get("body"));
-      if (!parsed.ok) return parsed.response;
-      const id = c.req.param("apiKeyID");
-      const finding = state.keys.revoke(id, parsed.value.revocation_reason ?? null);
-      if (!finding) return keyNotFound(id);
-      if (finding.found === "already_revoked" && state.modes.current().second_revoke === "refused") {
-        return alreadyRevoked();
-      }
-      return jsonResponse(200, finding.key);
-    })
-    .post("/m2m_tokens/verify", ...clerk("m2m_verify"), async (c) => {
-      const parsed = parseBody(M2MVerifyBodySchema, c.get("body"));
-      if (!parsed.ok) return parsed.response;
-      const modes = state.modes.current();
-      const finding = await state.m2mTokens.verify(parsed.value.token, modes.dead_keys === "flagged");
-      if (finding.found === "live") return jsonResponse(200, finding.token);
-      if (finding.found === "dead" && modes.dead_keys === "flagged") return jsonResponse(200, finding.token);
-      return m2mTokenSecretNotFound();
-    })
-    .post("/m2m_tokens/:m2mTokenID/revoke", ...clerk("m2m_revoke"), (c) => {
-      const id = c.req.param("m2mTokenID");
-      if (!M2M_TOKEN_ID_PATTERN.test(id)) return invalidM2MTokenIdParam();
-      const parsed = parseBody(RevokeBodySchema, c.get("body"));
-      if (!parsed.ok) return parsed.response;
-      const finding = state.m2mTokens.revoke(id, parsed.value.revocation_reason ?? null);
-      if (!finding) return m2mTokenNotFound(id);
-      if (finding.found === "already_revoked" && state.modes.current().second_revoke === "refused") {
-        return alreadyRevoked();
-      }
-      return jsonResponse(200, finding.token);
-    })
-    .all("*", scriptedTraffic(state, "unknown"), bareUnknownRoute, authenticate, () => routeNotFound());
+  return (
+    new Hono<ClerkApiEnv>()
+      .post("/api_keys", ...clerk("create"), async (c) => {
+        const parsed = parseBody(CreateBodySchema, c.get("body"));
+        if (!parsed.ok) return parsed.response;
+        const b = parsed.value;
+        const seconds = b.seconds_until_expiration ?? null;
+        const { json, secret } = await state.keys.add({
+          name: b.name,
+          subject: b.subject,
+          description: b.description ?? null,
+          scopes: b.scopes,
+          claims: b.claims ?? null,
+          expiration: seconds === null ? null : state.now() + seconds * 1000,
+          type: b.type,
+          createdBy: b.created_by ?? null,
+        });
+        const created: CreatedApiKeyJson = { ...json, secret };
+        return jsonResponse(200, created);
+      })
+      .post("/api_keys/verify", ...clerk("verify"), async (c) => {
+        const parsed = parseBody(VerifyBodySchema, c.get("body"));
+        if (!parsed.ok) return parsed.response;
+        const { secret } = parsed.value;
+        const modes = state.modes.current();
+        const finding = await state.keys.verify(secret, modes.dead_keys === "flagged");
+        if (finding.found === "live") return jsonResponse(200, finding.key);
+        if (finding.found === "dead") {
+          return modes.dead_keys === "flagged" ? jsonResponse(200, finding.key) : secretNotFound();
+        }
+        if (isIssuedSecretShape(secret) || modes.odd_secrets === "not_found") return secretNotFound();
+        return oddSecretRefused(modes.odd_secrets === "bad_request" ? 400 : 422);
+      })
+      .get("/api_keys/:apiKeyID", ...clerk("get"), keyIdParam, (c) => {
+        const id = c.req.param("apiKeyID");
+        const key = state.keys.get(id);
+        return key ? jsonResponse(200, key) : keyNotFound(id);
+      })
+      .post("/api_keys/:apiKeyID/revoke", ...clerk("revoke"), keyIdParam, (c) => {
+        const parsed = parseBody(RevokeBodySchema, c.get("body"));
+        if (!parsed.ok) return parsed.response;
+        const id = c.req.param("apiKeyID");
+        const finding = state.keys.revoke(id, parsed.value.revocation_reason ?? null);
+        if (!finding) return keyNotFound(id);
+        if (finding.found === "already_revoked" && state.modes.current().second_revoke === "refused") {
+          return alreadyRevoked();
+        }
+        return jsonResponse(200, finding.key);
+      })
+      .post("/m2m_tokens/verify", ...clerk("m2m_verify"), async (c) => {
+        const parsed = parseBody(M2MVerifyBodySchema, c.get("body"));
+        if (!parsed.ok) return parsed.response;
+        const modes = state.modes.current();
+        const finding = await state.m2mTokens.verify(parsed.value.token, modes.dead_keys === "flagged");
+        if (finding.found === "live") return jsonResponse(200, finding.token);
+        if (finding.found === "dead" && modes.dead_keys === "flagged")
+          return jsonResponse(200, finding.token);
+        return m2mTokenSecretNotFound();
+      })
+      .post("/m2m_tokens/:m2mTokenID/revoke", ...clerk("m2m_revoke"), (c) => {
+        const id = c.req.param("m2mTokenID");
+        if (!M2M_TOKEN_ID_PATTERN.test(id)) return invalidM2MTokenIdParam();
+        const parsed = parseBody(RevokeBodySchema, c.get("body"));
+        if (!parsed.ok) return parsed.response;
+        const finding = state.m2mTokens.revoke(id, parsed.value.revocation_reason ?? null);
+        if (!finding) return m2mTokenNotFound(id);
+        if (finding.found === "already_revoked" && state.modes.current().second_revoke === "refused") {
+          return alreadyRevoked();
+        }
+        return jsonResponse(200, finding.token);
+      })
+      // `@clerk/backend` calls the machines API under `/v1`, unlike its machine-auth clients (API keys, M2M tokens).
+      .get("/v1/machines", ...clerk("machines_list"), (c) => {
+        const limit = pageNumber(c.req.query("limit"), 10, 1, 500);
+        const offset = pageNumber(c.req.query("offset"), 0, 0, Number.MAX_SAFE_INTEGER);
+        if (limit === undefined || offset === undefined) return invalidBody([]);
+        return jsonResponse(200, state.machines.page(offset, limit));
+      })
+      .get("/v1/machines/:machineID/secret_key", ...clerk("machine_secret"), (c) => {
+        const id = c.req.param("machineID");
+        const secret = state.machines.secretOf(id);
+        return secret === undefined
+          ? machineNotFound(id)
+          : jsonResponse(200, { object: "machine_secret_key", secret });
+      })
+      .post("/v1/machines/:machineID/secret_key/rotate", ...clerk("machine_rotate"), (c) => {
+        const parsed = parseBody(RotateBodySchema, c.get("body"));
+        if (!parsed.ok) return parsed.response;
+        const id = c.req.param("machineID");
+        const secret = state.machines.rotate(id, parsed.value.previous_token_ttl);
+        return secret === undefined
+          ? machineNotFound(id)
+          : jsonResponse(200, { object: "machine_secret_key", secret });
+      })
+      .all("*", scriptedTraffic(state, "unknown"), bareUnknownRoute, authenticate, () => routeNotFound())
+  );
+}
+
+/** `POST /machines/{id}/secret_key/rotate`'s body, as the spec has it. */
+const RotateBodySchema = v.strictObject({
+  previous_token_ttl: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(28800)),
+});
+
+/** A query's page number within [min, max], `fallback` when absent; `undefined` when it is not a whole number. */
+function pageNumber(raw: string | undefined, fallback: number, min: number, max: number): number | undefined {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };

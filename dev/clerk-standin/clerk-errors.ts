@@ -208,3 +208,8 @@ export function m2mTokenNotFound(id: string): Response {
 export function m2mTokenSecretNotFound(): Response {
   return clerkError(404, "resource_not_found", "M2M token not found", "M2M token not found");
 }
+
+/** 404 for a machine id the instance does not hold. */
+export function machineNotFound(id: string): Response {
+  return clerkError(404, "resource_not_found", "not found", `No machine was found with id ${id}.`);
+}

@@ -2,7 +2,8 @@
  * @module
  * The control API under `/__standin/`: tests drive a stand-in over HTTP with it, so tests running inside workerd can
  * reach a stand-in in Node through `fetch`. Keys (`POST keys`, `GET keys`, `GET keys/<id>`), M2M tokens (`POST
- * m2m_tokens` mints one, as its machine would; `GET m2m_tokens`), the fault script
+ * m2m_tokens` mints one, as its machine would; `GET m2m_tokens`), machines (`POST machines` creates one and hands
+ * back its secret key; `GET machines`), the fault script
  * (`POST`/`GET script`), the rate limit, the latency, the accepted secret keys (`POST secret-keys`
  * `{"secret_keys": [...]}`, for a rotation), the modes (`POST modes` with any subset of them, `GET modes`), the call
  * log (`GET calls`) and `POST reset`. It never writes to the console, and its errors name what was expected, never
@@ -14,6 +15,7 @@ import { jsonResponse, readJsonBody } from "../standin-util.ts";
 import { ClerkFaultScriptSchema } from "./fault-script.ts";
 import { StandinKeyInputSchema } from "./key-store.ts";
 import { StandinM2MTokenInputSchema } from "./m2m-store.ts";
+import { StandinMachineInputSchema } from "./machine-store.ts";
 import { parseModes } from "./modes.ts";
 import { RateLimitSchema } from "./rate-limit.ts";
 import type { StandinState } from "./state.ts";
@@ -49,6 +51,13 @@ export function createControlApi(state: StandinState): Hono {
       if (!input.ok) return input.response;
       const { json, token } = await state.m2mTokens.add(input.value);
       return jsonResponse(200, { id: json.id, token, subject: json.subject });
+    })
+    .get("/machines", () => jsonResponse(200, state.machines.states()))
+    .post("/machines", async (c) => {
+      const input = await parseControlBody(StandinMachineInputSchema, c.req.raw);
+      if (!input.ok) return input.response;
+      const { json, secret } = state.machines.add(input.value);
+      return jsonResponse(200, { id: json.id, name: json.name, secret });
     })
     .post("/script", async (c) => {
       const input = await parseControlBody(ClerkFaultScriptSchema, c.req.raw);

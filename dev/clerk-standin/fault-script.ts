@@ -6,9 +6,28 @@
 import * as v from "valibot";
 
 /** The Clerk operations the stand-in serves; a fault's `path` filter names one of them. */
-export type ClerkOperation = "verify" | "revoke" | "get" | "create" | "m2m_verify" | "m2m_revoke";
+export type ClerkOperation =
+  | "verify"
+  | "revoke"
+  | "get"
+  | "create"
+  | "m2m_verify"
+  | "m2m_revoke"
+  | "machines_list"
+  | "machine_secret"
+  | "machine_rotate";
 
-const OperationSchema = v.picklist(["verify", "revoke", "get", "create", "m2m_verify", "m2m_revoke"]);
+const OperationSchema = v.picklist([
+  "verify",
+  "revoke",
+  "get",
+  "create",
+  "m2m_verify",
+  "m2m_revoke",
+  "machines_list",
+  "machine_secret",
+  "machine_rotate",
+]);
 const TimesSchema = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)));
 
 /**

@@ -28,7 +28,7 @@ export function scriptedTraffic(state: StandinState, operation: ClerkOperation |
       method: request.method,
       path: new URL(request.url).pathname,
       operation,
-      keyId: c.req.param("apiKeyID") ?? c.req.param("m2mTokenID"),
+      keyId: c.req.param("apiKeyID") ?? c.req.param("m2mTokenID") ?? c.req.param("machineID"),
     });
     const answer = (response: Response) => {
       call.status = response.status;
@@ -54,7 +54,12 @@ export function scriptedTraffic(state: StandinState, operation: ClerkOperation |
         call.secretSha256 = await sha256Hex(value.secret);
       } else if (operation === "m2m_verify" && isRecord(value) && typeof value.token === "string") {
         call.secretSha256 = await sha256Hex(value.token);
-      } else if (operation === "revoke" || operation === "m2m_revoke" || operation === "create") {
+      } else if (
+        operation === "revoke" ||
+        operation === "m2m_revoke" ||
+        operation === "machine_rotate" ||
+        operation === "create"
+      ) {
         call.body = value;
       }
     }

@@ -9,6 +9,7 @@ import { DEMO_KEYS, DEMO_M2M_TOKENS } from "./demo-keys.ts";
 import { createFaultScript, type FaultScript } from "./fault-script.ts";
 import { type CreatedStandinKey, createKeyStore, type KeyStore } from "./key-store.ts";
 import { createM2MTokenStore, type M2MTokenStore } from "./m2m-store.ts";
+import { createMachineStore, type MachineStore } from "./machine-store.ts";
 import { createModeSwitch, type ModeSwitch, type Modes } from "./modes.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 
@@ -33,6 +34,8 @@ export interface StandinState {
   readonly keys: KeyStore;
   /** Opaque M2M tokens (m2m-store.ts). */
   readonly m2mTokens: M2MTokenStore;
+  /** Machines and their secret keys (machine-store.ts). */
+  readonly machines: MachineStore;
   readonly calls: CallLog;
   readonly faults: FaultScript;
   readonly rateLimit: RateLimiter;
@@ -60,6 +63,7 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
   const now = opts.now ?? Date.now;
   const keys = createKeyStore(now);
   const m2mTokens = createM2MTokenStore(now);
+  const machines = createMachineStore(now);
   const calls = createCallLog(now);
   const faults = createFaultScript();
   const rateLimit = createRateLimiter(now);
@@ -82,6 +86,7 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
     now,
     keys,
     m2mTokens,
+    machines,
     calls,
     faults,
     rateLimit,
@@ -101,6 +106,7 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
       epoch = new AbortController();
       keys.clear();
       m2mTokens.clear();
+      machines.clear();
       calls.clear();
       faults.replace([]);
       rateLimit.set(null);

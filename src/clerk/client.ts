@@ -14,6 +14,7 @@ import type { Result } from "../lib/result";
 import { CLERK_CALL_TIMEOUT_MS, callClerk, invalidId } from "./call";
 import type { ClerkKey, CredentialCalls } from "./credential";
 import { createM2MTokenCalls } from "./m2m-tokens";
+import { createMachineCalls, type MachineCalls } from "./machines";
 
 export type { ClerkKey, CredentialCalls } from "./credential";
 
@@ -37,6 +38,8 @@ export interface ClerkGateway extends CredentialCalls {
   lookup(keyId: string): Promise<Result<ClerkKey, ClerkFailure>>;
   /** Opaque M2M tokens (`mt_…`). */
   m2mTokens: CredentialCalls;
+  /** Machines and their secret keys (`ak_…` too, unknown to `apiKeys.verify`). */
+  machines: MachineCalls;
 }
 
 /** Dependencies of the gateway. */
@@ -61,5 +64,6 @@ export function createClerkGateway(options: ClerkGatewayOptions): ClerkGateway {
       byId(keyId, () => clerk.apiKeys.revoke({ apiKeyId: keyId, revocationReason: reason })),
     lookup: (keyId) => byId(keyId, () => clerk.apiKeys.get(keyId)),
     m2mTokens: createM2MTokenCalls(clerk, timeoutMs),
+    machines: createMachineCalls(clerk, timeoutMs),
   };
 }

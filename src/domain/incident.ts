@@ -22,7 +22,13 @@ export type Label = v.InferOutput<typeof LabelSchema>;
  * type a sender reported: that is sighting data, which the partner agreement has erased after 30 days (it lives on
  * the sighting row until then). Values derived from the token alone identify no sighting.
  */
-export const TokenTypeSchema = v.picklist(["clerk_api_key", "clerk_m2m_token", "clerk_api_key_id", "other"]);
+export const TokenTypeSchema = v.picklist([
+  "clerk_api_key",
+  "clerk_m2m_token",
+  "clerk_machine_secret_key",
+  "clerk_api_key_id",
+  "other",
+]);
 /** autorevoke's classification of a token. */
 export type IncidentTokenType = v.InferOutput<typeof TokenTypeSchema>;
 
@@ -88,6 +94,8 @@ export interface Claim {
   instance: string | null;
   /** Which credential the token is (`clerk_m2m_token` for an M2M token): it picks Clerk's calls. */
   tokenType: IncidentTokenType;
+  /** The machine whose current secret key an `ak_` token is, as autorevoke last read the hashes; else `null`. */
+  machine: { instance: string; machineId: string; machineName: string } | null;
 }
 
 /** What Clerk told us of a key. */

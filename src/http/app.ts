@@ -22,6 +22,7 @@ import { githubAppRoutes } from "./routes/github-app";
 import { gitlabRevocationRoutes } from "./routes/gitlab-revocation";
 import { healthRoutes } from "./routes/health";
 import { incidentRoutes } from "./routes/incidents";
+import { machineRoutes } from "./routes/machines";
 import { recheckRoutes } from "./routes/rechecks";
 import { revocationRoutes } from "./routes/revocations";
 
@@ -56,6 +57,7 @@ export function createApp(useCasesFor: UseCasesFor, log: Logger) {
   app.route("/v1/incidents", incidentRoutes);
   app.route("/v1/revocations", revocationRoutes);
   app.route("/v1/rechecks", recheckRoutes);
+  app.route("/v1/machines", machineRoutes);
   app.route("/v1/health", clerkHealthRoutes);
   app.route("/v1/gitlab", gitlabRevocationRoutes);
   app.route("/v1/github-app", githubAppRoutes);

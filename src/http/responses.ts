@@ -178,6 +178,27 @@ export const RecheckResultSchema = v.object({
 /** The answer to `POST /v1/rechecks`. */
 export type RecheckResult = v.InferOutput<typeof RecheckResultSchema>;
 
+export const MachineRefreshSchema = v.object({
+  instances: v.array(
+    v.object({
+      name: v.pipe(v.string(), v.description("the Clerk instance")),
+      machines: v.pipe(
+        v.nullable(v.number()),
+        v.description("machines listed now; null when the listing stopped"),
+      ),
+      hashed: v.pipe(v.number(), v.description("secret key hashes read now")),
+      stopped: v.optional(
+        v.pipe(
+          v.string(),
+          v.description("why the refresh stopped early (Clerk's pace or a failure); the cron goes on"),
+        ),
+      ),
+    }),
+  ),
+});
+/** The answer to `POST /v1/machines/refresh`. */
+export type MachineRefresh = v.InferOutput<typeof MachineRefreshSchema>;
+
 /** Every error: a generic message that never echoes input, and for a 400 the names of the bad fields. */
 export const ErrorSchema = v.object({
   error: v.string(),

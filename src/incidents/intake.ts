@@ -8,7 +8,7 @@ import type { Claim, IncidentState, KeyFacts, NewIncident, NewSighting } from ".
 import { chunkJsonArrays } from "./chunk-by-bytes";
 import { confirmRevokedStatement } from "./confirm-revoked";
 import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
-import { parseClaim, StateRow, toState } from "./state-row";
+import { MACHINE_OF_TOKEN, parseClaim, StateRow, toState } from "./state-row";
 
 /** Alert intake. */
 export interface IncidentIntake {
@@ -57,10 +57,16 @@ export const NOT_FOUND_RECHECK_AFTER_MS = 86_400_000;
  * (?5), before the fingerprint existed, or an operator asks (?3). Evaluated on the row as it was before the upsert.
  */
 function reopenCondition(): string {
-  return `(incidents.status = 'failed' OR (incidents.status = 'not_found'
+  return `(incidents.status = 'failed' OR ${reclassified} OR (incidents.status = 'not_found'
     AND (incidents.sealed_secret IS NOT NULL OR excluded.sealed_secret IS NOT NULL OR incidents.key_id IS NOT NULL)
     AND (?3 OR incidents.verdict_config IS NOT ?4 OR incidents.checked_at IS NULL OR incidents.checked_at <= ?5)))`;
 }
+
+/**
+ * A token this code resolves that an older one ignored as not Clerk's (an `mt_` M2M token, before they were known):
+ * reopened as what it is now, with its secret sealed and no label.
+ */
+const reclassified = `(incidents.status = 'ignored' AND incidents.token_type = 'other' AND excluded.status = 'pending')`;
 
 /** Per-record choices. */
 export interface RecordOptions {
@@ -123,8 +129,9 @@ function recordStatements(
            -- does, and also where that one no longer can (its key removed, or a v1 value after a rotation of
            -- CLERK_SECRET_KEY). Both seal the same token: the row is keyed by the token's SHA-256, and each value is
            -- sealed with that hash as associated data, so a value sealed for another token would not open here.
+           token_type = CASE WHEN ${reclassified} THEN excluded.token_type ELSE incidents.token_type END,
            sealed_secret = CASE
-             WHEN incidents.status IN ('pending', 'failed', 'not_found') AND incidents.key_id IS NULL
+             WHEN incidents.status IN ('pending', 'failed', 'not_found', 'ignored') AND incidents.key_id IS NULL
              THEN COALESCE(excluded.sealed_secret, incidents.sealed_secret)
              ELSE incidents.sealed_secret END,
            next_attempt_at = CASE WHEN ${reopen} THEN NULL ELSE incidents.next_attempt_at END,
@@ -141,7 +148,7 @@ function recordStatements(
            -- of a big leak's.
            COALESCE(lease_id = ?7, 0) AS claimed, clerk_instance, key_subject IS NOT NULL AS key_confirmed,
            CASE WHEN lease_id = ?7 THEN sealed_secret END AS sealed_secret, attempts, failures, failing_since,
-           token_type`,
+           token_type, CASE WHEN lease_id = ?7 THEN ${MACHINE_OF_TOKEN} END AS machine`,
       )
       .bind(
         now,

@@ -11,6 +11,7 @@ import type {
   Claim,
   IncidentState,
   IncidentStatus,
+  IncidentTokenType,
   KeyFacts,
   Label,
 } from "../domain/incident";
@@ -76,6 +77,8 @@ export interface IncidentLeases {
       alreadyInactive?: AlreadyInactive;
       /** The fingerprint of the Clerk configuration that answered a `not_found` (config/verdict-config.ts). */
       verdictConfig?: string;
+      /** What the token turned out to be, when it was not what its shape said (a machine secret key's `ak_`). */
+      tokenType?: IncidentTokenType;
     },
   ): Promise<boolean>;
   /**
@@ -181,6 +184,7 @@ export function createIncidentLeases(db: D1Database, { notificationsOn }: LeaseO
              key_expiration = COALESCE(?14, key_expiration),
              verdict_config = CASE WHEN ?1 = 'not_found' THEN ?15 ELSE verdict_config END,
              checked_at = CASE WHEN ?1 = 'not_found' THEN ?3 ELSE checked_at END,
+             token_type = COALESCE(?16, token_type),
              ${oweEventSql(NEW_EVENT_SQL, notificationsOn)}
            WHERE token_hash = ?6 AND lease_id = ?9 AND status = 'pending'`,
           )
@@ -200,6 +204,7 @@ export function createIncidentLeases(db: D1Database, { notificationsOn }: LeaseO
             key?.revocationReason ?? null,
             key?.expiration ?? null,
             details.verdictConfig ?? null,
+            details.tokenType ?? null,
           ),
         details.attempts,
       );

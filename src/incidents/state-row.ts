@@ -33,9 +33,23 @@ export function toState(row: v.InferOutput<typeof StateRow>): IncidentState {
   };
 }
 
+/**
+ * The machine whose current secret key the token is, if any (incidents/machine-secrets.ts): read with the claim, so an
+ * `ak_` that `apiKeys.verify` does not know costs no round trip of its own to be told from junk. A JSON object or NULL.
+ */
+export const MACHINE_OF_TOKEN = `(SELECT json_object('instance', m.instance, 'machineId', m.machine_id,
+    'machineName', m.machine_name) FROM machine_secrets AS m INDEXED BY machine_secrets_by_hash
+   WHERE m.secret_sha256 = token_hash AND token_type = 'clerk_api_key' LIMIT 1)`;
+
+const MachineJsonSchema = v.pipe(
+  v.string(),
+  v.parseJson(),
+  v.object({ instance: v.string(), machineId: v.string(), machineName: v.string() }),
+);
+
 /** The columns a claiming `UPDATE ... RETURNING` answers. */
 export const CLAIM_RETURNING = `token_hash, key_id, clerk_instance, key_subject IS NOT NULL AS key_confirmed, sealed_secret,
-  attempts, failures, failing_since, token_type`;
+  attempts, failures, failing_since, token_type, ${MACHINE_OF_TOKEN} AS machine`;
 
 const ClaimRow = v.object({
   token_hash: v.string(),
@@ -47,6 +61,7 @@ const ClaimRow = v.object({
   failures: v.number(),
   failing_since: v.nullable(v.number()),
   token_type: TokenTypeSchema,
+  machine: v.nullable(MachineJsonSchema),
 });
 
 /** The claim a claiming statement answered, under `leaseId`. */
@@ -63,5 +78,6 @@ export function parseClaim(leaseId: string, row: unknown): Claim & { tokenHash: 
     failingSince: parsed.failing_since,
     instance: parsed.clerk_instance,
     tokenType: parsed.token_type,
+    machine: parsed.machine,
   };
 }

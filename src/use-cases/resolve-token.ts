@@ -34,13 +34,14 @@ import type { ClerkGateway, ClerkKey, CredentialCalls } from "../clerk/client";
 import { type Attempt, attemptOf } from "../domain/attempt";
 import { CLERK_MISCONFIGURED, type ClerkFailure } from "../domain/clerk-failure";
 import { DEFAULT_INSTANCE } from "../domain/clerk-ids";
-import type { AlreadyInactive, Claim, IncidentState, KeyFacts } from "../domain/incident";
+import type { AlreadyInactive, Claim, IncidentState, IncidentTokenType, KeyFacts } from "../domain/incident";
 import type { NotifyEventType } from "../domain/notify-event";
 import type { Outcome } from "../domain/outcome";
 import { REVOCATION_REASON } from "../domain/outcome";
 import { type PacePriority, QUEUED_REVOKE_MAX_WAIT_MS } from "../domain/pace-schedule";
 import { retryDelaySeconds } from "../domain/retry-policy";
 import type { IncidentLeases } from "../incidents/leases";
+import type { MachineOfSecret, MachineSecrets } from "../incidents/machine-secrets";
 import type { Logger } from "../lib/log";
 import { err, type Result } from "../lib/result";
 import type { Sealer } from "../lib/seal";
@@ -81,7 +82,15 @@ export interface ResolverDeps {
   verdictConfig?: string | Promise<string>;
   /** Where `clerk_misconfigured` is logged. */
   log?: Logger;
+  /**
+   * The machine secret hashes (incidents/machine-secrets.ts), kept after a rotation. Whose secret an `ak_` is comes
+   * with its claim (`Claim.machine`): one no instance's `apiKeys.verify` knows is rotated when it is a machine's.
+   */
+  machineSecrets?: Pick<MachineSecrets, "setHash">;
 }
+
+/** What a leaked `ak_` that is a machine's secret key is recorded as. */
+const MACHINE_SECRET_KEY = "clerk_machine_secret_key" satisfies IncidentTokenType;
 
 /** Statuses of a revoke Clerk refused: the key may be revoked already, so a lookup decides. */
 const REFUSED_REVOKE_STATUSES: ReadonlySet<number> = new Set([400, 409, 422]);
@@ -205,9 +214,21 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     return { kind: "failed", reason };
   }
 
-  async function revoked(tokenHash: string, claim: Claim, keyId: string, key?: KeyFacts, error?: string) {
+  async function revoked(
+    tokenHash: string,
+    claim: Claim,
+    keyId: string,
+    key?: KeyFacts,
+    error?: string,
+    tokenType?: IncidentTokenType,
+  ) {
     const now = deps.now();
-    const details = { key, attempts: history(claim), ...(error ? { error } : {}) };
+    const details = {
+      key,
+      attempts: history(claim),
+      ...(error ? { error } : {}),
+      ...(tokenType ? { tokenType } : {}),
+    };
     // Clerk confirmed it: record it under the lease, or over whoever holds the incident now.
     const recorded =
       (await leases.finish(tokenHash, claim.leaseId, "revoked", "true_positive", now, details)) ||
@@ -237,6 +258,60 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       byThisCall: false,
       inactive: key.alreadyInactive,
     } satisfies Outcome;
+  }
+
+  /**
+   * A leaked machine secret key: its machine's secret is rotated with no grace for the old one, so the leaked value
+   * stops at once; the machine stops working until its owners deploy the new secret, which only Clerk's dashboard
+   * shows (its hash is kept, never it). Recorded `revoked` as a `clerk_machine_secret_key`, key id and subject the
+   * machine's. A machine gone from Clerk (404) took its secret with it: revoked, `deleted`, by nobody here.
+   */
+  async function rotateMachine(
+    tokenHash: string,
+    claim: Claim,
+    machine: MachineOfSecret,
+    instance: ClerkInstance,
+    options: ResolveOptions | undefined,
+  ): Promise<Outcome> {
+    const wait = await revokeSlot(instance.pacer, options);
+    if (!wait.ok) return pacedOut(tokenHash, claim, wait.retryAfterMs);
+    const rotated = await instance.clerk.machines.rotate(machine.machineId);
+    // In the history as the credential's revoke: a rotation is how a machine secret key is revoked, the incident's
+    // token_type says which (and the attempts table's CHECK, which a new name would mean rebuilding, stays).
+    note(claim, attemptOf(tokenHash, "revoke", rotated, deps.now(), instance.name));
+    const key: KeyFacts = {
+      id: machine.machineId,
+      subject: machine.machineId,
+      name: machine.machineName,
+      instance: instance.name,
+    };
+    if (rotated.ok) {
+      // The old hash now matches no machine; the new one is the machine's. A failed write only delays that.
+      await deps.machineSecrets
+        ?.setHash(instance.name, machine.machineId, rotated.value, deps.now())
+        .catch(() => deps.log?.warn("machine_secret_hash_not_saved", { instance: instance.name }));
+      return revoked(tokenHash, claim, machine.machineId, key, undefined, MACHINE_SECRET_KEY);
+    }
+    const failure = rotated.error;
+    noteMisconfigured(failure, instance.name, "rotate");
+    switch (failure.kind) {
+      case "not_found": {
+        const done = await leases.finish(tokenHash, claim.leaseId, "revoked", "true_positive", deps.now(), {
+          key,
+          alreadyInactive: "deleted",
+          error: "machine_gone_at_rotate",
+          attempts: history(claim),
+          tokenType: MACHINE_SECRET_KEY,
+        });
+        if (!done) return lostLease(tokenHash);
+        deps.onFinal?.(tokenHash, "api_key.already_inactive");
+        return { kind: "revoked", keyId: machine.machineId, byThisCall: false, inactive: "deleted" };
+      }
+      case "retryable":
+        return retryable(tokenHash, claim, failure, instance.pacer);
+      case "final":
+        return fail(tokenHash, claim, `rotate_${failure.reason}`, failure.traceId);
+    }
   }
 
   /** Every candidate answered that it does not know the token: `not_found`, with the configuration that said so. */
@@ -440,13 +515,18 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
 
       const verdict = await verifyEverywhere(tokenHash, claim, secret, candidates, options);
       switch (verdict.kind) {
-        case "unknown":
+        case "unknown": {
           // Every instance answered Clerk's 404 (or refused the token's shape).
           if (instanceUnknown) return waitForInstance();
+          // An `ak_` may be a machine secret key, which `apiKeys.verify` does not know: its hash says whose.
+          const machine = claim.tokenType === "clerk_api_key" ? claim.machine : null;
+          const owner = machine && candidates.find((i) => i.name === machine.instance);
+          if (machine && owner) return rotateMachine(tokenHash, claim, machine, owner, options);
           return notFound(tokenHash, claim, {
             ...(verdict.traceId ? { traceId: verdict.traceId } : {}),
             ...(verdict.refused ? { error: verdict.refused } : {}),
           });
+        }
         case "unanswered":
           return retryable(tokenHash, claim, verdict.failure, undefined);
         case "paced":

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ClerkGateway, ClerkKey } from "../clerk/client";
 import type { ClerkFailure } from "../domain/clerk-failure";
-import { ok, type Result } from "../lib/result";
+import { err, ok, type Result } from "../lib/result";
 import type { Pacer } from "../pacing/pacer";
 import { createDirectRevoker } from "./revoke-direct";
 
@@ -13,6 +13,12 @@ const KEY: ClerkKey = {
   expired: false,
   revocationReason: null,
   expiration: null,
+};
+/** No machine: the direct revoker never rotates. */
+const noMachines: ClerkGateway["machines"] = {
+  list: async () => ok({ machines: [], totalCount: 0 }),
+  secretHashOf: async () => err({ kind: "not_found", status: 404 }),
+  rotate: async () => err({ kind: "not_found", status: 404 }),
 };
 const unpaced: Pacer = { reserve: async () => ({ granted: true, waitMs: 0 }), slowDown: async () => {} };
 
@@ -26,6 +32,7 @@ function revokerWith(verified: ClerkKey) {
     },
     lookup: async () => ok(verified),
     m2mTokens: { verify: async () => ok(verified), revoke: async () => ok({ ...verified, revoked: true }) },
+    machines: noMachines,
   };
   const revoke = createDirectRevoker({
     instances: [{ name: "default", clerk, pacer: unpaced }],
@@ -71,6 +78,7 @@ describe("the direct revoker (D1 down)", () => {
       revoke: async () => ok({ ...KEY, revoked: true }),
       lookup: async () => ok(KEY),
       m2mTokens: { verify: async () => ok(KEY), revoke: async () => ok({ ...KEY, revoked: true }) },
+      machines: noMachines,
     };
     const revoke = createDirectRevoker({
       instances: [{ name: "default", clerk, pacer }],

@@ -3,6 +3,7 @@
  * Everything the Worker does, as one catalogue: the HTTP layer and the queue and cron handlers call these and nothing
  * below them. src/wiring.ts builds it from the configuration, with each use case given only what it needs.
  */
+
 import type { AccessVerifier } from "../access/access-verifier";
 import type { Config } from "../config/config";
 import type { ClerkInstanceHealth } from "../domain/clerk-health";
@@ -16,6 +17,7 @@ import type { Result } from "../lib/result";
 import type { AlertVerifier } from "../senders/alert-verifier";
 import type { AlertInput, AlertSummary } from "./process-alert";
 import type { RecheckProgress } from "./recheck-not-found";
+import type { RefreshResult } from "./refresh-machine-secrets";
 import type { InstanceError, ManualRevocation } from "./revoke-manually";
 import type { SweepResult } from "./sweep";
 
@@ -40,6 +42,11 @@ export interface UseCases {
   consumeRevocations(batch: MessageBatch<unknown>): Promise<void>;
   /** Handles a batch of the dead-letter queue. */
   consumeDeadLetters(batch: MessageBatch<unknown>): Promise<void>;
+  /**
+   * Reads machine secret key hashes from Clerk (refresh-machine-secrets.ts): by the cron at its scheduled time `at`,
+   * due ones only; `force`, an operator's, lists the machines now.
+   */
+  refreshMachineSecrets(options?: { force?: boolean; at?: number }): Promise<RefreshResult[]>;
   /** The cron's sweep at its scheduled time: stranded work, owed notifications, erasure, resealing. */
   sweep(scheduledTime: number): Promise<SweepResult>;
   /** An operator revokes the key a leaked secret belongs to. */

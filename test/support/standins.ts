@@ -73,6 +73,25 @@ export const clerkM2MTokens = async () =>
     revoke_count: number;
     verify_count: number;
   }[];
+/** A machine the stand-in created, with its secret key (an `ak_` value, watched for). */
+export interface LiveMachine {
+  id: string;
+  name: string;
+  secret: string;
+}
+export async function createMachine(input: Record<string, unknown> = {}): Promise<LiveMachine> {
+  const machine = (await post(`${CLERK}/__standin/machines`, input)) as LiveMachine;
+  noteSecret(machine.secret);
+  return machine;
+}
+/** The stand-in's machines, with their rotations (never their secrets). */
+export const clerkMachines = async () =>
+  (await control(`${CLERK}/__standin/machines`)) as {
+    id: string;
+    name: string;
+    rotate_count: number;
+    previous_token_ttls: number[];
+  }[];
 export const scriptClerk = (faults: unknown[]) => post(`${CLERK}/__standin/script`, faults);
 /** Rotates the stand-in's instance secret key: from now on only `secretKeys` are accepted (a reset restores the test's). */
 export const acceptClerkSecretKeys = (secretKeys: string[]) =>
