@@ -22,6 +22,7 @@ describe("npm run alert's options", () => {
       expect(optionsOf([])).toEqual({
         token: [],
         count: 0,
+        kind: "api-key",
         type: "clerk_api_key",
         url: DEFAULT_LEAK_URL,
         source: "content",
@@ -71,6 +72,10 @@ describe("npm run alert's options", () => {
       });
     });
 
+    it("takes --kind m2m, for the demo M2M token", () => {
+      expect(optionsOf(["--kind", "m2m"]).kind).toBe("m2m");
+    });
+
     it("asks for help with --help or -h", () => {
       expect(parseAlertOptions(["--help"])).toEqual({ ok: true, value: { kind: "help" } });
       expect(parseAlertOptions(["--token", "ak_x", "-h"])).toEqual({ ok: true, value: { kind: "help" } });
@@ -84,6 +89,7 @@ describe("npm run alert's options", () => {
       [["--count=-1"], "--count must be 0 or more"],
       [["--count", String(MAX_RANDOM_SECRETS + 1)], `--count is capped at ${MAX_RANDOM_SECRETS}`],
       [["--instance", "dev"], "--instance must be prod or staging"],
+      [["--kind", "oauth"], "--kind must be api-key or m2m"],
       [["--sender", "bitbucket"], "--sender must be one of github, gitlab, depsdev, generic"],
       [["--target", "localhost-8787"], "--target must be a URL"],
       [["--webhook-secret", "hunter2"], "--webhook-secret must start with whsec_"],
