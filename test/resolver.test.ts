@@ -50,6 +50,8 @@ function scriptedClerk(verify: Answer[], revoke: Answer[], lookup: Answer[] = []
     lookup: async () => lookup[Math.min(calls.lookup++, lookup.length - 1)] as Answer,
     // An M2M token's calls draw on the same scripts; Clerk publishes no lookup for them.
     m2mTokens: { verify: verifyNext, revoke: revokeNext },
+    oauthTokens: { verify: verifyNext, revoke: revokeNext },
+    jwts: { verify: verifyNext, revoke: revokeNext },
     machines: noMachines,
   };
   return { gateway, calls };

@@ -1,7 +1,7 @@
 /**
  * @module
  * The Clerk adapter: for API keys, `verify(secret)`, `revoke(keyId)` and `lookup(keyId)`, and for each other credential
- * kind its own calls (`m2mTokens`: ./m2m-tokens.ts), all through the official `@clerk/backend` SDK, each with a timeout,
+ * kind its own calls (`m2mTokens`: ./m2m-tokens.ts, `oauthTokens`: ./oauth-tokens.ts, `jwts`: ./jwt-tokens.ts), all through the official `@clerk/backend` SDK, each with a timeout,
  * each returning a `Result` whose error is already classified (./call.ts). Every field Clerk's published answer carries
  * that changes a verdict is read: `revoked`, `revocation_reason`, `expired`, `expiration`. A verify that answers 200 is
  * not proof of a live key (Clerk's OpenAPI lets it answer 200 for a revoked or expired one).
@@ -13,8 +13,10 @@ import { ClerkKeyIdSchema } from "../domain/clerk-ids";
 import type { Result } from "../lib/result";
 import { CLERK_CALL_TIMEOUT_MS, callClerk, invalidId } from "./call";
 import type { ClerkKey, CredentialCalls } from "./credential";
+import { createJwtCalls } from "./jwt-tokens";
 import { createM2MTokenCalls } from "./m2m-tokens";
 import { createMachineCalls, type MachineCalls } from "./machines";
+import { createOAuthTokenCalls } from "./oauth-tokens";
 
 export type { ClerkKey, CredentialCalls } from "./credential";
 
@@ -38,6 +40,10 @@ export interface ClerkGateway extends CredentialCalls {
   lookup(keyId: string): Promise<Result<ClerkKey, ClerkFailure>>;
   /** Opaque M2M tokens (`mt_…`). */
   m2mTokens: CredentialCalls;
+  /** Opaque OAuth access tokens (`oat_…`). */
+  oauthTokens: CredentialCalls;
+  /** JWT-format M2M tokens and OAuth access tokens: verified against the instance's JWKS, never revoked. */
+  jwts: CredentialCalls;
   /** Machines and their secret keys (`ak_…` too, unknown to `apiKeys.verify`). */
   machines: MachineCalls;
 }
@@ -64,6 +70,8 @@ export function createClerkGateway(options: ClerkGatewayOptions): ClerkGateway {
       byId(keyId, () => clerk.apiKeys.revoke({ apiKeyId: keyId, revocationReason: reason })),
     lookup: (keyId) => byId(keyId, () => clerk.apiKeys.get(keyId)),
     m2mTokens: createM2MTokenCalls(clerk, timeoutMs),
+    oauthTokens: createOAuthTokenCalls(clerk, timeoutMs),
+    jwts: createJwtCalls(clerk, timeoutMs),
     machines: createMachineCalls(clerk, timeoutMs),
   };
 }

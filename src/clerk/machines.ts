@@ -13,12 +13,10 @@
 import type { createClerkClient } from "@clerk/backend";
 import * as v from "valibot";
 import type { ClerkFailure } from "../domain/clerk-failure";
+import { ClerkMachineIdSchema as MachineIdSchema } from "../domain/clerk-ids";
 import { sha256Hex } from "../lib/hash";
 import { err, ok, type Result } from "../lib/result";
 import { callClerk, invalidId } from "./call";
-
-/** Clerk's machine ids: `mch_` and word characters (its examples have 27). */
-export const MachineIdSchema = v.pipe(v.string(), v.regex(/^mch_\w{1,64}$/));
 
 const MachineListSchema = v.object({
   data: v.array(v.object({ id: MachineIdSchema, name: v.string() })),

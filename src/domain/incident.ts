@@ -17,8 +17,9 @@ export const LabelSchema = v.picklist(["true_positive", "false_positive"]);
 export type Label = v.InferOutput<typeof LabelSchema>;
 
 /**
- * What autorevoke makes of a token, kept on the incident for good: shaped like a Clerk API key secret or an opaque
- * Clerk M2M token (it picks the calls the resolver makes), a Clerk key id an operator gave, or anything else. Never the
+ * What autorevoke makes of a token, kept on the incident for good: which Clerk credential it is shaped as, or turned
+ * out to be (it picks the calls the resolver makes: domain/clerk-ids.ts, domain/credential-kind.ts), an id an operator
+ * gave (a key's, an M2M token's, a machine's), or anything else. Never the
  * type a sender reported: that is sighting data, which the partner agreement has erased after 30 days (it lives on
  * the sighting row until then). Values derived from the token alone identify no sighting.
  */
@@ -26,7 +27,12 @@ export const TokenTypeSchema = v.picklist([
   "clerk_api_key",
   "clerk_m2m_token",
   "clerk_machine_secret_key",
+  "clerk_oauth_access_token",
+  "clerk_m2m_jwt",
+  "clerk_oauth_jwt",
   "clerk_api_key_id",
+  "clerk_m2m_token_id",
+  "clerk_machine_id",
   "other",
 ]);
 /** autorevoke's classification of a token. */
@@ -83,6 +89,8 @@ export interface Claim {
   keyId: string | null;
   /** Clerk confirmed `keyId` (a verify answered it). An operator's key id is unconfirmed until revoked. */
   keyConfirmed: boolean;
+  /** The owner verify answered (`key_subject`): an OAuth token's client, whose application revokes it. */
+  keySubject: string | null;
   sealedSecret: string | null;
   /** Claims taken so far, this one included. */
   attempts: number;

@@ -5,16 +5,20 @@
  * never the token.
  */
 import * as v from "valibot";
+import { type CredentialAction, credentialKindOf } from "./credential-kind";
 import type { AlreadyInactive } from "./incident";
 
 /**
- * The event types sent to the key owner's team. `api_key.already_inactive`: a leaked key Clerk knows was already
- * revoked elsewhere or expired, so autorevoke revoked nothing; the leak is still worth knowing about.
+ * The event types sent to the key owner's team, for every Clerk credential kind (`data.token_type` says which, and
+ * `data.action` what was done to it: domain/credential-kind.ts). `api_key.already_inactive`: a leaked credential Clerk
+ * knows was already revoked elsewhere or expired, so autorevoke revoked nothing; the leak is still worth knowing
+ * about. `api_key.cannot_be_revoked`: a live JWT the instance issued, which works until `data.key_expiration`.
  */
 export const NotifyEventTypeSchema = v.picklist([
   "api_key.revoked",
   "api_key.revocation_failed",
   "api_key.already_inactive",
+  "api_key.cannot_be_revoked",
 ]);
 
 /** Slack's incoming-webhook host; a NOTIFY_URL there gets Slack messages instead of signed events. */
@@ -61,6 +65,8 @@ export interface RevocationEvent {
     token_hash: string;
     token_prefix: string;
     token_type: string;
+    /** What autorevoke does to a live credential of this kind (`revoked`, `rotated`, `grant_revoked`, `cannot_be_revoked`). */
+    action: CredentialAction;
     key_id: string | null;
     key_name: string | null;
     key_subject: string | null;
@@ -91,6 +97,7 @@ export function buildEvent(type: NotifyEventType, facts: EventFacts, now: number
       token_hash: facts.tokenHash,
       token_prefix: facts.tokenPrefix,
       token_type: facts.tokenType,
+      action: credentialKindOf(facts.tokenType).action,
       key_id: facts.keyId,
       key_name: facts.keyName,
       key_subject: facts.keySubject,

@@ -11,10 +11,12 @@ export const REVOCATION_REASON = "Key compromised";
  * The result of one resolution attempt. Only `retry` and `busy` leave the incident unfinished.
  * - `revoked.byThisCall`: this call made the revocation (as opposed to finding it made already).
  * - `revoked.inactive`: Clerk knew the key, and it was dead before anyone here revoked it (still `true_positive`).
+ * - `revoked.unrevocable`: a live JWT the instance issued; nothing can revoke it, it works until it expires (still
+ *   `true_positive`: it is real).
  * - `retry.waiting`: nothing failed; Clerk's budget is spent (the pace, or a 429) and the attempt waits its turn.
  */
 export type Outcome =
-  | { kind: "revoked"; keyId: string; byThisCall: boolean; inactive?: AlreadyInactive }
+  | { kind: "revoked"; keyId: string; byThisCall: boolean; inactive?: AlreadyInactive; unrevocable?: true }
   | { kind: "not_found" }
   | { kind: "ignored" }
   | { kind: "failed"; reason: string }

@@ -146,7 +146,7 @@ function recordStatements(
          RETURNING token_hash, status, label, key_id, claimed_until, next_attempt_at,
            -- A claim's columns (state-row.ts's CLAIM_RETURNING); the sealed secret only of a claimed row, not of all
            -- of a big leak's.
-           COALESCE(lease_id = ?7, 0) AS claimed, clerk_instance, key_subject IS NOT NULL AS key_confirmed,
+           COALESCE(lease_id = ?7, 0) AS claimed, clerk_instance, key_subject, key_subject IS NOT NULL AS key_confirmed,
            CASE WHEN lease_id = ?7 THEN sealed_secret END AS sealed_secret, attempts, failures, failing_since,
            token_type, CASE WHEN lease_id = ?7 THEN ${MACHINE_OF_TOKEN} END AS machine`,
       )

@@ -105,6 +105,7 @@ export interface IncidentLeases {
 
 /** The event a final status owes the key owner's team (the notification outbox, `notify_due`); NULL for none. */
 const NEW_EVENT_SQL = `CASE WHEN ?1 = 'revoked' AND ?12 IS NOT NULL THEN 'api_key.already_inactive'
+  WHEN ?1 = 'revoked' AND COALESCE(?16, token_type) IN ('clerk_m2m_jwt', 'clerk_oauth_jwt') THEN 'api_key.cannot_be_revoked'
   WHEN ?1 = 'revoked' THEN 'api_key.revoked' WHEN ?1 = 'failed' THEN 'api_key.revocation_failed' ELSE NULL END`;
 
 /** How the lease store is set up. */
@@ -155,13 +156,24 @@ export function createIncidentLeases(db: D1Database, { notificationsOn }: LeaseO
           .prepare(
             // An API key's sealed secret goes once its id is known: revoking and looking up need only the id. An M2M
             // token keeps it until the end: Clerk publishes no read by id, so after a refused revoke (a crash between
-            // our revoke and its record, say) verifying the secret again is how Clerk's record is read.
+            // our revoke and its record, say) verifying the secret again is how Clerk's record is read. An OAuth
+            // access token keeps it too: Clerk revokes one by its value, not its id.
             `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3,
-             sealed_secret = CASE WHEN token_type = 'clerk_m2m_token' THEN sealed_secret END,
+             sealed_secret = CASE WHEN token_type IN ('clerk_m2m_token', 'clerk_oauth_access_token') THEN sealed_secret END,
+             key_expiration = COALESCE(?8, key_expiration),
              failing_since = NULL, clerk_instance = COALESCE(?7, clerk_instance), updated_at = ?4
            WHERE token_hash = ?5 AND lease_id = ?6 AND status = 'pending'`,
           )
-          .bind(key.id, key.subject, key.name, now, tokenHash, leaseId, key.instance ?? null),
+          .bind(
+            key.id,
+            key.subject,
+            key.name,
+            now,
+            tokenHash,
+            leaseId,
+            key.instance ?? null,
+            key.expiration ?? null,
+          ),
         attempts,
       );
       return result.meta.changes > 0;
@@ -176,7 +188,7 @@ export function createIncidentLeases(db: D1Database, { notificationsOn }: LeaseO
             `UPDATE incidents SET status = ?1, label = ?2, claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
              sealed_secret = CASE WHEN ?1 IN ('failed', 'not_found') THEN sealed_secret ELSE NULL END,
              revoked_at = CASE WHEN ?1 = 'revoked' THEN ?3 ELSE revoked_at END,
-             key_id = COALESCE(key_id, ?11),
+             key_id = COALESCE(key_id, NULLIF(?11, '')),
              key_subject = COALESCE(?7, key_subject), key_name = COALESCE(?8, key_name),
              clerk_instance = COALESCE(?10, clerk_instance), last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3,
              already_inactive = CASE WHEN ?1 = 'revoked' THEN ?12 ELSE NULL END,

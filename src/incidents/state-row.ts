@@ -48,13 +48,14 @@ const MachineJsonSchema = v.pipe(
 );
 
 /** The columns a claiming `UPDATE ... RETURNING` answers. */
-export const CLAIM_RETURNING = `token_hash, key_id, clerk_instance, key_subject IS NOT NULL AS key_confirmed, sealed_secret,
+export const CLAIM_RETURNING = `token_hash, key_id, clerk_instance, key_subject, key_subject IS NOT NULL AS key_confirmed, sealed_secret,
   attempts, failures, failing_since, token_type, ${MACHINE_OF_TOKEN} AS machine`;
 
 const ClaimRow = v.object({
   token_hash: v.string(),
   key_id: v.nullable(v.string()),
   clerk_instance: v.nullable(v.string()),
+  key_subject: v.nullable(v.string()),
   key_confirmed: v.number(),
   sealed_secret: v.nullable(v.string()),
   attempts: v.number(),
@@ -72,6 +73,7 @@ export function parseClaim(leaseId: string, row: unknown): Claim & { tokenHash: 
     leaseId,
     keyId: parsed.key_id,
     keyConfirmed: parsed.key_confirmed === 1,
+    keySubject: parsed.key_subject,
     sealedSecret: parsed.sealed_secret,
     attempts: parsed.attempts,
     failures: parsed.failures,

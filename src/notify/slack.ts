@@ -2,6 +2,7 @@
  * @module
  * Slack incoming webhooks take `{text}` and no signature: a revocation event as a readable message.
  */
+import { credentialKindOf } from "../domain/credential-kind";
 import type { RevocationEvent } from "../domain/notify-event";
 
 /** Slack's mrkdwn needs `&`, `<` and `>` escaped; everything else in an event is plain text. */
@@ -17,16 +18,28 @@ const INACTIVE_WORDS = {
 
 /** The message's first line: what happened, and whether anyone must act. */
 function headline(event: RevocationEvent, key: string): string {
+  const noun = `Clerk ${credentialKindOf(event.data.token_type).noun}`;
   switch (event.type) {
     case "api_key.revoked":
-      return `:rotating_light: Leaked Clerk API key ${key} was revoked by autorevoke.`;
+      switch (event.data.action) {
+        case "rotated":
+          return `:rotating_light: Leaked ${noun} ${key} was rotated by autorevoke. The machine stops working until its owners deploy its new secret key (Clerk's dashboard shows it).`;
+        case "grant_revoked":
+          return `:rotating_light: Leaked ${noun} ${key}: autorevoke revoked its grant, so it and every token of the grant (refresh tokens too) no longer work.`;
+        default:
+          return `:rotating_light: Leaked ${noun} ${key} was revoked by autorevoke.`;
+      }
     case "api_key.revocation_failed":
-      return `:warning: autorevoke could not revoke leaked Clerk API key ${key}. Revoke it by hand.`;
+      return `:warning: autorevoke could not revoke leaked ${noun} ${key}. Revoke it by hand.`;
     case "api_key.already_inactive": {
       const why = event.data.already_inactive
         ? INACTIVE_WORDS[event.data.already_inactive]
         : "was already inactive";
-      return `:information_source: Leaked Clerk API key ${key} ${why}; nothing was revoked. Find out how it leaked.`;
+      return `:information_source: Leaked ${noun} ${key} ${why}; nothing was revoked. Find out how it leaked.`;
+    }
+    case "api_key.cannot_be_revoked": {
+      const until = event.data.key_expiration ? ` until ${event.data.key_expiration}` : " until it expires";
+      return `:warning: Leaked ${noun} ${key} cannot be revoked: Clerk keeps no state for a JWT, so it works${until}. Find out how it leaked, and what it can reach.`;
     }
   }
 }

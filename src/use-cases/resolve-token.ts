@@ -34,6 +34,7 @@ import type { ClerkGateway, ClerkKey, CredentialCalls } from "../clerk/client";
 import { type Attempt, attemptOf } from "../domain/attempt";
 import { CLERK_MISCONFIGURED, type ClerkFailure } from "../domain/clerk-failure";
 import { DEFAULT_INSTANCE } from "../domain/clerk-ids";
+import { isUnrevocable } from "../domain/credential-kind";
 import type { AlreadyInactive, Claim, IncidentState, IncidentTokenType, KeyFacts } from "../domain/incident";
 import type { NotifyEventType } from "../domain/notify-event";
 import type { Outcome } from "../domain/outcome";
@@ -47,6 +48,7 @@ import { err, type Result } from "../lib/result";
 import type { Sealer } from "../lib/seal";
 import type { Pacer } from "../pacing/pacer";
 import type { ClerkInstance } from "./clerk-instance";
+import { credentialCalls } from "./credential-calls";
 import { waitForSlot } from "./wait-for-slot";
 
 /**
@@ -91,6 +93,10 @@ export interface ResolverDeps {
 
 /** What a leaked `ak_` that is a machine's secret key is recorded as. */
 const MACHINE_SECRET_KEY = "clerk_machine_secret_key" satisfies IncidentTokenType;
+
+/** An `ak_` found to be a machine's secret is recorded as one; an operator's rotation by machine id stays that. */
+const rotatedType = (claim: Claim): IncidentTokenType | undefined =>
+  claim.tokenType === "clerk_api_key" ? MACHINE_SECRET_KEY : undefined;
 
 /** Statuses of a revoke Clerk refused: the key may be revoked already, so a lookup decides. */
 const REFUSED_REVOKE_STATUSES: ReadonlySet<number> = new Set([400, 409, 422]);
@@ -172,9 +178,12 @@ export function instancesOf(deps: {
   throw new Error("no Clerk instance configured");
 }
 
-/** The calls of the claimed token's credential kind on `instance`: an M2M token's, or an API key's (every other). */
+/** The calls of the claimed token's credential kind on `instance`. */
 const callsFor = (claim: Claim, instance: ClerkInstance): CredentialCalls =>
-  claim.tokenType === "clerk_m2m_token" ? instance.clerk.m2mTokens : instance.clerk;
+  credentialCalls(claim.tokenType, instance.clerk);
+
+/** No slot to book: the call makes no Clerk request (a JWT checked against a key set the gateway holds). */
+const NO_CALL = { ok: true } as const;
 
 /** Builds the resolver. */
 export function createResolver(deps: ResolverDeps): ResolveToken {
@@ -261,6 +270,21 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
   }
 
   /**
+   * A JWT the instance signed and that has not expired: Clerk keeps no state for it, so nothing can revoke it and it
+   * works until its `exp`. Final all the same (`revoked` / `true_positive`: it is real, and all that can be done is
+   * done), recorded with its expiry, and the team is told it cannot be revoked (`api_key.cannot_be_revoked`).
+   */
+  async function unrevocable(tokenHash: string, claim: Claim, key: KeyFacts): Promise<Outcome> {
+    const done = await leases.finish(tokenHash, claim.leaseId, "revoked", "true_positive", deps.now(), {
+      key,
+      attempts: history(claim),
+    });
+    if (!done) return lostLease(tokenHash);
+    deps.onFinal?.(tokenHash, "api_key.cannot_be_revoked");
+    return { kind: "revoked", keyId: key.id, byThisCall: false, unrevocable: true } satisfies Outcome;
+  }
+
+  /**
    * A leaked machine secret key: its machine's secret is rotated with no grace for the old one, so the leaked value
    * stops at once; the machine stops working until its owners deploy the new secret, which only Clerk's dashboard
    * shows (its hash is kept, never it). Recorded `revoked` as a `clerk_machine_secret_key`, key id and subject the
@@ -282,7 +306,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     const key: KeyFacts = {
       id: machine.machineId,
       subject: machine.machineId,
-      name: machine.machineName,
+      name: machine.machineName || null,
       instance: instance.name,
     };
     if (rotated.ok) {
@@ -290,7 +314,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       await deps.machineSecrets
         ?.setHash(instance.name, machine.machineId, rotated.value, deps.now())
         .catch(() => deps.log?.warn("machine_secret_hash_not_saved", { instance: instance.name }));
-      return revoked(tokenHash, claim, machine.machineId, key, undefined, MACHINE_SECRET_KEY);
+      return revoked(tokenHash, claim, machine.machineId, key, undefined, rotatedType(claim));
     }
     const failure = rotated.error;
     noteMisconfigured(failure, instance.name, "rotate");
@@ -301,7 +325,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
           alreadyInactive: "deleted",
           error: "machine_gone_at_rotate",
           attempts: history(claim),
-          tokenType: MACHINE_SECRET_KEY,
+          tokenType: rotatedType(claim),
         });
         if (!done) return lostLease(tokenHash);
         deps.onFinal?.(tokenHash, "api_key.already_inactive");
@@ -433,12 +457,13 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     let traceId: string | undefined;
     let refused: string | undefined;
     for (const instance of candidates) {
-      const wait = await slot(instance.pacer, options);
+      const calls = callsFor(claim, instance);
+      const wait = (calls.verifyCalls?.(secret) ?? 1) > 0 ? await slot(instance.pacer, options) : NO_CALL;
       if (!wait.ok) {
         pacedForMs = Math.min(pacedForMs ?? wait.retryAfterMs, wait.retryAfterMs);
         continue;
       }
-      const verified = await callsFor(claim, instance).verify(secret);
+      const verified = await calls.verify(secret);
       note(claim, attemptOf(tokenHash, "verify", verified, deps.now(), instance.name));
       if (verified.ok) return { kind: "known", instance, key: verified.value } as const;
       const failure = verified.error;
@@ -473,6 +498,9 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     secret: string | undefined,
   ): Promise<Result<ClerkKey, ClerkFailure>> {
     if (calls.lookup) return calls.lookup(id);
+    // Revoked by id alone (an operator's M2M token id), with no secret to verify: nothing can say what Clerk holds.
+    if (secret === undefined && !claim.sealedSecret)
+      return err({ kind: "final", reason: "unconfirmable_without_secret", status: 400 });
     if (secret === undefined && claim.sealedSecret) secret = await sealer.open(claim.sealedSecret, tokenHash);
     if (secret === undefined) return err({ kind: "retryable", reason: "secret_unavailable_for_lookup" });
     const verified = await calls.verify(secret);
@@ -498,7 +526,16 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     const waitForInstance = () =>
       retryable(tokenHash, claim, { kind: "retryable", reason: "clerk_instance_unknown" }, undefined);
 
+    // An operator's rotation of a machine's secret key, by the machine's id, on the instance named with it.
+    if (claim.tokenType === "clerk_machine_id" && claim.keyId !== null) {
+      const owner = candidates[0];
+      if (instanceUnknown || !owner || claim.instance === null) return waitForInstance();
+      const machine = { instance: owner.name, machineId: claim.keyId, machineName: "" };
+      return rotateMachine(tokenHash, claim, machine, owner, options);
+    }
+
     let keyId = claim.keyId;
+    let keySubject = claim.keySubject;
     let confirmed = claim.keyConfirmed;
     /** The secret, once opened: a kind with no lookup by id verifies it again after a refused revoke. */
     let secret: string | undefined = inlineSecret;
@@ -546,7 +583,11 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
           alreadyInactive: inactive,
         });
       }
+      if (isUnrevocable(claim.tokenType)) {
+        return unrevocable(tokenHash, claim, factsOf(verdict.key, verdict.instance.name));
+      }
       keyId = verdict.key.id;
+      keySubject = verdict.key.subject;
       confirmed = true;
       candidates = [verdict.instance];
       if (
@@ -566,10 +607,16 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     const reason = options?.reason ?? REVOCATION_REASON;
     let notFoundTrace: string | undefined;
     for (const instance of candidates) {
-      const wait = await revokeSlot(instance.pacer, options);
-      if (!wait.ok) return pacedOut(tokenHash, claim, wait.retryAfterMs);
       const calls = callsFor(claim, instance);
-      const answer = await calls.revoke(keyId, reason);
+      // An OAuth token is revoked by its value: open it when this run did not verify it.
+      if (calls.revokesBySecret && secret === undefined && claim.sealedSecret)
+        secret = await sealer.open(claim.sealedSecret, tokenHash);
+      const context = { secret, subject: keySubject };
+      for (let n = calls.revokeCalls?.(context) ?? 1; n > 0; n--) {
+        const wait = await revokeSlot(instance.pacer, options);
+        if (!wait.ok) return pacedOut(tokenHash, claim, wait.retryAfterMs);
+      }
+      const answer = await calls.revoke(keyId, reason, context);
       note(claim, attemptOf(tokenHash, "revoke", answer, deps.now(), instance.name));
       if (answer.ok) return revoked(tokenHash, claim, keyId, factsOf(answer.value, instance.name));
       let failure = answer.error;

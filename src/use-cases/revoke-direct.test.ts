@@ -32,6 +32,8 @@ function revokerWith(verified: ClerkKey) {
     },
     lookup: async () => ok(verified),
     m2mTokens: { verify: async () => ok(verified), revoke: async () => ok({ ...verified, revoked: true }) },
+    oauthTokens: { verify: async () => ok(verified), revoke: async () => ok({ ...verified, revoked: true }) },
+    jwts: { verify: async () => ok(verified), revoke: async () => ok({ ...verified, revoked: true }) },
     machines: noMachines,
   };
   const revoke = createDirectRevoker({
@@ -78,6 +80,8 @@ describe("the direct revoker (D1 down)", () => {
       revoke: async () => ok({ ...KEY, revoked: true }),
       lookup: async () => ok(KEY),
       m2mTokens: { verify: async () => ok(KEY), revoke: async () => ok({ ...KEY, revoked: true }) },
+      oauthTokens: { verify: async () => ok(KEY), revoke: async () => ok({ ...KEY, revoked: true }) },
+      jwts: { verify: async () => ok(KEY), revoke: async () => ok({ ...KEY, revoked: true }) },
       machines: noMachines,
     };
     const revoke = createDirectRevoker({

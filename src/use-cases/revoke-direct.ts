@@ -8,10 +8,12 @@
 
 import type { ClerkKey } from "../clerk/client";
 import { clerkCredentialTypeOf } from "../domain/clerk-ids";
+import { isUnrevocable } from "../domain/credential-kind";
 import { REVOCATION_REASON } from "../domain/outcome";
 import type { PacePriority } from "../domain/pace-schedule";
 import type { Pacer } from "../pacing/pacer";
 import type { ClerkInstance } from "./clerk-instance";
+import { credentialCalls } from "./credential-calls";
 import { waitForSlot } from "./wait-for-slot";
 
 /** What a direct revocation came to. `unknown`: no label can be given (Clerk failed, or said 404, see below). */
@@ -45,13 +47,13 @@ export function createDirectRevoker(deps: DirectRevokerDeps): RevokeDirect {
 
   return async (secret, deadlineAt) => {
     let reason = "verify_not_found";
-    const m2m = clerkCredentialTypeOf(secret) === "clerk_m2m_token";
+    const tokenType = clerkCredentialTypeOf(secret) ?? "clerk_api_key";
     for (const instance of deps.instances) {
       if (!(await slot(instance.pacer, deadlineAt))) {
         reason = "clerk_paced";
         continue;
       }
-      const calls = m2m ? instance.clerk.m2mTokens : instance.clerk;
+      const calls = credentialCalls(tokenType, instance.clerk);
       const verified = await calls.verify(secret);
       if (!verified.ok) {
         await slowDownOn429(instance.pacer, verified.error);
@@ -64,9 +66,14 @@ export function createDirectRevoker(deps: DirectRevokerDeps): RevokeDirect {
       // leaves it pending, and the resolver records what Clerk says once D1 is back.
       if (verified.value.revoked || verified.value.expired)
         return { kind: "unknown", reason: "key_inactive" };
-      if (!(await slot(instance.pacer, deadlineAt, "revoke")))
-        return { kind: "unknown", reason: "clerk_paced" };
-      const revoked = await calls.revoke(verified.value.id, REVOCATION_REASON);
+      // A JWT cannot be revoked: the record message leaves it pending, and the resolver finishes it once D1 is back.
+      if (isUnrevocable(tokenType)) return { kind: "unknown", reason: "cannot_be_revoked" };
+      const context = { secret, subject: verified.value.subject };
+      for (let n = calls.revokeCalls?.(context) ?? 1; n > 0; n--) {
+        if (!(await slot(instance.pacer, deadlineAt, "revoke")))
+          return { kind: "unknown", reason: "clerk_paced" };
+      }
+      const revoked = await calls.revoke(verified.value.id, REVOCATION_REASON, context);
       if (!revoked.ok) {
         await slowDownOn429(instance.pacer, revoked.error);
         return { kind: "unknown", reason: "revoke_failed" };
