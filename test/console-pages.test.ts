@@ -421,7 +421,7 @@ describe("actions", () => {
     const notASecret = "ak_short";
     const bad = await post("/console/revoke", { secret: notASecret, confirm: "yes" });
     expect(bad.status).toBe(400);
-    expect(bad.html).toContain("not shaped like a Clerk secret");
+    expect(bad.html).toContain("not shaped like a Clerk credential");
     expect(bad.html).not.toContain(notASecret);
     expect(bad.html).toMatch(
       /<input id="secret" name="secret" type="password" required="" autocomplete="off"/,

@@ -324,6 +324,7 @@ describe("GET /v1/incidents", () => {
         token_hash: hash,
         token_prefix: "ak_seed…",
         token_type: "clerk_api_key",
+        action: "revoked",
         status: "revoked",
         label: "true_positive",
         key_id: null,
@@ -626,7 +627,8 @@ describe("POST /v1/revocations", () => {
       expect(res.status).toBe(400);
       const parsed = await json(res, ErrorSchema);
       expect(parsed.error).toBe("Invalid request body; see /docs.");
-      for (const field of parsed.fields ?? []) expect(["secret", "key_id", "reason"]).toContain(field);
+      for (const field of parsed.fields ?? [])
+        expect(["secret", "key_id", "machine_id", "instance", "reason"]).toContain(field);
       expect(await callsOf("verify")).toEqual([]);
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isClerkSecretShape } from "./clerk-ids";
+import { clerkCredentialTypeOf, isClerkSecretShape, operatorIdTypeOf } from "./clerk-ids";
 
 const PRINTABLE = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join("");
 const randomFrom = (alphabet: string, length: number) =>
@@ -62,5 +62,86 @@ describe("isClerkSecretShape", () => {
     it("the empty string", () => {
       expect(isClerkSecretShape("")).toBe(false);
     });
+  });
+});
+
+/** A JWT of the given header and payload; the signature part is random (shape only: nothing here verifies it). */
+const jwtOf = (header: Record<string, unknown>, payload: Record<string, unknown>) => {
+  const part = (value: unknown) =>
+    btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+  return `${part(header)}.${part(payload)}.${randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 86)}`;
+};
+const EXP = Math.floor(Date.now() / 1000) + 3600;
+
+describe("clerkCredentialTypeOf", () => {
+  it("calls an oat_ token an opaque OAuth access token", () => {
+    expect(clerkCredentialTypeOf(`oat_${randomFrom("0123456789ABCDEFabcdef", 32)}`)).toBe(
+      "clerk_oauth_access_token",
+    );
+  });
+
+  it("calls an mt_ token an opaque M2M token and an ak_ one an API key", () => {
+    expect(clerkCredentialTypeOf(`mt_${randomFrom("abcdef0123456789", 32)}`)).toBe("clerk_m2m_token");
+    expect(clerkCredentialTypeOf(secretOfLength(40))).toBe("clerk_api_key");
+  });
+
+  it("calls a JWT whose subject is a machine an M2M JWT, with or without Clerk's M2M category", () => {
+    const payload = {
+      sub: "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk",
+      exp: EXP,
+      jti: "mt_0ef5a7a33d87ed87ee7954c845d80450",
+    };
+    expect(clerkCredentialTypeOf(jwtOf({ alg: "RS256", kid: "ins_1", typ: "JWT" }, payload))).toBe(
+      "clerk_m2m_jwt",
+    );
+    expect(
+      clerkCredentialTypeOf(
+        jwtOf({ alg: "RS256", kid: "ins_1", typ: "JWT", cat: "cl_B7d4PD333AAA" }, payload),
+      ),
+    ).toBe("clerk_m2m_jwt");
+  });
+
+  it("calls a JWT of type at+jwt an OAuth JWT access token", () => {
+    const payload = { sub: "user_2xhFjEI5X2qWRvtV13BzSj8H6Dk", client_id: "client_1", exp: EXP };
+    expect(clerkCredentialTypeOf(jwtOf({ alg: "RS256", kid: "ins_1", typ: "at+jwt" }, payload))).toBe(
+      "clerk_oauth_jwt",
+    );
+    expect(
+      clerkCredentialTypeOf(jwtOf({ alg: "RS256", kid: "ins_1", typ: "application/at+jwt" }, payload)),
+    ).toBe("clerk_oauth_jwt");
+  });
+
+  it("costs no call for a session JWT (a user's, not a machine credential)", () => {
+    const payload = { sub: "user_2xhFjEI5X2qWRvtV13BzSj8H6Dk", sid: "sess_1", exp: EXP };
+    expect(clerkCredentialTypeOf(jwtOf({ alg: "RS256", kid: "ins_1", typ: "JWT" }, payload))).toBeUndefined();
+  });
+
+  it("costs no call for a machine-shaped JWT of another category, without a key id, or without an expiry", () => {
+    const payload = { sub: "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk", exp: EXP };
+    expect(
+      clerkCredentialTypeOf(jwtOf({ alg: "RS256", kid: "ins_1", cat: "cl_B7d4PD111AAA" }, payload)),
+    ).toBeUndefined();
+    expect(clerkCredentialTypeOf(jwtOf({ alg: "RS256", typ: "JWT" }, payload))).toBeUndefined();
+    expect(
+      clerkCredentialTypeOf(
+        jwtOf({ alg: "RS256", kid: "ins_1" }, { sub: "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk" }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it("costs no call for three dotted parts that are not JSON, nor for another vendor's token", () => {
+    expect(clerkCredentialTypeOf("abcdefghij.klmnopqrstuv.wxyzABCDEFGHIJKLMNOP")).toBeUndefined();
+    expect(clerkCredentialTypeOf(`ghp_${randomFrom("abcdefghijklmnop0123456789", 36)}`)).toBeUndefined();
+    expect(clerkCredentialTypeOf(`oat_${randomFrom("abc", 10)}`)).toBeUndefined();
+  });
+});
+
+describe("operatorIdTypeOf", () => {
+  it("tells an API key id, an M2M token id and a machine id apart, and refuses anything else", () => {
+    expect(operatorIdTypeOf(`ak_${randomFrom("0123456789abcdef", 32)}`)).toBe("clerk_api_key_id");
+    expect(operatorIdTypeOf(`mt_${randomFrom("0123456789abcdef", 32)}`)).toBe("clerk_m2m_token_id");
+    expect(operatorIdTypeOf("mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk")).toBe("clerk_machine_id");
+    expect(operatorIdTypeOf("mch_../../users")).toBeUndefined();
+    expect(operatorIdTypeOf(`ak_${randomFrom("0123456789abcdef", 31)}`)).toBeUndefined();
   });
 });

@@ -108,3 +108,14 @@ export const ClerkOAuthTokenIdSchema = v.pipe(v.string(), v.regex(/^oat_[0-9A-Fa
 
 /** Clerk machine ids (`mch_…`), as the OpenAPI's examples show them: word characters after the prefix. */
 export const ClerkMachineIdSchema = v.pipe(v.string(), v.regex(/^mch_\w{1,64}$/));
+
+/** What an operator can act on by id: an API key or an M2M token (revoked), a machine (its secret key rotated). */
+export type OperatorIdType = "clerk_api_key_id" | "clerk_m2m_token_id" | "clerk_machine_id";
+
+/** The kind of id an operator gave, by its documented shape; `undefined`: none of Clerk's. */
+export function operatorIdTypeOf(id: string): OperatorIdType | undefined {
+  if (v.is(ClerkKeyIdSchema, id)) return "clerk_api_key_id";
+  if (v.is(ClerkM2MTokenIdSchema, id)) return "clerk_m2m_token_id";
+  if (v.is(ClerkMachineIdSchema, id)) return "clerk_machine_id";
+  return undefined;
+}

@@ -40,20 +40,3 @@ export const credentialKindOf = (tokenType: string): CredentialKind =>
 /** Whether a token type names a JWT, which Clerk cannot revoke. */
 export const isUnrevocable = (tokenType: string) =>
   credentialKindOf(tokenType).action === "cannot_be_revoked";
-
-/**
- * What was done to a `revoked` incident's credential, in a few words; `undefined` for one that was already dead
- * (the caller says why) or is not final.
- */
-export function actionWords(tokenType: string, expiresAt: string | null): string {
-  switch (credentialKindOf(tokenType).action) {
-    case "revoked":
-      return "revoked";
-    case "rotated":
-      return "rotated: the machine's secret key was replaced, and the machine stops working until its owners deploy the new one";
-    case "grant_revoked":
-      return "grant revoked: this access token and every token of its grant, refresh tokens too, no longer work";
-    case "cannot_be_revoked":
-      return `cannot be revoked: a JWT works until it expires${expiresAt ? `, at ${expiresAt}` : ""}`;
-  }
-}

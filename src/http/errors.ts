@@ -69,6 +69,8 @@ function instanceMessage(error: InstanceError): string {
       return `No Clerk instance is named ${error.named}; configured: ${error.configured.join(", ")}.`;
     case "instance_required":
       return `Several Clerk instances are configured (${error.configured.join(", ")}): name the key's in "instance".`;
+    case "not_an_id":
+      return "That is not a Clerk id: an API key's (ak_ and 32 hex digits), an M2M token's (mt_ and 32 hex digits) or a machine's (mch_…).";
   }
 }
 

@@ -5,7 +5,12 @@
  */
 import * as v from "valibot";
 import { MatchSchema } from "../domain/alert-body";
-import { ClerkKeyIdSchema, isClerkSecretShape } from "../domain/clerk-ids";
+import {
+  ClerkKeyIdSchema,
+  ClerkM2MTokenIdSchema,
+  ClerkMachineIdSchema,
+  isClerkSecretShape,
+} from "../domain/clerk-ids";
 import { GITHUB_APP_SENDER } from "../domain/github-app-delivery";
 import { GITLAB_REVOCATION_SENDER } from "../domain/gitlab-revocation";
 import { IncidentStatusSchema, LabelSchema, TokenHashSchema } from "../domain/incident";
@@ -103,25 +108,42 @@ const Reason = v.optional(
   REVOCATION_REASON,
 );
 
-/** `POST /v1/revocations`: a leaked secret, or the id of a key to revoke; never both. */
+const InstanceField = v.optional(
+  v.pipe(
+    InstanceName,
+    v.description("the Clerk instance the credential belongs to; required when several are configured"),
+  ),
+);
+
+/** `POST /v1/revocations`: a leaked secret, the id of a key or M2M token to revoke, or a machine to rotate; one only. */
 export const RevocationRequestSchema = v.union([
   v.strictObject({
     secret: v.pipe(
       v.string(),
       v.check(isClerkSecretShape),
-      v.description("a Clerk API key secret: ak_ then 16 to 256 printable ASCII characters"),
+      v.description(
+        "a leaked Clerk credential: an API key or machine secret key (ak_…), an M2M token (mt_…), an OAuth access " +
+          "token (oat_…), each then 16 to 256 printable ASCII characters, or a JWT-format M2M or OAuth token",
+      ),
     ),
     reason: Reason,
   }),
   v.strictObject({
-    key_id: v.pipe(ClerkKeyIdSchema, v.description("a Clerk API key id")),
-    instance: v.optional(
-      v.pipe(
-        InstanceName,
-        v.description("the Clerk instance the key belongs to; required when several are configured"),
+    key_id: v.pipe(
+      v.union([ClerkKeyIdSchema, ClerkM2MTokenIdSchema]),
+      v.description("a Clerk API key id (ak_ and 32 hex digits) or M2M token id (mt_ and 32 hex digits)"),
+    ),
+    instance: InstanceField,
+    reason: Reason,
+  }),
+  v.strictObject({
+    machine_id: v.pipe(
+      ClerkMachineIdSchema,
+      v.description(
+        "a Clerk machine (mch_…): its secret key is rotated, and the old one stops working at once",
       ),
     ),
-    reason: Reason,
+    instance: InstanceField,
   }),
 ]);
 

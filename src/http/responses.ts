@@ -4,10 +4,12 @@
  * generated from them and the tests parse every answer with them), and the mapping from the domain's records to these
  * shapes: snake_case, ISO 8601 times.
  */
+
 import * as v from "valibot";
 import type { AttemptRecord } from "../domain/attempt";
 import { AttemptOperationSchema, AttemptOutcomeSchema } from "../domain/attempt";
 import { CLERK_HEALTH_STATUSES, type ClerkInstanceHealth, overallClerkHealth } from "../domain/clerk-health";
+import { credentialKindOf } from "../domain/credential-kind";
 import {
   AlreadyInactiveSchema,
   type IncidentHistory,
@@ -45,8 +47,21 @@ export const IncidentItemSchema = v.object({
     v.string(),
     v.description(
       "autorevoke's classification of the token: clerk_api_key (shaped like a Clerk API key secret), " +
-        "clerk_m2m_token (an opaque Clerk M2M token: key_id is the token's id and key_subject its machine), " +
-        "clerk_api_key_id (revoked by key id) or other; the sender's own type is on the sightings, until they are erased",
+        "clerk_machine_secret_key (an ak_ that was a machine's secret key: key_id and key_subject are the machine), " +
+        "clerk_m2m_token (an opaque M2M token: key_id is the token's id and key_subject its machine), " +
+        "clerk_oauth_access_token (an opaque OAuth access token: key_subject is its OAuth client, key_name the " +
+        "application), clerk_m2m_jwt and clerk_oauth_jwt (JWT-format tokens the instance signed), clerk_api_key_id, " +
+        "clerk_m2m_token_id and clerk_machine_id (an operator's action by id), or other; the sender's own type is on " +
+        "the sightings, until they are erased",
+    ),
+  ),
+  action: v.pipe(
+    v.picklist(["revoked", "rotated", "grant_revoked", "cannot_be_revoked"]),
+    v.description(
+      "what autorevoke does to a live credential of this kind: revoked; rotated (a machine secret key: the machine " +
+        "stops working until its owners deploy the new one); grant_revoked (an OAuth access token and its grant); " +
+        "cannot_be_revoked (a JWT: it works until key_expiration). A `revoked` incident of a JWT kind is final, " +
+        "not revoked",
     ),
   ),
   status: IncidentStatusSchema,
@@ -145,6 +160,7 @@ export const IncidentDetailSchema = v.object({
 export const RevocationOutcomeSchema = v.picklist([
   "revoked",
   "already_revoked",
+  "cannot_be_revoked",
   "queued",
   "not_found",
   "failed",
@@ -223,6 +239,7 @@ export const toIncidentItem = (i: IncidentSummary): IncidentItem => ({
   token_hash: i.tokenHash,
   token_prefix: i.tokenPrefix,
   token_type: i.tokenType,
+  action: credentialKindOf(i.tokenType).action,
   status: i.status,
   label: i.label,
   key_id: i.keyId,

@@ -19,7 +19,7 @@
  * limit: a queued retry revokes with the default reason, since the reason is not stored.
  */
 
-import { clerkCredentialTypeOf } from "../domain/clerk-ids";
+import { clerkCredentialTypeOf, operatorIdTypeOf } from "../domain/clerk-ids";
 import { MANUAL_DEADLINE_MS } from "../domain/deadlines";
 import type { IncidentStatus, Label, NewIncident } from "../domain/incident";
 import type { Outcome } from "../domain/outcome";
@@ -38,8 +38,6 @@ import type { ResolveToken } from "./resolve-token";
 export const MANUAL_SENDER = "manual";
 /** The sighting's `source`: where an operator's revocation came from. */
 export const MANUAL_SOURCE = "operators_api";
-/** Token type of incidents opened by key id. */
-export const KEY_ID_TOKEN_TYPE = "clerk_api_key_id";
 
 /** What a manual revocation works with. */
 export interface ManualRevocationDeps {
@@ -56,7 +54,13 @@ export interface ManualRevocationDeps {
 }
 
 /** What a manual revocation came to. */
-export type ManualOutcome = "revoked" | "already_revoked" | "queued" | "not_found" | "failed";
+export type ManualOutcome =
+  | "revoked"
+  | "already_revoked"
+  | "cannot_be_revoked"
+  | "queued"
+  | "not_found"
+  | "failed";
 
 /** The incident a manual revocation opened or found, and what became of it. */
 export interface ManualRevocation {
@@ -67,8 +71,9 @@ export interface ManualRevocation {
   outcome: ManualOutcome;
 }
 
-/** Why a revocation by key id was refused before anything was recorded. */
+/** Why a revocation by id was refused before anything was recorded. */
 export type InstanceError =
+  | { kind: "not_an_id" }
   | { kind: "unknown_instance"; named: string; configured: readonly string[] }
   | { kind: "instance_required"; configured: readonly string[] };
 
@@ -106,7 +111,7 @@ async function conclude(
   let answer: ManualOutcome;
   switch (outcome.kind) {
     case "revoked":
-      answer = outcome.byThisCall ? "revoked" : "already_revoked";
+      answer = outcome.unrevocable ? "cannot_be_revoked" : outcome.byThisCall ? "revoked" : "already_revoked";
       break;
     case "not_found":
     case "ignored":
@@ -175,20 +180,26 @@ export function instanceForKeyId(
   return ok(configured[0]);
 }
 
-/** Revokes a key by its id, on the instance named (which may be left out when there is only one). */
+/**
+ * Acts on a Clerk credential by its id, on the instance named (which may be left out when there is only one): an API
+ * key (`ak_…`) or an M2M token (`mt_…`) is revoked, a machine (`mch_…`) has its secret key rotated with no grace for
+ * the old one. An M2M token revoked by id has no secret to verify, so a refused revoke cannot be confirmed and fails.
+ */
 export async function revokeKeyId(
   deps: ManualRevocationDeps,
   keyId: string,
   reason: string,
   namedInstance: string | undefined,
 ): Promise<Result<ManualRevocation, InstanceError>> {
+  const tokenType = operatorIdTypeOf(keyId);
+  if (tokenType === undefined) return err({ kind: "not_an_id" });
   const instance = instanceForKeyId(deps.instanceNames, namedInstance);
   if (!instance.ok) return instance;
   const tokenHash = await keyIdIncidentHash(keyId);
   await record(deps, {
     tokenHash,
     tokenPrefix: tokenPrefix(keyId),
-    tokenType: KEY_ID_TOKEN_TYPE,
+    tokenType,
     sealedSecret: null,
   });
   // Stored before the claim, so the resolver (and a queued retry) revokes by id like any incident whose id is known.

@@ -10,7 +10,7 @@ import type { Child } from "hono/jsx";
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { overallClerkHealth } from "../../domain/clerk-health";
-import { ClerkKeyIdSchema, isClerkSecretShape } from "../../domain/clerk-ids";
+import { isClerkSecretShape, operatorIdTypeOf } from "../../domain/clerk-ids";
 import { REVOCATION_REASON } from "../../domain/outcome";
 import { noteFailedSignIn, refuseIfOverLimit, tokensMatch } from "../admin-auth";
 import type { AppEnv } from "../app-env";
@@ -209,7 +209,7 @@ export const consoleRoutes = new Hono<AppEnv>()
       "revoke",
       <RevokePage
         instances={configuredInstances(c)}
-        keyId={v.is(ClerkKeyIdSchema, keyId) ? keyId : undefined}
+        keyId={keyId !== undefined && operatorIdTypeOf(keyId) !== undefined ? keyId : undefined}
       />,
     );
   })
@@ -234,11 +234,14 @@ export const consoleRoutes = new Hono<AppEnv>()
     if (by === "secret") {
       const secret = (form.secret ?? "").trim();
       if (!isClerkSecretShape(secret))
-        return again("That is not shaped like a Clerk secret (ak_ then 16 to 256 printable characters).");
+        return again(
+          "That is not shaped like a Clerk credential (ak_, mt_ or oat_ then 16 to 256 printable characters, or a Clerk machine JWT).",
+        );
       result = await useCases.revokeSecret(secret, reason, waitUntil);
     } else {
       const keyId = (form.key_id ?? "").trim();
-      if (!v.is(ClerkKeyIdSchema, keyId)) return again("A key id is ak_ and 32 hex digits.");
+      if (operatorIdTypeOf(keyId) === undefined)
+        return again("An id is ak_ or mt_ and 32 hex digits, or a machine's mch_….");
       const instance = form.instance === undefined || form.instance === "" ? undefined : form.instance;
       const byId = await useCases.revokeKeyId(keyId, reason, instance, waitUntil);
       if (!byId.ok) return again(render({ kind: "instance", error: byId.error }).body.error);

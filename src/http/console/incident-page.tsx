@@ -4,9 +4,47 @@
  * (erased details shown as erased), every Clerk call with its status and trace id, and the notification sent. A
  * failed incident can be retried from here.
  */
+import { credentialKindOf, isUnrevocable } from "../../domain/credential-kind";
 import type { IncidentHistory, IncidentSummary } from "../../domain/incident";
 import { formatDuration, safeLink } from "./format";
 import { Status, Time } from "./parts";
+
+/** What autorevoke did to a live credential, by its kind (domain/credential-kind.ts). */
+function Done({ incident: i }: { incident: IncidentSummary }) {
+  switch (credentialKindOf(i.tokenType).action) {
+    case "revoked":
+      return <>Revoked by autorevoke. It cannot be restored.</>;
+    case "rotated":
+      return (
+        <>
+          Rotated by autorevoke: the machine's secret key was replaced and the leaked one stopped working at
+          once. The machine stops working until its owners deploy the new secret key, which Clerk's dashboard
+          shows.
+        </>
+      );
+    case "grant_revoked":
+      return (
+        <>
+          Grant revoked by autorevoke: this access token and every token of its grant, refresh tokens too, no
+          longer work. The user has to authorise the application again.
+        </>
+      );
+    case "cannot_be_revoked":
+      return (
+        <>
+          Cannot be revoked: a JWT the instance signed, and Clerk keeps no state for one, so it works until it
+          expires
+          {i.keyExpiration !== null ? (
+            <>
+              {" "}
+              (<Time ms={i.keyExpiration} />)
+            </>
+          ) : null}
+          . Find out how it leaked and what it can reach.
+        </>
+      );
+  }
+}
 
 /** What the verdict rests on, in a sentence: who killed the key, or what Clerk's 404 was based on. */
 function Verdict({ incident: i }: { incident: IncidentSummary }) {
@@ -35,7 +73,7 @@ function Verdict({ incident: i }: { incident: IncidentSummary }) {
       case "deleted":
         return <>Deleted in Clerk between its verify and its revoke; nothing was left to revoke.</>;
       case null:
-        return <>Revoked by autorevoke. It cannot be restored.</>;
+        return <Done incident={i} />;
     }
   }
   if (i.status === "not_found") {
@@ -72,7 +110,12 @@ function Facts({ history }: { history: IncidentHistory }) {
       {row("Verdict", i.status === "revoked" || i.status === "not_found" ? <Verdict incident={i} /> : null)}
       {row("Token", <code>{i.tokenPrefix}</code>)}
       {row("Token hash", <code>{i.tokenHash}</code>)}
-      {row("Token type", i.tokenType)}
+      {row(
+        "Credential",
+        <>
+          {credentialKindOf(i.tokenType).noun} <small class="muted">({i.tokenType})</small>
+        </>,
+      )}
       {row("Key id", i.keyId ? <code>{i.keyId}</code> : null)}
       {row("Key name", i.keyName)}
       {row("Owner (subject)", i.keySubject ? <code>{i.keySubject}</code> : null)}
@@ -81,7 +124,7 @@ function Facts({ history }: { history: IncidentHistory }) {
       {row("First seen", <Time ms={i.firstSeenAt} />)}
       {row("Last seen", <Time ms={i.lastSeenAt} />)}
       {row(
-        "Revoked",
+        isUnrevocable(i.tokenType) ? "Final" : "Revoked",
         i.revokedAt === null ? null : (
           <>
             <Time ms={i.revokedAt} /> ({formatDuration(i.revokedAt - i.firstSeenAt)} after the first sighting)

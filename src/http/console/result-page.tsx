@@ -9,6 +9,10 @@ import type { ManualOutcome } from "../../use-cases/revoke-manually";
 export const OUTCOME_TEXT: Record<ManualOutcome, { tone: "ok" | "error" | "info"; text: string }> = {
   revoked: { tone: "ok", text: "Revoked: Clerk confirmed the key is revoked." },
   already_revoked: { tone: "ok", text: "Already revoked: the key was dead before this request." },
+  cannot_be_revoked: {
+    tone: "error",
+    text: "Cannot be revoked: this is a JWT the instance issued, and Clerk keeps no state for one, so it works until it expires. The incident says when.",
+  },
   queued: {
     tone: "info",
     text: "Queued: Clerk did not finish in time, so the queue keeps trying. The incident shows how it goes.",

@@ -1,6 +1,7 @@
 /**
  * @module
- * `GET /console/revoke`: revoke a key by its id or by its secret, each behind a confirmation box. The secret field
+ * `GET /console/revoke`: revoke a credential by its id (an API key's or an M2M token's; a machine's id rotates its
+ * secret key) or by its secret, each behind a confirmation box. The secret field
  * is a password field that browsers are told not to fill or remember, and the server never sends it back: after a
  * refusal the field is empty again.
  */
@@ -48,11 +49,16 @@ export function RevokePage({ instances, keyId, error }: RevokePageProps) {
         The result page says which, and links to the incident.
       </p>
       <form class="action" method="post" action="/console/revoke" aria-labelledby="by-id">
-        <h2 id="by-id">By key id</h2>
+        <h2 id="by-id">By id</h2>
         {errorFor("key_id")}
+        <p class="muted">
+          An API key's id (<code>ak_…</code>) or an M2M token's (<code>mt_…</code>) is revoked. A machine's id
+          (<code>mch_…</code>) has its secret key rotated: the old one stops working at once, and so does the
+          machine until its owners deploy the new one.
+        </p>
         <div class="field">
           <label for="key-id">
-            Key id <small>ak_ and 32 hex digits</small>
+            Id <small>ak_ or mt_ and 32 hex digits, or mch_…</small>
           </label>
           <input
             id="key-id"
@@ -62,7 +68,7 @@ export function RevokePage({ instances, keyId, error }: RevokePageProps) {
             autocomplete="off"
             spellcheck={false}
             size={40}
-            pattern="ak_[0-9A-Fa-f]{32}"
+            pattern="(ak|mt)_[0-9A-Fa-f]{32}|mch_\w{1,64}"
             value={keyId ?? ""}
           />
         </div>
@@ -78,9 +84,12 @@ export function RevokePage({ instances, keyId, error }: RevokePageProps) {
           </div>
         ) : null}
         <Reason id="reason-id" />
-        <Confirm id="confirm-id" text="Yes, revoke this key now" />
+        <Confirm
+          id="confirm-id"
+          text="Yes, revoke this credential (or rotate this machine's secret key) now"
+        />
         <button class="danger" type="submit">
-          Revoke key
+          Revoke or rotate
         </button>
       </form>
 
