@@ -124,6 +124,15 @@ describe("createJwtCalls", () => {
     expect(calls.jwks).toBe(1);
   });
 
+  it("shares one fetch among tokens verified side by side", async () => {
+    const { clerk, calls } = clerkWithJwks(() => [signing.publicJwk]);
+    const jwts = createJwtCalls(clerk, 1000);
+    const tokens = await Promise.all([1, 2, 3].map(() => m2mJwt(signing.privateJwk)));
+    const answers = await Promise.all(tokens.map((t) => jwts.verify(t)));
+    expect(answers.map((a) => a.ok)).toEqual([true, true, true]);
+    expect(calls.jwks).toBe(1);
+  });
+
   it("asks again for a key id it lacks only once the set is a minute old", async () => {
     let now = Date.now();
     const { clerk, calls } = clerkWithJwks(() => [signing.publicJwk]);

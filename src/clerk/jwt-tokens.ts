@@ -65,11 +65,24 @@ export function createJwtCalls(
     return cached.keys.some((k) => k.kid === kid) || age < JWKS_REFETCH_MS;
   };
 
+  /** The fetch under way, shared: the tokens of one big alert are verified side by side, and one fetch serves them. */
+  let inFlight: Promise<Result<unknown, ClerkFailure>> | undefined;
+  function fetchKeys() {
+    inFlight ??= callClerk(JwksSchema, timeoutMs, () => clerk.jwks.getJwks())
+      .then((fetched) => {
+        if (fetched.ok) cached = { keys: fetched.value.keys, fetchedAt: now() };
+        return fetched;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  }
+
   async function keyFor(kid: string): Promise<Result<Jwk | undefined, ClerkFailure>> {
     if (!answersFromCache(kid)) {
-      const fetched = await callClerk(JwksSchema, timeoutMs, () => clerk.jwks.getJwks());
+      const fetched = await fetchKeys();
       if (!fetched.ok) return fetched;
-      cached = { keys: fetched.value.keys, fetchedAt: now() };
     }
     return ok(cached?.keys.find((k) => k.kid === kid));
   }
@@ -114,7 +127,7 @@ export function createJwtCalls(
     // Never called: the resolver finishes a JWT without a revoke. Refused like a revoke Clerk has no route for.
     revoke: () =>
       Promise.resolve(err({ kind: "final", reason: "jwt_cannot_be_revoked", status: 400 } as const)),
-    verifyCalls: (token) => (answersFromCache(kidOf(token)) ? 0 : 1),
+    verifyCalls: (token) => (inFlight || answersFromCache(kidOf(token)) ? 0 : 1),
     revokeCalls: () => 0,
   };
 }
