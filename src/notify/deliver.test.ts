@@ -168,4 +168,28 @@ describe("Slack incoming webhooks", () => {
     expect(text).toContain("Clerk's revocation reason: Rotated by &lt;owner&gt;");
     expect(text).not.toContain("by autorevoke");
   });
+
+  it("say per credential kind what was done: rotated, grant revoked, or cannot be revoked until its expiry", async () => {
+    const { requests, fetch } = recordingFetch(200);
+    const deliver = createDeliverer({
+      url: "https://hooks.slack.com/services/T0/B0/x",
+      secret: undefined,
+      fetch,
+      now: Date.now,
+    });
+    const kinds: [Parameters<typeof buildEvent>[0], string, string, string][] = [
+      ["api_key.revoked", "clerk_machine_secret_key", "rotated", "Clerk machine secret key"],
+      ["api_key.revoked", "clerk_oauth_access_token", "grant_revoked", "revoked its grant"],
+      ["api_key.cannot_be_revoked", "clerk_m2m_jwt", "cannot_be_revoked", "cannot be revoked"],
+    ];
+    let text = "";
+    for (const [type, tokenType, action, words] of kinds) {
+      const e = buildEvent(type, { ...facts, tokenType, keyExpiration: Date.UTC(2026, 11, 1) }, 0);
+      expect(e.data.action).toBe(action);
+      await deliver(e);
+      ({ text } = (await (requests.at(-1) as Request).json()) as { text: string });
+      expect(text).toContain(words);
+    }
+    expect(text).toContain("until 2026-12-01T00:00:00.000Z");
+  });
 });
