@@ -51,6 +51,37 @@ describe("several Clerk stand-in instances behind one host", () => {
     ).toBe(404);
   });
 
+  it("lists every instance's OAuth tokens together, and mints only in the instance named, each with its own JWKS", async () => {
+    const clerk = pair();
+    const mint = (name: string) =>
+      clerk.handle(
+        new Request(`https://api.clerk.test/instances/${name}/__standin/oauth_access_tokens`, {
+          method: "POST",
+          body: "{}",
+        }),
+      );
+    expect((await mint("staging")).status).toBe(200);
+    const all = (await (
+      await clerk.handle(new Request("https://api.clerk.test/__standin/oauth_access_tokens"))
+    ).json()) as { instance: string }[];
+    expect(all.map((t) => t.instance)).toEqual(["staging"]);
+    const unnamed = await clerk.handle(
+      new Request("https://api.clerk.test/__standin/oauth_access_tokens", { method: "POST", body: "{}" }),
+    );
+    expect(unnamed.status).toBe(404);
+    const kid = async (secretKey: string) =>
+      (
+        (await (
+          await clerk.handle(
+            new Request("https://api.clerk.test/v1/jwks", {
+              headers: { authorization: `Bearer ${secretKey}` },
+            }),
+          )
+        ).json()) as { keys: { kid: string }[] }
+      ).keys[0]?.kid;
+    expect(await kid(PROD)).not.toBe(await kid(STAGING));
+  });
+
   it("sets one instance's modes under /instances/<name>/__standin/modes and leaves the others' alone", async () => {
     const clerk = pair();
     const modes = (name: string, init?: RequestInit) =>

@@ -9,8 +9,9 @@
  * - Control routes name their instance: `/instances/<name>/__standin/<route>` is `/__standin/<route>` of that
  *   instance's stand-in (`keys`, `script`, `rate-limit`, `modes`, `calls`, `reset`, ...), so
  *   `<host>/instances/<name>` works as a stand-in's base URL. `POST /__standin/reset` resets every instance (modes
- *   included); `GET /__standin/keys` and `GET /__standin/calls` answer every instance's, each entry with its
- *   `instance`.
+ *   included); the lists (`GET /__standin/keys`, `calls`, `m2m_tokens`, `machines`, `oauth_applications`,
+ *   `oauth_access_tokens`, `jwts`) answer every instance's, each entry with its `instance`. Anything that creates
+ *   something names its instance: a token minted in the wrong one would be unknown where it is looked for.
  *
  * Runs in Node (outbound service, local stack) and in workerd: no runtime-specific imports.
  */
@@ -31,6 +32,13 @@ export interface ClerkInstances {
 }
 
 const INSTANCE_CONTROL = /^\/instances\/([a-z0-9-]+)(\/__standin\/.*)$/;
+
+/** The control API's lists, which the host answers for every instance at once. */
+const AGGREGATED_LISTS: ReadonlySet<string> = new Set(
+  ["keys", "calls", "m2m_tokens", "machines", "oauth_applications", "oauth_access_tokens", "jwts"].map(
+    (route) => `/__standin/${route}`,
+  ),
+);
 
 /** Builds the instances; the first also answers bearers that no instance holds. */
 export function createClerkInstances(instances: readonly ClerkInstanceOptions[]): ClerkInstances {
@@ -57,10 +65,7 @@ export function createClerkInstances(instances: readonly ClerkInstanceOptions[])
         await reset();
         return Response.json({ ok: true });
       }
-      if (
-        (url.pathname === "/__standin/keys" || url.pathname === "/__standin/calls") &&
-        request.method === "GET"
-      ) {
+      if (AGGREGATED_LISTS.has(url.pathname) && request.method === "GET") {
         const all: unknown[] = [];
         for (const [name, s] of standins) {
           const res = await s.standin.handle(new Request(url, { method: "GET" }));

@@ -1,9 +1,11 @@
 /**
  * @module
- * Valibot mirrors of the Clerk Backend API wire shapes for `/api_keys*` (dev/clerk-openapi/clerk-bapi-2026-05-12.yml,
- * Clerk's whole published spec, version 2026-05-12). The stand-in validates request bodies with them; tests validate
- * its responses with them. `additionalProperties: false` in the spec becomes `v.strictObject`, so a response with an
- * extra or missing field fails here the way it would drift from the real API.
+ * Valibot mirrors of the Clerk Backend API wire shapes the stand-in serves: API keys, M2M tokens, OAuth applications
+ * and their access tokens, the JWKS (dev/clerk-openapi/clerk-bapi-2026-05-12.yml, Clerk's whole published spec,
+ * version 2026-05-12). The stand-in validates request bodies with them; tests validate its responses with them.
+ * `additionalProperties: false` in the spec becomes `v.strictObject`, so a response with an extra or missing field
+ * fails here the way it would drift from the real API. Response objects the spec leaves open (`OAuthApplication`) are
+ * strict here too: the stand-in sends exactly the spec's properties, and a test should notice when it stops.
  */
 import * as v from "valibot";
 
@@ -99,3 +101,82 @@ export type M2MTokenJson = v.InferOutput<typeof M2MTokenSchema>;
 
 /** `POST /m2m_tokens/verify`'s body. */
 export const M2MVerifyBodySchema = v.strictObject({ token: v.string() });
+
+/** Clerk's OAuthApplication object (`GET /oauth_applications`), every property the spec requires. */
+export const OAuthApplicationSchema = v.strictObject({
+  object: v.literal("oauth_application"),
+  id: v.string(),
+  instance_id: v.string(),
+  name: v.string(),
+  client_id: v.string(),
+  client_uri: v.nullable(v.string()),
+  client_image_url: v.nullable(v.string()),
+  dynamically_registered: v.boolean(),
+  consent_screen_enabled: v.boolean(),
+  pkce_required: v.boolean(),
+  public: v.boolean(),
+  scopes: v.string(),
+  redirect_uris: v.array(v.string()),
+  callback_url: v.string(),
+  authorize_url: v.string(),
+  token_fetch_url: v.string(),
+  user_info_url: v.string(),
+  discovery_url: v.string(),
+  token_introspection_url: v.string(),
+  created_at: v.pipe(v.number(), v.integer()),
+  updated_at: v.pipe(v.number(), v.integer()),
+});
+export type OAuthApplicationJson = v.InferOutput<typeof OAuthApplicationSchema>;
+
+/** `GET /oauth_applications`'s page (`OAuthApplications`, `additionalProperties: false`). */
+export const OAuthApplicationsSchema = v.strictObject({
+  data: v.array(OAuthApplicationSchema),
+  total_count: v.pipe(v.number(), v.integer()),
+});
+
+/** An OAuth access token id, as the spec's verify answer has it (`oat_` + 32 hex). */
+export const OAUTH_TOKEN_ID_PATTERN = /^oat_[0-9A-Fa-f]{32}$/;
+
+/** `POST /oauth_applications/access_tokens/verify`'s answer for a token it knows (the spec's first `anyOf`). */
+export const OAuthAccessTokenSchema = v.strictObject({
+  object: v.literal("clerk_idp_oauth_access_token"),
+  id: v.pipe(v.string(), v.regex(OAUTH_TOKEN_ID_PATTERN)),
+  client_id: v.string(),
+  subject: v.pipe(v.string(), v.regex(/^user_\w{27}$/)),
+  scopes: v.array(v.string()),
+  revoked: v.boolean(),
+  revocation_reason: v.nullable(v.string()),
+  expired: v.boolean(),
+  expiration: v.nullable(v.number()),
+  created_at: v.number(),
+  updated_at: v.number(),
+});
+export type OAuthAccessTokenJson = v.InferOutput<typeof OAuthAccessTokenSchema>;
+
+/** Verify's other 200: a JWT access token that is no longer active (the spec's second `anyOf`). */
+export const OAuthInactiveJwtSchema = v.strictObject({ active: v.literal(false) });
+
+/**
+ * `POST /oauth_applications/access_tokens/verify`'s body: `access_token`, or the deprecated `secret`. The spec leaves
+ * the object open and marks neither required; a body with neither has nothing to verify.
+ */
+export const OAuthVerifyBodySchema = v.pipe(
+  v.object({ access_token: v.optional(v.string()), secret: v.optional(v.string()) }),
+  v.check((b) => b.access_token !== undefined || b.secret !== undefined, "access_token is missing"),
+);
+
+/** `POST /oauth_applications/{id}/revoke_token`'s body (`additionalProperties: false`). */
+export const OAuthRevokeBodySchema = v.strictObject({ token: v.string() });
+
+/** An RSA public key of a JWKS (`JWKS.rsa.PublicKey`: the required properties). */
+export const RsaPublicJwkSchema = v.object({
+  kid: v.string(),
+  alg: v.string(),
+  use: v.string(),
+  kty: v.literal("RSA"),
+  n: v.string(),
+  e: v.string(),
+});
+
+/** `GET /jwks`'s answer (`JWKS`, `additionalProperties: false`), as the stand-in serves it: RSA keys only. */
+export const JwksSchema = v.strictObject({ keys: v.array(RsaPublicJwkSchema) });

@@ -1,13 +1,16 @@
 /**
  * @module
- * A stand-in for Clerk's Backend API `/api_keys*` endpoints (dev/clerk-openapi/clerk-bapi-2026-05-12.yml, Clerk's
- * published spec), for tests, `npm start` and the benchmarks. One instance is a small Hono app over its own state:
- * - `clerk-standin/clerk-api.ts`: verify, revoke, get and create, as `@clerk/backend` calls them;
+ * A stand-in for the parts of Clerk's Backend API that issue and revoke machine credentials
+ * (dev/clerk-openapi/clerk-bapi-2026-05-12.yml, Clerk's published spec): API keys, machines and their secret keys, M2M
+ * tokens, OAuth applications and their access tokens, opaque or JWT, and the instance's JWKS; for tests, `npm start`
+ * and the benchmarks. One instance is a small Hono app over its own state:
+ * - `clerk-standin/clerk-api.ts`: the Clerk API, as `@clerk/backend` calls it;
  * - `clerk-standin/modes.ts`: which of the answers the spec allows it gives (a 200 for a revoked key, a refused
  *   second revoke, a 400 for an odd secret, a bare 404 from a wrong path), per instance;
  * - `clerk-standin/scripted-traffic.ts`: the call log, rate limit, fault script and latency in front of them;
  * - `clerk-standin/control-api.ts`: the control API under `/__standin/`, to drive all of it over HTTP;
- * - `clerk-standin/state.ts`: keys, log, script, limit, latency and modes, and the reset that clears them.
+ * - `clerk-standin/state.ts`: the stores, log, script, limit, latency and modes, and the reset that clears them;
+ * - `clerk-standin/jwt-issuer.ts`: the instance's RS256 key, the JWTs it signs and forgeries signed by another key.
  *
  * The call log keeps only the SHA-256 of verified secrets, and nothing here writes to the console. Web-standard APIs
  * only: it runs in Node (Miniflare's outbound service, the local stack) and in workerd.
@@ -27,11 +30,22 @@ import {
 } from "./clerk-standin/key-store.ts";
 import { type Modes, parseModes } from "./clerk-standin/modes.ts";
 import { type RateLimit, RateLimitSchema } from "./clerk-standin/rate-limit.ts";
-import { type ClerkStandinOptions, createStandinState } from "./clerk-standin/state.ts";
+import {
+  type ClerkStandinOptions,
+  createStandinState,
+  type DemoCredentialState,
+} from "./clerk-standin/state.ts";
 
 export type { ClerkCall } from "./clerk-standin/call-log.ts";
 export { CLIENT_CLOSED_STATUS, DEFAULT_RETRY_AFTER_SECONDS } from "./clerk-standin/clerk-errors.ts";
-export { DEMO_KEYS, DEMO_M2M_TOKENS, PROD_DEMO_KEYS } from "./clerk-standin/demo-keys.ts";
+export {
+  DEMO_KEYS,
+  DEMO_M2M_TOKENS,
+  DEMO_MACHINES,
+  DEMO_OAUTH_GRANTS,
+  PROD_DEMO_KEYS,
+} from "./clerk-standin/demo-keys.ts";
+export { DEMO_PREFIX_CHARS, type DemoCredentialKind } from "./clerk-standin/demo-seed.ts";
 export { type ClerkFault, ClerkFaultSchema, type ClerkOperation } from "./clerk-standin/fault-script.ts";
 export {
   type CreatedStandinKey,
@@ -49,7 +63,7 @@ export {
   parseModesSetting,
 } from "./clerk-standin/modes.ts";
 export { type RateLimit, RateLimitSchema } from "./clerk-standin/rate-limit.ts";
-export type { ClerkStandinOptions } from "./clerk-standin/state.ts";
+export type { ClerkStandinOptions, DemoCredentialState } from "./clerk-standin/state.ts";
 
 /** One stand-in instance, served over HTTP by `handle` and driven directly by its other methods. */
 export interface ClerkStandin {
@@ -59,6 +73,11 @@ export interface ClerkStandin {
   createKey(input?: StandinKeyInput): Promise<CreatedStandinKey>;
   /** A key's state, or `undefined`. */
   getKey(id: string): StandinKeyState | undefined;
+  /**
+   * The demo credentials seeded beside the demo keys (a machine secret key, M2M token and JWT, OAuth access token and
+   * JWT), once seeded, each with its state and only the first characters of its value.
+   */
+  demoCredentials(): Promise<DemoCredentialState[]>;
   /**
    * Drops keys, calls and script, puts latency and modes back to the options, releases hanging requests, reseeds
    * demo keys.
@@ -102,6 +121,10 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
       return { id: json.id, secret, name: json.name, subject: json.subject };
     },
     getKey: (id) => state.keys.state(id),
+    async demoCredentials() {
+      await state.ready();
+      return state.demoCredentials();
+    },
     reset: () => state.reset(),
     setLatency: (ms) => state.setLatency(ms),
     setRateLimit(limit) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LEAK_URL, MAX_RANDOM_SECRETS, parseAlertOptions } from "./alert-options.ts";
+import { DEFAULT_LEAK_URL, HELP, MAX_RANDOM_SECRETS, parseAlertOptions } from "./alert-options.ts";
 
 /** The options of a command line that must parse. */
 function optionsOf(argv: string[]) {
@@ -72,8 +72,18 @@ describe("npm run alert's options", () => {
       });
     });
 
-    it("takes --kind m2m, for the demo M2M token", () => {
-      expect(optionsOf(["--kind", "m2m"]).kind).toBe("m2m");
+    it.each(["api-key", "m2m", "machine-secret", "oauth", "m2m-jwt", "oauth-jwt"])(
+      "takes --kind %s, for a credential of that kind",
+      (kind) => {
+        expect(optionsOf(["--kind", kind]).kind).toBe(kind);
+        expect(optionsOf([`--kind=${kind}`, "--instance", "prod"])).toMatchObject({ kind, instance: "prod" });
+      },
+    );
+
+    it("lists every --kind in --help", () => {
+      for (const kind of ["api-key", "m2m", "machine-secret", "oauth", "m2m-jwt", "oauth-jwt"]) {
+        expect(HELP).toContain(kind);
+      }
     });
 
     it("asks for help with --help or -h", () => {
@@ -89,7 +99,9 @@ describe("npm run alert's options", () => {
       [["--count=-1"], "--count must be 0 or more"],
       [["--count", String(MAX_RANDOM_SECRETS + 1)], `--count is capped at ${MAX_RANDOM_SECRETS}`],
       [["--instance", "dev"], "--instance must be prod or staging"],
-      [["--kind", "oauth"], "--kind must be api-key or m2m"],
+      [["--kind", "jwt"], "--kind must be one of api-key, m2m, machine-secret, oauth, m2m-jwt, oauth-jwt"],
+      [["--kind", "OAuth"], "--kind must be one of api-key, m2m, machine-secret, oauth, m2m-jwt, oauth-jwt"],
+      [["--kind", ""], "--kind must be one of"],
       [["--sender", "bitbucket"], "--sender must be one of github, gitlab, depsdev, generic"],
       [["--target", "localhost-8787"], "--target must be a URL"],
       [["--webhook-secret", "hunter2"], "--webhook-secret must start with whsec_"],

@@ -24,8 +24,10 @@ Usage: npm run alert -- [options]       (the -- keeps npm from eating the option
 
   --token SECRET     a leaked token to report; repeat for several. Default: one live demo key
   --instance NAME    with no --token, a demo key of this Clerk instance: prod or staging (npm start runs both)
-  --kind KIND        with no --token, the demo credential of this kind: api-key (default) or m2m (an opaque
-                     M2M token of the staging instance)
+  --kind KIND        with no --token, a credential of this kind (npm start's Clerk stand-in mints a fresh one
+                     in the --instance, staging by default): api-key (default: a demo key), m2m (an opaque M2M
+                     token), machine-secret (a new machine's secret key), oauth (an opaque OAuth access token),
+                     m2m-jwt (an M2M JWT), oauth-jwt (an OAuth JWT access token). Clerk cannot revoke the JWTs
   --count N          add N random ak_ secrets (unknown to Clerk), mixed with all demo keys
   --type NAME        token type in the alert (default clerk_api_key)
   --url URL          where the token was found (default a made-up GitHub blob URL)
@@ -47,6 +49,7 @@ Examples:
   npm run alert
   npm run alert -- --instance prod
   npm run alert -- --kind m2m
+  npm run alert -- --kind oauth-jwt
   npm run alert -- --token ak_thisIsNotAKnownSecret123456 --token ghp_notClerkAtAll
   npm run alert -- --count 1000
   npm run alert -- --sender generic
@@ -78,6 +81,10 @@ const OPTIONS = {
 /** `--sender`'s values: the alert routes' senders, and `github-app` (a GitHub App's webhook delivery). */
 const OPTION_SENDERS = [...SENDERS, "github-app"] as const;
 
+/** `--kind`'s values: the Clerk credential kinds an alert can carry when no `--token` is given. */
+export const ALERT_KINDS = ["api-key", "m2m", "machine-secret", "oauth", "m2m-jwt", "oauth-jwt"] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
 /** The scanners whose reports `--from` reads. */
 export const SCANNERS = ["gitleaks", "trufflehog"] as const;
 
@@ -97,7 +104,7 @@ const ArgsSchema = v.object({
     "0",
   ),
   instance: v.optional(v.picklist(["prod", "staging"], "--instance must be prod or staging")),
-  kind: v.optional(v.picklist(["api-key", "m2m"], "--kind must be api-key or m2m"), "api-key"),
+  kind: v.optional(v.picklist(ALERT_KINDS, `--kind must be one of ${ALERT_KINDS.join(", ")}`), "api-key"),
   type: v.optional(v.pipe(v.string(), v.minLength(1, "--type must not be empty")), "clerk_api_key"),
   url: v.optional(v.string(), DEFAULT_LEAK_URL),
   source: v.optional(v.string(), "content"),

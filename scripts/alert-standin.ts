@@ -35,6 +35,9 @@ const StandinM2MTokensSchema = v.array(v.object({ id: v.string(), revoked: v.boo
 /** The M2M tokens the stand-in holds (their state, never their values). */
 export type StandinM2MTokens = v.InferOutput<typeof StandinM2MTokensSchema>;
 
+/** The stand-in's verify operations, which log the SHA-256 of the token they were given. */
+const VERIFY_OPERATIONS: ReadonlySet<string> = new Set(["verify", "m2m_verify", "oauth_verify"]);
+
 /** Reads the stand-in's control API at `baseUrl`; `""` means there is no stand-in to ask. */
 export interface StandinClient {
   keys(): Promise<StandinKeys | undefined>;
@@ -81,7 +84,7 @@ export async function withStandinNotes(
   for (const demo of [...DEMO_KEYS, ...PROD_DEMO_KEYS]) demoByHash.set(await sha256Hex(demo.secret), demo);
   const lastVerify = new Map<string, number>();
   for (const call of calls) {
-    if ((call.operation === "verify" || call.operation === "m2m_verify") && call.secretSha256)
+    if (VERIFY_OPERATIONS.has(call.operation) && call.secretSha256)
       lastVerify.set(call.secretSha256, call.status);
   }
   return rows.map((row, i) => {

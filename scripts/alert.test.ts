@@ -297,6 +297,28 @@ describe("npm run alert", () => {
       expect(out.stdout).toContain(`${demo.name}: revoked ("leaked", revoke calls: 1)`);
     });
 
+    it("sends a credential of --kind freshly minted by the Clerk stand-in, and reports its verify", async () => {
+      const token = "oat_FreshlyMintedForThisAlert0123";
+      standin = {
+        oauth_access_tokens: { id: `oat_${"a".repeat(32)}`, token },
+        calls: [{ operation: "oauth_verify", status: 200, secretSha256: await sha256Hex(token) }],
+        keys: [],
+      };
+      answer = feedback({ [token]: "true_positive" });
+      const out = await run(toFake("--clerk-standin", base, "--kind", "oauth"));
+      expect(out.code).toBe(0);
+      const sent = v.parse(v.array(v.object({ token: v.string() })), JSON.parse(onlyRequest().body));
+      expect(sent.map((m) => m.token)).toEqual([token]);
+      expect(out.stdout).toContain("verify answered 200");
+    });
+
+    it("refuses a --kind the stand-in must mint when there is no stand-in, sending nothing", async () => {
+      const out = await run(toFake("--kind", "m2m-jwt"));
+      expect(out.code).toBe(1);
+      expect(out.stderr).toContain("--kind m2m-jwt mints a fresh credential from the local Clerk stand-in");
+      expect(received).toHaveLength(0);
+    });
+
     it("exits 1 with the answer and a hint when the Worker refuses the signature", async () => {
       answer = () => ({ status: 401, body: '{"error":"Invalid or missing signature."}' });
       const out = await run(toFake("--token", "ak_refused0123456789"));

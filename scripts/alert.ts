@@ -22,6 +22,7 @@ import {
 } from "../dev/local-stack.ts";
 import { err, ok, type Result } from "../src/lib/result.ts";
 import { runGithubApp } from "./alert-github-app.ts";
+import { mintCredential } from "./alert-mint.ts";
 import { type AlertOptions, HELP, parseAlertOptions } from "./alert-options.ts";
 import { createProgress, type ProgressStream } from "./alert-progress.ts";
 import {
@@ -107,7 +108,7 @@ export async function main(argv: readonly string[], io: AlertIo): Promise<number
     matches = kept;
     list = kept.map((m) => m.token);
   } else {
-    const tokens = await chooseTokens(options, standin);
+    const tokens = await chooseTokens(options, standin, standinUrl);
     if (!tokens.ok) return fail(tokens.error);
     if (tokens.value.allRevoked) say(allRevokedNote(standinUrl));
     list = tokens.value.list;
@@ -191,13 +192,28 @@ async function githubApp(
   }
 }
 
-/** The tokens to send: `--token`s, plus `--count` random secrets, or else one demo key (a live one if any). */
+/**
+ * The tokens to send: `--token`s, plus `--count` random secrets, or else one credential of `--kind`: a demo key (a live
+ * one if any) for `api-key`, a fresh one from the Clerk stand-in at `standinUrl` for the others.
+ */
 async function chooseTokens(
   options: AlertOptions,
   standin: StandinClient,
+  standinUrl: string,
 ): Promise<Result<{ list: string[]; allRevoked: boolean }, string>> {
   if (options.count > 0) return ok({ list: batchTokens(options.token, options.count), allRevoked: false });
   if (options.token.length > 0) return ok({ list: [...options.token], allRevoked: false });
+  if (options.kind !== "api-key" && standinUrl !== "") {
+    const minted = await mintCredential(standinUrl, options.kind, options.instance ?? "staging");
+    return minted.ok ? ok({ list: [minted.value.value], allRevoked: false }) : err(minted.error);
+  }
+  if (options.kind !== "api-key" && options.kind !== "m2m") {
+    return err(
+      `--kind ${options.kind} mints a fresh credential from the local Clerk stand-in: run \`npm start\`, or name ` +
+        "a stand-in with --clerk-standin URL.",
+    );
+  }
+  // With no stand-in to mint one, the fixed demo M2M token is all there is.
   if (options.kind === "m2m") {
     const pick = pickDemoSecret(
       DEMO_M2M_TOKENS.map((t) => ({ id: t.id, secret: t.token, name: "demo M2M token", subject: t.subject })),

@@ -17,7 +17,12 @@ import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import * as v from "valibot";
-import { DEMO_KEYS, PROD_DEMO_KEYS, parseModesSetting } from "../dev/clerk-standin.ts";
+import {
+  DEMO_KEYS,
+  type DemoCredentialState,
+  PROD_DEMO_KEYS,
+  parseModesSetting,
+} from "../dev/clerk-standin.ts";
 import {
   CLERK_STATE_FILE,
   DEFAULT_DEV_DIR,
@@ -210,7 +215,7 @@ void running.exited.then(async (exit) => {
   await shutdown(running, 1);
 });
 
-console.log(banner(running, await clerkHealth(running)));
+console.log(banner(running, await clerkHealth(running), await running.clerk.standin.demoCredentials()));
 
 // The cron, which wrangler dev does not run: it also queues again what the last run's queue held when it stopped.
 if (env.SWEEP_INTERVAL_SECONDS > 0) {
@@ -248,7 +253,7 @@ async function clerkHealth(s: LocalStack): Promise<string[]> {
   }
 }
 
-function banner(s: LocalStack, health: string[]): string {
+function banner(s: LocalStack, health: string[], demoCredentials: DemoCredentialState[]): string {
   const instances = s.clerkInstances ?? {
     default: { secretKey: s.clerk.secretKey, standin: s.clerk.standin },
   };
@@ -260,13 +265,24 @@ function banner(s: LocalStack, health: string[]): string {
         return `    ${name.padEnd(8)} ${k.secret.slice(0, 7)}…  ${k.id}  ${k.name.padEnd(24)} ${state}`;
       }),
   );
+  // The other kinds live on staging (or the only instance): ids, names and a prefix only, as for the demo keys.
+  const staging = s.clerkInstances ? "staging" : "default";
+  const credentials = demoCredentials.map(
+    (d) =>
+      `    ${staging.padEnd(8)} ${d.prefix}…  ${d.kind.padEnd(18)} ${d.id.padEnd(36)} ${d.name.padEnd(38)} ${d.state}`,
+  );
   const control = (name: string) => (s.clerkInstances ? `${s.clerk.url}/instances/${name}` : s.clerk.url);
   // npm run alert finds the stack through AUTOREVOKE_DEV_DIR/stack.json, whatever the ports.
   const alert = `${env.AUTOREVOKE_DEV_DIR === DEFAULT_DEV_DIR ? "" : `AUTOREVOKE_DEV_DIR=${env.AUTOREVOKE_DEV_DIR} `}npm run alert`;
   const tries: [command: string, comment: string][] = [
     [alert, "a live demo key: revoked, true_positive"],
     [`${alert} -- --instance staging`, "a staging key: prod answers 404, staging revokes it"],
-    [`${alert} -- --kind m2m`, "staging's demo M2M token (mt_…): revoked, true_positive"],
+    [`${alert} -- --kind m2m`, "a fresh opaque M2M token (mt_…) of staging: revoked, true_positive"],
+    [`${alert} -- --kind oauth`, "a fresh opaque OAuth access token (oat_…): its grant revoked"],
+    [
+      `${alert} -- --kind m2m-jwt`,
+      "a fresh M2M JWT: Clerk cannot revoke it (also machine-secret, oauth-jwt)",
+    ],
     [`${alert} -- --token ak_notALiveKeyJustSomeText0000`, "unknown to Clerk: false_positive"],
     [
       `curl -X POST ${control("prod")}/__standin/script -d '[{"status":503,"times":2}]'`,
@@ -324,6 +340,9 @@ function banner(s: LocalStack, health: string[]): string {
     "",
     "  Demo keys in the Clerk stand-in (instance, secret prefix, key id, name, state):",
     ...demo,
+    ...(credentials.length === 0
+      ? []
+      : ["", "  Other demo credentials (instance, value prefix, kind, id, name, state):", ...credentials]),
     "",
     "  Try, in a second terminal:",
     ...tries.map(([command, comment]) => `    ${command.padEnd(width)}  # ${comment}`),

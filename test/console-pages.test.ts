@@ -15,7 +15,9 @@ import { watchSecrecy } from "./support/secrecy";
 import {
   CLERK,
   clerkKey,
+  clerkMachines,
   createLiveKey,
+  createMachine,
   match,
   publishedSigningKey,
   resetClerk,
@@ -395,6 +397,38 @@ describe("actions", () => {
     expect(done.html).toContain("Revoked: Clerk confirmed the key is revoked.");
     expect(done.html).toContain(`/console/incidents/${await keyIdIncidentHash(live.id)}`);
     expect(await clerkKey(live.id)).toMatchObject({ revoked: true, revocation_reason: "Key compromised" });
+  });
+
+  it("says on an incident's page what was done to each kind of credential", async () => {
+    const now = Date.now();
+    const cases: [string, number | null, string][] = [
+      ["clerk_oauth_access_token", null, "Grant revoked by autorevoke"],
+      ["clerk_m2m_jwt", now + 3_600_000, "Cannot be revoked: a JWT the instance signed"],
+      ["clerk_machine_secret_key", null, "Rotated by autorevoke"],
+      ["clerk_m2m_token", null, "Revoked by autorevoke. It cannot be restored."],
+    ];
+    for (const [tokenType, expiration, words] of cases) {
+      const hash = await seed({ firstSeenAt: now - 1_000, status: "revoked", revokedAt: now });
+      await env.DB.prepare("UPDATE incidents SET token_type = ?1, key_expiration = ?2 WHERE token_hash = ?3")
+        .bind(tokenType, expiration, hash)
+        .run();
+      const page = await open(`/console/incidents/${hash}`);
+      expect(page.html).toContain(words);
+      expect(page.html).toContain(`(${tokenType})`);
+    }
+  });
+
+  it("rotates a machine's secret key by the machine's id, from the same id form", async () => {
+    const machine = await createMachine();
+    const done = await post("/console/revoke", { key_id: machine.id, confirm: "yes" });
+    expect(done.status).toBe(200);
+    expect(done.html).toContain("Revoked");
+    expect((await clerkMachines()).find((m) => m.id === machine.id)).toMatchObject({
+      previous_token_ttls: [0],
+    });
+    const page = await open(`/console/incidents/${await keyIdIncidentHash(machine.id)}`);
+    expect(page.html).toContain("Rotated by autorevoke");
+    expect(page.html).toContain("machine secret key");
   });
 
   it("revokes by secret once confirmed, never showing the secret", async () => {

@@ -14,11 +14,13 @@ export interface ClerkCall {
   operation: ClerkOperation | "unknown";
   /** Final status; 0 while the request is still in flight (e.g. hanging). */
   status: number;
-  /** The path's key id for get and revoke. */
+  /** The path's id for get and revoke (a key's, an M2M token's, a machine's, an OAuth application's). */
   keyId?: string;
-  /** Verify only: lowercase hex SHA-256 of the submitted `secret`. */
+  /**
+   * Verify and OAuth `revoke_token` only: lowercase hex SHA-256 of the submitted `secret`, `token` or `access_token`.
+   */
   secretSha256?: string;
-  /** Revoke and create only: the parsed JSON body. */
+  /** Revoke (but not OAuth `revoke_token`, whose body is a token), rotate and create only: the parsed JSON body. */
   body?: unknown;
   /** Set when a scripted fault answered or delayed this request. */
   fault?: ClerkFault;

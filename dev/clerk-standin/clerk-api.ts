@@ -1,10 +1,13 @@
 /**
  * @module
- * The stand-in's Clerk Backend API, following the API-key paths of dev/clerk-openapi/clerk-bapi-2026-05-12.yml (verify,
- * revoke, get and create) and its opaque M2M tokens' (verify and revoke), with Bearer auth, valibot body validation and `ClerkErrors` bodies, every Clerk response
- * typed exactly `application/json`. Paths sit at the root (`/api_keys/...`), as `@clerk/backend` calls them. Any
- * other path is logged and answered 404: `ClerkErrors` after authentication, as Clerk answers it, or a bare 404 with
- * `unknown_routes: bare`. Where the spec allows several answers, the instance's modes choose (modes.ts).
+ * The stand-in's Clerk Backend API, following dev/clerk-openapi/clerk-bapi-2026-05-12.yml for API keys (verify, revoke,
+ * get and create), opaque M2M tokens (verify and revoke), machines (list, secret key, rotate), OAuth applications (list,
+ * `revoke_token`), OAuth access tokens (verify) and the instance's JWKS, with Bearer auth, valibot body validation and
+ * `ClerkErrors` bodies, every Clerk JSON response typed exactly `application/json`. Each path sits where
+ * `@clerk/backend` calls it: the machine-auth clients (API keys, M2M tokens, OAuth access token verify) at the root,
+ * the rest under `/v1`. Any other path is logged and answered 404: `ClerkErrors` after authentication, as Clerk
+ * answers it, or a bare 404 with `unknown_routes: bare`. Where the spec allows several answers, the instance's modes
+ * choose (modes.ts).
  */
 import { createMiddleware } from "hono/factory";
 import { Hono } from "hono/tiny";
@@ -15,6 +18,8 @@ import {
   type CreatedApiKeyJson,
   M2M_TOKEN_ID_PATTERN,
   M2MVerifyBodySchema,
+  OAuthRevokeBodySchema,
+  OAuthVerifyBodySchema,
   RevokeBodySchema,
   VerifyBodySchema,
 } from "../clerk-schemas.ts";
@@ -27,17 +32,25 @@ import {
   invalidBody,
   invalidKeyIdParam,
   invalidM2MTokenIdParam,
+  invalidQueryParam,
+  jwtNotRevocable,
   keyNotFound,
   m2mTokenNotFound,
   m2mTokenSecretNotFound,
   machineNotFound,
   malformedBody,
+  oauthApplicationNotFound,
+  oauthTokenAlreadyRevoked,
+  oauthTokenNotFound,
   oddSecretRefused,
   routeNotFound,
   secretNotFound,
 } from "./clerk-errors.ts";
 import type { ClerkOperation } from "./fault-script.ts";
+import { readOAuthJwt } from "./jwt-issuer.ts";
+import { isJwtShaped } from "./jwt-sign.ts";
 import { isIssuedSecretShape } from "./key-store.ts";
+import { OAUTH_APPS_ORDER } from "./oauth-app-store.ts";
 import { type ClerkApiEnv, scriptedTraffic } from "./scripted-traffic.ts";
 import type { StandinState } from "./state.ts";
 
@@ -159,6 +172,56 @@ export function createClerkApi(state: StandinState): Hono<ClerkApiEnv> {
           ? machineNotFound(id)
           : jsonResponse(200, { object: "machine_secret_key", secret });
       })
+      .get("/v1/oauth_applications", ...clerk("oauth_apps_list"), (c) => {
+        const limit = pageNumber(c.req.query("limit"), 10, 1, 500);
+        const offset = pageNumber(c.req.query("offset"), 0, 0, Number.MAX_SAFE_INTEGER);
+        if (limit === undefined || offset === undefined) return invalidBody([]);
+        // Only the first `order_by` counts, as the spec says.
+        const orderBy = c.req.query("order_by");
+        if (orderBy !== undefined && !OAUTH_APPS_ORDER.test(orderBy)) return invalidQueryParam("order_by");
+        const nameQuery = c.req.query("name_query");
+        return jsonResponse(200, state.oauthApps.page({ offset, limit, nameQuery, orderBy }));
+      })
+      .post(
+        "/v1/oauth_applications/:oauthApplicationID/revoke_token",
+        ...clerk("oauth_revoke"),
+        async (c) => {
+          const parsed = parseBody(OAuthRevokeBodySchema, c.get("body"));
+          if (!parsed.ok) return parsed.response;
+          const id = c.req.param("oauthApplicationID");
+          if (!state.oauthApps.get(id)) return oauthApplicationNotFound(id);
+          // "JWT access tokens cannot be revoked", says the spec; 400 is among revoke_token's answers.
+          if (isJwtShaped(parsed.value.token)) return jwtNotRevocable();
+          const finding = await state.oauthTokens.revokeGrant(id, parsed.value.token);
+          if (!finding) return oauthTokenNotFound();
+          if (finding.found === "already_revoked" && state.modes.current().second_revoke === "refused") {
+            return oauthTokenAlreadyRevoked();
+          }
+          return new Response(null, { status: 204 });
+        },
+      )
+      // Under the root, like the other machine-auth verifies: `@clerk/backend` skips `/v1` for it.
+      .post("/oauth_applications/access_tokens/verify", ...clerk("oauth_verify"), async (c) => {
+        const parsed = parseBody(OAuthVerifyBodySchema, c.get("body"));
+        if (!parsed.ok) return parsed.response;
+        const token = parsed.value.access_token ?? parsed.value.secret ?? "";
+        const modes = state.modes.current();
+        if (isJwtShaped(token)) {
+          const jwt = await state.jwts.verify(token);
+          const finding = jwt && readOAuthJwt(jwt, state.now());
+          if (finding?.found === "live") return jsonResponse(200, finding.token);
+          if (finding?.found === "inactive" && modes.dead_keys === "flagged") {
+            return jsonResponse(200, { active: false });
+          }
+          return oauthTokenNotFound();
+        }
+        const finding = await state.oauthTokens.verify(token, modes.dead_keys === "flagged");
+        if (finding.found === "live") return jsonResponse(200, finding.token);
+        if (finding.found === "dead" && modes.dead_keys === "flagged")
+          return jsonResponse(200, finding.token);
+        return oauthTokenNotFound();
+      })
+      .get("/v1/jwks", ...clerk("jwks"), async () => jsonResponse(200, await state.jwts.jwks()))
       .all("*", scriptedTraffic(state, "unknown"), bareUnknownRoute, authenticate, () => routeNotFound())
   );
 }

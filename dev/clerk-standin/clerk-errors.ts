@@ -213,3 +213,58 @@ export function m2mTokenSecretNotFound(): Response {
 export function machineNotFound(id: string): Response {
   return clerkError(404, "resource_not_found", "not found", `No machine was found with id ${id}.`);
 }
+
+/** 404 for an OAuth application id the instance does not hold. */
+export function oauthApplicationNotFound(id: string): Response {
+  return clerkError(404, "resource_not_found", "not found", `No OAuth application was found with id ${id}.`);
+}
+
+/**
+ * 404 for an OAuth access token verify does not accept, or that `revoke_token` does not find among the application's
+ * (unknown, or another application's: the same answer, so a caller learns nothing of other applications).
+ */
+export function oauthTokenNotFound(): Response {
+  return clerkError(
+    404,
+    "resource_not_found",
+    "OAuth access token not found",
+    "OAuth access token not found",
+  );
+}
+
+/**
+ * 400 for `revoke_token` of a JWT access token, which the spec says cannot be revoked (400 is among its documented
+ * answers; the code is a guess).
+ */
+export function jwtNotRevocable(): Response {
+  return clerkError(
+    400,
+    "oauth_jwt_access_token_not_revocable",
+    "JWT access tokens cannot be revoked",
+    "JWT access tokens cannot be revoked: they stay valid until they expire.",
+    { param_name: "token" },
+  );
+}
+
+/** 400 for `revoke_token` of a token whose grant is revoked already (`second_revoke: refused`), as `alreadyRevoked`. */
+export function oauthTokenAlreadyRevoked(): Response {
+  return clerkError(
+    400,
+    "oauth_access_token_already_revoked",
+    "OAuth access token already revoked",
+    "This OAuth access token has already been revoked.",
+  );
+}
+
+/** 400 for a query parameter of a shape the spec does not allow, named and not echoed. */
+export function invalidQueryParam(param: string): Response {
+  return clerkError(
+    400,
+    "form_param_format_invalid",
+    `${param} is invalid`,
+    `${param} does not match the expected format.`,
+    {
+      param_name: param,
+    },
+  );
+}

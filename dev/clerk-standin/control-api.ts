@@ -2,8 +2,12 @@
  * @module
  * The control API under `/__standin/`: tests drive a stand-in over HTTP with it, so tests running inside workerd can
  * reach a stand-in in Node through `fetch`. Keys (`POST keys`, `GET keys`, `GET keys/<id>`), M2M tokens (`POST
- * m2m_tokens` mints one, as its machine would; `GET m2m_tokens`), machines (`POST machines` creates one and hands
- * back its secret key; `GET machines`), the fault script
+ * m2m_tokens` mints one, as its machine would, opaque or with `token_format: "jwt"` a JWT; `GET m2m_tokens`, the
+ * opaque ones), machines (`POST machines` creates one and hands back its secret key; `GET machines`), OAuth
+ * applications (`POST`/`GET oauth_applications`), OAuth access tokens (`POST oauth_access_tokens` mints one, opaque or
+ * JWT, into a new grant or `grant_of` another token's; `GET oauth_access_tokens`, the opaque ones), the JWTs the
+ * instance signed (`GET jwts`, records without the tokens), a JWT of Clerk's shape signed by a key the instance never
+ * published (`POST forged_jwt` `{"kind": "m2m" | "oauth"}`), the fault script
  * (`POST`/`GET script`), the rate limit, the latency, the accepted secret keys (`POST secret-keys`
  * `{"secret_keys": [...]}`, for a rotation), the modes (`POST modes` with any subset of them, `GET modes`), the call
  * log (`GET calls`) and `POST reset`. It never writes to the console, and its errors name what was expected, never
@@ -11,12 +15,16 @@
  */
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
-import { jsonResponse, readJsonBody } from "../standin-util.ts";
+import { BASE62_ALPHABET, jsonResponse, randomString, readJsonBody } from "../standin-util.ts";
 import { ClerkFaultScriptSchema } from "./fault-script.ts";
+import type { JwtKind } from "./jwt-issuer.ts";
 import { StandinKeyInputSchema } from "./key-store.ts";
 import { StandinM2MTokenInputSchema } from "./m2m-store.ts";
 import { StandinMachineInputSchema } from "./machine-store.ts";
 import { parseModes } from "./modes.ts";
+import { StandinOAuthApplicationInputSchema } from "./oauth-app-store.ts";
+import { mintOAuthAccessToken } from "./oauth-mint.ts";
+import { StandinOAuthTokenInputSchema } from "./oauth-token-store.ts";
 import { RateLimitSchema } from "./rate-limit.ts";
 import type { StandinState } from "./state.ts";
 
@@ -24,6 +32,20 @@ const SecretKeysSchema = v.strictObject({
   secret_keys: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1)),
 });
 const LatencySchema = v.strictObject({ ms: v.pipe(v.number(), v.minValue(0)) });
+
+/** `POST m2m_tokens`: the store's input, and the format Clerk's create takes (`opaque` by default). */
+const M2MTokenMintSchema = v.strictObject({
+  ...StandinM2MTokenInputSchema.entries,
+  token_format: v.optional(v.picklist(["opaque", "jwt"]), "opaque"),
+});
+
+/** `POST forged_jwt`: which shape to forge, and optionally its claims. */
+const ForgedJwtSchema = v.strictObject({
+  kind: v.picklist(["m2m", "oauth"] satisfies JwtKind[]),
+  subject: v.optional(v.pipe(v.string(), v.regex(/^(mch|user)_\w{27}$/))),
+  client_id: v.optional(v.pipe(v.string(), v.minLength(1))),
+  expiration: v.optional(v.nullable(v.number())),
+});
 
 /** Builds the control API of one stand-in instance, to be mounted at `/__standin`. */
 export function createControlApi(state: StandinState): Hono {
@@ -47,10 +69,60 @@ export function createControlApi(state: StandinState): Hono {
     })
     .get("/m2m_tokens", () => jsonResponse(200, state.m2mTokens.states()))
     .post("/m2m_tokens", async (c) => {
-      const input = await parseControlBody(StandinM2MTokenInputSchema, c.req.raw);
+      const input = await parseControlBody(M2MTokenMintSchema, c.req.raw);
       if (!input.ok) return input.response;
-      const { json, token } = await state.m2mTokens.add(input.value);
-      return jsonResponse(200, { id: json.id, token, subject: json.subject });
+      const { token_format, ...rest } = input.value;
+      if (token_format === "jwt") {
+        // A JWT's id is its own `jti`: a chosen id or value is for opaque (demo) tokens only.
+        if (rest.id !== undefined || rest.token !== undefined) {
+          return invalidControlRequest(["id, token: expected only with token_format opaque"]);
+        }
+        const subject = rest.subject ?? `mch_${randomString(BASE62_ALPHABET, 27)}`;
+        const issuer = state.issuer(new URL(c.req.url).origin);
+        const jwt = await state.jwts.mintM2M({ issuer, subject, expiration: rest.expiration });
+        return jsonResponse(200, { id: jwt.id, token: jwt.token, subject, expiration: jwt.expiration });
+      }
+      const { json, token } = await state.m2mTokens.add(rest);
+      return jsonResponse(200, { id: json.id, token, subject: json.subject, expiration: json.expiration });
+    })
+    .get("/oauth_applications", () => jsonResponse(200, state.oauthApps.list()))
+    .post("/oauth_applications", async (c) => {
+      const input = await parseControlBody(StandinOAuthApplicationInputSchema, c.req.raw);
+      if (!input.ok) return input.response;
+      return jsonResponse(200, state.oauthApps.add(input.value, state.issuer(new URL(c.req.url).origin)));
+    })
+    .get("/oauth_access_tokens", () => jsonResponse(200, state.oauthTokens.states()))
+    .post("/oauth_access_tokens", async (c) => {
+      const input = await parseControlBody(StandinOAuthTokenInputSchema, c.req.raw);
+      if (!input.ok) return input.response;
+      const minted = await mintOAuthAccessToken(state, input.value, state.issuer(new URL(c.req.url).origin));
+      return minted.ok ? jsonResponse(200, minted.value) : invalidControlRequest([minted.error]);
+    })
+    .get("/jwts", () => jsonResponse(200, state.jwts.records()))
+    .post("/forged_jwt", async (c) => {
+      const input = await parseControlBody(ForgedJwtSchema, c.req.raw);
+      if (!input.ok) return input.response;
+      const { kind } = input.value;
+      const subject =
+        input.value.subject ?? `${kind === "m2m" ? "mch" : "user"}_${randomString(BASE62_ALPHABET, 27)}`;
+      const clientId = input.value.client_id ?? `client_${randomString(BASE62_ALPHABET, 27)}`;
+      const issuer = state.issuer(new URL(c.req.url).origin);
+      const forged = await state.jwts.forge(kind, {
+        issuer,
+        subject,
+        clientId,
+        scopes: ["profile", "email"],
+        expiration: input.value.expiration,
+      });
+      return jsonResponse(200, {
+        kind,
+        id: forged.id,
+        token: forged.token,
+        subject,
+        client_id: kind === "oauth" ? clientId : null,
+        kid: state.jwts.kid,
+        expiration: forged.expiration,
+      });
     })
     .get("/machines", () => jsonResponse(200, state.machines.states()))
     .post("/machines", async (c) => {

@@ -21,6 +21,47 @@ export const DEMO_M2M_TOKENS: readonly DemoM2MToken[] = [
   },
 ];
 
+/** A fixed demo machine: its id, name and secret key (an `ak_` value). Stand-in data, not a real credential. */
+export interface DemoMachine {
+  id: string;
+  name: string;
+  secret: string;
+}
+
+/** The machine `npm start` seeds beside the demo M2M token, which is its token. */
+export const DEMO_MACHINES: readonly DemoMachine[] = [
+  {
+    id: "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk",
+    name: "DEMO_REPORTING_WORKER",
+    secret: "ak_jhq4Z9l6RDea9ugEoX748zNYNV2dDLgwkqxGVwhA",
+  },
+];
+
+/** A fixed demo OAuth application and one opaque access token a user granted it. Stand-in data, not credentials. */
+export interface DemoOAuthGrant {
+  application: { id: string; client_id: string; name: string };
+  token: { id: string; token: string; subject: string };
+}
+
+/**
+ * The OAuth application `npm start` seeds into its staging (or only) instance, with an opaque access token; its JWT
+ * access token and the M2M JWT are signed at start by the instance's own key, so they cannot be fixed here.
+ */
+export const DEMO_OAUTH_GRANTS: readonly DemoOAuthGrant[] = [
+  {
+    application: {
+      id: "oa_yupbk7kMZz93IyV6leAlbinX7tU",
+      client_id: "client_ewbLXroEVYJnz41K08WKgdJybbj",
+      name: "DEMO_CALENDAR_SYNC",
+    },
+    token: {
+      id: "oat_b13e11e1cab8867d7f5f500f8c70d6df",
+      token: "oat_7jyIBEEacFcRpYpNPAf6N56AQFgvym6O",
+      subject: "user_NBjrBW4NK8KD8G1nsmwW2MhL00C",
+    },
+  },
+];
+
 /** Fixed demo keys seeded for `npm start` (`seedDemo: true`). Stand-in data, not real credentials. */
 export const DEMO_KEYS: readonly CreatedStandinKey[] = [
   {

@@ -15,7 +15,11 @@ export type ClerkOperation =
   | "m2m_revoke"
   | "machines_list"
   | "machine_secret"
-  | "machine_rotate";
+  | "machine_rotate"
+  | "oauth_apps_list"
+  | "oauth_verify"
+  | "oauth_revoke"
+  | "jwks";
 
 const OperationSchema = v.picklist([
   "verify",
@@ -27,6 +31,10 @@ const OperationSchema = v.picklist([
   "machines_list",
   "machine_secret",
   "machine_rotate",
+  "oauth_apps_list",
+  "oauth_verify",
+  "oauth_revoke",
+  "jwks",
 ]);
 const TimesSchema = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)));
 

@@ -12,6 +12,9 @@ import { BASE62_ALPHABET, randomString } from "../standin-util.ts";
 /** Input for a machine created on the control side. */
 export const StandinMachineInputSchema = v.strictObject({
   name: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255))),
+  /** A chosen id and secret key (the demo machine's); random otherwise. */
+  id: v.optional(v.pipe(v.string(), v.regex(/^mch_\w{27}$/))),
+  secret: v.optional(v.pipe(v.string(), v.regex(/^ak_[\x21-\x7e]{16,256}$/))),
 });
 
 /** Clerk's Machine object (without scoped machines' own scopes), as `GET /machines` lists it. */
@@ -56,7 +59,7 @@ export function createMachineStore(now: () => number): MachineStore {
       const at = now();
       const json: MachineJson = {
         object: "machine",
-        id: `mch_${randomString(BASE62_ALPHABET, 27)}`,
+        id: input.id ?? `mch_${randomString(BASE62_ALPHABET, 27)}`,
         name: input.name ?? `standin-machine-${randomString(BASE62_ALPHABET, 6)}`,
         instance_id: "ins_standin",
         created_at: at,
@@ -64,7 +67,7 @@ export function createMachineStore(now: () => number): MachineStore {
         default_token_ttl: 3600,
         scoped_machines: [],
       };
-      const secret = newSecret();
+      const secret = input.secret ?? newSecret();
       machines.set(json.id, { json, secret, rotations: [] });
       return { json, secret };
     },

@@ -5,11 +5,13 @@
  * value of each is the default, which is the stand-in's behaviour before modes existed. Set per instance at start
  * (`ClerkStandinOptions.modes`, `CLERK_STANDIN_MODES` for `npm start`) or over the control API (`POST /__standin/modes`).
  *
- * - `dead_keys`: verify of a revoked or expired key. `not_found`: 404, like an unknown secret. `flagged`: 200 with the
- *   APIKey, `revoked: true` (with its `revocation_reason`) or `expired: true`; the spec's verify answer carries both
- *   flags, so a 200 for a dead key is an answer it allows.
- * - `second_revoke`: revoke of a key already revoked. `idempotent`: 200, unchanged. `refused`: 400 `ClerkErrors`, no
- *   effect (400 is among revoke's documented answers).
+ * - `dead_keys`: verify of a revoked or expired key, M2M token or opaque OAuth access token. `not_found`: 404, like an
+ *   unknown secret. `flagged`: 200 with the object, `revoked: true` (with its `revocation_reason`) or `expired: true`;
+ *   the spec's verify answers carry both flags, so a 200 for a dead credential is an answer it allows. For an expired
+ *   OAuth JWT access token, `flagged` is the spec's other 200, `{"active": false}`.
+ * - `second_revoke`: revoke of a key or M2M token already revoked, or OAuth `revoke_token` of a token whose grant is
+ *   revoked. `idempotent`: 200 unchanged (204 for `revoke_token`). `refused`: 400 `ClerkErrors`, no effect (400 is
+ *   among both revokes' documented answers).
  * - `odd_secrets`: verify of a secret the instance does not hold and that is not shaped like the secrets it issues
  *   (`isIssuedSecretShape`). `not_found`: 404. `bad_request`: 400 `ClerkErrors`. `unprocessable`: 422 `ClerkErrors`,
  *   which the spec does NOT list for verify (only 200, 400, 404); Clerk answers 422 on other Backend API endpoints, so

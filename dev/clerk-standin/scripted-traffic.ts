@@ -28,7 +28,11 @@ export function scriptedTraffic(state: StandinState, operation: ClerkOperation |
       method: request.method,
       path: new URL(request.url).pathname,
       operation,
-      keyId: c.req.param("apiKeyID") ?? c.req.param("m2mTokenID") ?? c.req.param("machineID"),
+      keyId:
+        c.req.param("apiKeyID") ??
+        c.req.param("m2mTokenID") ??
+        c.req.param("machineID") ??
+        c.req.param("oauthApplicationID"),
     });
     const answer = (response: Response) => {
       call.status = response.status;
@@ -54,6 +58,13 @@ export function scriptedTraffic(state: StandinState, operation: ClerkOperation |
         call.secretSha256 = await sha256Hex(value.secret);
       } else if (operation === "m2m_verify" && isRecord(value) && typeof value.token === "string") {
         call.secretSha256 = await sha256Hex(value.token);
+      } else if (operation === "oauth_verify" && isRecord(value)) {
+        const token = value.access_token ?? value.secret;
+        if (typeof token === "string") call.secretSha256 = await sha256Hex(token);
+      } else if (operation === "oauth_revoke") {
+        // revoke_token's body is the token itself: only its hash may be logged.
+        if (isRecord(value) && typeof value.token === "string")
+          call.secretSha256 = await sha256Hex(value.token);
       } else if (
         operation === "revoke" ||
         operation === "m2m_revoke" ||

@@ -14,7 +14,7 @@ import { type RunningServer, serve } from "../serve.ts";
 import type { SigningKey } from "../signer.ts";
 import { createWebhookReceiver, type WebhookReceiver } from "../webhook-receiver.ts";
 import { loadClerkState, saveClerkState, savingAfterEachCall } from "./clerk-state-file.ts";
-import { LOOPBACK, portError } from "./ports.ts";
+import { freePort, LOOPBACK, portError } from "./ports.ts";
 import {
   LOCAL_ACCESS_AUD,
   LOCAL_CLERK_PROD_SECRET_KEY,
@@ -75,9 +75,12 @@ export interface ServedStandins {
 
 /** Builds the stand-ins and serves each on its port; on failure, closes what it opened. */
 export async function serveStandins(options: StandinOptions): Promise<ServedStandins> {
+  // Chosen before the stand-ins are built: the instances' origin is their JWTs' `iss` (demo JWTs are signed at once).
+  const clerkPort = options.ports.clerk || (await freePort());
   const latency = {
     ...(options.clerkLatencyMs === undefined ? {} : { latencyMs: options.clerkLatencyMs }),
     ...(options.clerkModes === undefined ? {} : { modes: options.clerkModes }),
+    issuer: `http://${LOOPBACK}:${clerkPort}`,
   };
   const clerk = createClerkStandin({
     secretKey: LOCAL_CLERK_SECRET_KEY,
@@ -139,7 +142,7 @@ export async function serveStandins(options: StandinOptions): Promise<ServedStan
   };
   try {
     const { ports } = options;
-    const clerkServer = await serveOn(clerkHandle, ports.clerk, "the Clerk stand-in");
+    const clerkServer = await serveOn(clerkHandle, clerkPort, "the Clerk stand-in");
     const github = await serveOn(keyServers.github.handle, ports.githubKeys, "the GitHub key list");
     const gitlab = await serveOn(keyServers.gitlab.handle, ports.gitlabKeys, "the GitLab key list");
     const depsdev = await serveOn(keyServers.depsdev.handle, ports.depsdevKeys, "the deps.dev key list");

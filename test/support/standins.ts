@@ -4,7 +4,7 @@
  * stand-in instances the Worker talks to.
  */
 
-import type { Modes } from "../../dev/clerk-standin";
+import type { ClerkOperation, Modes } from "../../dev/clerk-standin";
 import { type AlertSender, createAlertRequest, generateSigningKey, type SigningKey } from "../../dev/signer";
 import { resetPacer } from "./pacer";
 import { noteSecret } from "./secrets-registry";
@@ -33,16 +33,25 @@ export interface LiveKey {
   subject: string;
 }
 
-/** A Clerk call as the stand-in logged it (never a raw secret). */
+/**
+ * A Clerk call as the stand-in logged it (never a raw secret): `operation` is one of dev/clerk-standin's
+ * `ClerkOperation` (`verify`, `m2m_verify`, `oauth_verify`, `oauth_revoke`, `oauth_apps_list`, `jwks`, ...) or
+ * `unknown`; `keyId` the path's id; `secretSha256` the SHA-256 of a verified (or `revoke_token`'s) token.
+ */
 export interface ClerkCall {
-  operation: string;
+  method: string;
+  path: string;
+  operation: ClerkOperation | "unknown";
   status: number;
   keyId?: string;
   secretSha256?: string;
   body?: unknown;
 }
 
-/** A fresh Clerk stand-in, and a fresh budget for it in the Worker's pacer. */
+/**
+ * A fresh Clerk stand-in (keys, tokens, machines, OAuth applications and JWT records dropped; its signing key kept),
+ * and a fresh budget for it in the Worker's pacer.
+ */
 export async function resetClerk(): Promise<void> {
   await post(`${CLERK}/__standin/reset`);
   await resetPacer();
@@ -52,12 +61,18 @@ export async function createLiveKey(input: Record<string, unknown> = {}): Promis
   noteSecret(key.secret);
   return key;
 }
-/** An opaque M2M token the stand-in minted for a machine: its id, its raw value (watched for) and its machine. */
+/**
+ * An M2M token the stand-in minted for a machine: its id, its raw value (watched for), its machine and its expiry
+ * (milliseconds; `null` for an opaque token that never expires). With `token_format: "jwt"` the token is an M2M JWT
+ * signed by the stand-in's key (its `jti` as `id`), which Clerk cannot revoke.
+ */
 export interface LiveM2MToken {
   id: string;
   token: string;
   subject: string;
+  expiration: number | null;
 }
+/** Mints an M2M token: `{subject?, expiration?, token_format?: "opaque" | "jwt"}`. */
 export async function createM2MToken(input: Record<string, unknown> = {}): Promise<LiveM2MToken> {
   const minted = (await post(`${CLERK}/__standin/m2m_tokens`, input)) as LiveM2MToken;
   noteSecret(minted.token);
@@ -92,6 +107,93 @@ export const clerkMachines = async () =>
     rotate_count: number;
     previous_token_ttls: number[];
   }[];
+/** An OAuth application the stand-in holds, as Clerk's `OAuthApplication` (no secret: none is handed out). */
+export interface LiveOAuthApplication {
+  object: "oauth_application";
+  id: string;
+  client_id: string;
+  name: string;
+  instance_id: string;
+  created_at: number;
+  updated_at: number;
+}
+/** Creates an OAuth application: `{name?}`. */
+export async function createOAuthApplication(input: { name?: string } = {}): Promise<LiveOAuthApplication> {
+  return (await post(`${CLERK}/__standin/oauth_applications`, input)) as LiveOAuthApplication;
+}
+/** An OAuth access token a user granted an application: its id, its raw value (watched for) and where it belongs. */
+export interface LiveOAuthToken {
+  id: string;
+  token: string;
+  client_id: string;
+  subject: string;
+  application_id: string;
+  expiration: number | null;
+}
+/** What an OAuth access token is minted with; every field optional. */
+export interface OAuthTokenInput {
+  /** The application's `client_id`; a new application otherwise. */
+  client_id?: string;
+  subject?: string;
+  /** Milliseconds since the epoch; a past value makes it expired. */
+  expiration?: number | null;
+  token_format?: "opaque" | "jwt";
+  scopes?: string[];
+  /** An opaque token's id: the new token joins its grant, so revoking either revokes both. */
+  grant_of?: string;
+}
+/** Mints an OAuth access token (opaque `oat_…` by default). */
+export async function createOAuthToken(input: OAuthTokenInput = {}): Promise<LiveOAuthToken> {
+  const minted = (await post(`${CLERK}/__standin/oauth_access_tokens`, input)) as LiveOAuthToken;
+  noteSecret(minted.token);
+  return minted;
+}
+/** Mints an OAuth JWT access token (`typ: at+jwt`, signed by the stand-in's key), which Clerk cannot revoke. */
+export const createOAuthJwt = (input: Omit<OAuthTokenInput, "token_format" | "grant_of"> = {}) =>
+  createOAuthToken({ ...input, token_format: "jwt" });
+/** A JWT of Clerk's shape, naming the stand-in's `kid`, but signed by a key it never published. */
+export interface ForgedJwt {
+  kind: "m2m" | "oauth";
+  id: string;
+  token: string;
+  subject: string;
+  client_id: string | null;
+  kid: string;
+  expiration: number;
+}
+/** Forges an M2M JWT or an OAuth JWT access token, for tests of the signature check. */
+export async function forgedJwt(
+  kind: "m2m" | "oauth",
+  claims: { subject?: string; client_id?: string; expiration?: number } = {},
+): Promise<ForgedJwt> {
+  const forged = (await post(`${CLERK}/__standin/forged_jwt`, { kind, ...claims })) as ForgedJwt;
+  noteSecret(forged.token);
+  return forged;
+}
+/** The stand-in's opaque OAuth access tokens, with their grants and counters. */
+export const clerkOAuthTokens = async () =>
+  (await control(`${CLERK}/__standin/oauth_access_tokens`)) as {
+    id: string;
+    client_id: string;
+    subject: string;
+    application_id: string;
+    grant_id: string;
+    revoked: boolean;
+    expired: boolean;
+    revoke_count: number;
+    verify_count: number;
+  }[];
+/** The JWTs the stand-in signed (never the tokens): M2M JWTs and OAuth JWT access tokens. */
+export const clerkJwts = async () =>
+  (await control(`${CLERK}/__standin/jwts`)) as {
+    kind: "m2m" | "oauth";
+    id: string;
+    kid: string;
+    subject: string;
+    client_id: string | null;
+    expiration: number;
+    expired: boolean;
+  }[];
 export const scriptClerk = (faults: unknown[]) => post(`${CLERK}/__standin/script`, faults);
 /** Rotates the stand-in's instance secret key: from now on only `secretKeys` are accepted (a reset restores the test's). */
 export const acceptClerkSecretKeys = (secretKeys: string[]) =>
@@ -118,7 +220,7 @@ export const clerkKey = async (id: string) =>
   };
 
 /** Clerk calls of one operation that reached the stand-in. */
-export async function callsOf(operation: "verify" | "revoke"): Promise<ClerkCall[]> {
+export async function callsOf(operation: ClerkOperation): Promise<ClerkCall[]> {
   return (await clerkCalls()).filter((c) => c.operation === operation);
 }
 
