@@ -14,6 +14,10 @@
  * with `revoked: false`, so a live key, whatever the secret; M2M verify answers the token
  * `mt_f7f0ba8c3b4843ce7d85fcdd5e71853e`, live, likewise.
  */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClerkClient } from "@clerk/backend";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -26,13 +30,20 @@ import {
 } from "../dev/local-stack.ts";
 import { createAlertRequest } from "../dev/signer.ts";
 import { BASE62_ALPHABET, randomString, sha256Hex } from "../dev/standin-util.ts";
+import { createMachineCalls } from "../src/clerk/machines.ts";
+import { createOAuthTokenCalls } from "../src/clerk/oauth-tokens.ts";
 import { type Prism, startPrismMock } from "./prism.ts";
+import { withVersionedPaths } from "./prism-spec.ts";
 
 /** The key id of the spec's APIKey example, which Prism answers to every verify. */
 const EXAMPLE_KEY_ID = "ak_3beecc9c60adb5f9b850e91a8ee1e992";
 /** The id of the spec's M2M token example, which Prism answers to every M2M verify. */
 const EXAMPLE_M2M_TOKEN_ID = "mt_f7f0ba8c3b4843ce7d85fcdd5e71853e";
 const SPEC = "dev/clerk-openapi/clerk-bapi-2026-05-12.yml";
+/** The client id of the spec's OAuth access token example, which Prism answers to every OAuth verify. */
+const EXAMPLE_OAUTH_CLIENT_ID = "client_2xhFjEI5X2qWRvtV13BzSj8H6Dk";
+/** The id of the spec's Machine example, which Prism lists. */
+const EXAMPLE_MACHINE_ID = "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk";
 
 const FeedbackSchema = v.array(
   v.object({ token_hash: v.string(), token_type: v.string(), label: v.string() }),
@@ -45,13 +56,18 @@ const RevocationSchema = v.object({
 
 let prism: Prism;
 let stack: LocalStack;
+let specDir: string;
 
 beforeAll(async () => {
   const root = await repoRoot();
   const prismPort = await freePort();
+  // The spec with the paths the SDK calls under /v1 served there too (e2e/prism-spec.ts).
+  specDir = await mkdtemp(join(tmpdir(), "autorevoke-prism-"));
+  const spec = join(specDir, "clerk-bapi.yml");
+  await writeFile(spec, withVersionedPaths(await readFile(join(root, SPEC), "utf8")));
   // Side by side: the Worker calls Clerk only when asked, and Prism is listening long before the first test.
   const [mock, local] = await Promise.allSettled([
-    startPrismMock(root, SPEC, prismPort),
+    startPrismMock(root, spec, prismPort),
     startLocalStack({
       quiet: true,
       seedDemo: false,
@@ -69,6 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await prism?.stop();
+  if (specDir) await rm(specDir, { recursive: true, force: true });
 });
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes, in case Prism's output has them.
@@ -192,6 +209,96 @@ describe("the Worker against Prism mocking Clerk's published Backend API", () =>
     expect(res?.status).toBe(200);
     // Prism answers the spec's example key, a 200 in Clerk's shape: the route is Clerk's.
     expect(await res?.json()).toMatchObject({ status: "ok", instances: [{ name: "default", status: "ok" }] });
+  });
+
+  it("asks for an opaque OAuth token with a spec-conformant verify, then its client's application", async () => {
+    const token = `oat_${randomString(BASE62_ALPHABET, 32)}`;
+    let res: Response | undefined;
+    const saw = await prismSaw(async () => {
+      res = await sendAlert(token);
+    });
+    expect(saw.violations).toEqual([]);
+    expect(saw.requests).toEqual([
+      "POST /oauth_applications/access_tokens/verify",
+      "GET /v1/oauth_applications",
+    ]);
+    // Prism's application has no example client id, so none is the token's: its grant is gone, and it was real.
+    expect(res?.status).toBe(200);
+    expect(v.parse(FeedbackSchema, await res?.json())).toMatchObject([{ label: "true_positive" }]);
+  });
+
+  it("revokes an OAuth token's grant with a spec-conformant revoke_token through its application", async () => {
+    // Straight through the adapter: Prism's application list answers a client id of "string", so one is made here.
+    const oauth = createOAuthTokenCalls(
+      createClerkClient({ secretKey: "sk_test_contract", apiUrl: prism.url }),
+      5000,
+    );
+    let revoked: Awaited<ReturnType<typeof oauth.revoke>> | undefined;
+    const saw = await prismSaw(async () => {
+      revoked = await oauth.revoke("oat_0ef5a7a33d87ed87ee7954c845d80450", "Key compromised", {
+        secret: `oat_${randomString(BASE62_ALPHABET, 32)}`,
+        subject: "string",
+      });
+    });
+    expect(saw.violations).toEqual([]);
+    expect(saw.requests).toEqual([
+      "GET /v1/oauth_applications",
+      "POST /v1/oauth_applications/string/revoke_token",
+    ]);
+    expect(revoked).toMatchObject({ ok: true, value: { revoked: true } });
+  });
+
+  it("fetches the instance's key set with a spec-conformant GET /jwks for a JWT-format M2M token", async () => {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const jwt = `${part({ alg: "RS256", typ: "JWT", kid: "ins_contract", cat: "cl_B7d4PD333AAA" })}.${part({
+      sub: "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk",
+      jti: "mt_0ef5a7a33d87ed87ee7954c845d80450",
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    })}.${Buffer.from(randomString(BASE62_ALPHABET, 256)).toString("base64url")}`;
+    let res: Response | undefined;
+    const saw = await prismSaw(async () => {
+      res = await sendAlert(jwt);
+    });
+    expect(saw.violations).toEqual([]);
+    expect(saw.requests).toEqual(["GET /v1/jwks"]);
+    // No key of Prism's set signed it: not the instance's.
+    expect(v.parse(FeedbackSchema, await res?.json())).toMatchObject([{ label: "false_positive" }]);
+  });
+
+  it("lists machines and reads a secret key hash with spec-conformant calls", async () => {
+    let res: Response | undefined;
+    const saw = await prismSaw(async () => {
+      res = await fetch(`${stack.url}/v1/machines/refresh`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${LOCAL_ADMIN_TOKEN}` },
+      });
+    });
+    expect(saw.violations).toEqual([]);
+    // Prism's machine example has the id "string", no `mch_…`: a list of it is unreadable, so no secret is read.
+    expect(saw.requests).toEqual(["GET /v1/machines"]);
+    expect(res?.status).toBe(200);
+    // So the secret key read goes straight through the adapter, for a machine id of Clerk's shape.
+    const machines = createMachineCalls(
+      createClerkClient({ secretKey: "sk_test_contract", apiUrl: prism.url }),
+      5000,
+    );
+    let hash: Awaited<ReturnType<typeof machines.secretHashOf>> | undefined;
+    const read = await prismSaw(async () => {
+      hash = await machines.secretHashOf(EXAMPLE_MACHINE_ID);
+    });
+    expect(read.violations).toEqual([]);
+    expect(read.requests).toEqual([`GET /v1/machines/${EXAMPLE_MACHINE_ID}/secret_key`]);
+    expect(hash).toMatchObject({ ok: true, value: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it("rotates a machine's secret key with a spec-conformant rotate, previous_token_ttl 0", async () => {
+    let res: Response | undefined;
+    const saw = await prismSaw(async () => {
+      res = await revokeManually({ machine_id: EXAMPLE_MACHINE_ID });
+    });
+    expect(saw.violations).toEqual([]);
+    expect(saw.requests).toEqual([`POST /v1/machines/${EXAMPLE_MACHINE_ID}/secret_key/rotate`]);
+    expect(res?.status).toBe(200);
   });
 
   it("would see a violation: a verify without its secret, sent straight to Prism", async () => {

@@ -18,7 +18,7 @@ export const CLERK_CALL_TIMEOUT_MS = 5_000;
 class ClerkTimeout extends Error {}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ClerkTimeout()), ms);
   });
