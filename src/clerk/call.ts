@@ -22,7 +22,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ClerkTimeout()), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  // Typed for both runtimes (workerd's clearTimeout takes no `undefined`; the contract test runs this in Node).
+  return Promise.race([promise, timeout]).finally(() => {
+    if (timer !== undefined) clearTimeout(timer);
+  });
 }
 
 function toFailure(error: unknown): ClerkFailure {
