@@ -28,11 +28,13 @@ import { measureCpu } from "./cpu.ts";
 import { type DistancePlan, type DistanceResult, distanceVars, measureDistance } from "./distance.ts";
 import { summarizeDistance } from "./distance-summary.ts";
 import { describeMachine } from "./machine.ts";
+import { MIXED_MARKERS, measureMixedLeak, mixedLeakMarkdown, mixedLeakSection } from "./mixed-leak.ts";
 import { measureOverhead, type OverheadOptions } from "./overhead.ts";
 import { renderLatencySvg } from "./plot.ts";
 import { measureRateLimit, type RateLimitPlan, type RateLimitResult, rateLimitVars } from "./rate-limit.ts";
 import type { BenchResults } from "./results.ts";
 import { resultsMarkdown } from "./results-markdown.ts";
+import { sectionOf, withSection } from "./results-sections.ts";
 import { measureScale, SCALE_SIZES, scaleMarkdown } from "./scale.ts";
 import { renderScaleSvg, scaleSection, scaleSectionOf, withScaleSection } from "./scale-report.ts";
 
@@ -89,6 +91,10 @@ const HELP = `Usage: node bench/run.ts [--smoke] [--distance]
   --big-leak   one alert of 2,000 live keys and 8,000 junk tokens at Clerk's production limit (100 calls/s, 20 ms a
                call; issue 24), about 3 minutes: time to the last revoke against the rate bound, and Clerk's call
                rate second by second. Writes nothing
+  --mixed      one alert of every Clerk credential kind, live and junk, 20 of each (issue 25), about a minute:
+               Clerk calls per operation against the fewest each kind needs, and what reading 100 machines'
+               secret key hashes costs. Writes its section of bench/RESULTS.md; 2 of each and nothing written
+               with --smoke (the smoke run does that pass itself)
   --distance   the distance model alone (D1 ${DISTANCE_D1_LATENCY_MS} ms, Clerk ${CLERK_LATENCY_MS} ms per call), about a minute;
                one round with --smoke. Prints its table and budgets, writes nothing
 `;
@@ -100,6 +106,7 @@ const parsed = parseArgs({
     distance: { type: "boolean" },
     scale: { type: "boolean" },
     "big-leak": { type: "boolean" },
+    mixed: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
   strict: true,
@@ -112,6 +119,12 @@ const smoke = parsed.values.smoke === true;
 const distanceOnly = parsed.values.distance === true;
 const scaleOnly = parsed.values.scale === true;
 const bigLeakOnly = parsed.values["big-leak"] === true;
+const mixedOnly = parsed.values.mixed === true;
+/** The mix of a real leak: a full run's, and the smoke run's (which only shows every kind still ends right). */
+const MIXED_PLANS = {
+  full: { perKind: 20, clients: 4, machines: 100 },
+  smoke: { perKind: 2, clients: 1, machines: 3 },
+};
 // Five minutes of load on shared runners, and files written: the full bench is for a quiet machine, not CI.
 if (
   !smoke &&
@@ -185,6 +198,8 @@ try {
     await runScale();
   } else if (bigLeakOnly) {
     await runBigLeak();
+  } else if (mixedOnly) {
+    await runMixed();
   } else {
     await runAll();
   }
@@ -233,6 +248,38 @@ async function runBigLeak(): Promise<void> {
   stacks.add(stack);
   progress("big leak: creating the keys and sending the alert…");
   process.stdout.write(bigLeakReport(await measureBigLeak(stack, leak)));
+  process.exitCode = 0;
+}
+
+/** Issue 25's mix of every credential kind, on a stack of its own, unpaced. */
+async function runMixed(): Promise<void> {
+  progress("mixed leak: building the bundle and starting wrangler dev…");
+  const bundle = await measureBundle(root, outdir, {
+    runs: 1,
+    bareHealthMs: 300,
+    connections: 1,
+    estimate: false,
+  });
+  const stack = await startLocalStack({
+    quiet: true,
+    clerkLatencyMs: 0,
+    seedDemo: false,
+    main: bundle.workerScript,
+    noBundle: true,
+    vars: { CLERK_RATE_LIMIT: UNPACED_RATE_LIMIT },
+  });
+  stacks.add(stack);
+  progress("mixed leak: minting every kind, reading the machines' hashes, sending the alert…");
+  const mixed = await measureMixedLeak(stack, smoke ? MIXED_PLANS.smoke : MIXED_PLANS.full);
+  process.stdout.write(`\nThe mix of a real leak\n\n${mixedLeakMarkdown(mixed)}`);
+  if (!smoke) {
+    const file = path.join(root, "bench", "RESULTS.md");
+    await writeFile(
+      file,
+      withSection(await readFile(file, "utf8").catch(() => ""), MIXED_MARKERS, mixedLeakSection(mixed)),
+    );
+    progress("wrote the mixed section of bench/RESULTS.md");
+  }
   process.exitCode = 0;
 }
 
@@ -291,6 +338,18 @@ async function runAll(): Promise<void> {
       failed = true;
       findings.push(`batch of ${keys} failed: ${error instanceof Error ? error.message : String(error)}`);
       progress(`batch of ${keys} failed`);
+    }
+  }
+  if (smoke) {
+    // Every credential kind still ends as it should (the full numbers are `--mixed`'s).
+    progress("mixed leak: 2 of every credential kind in one alert…");
+    try {
+      const mixed = await measureMixedLeak(stack, MIXED_PLANS.smoke);
+      process.stdout.write(`\nThe mix of a real leak (smoke)\n\n${mixedLeakMarkdown(mixed)}`);
+    } catch (error) {
+      failed = true;
+      findings.push(`mixed leak failed: ${error instanceof Error ? error.message : String(error)}`);
+      progress("mixed leak failed");
     }
   }
   await stack.stop();
@@ -370,7 +429,11 @@ async function runAll(): Promise<void> {
     const previous = await readFile(path.join(root, "bench", "RESULTS.md"), "utf8").catch(() => "");
     await writeFile(
       path.join(root, "bench", "RESULTS.md"),
-      withScaleSection(resultsMarkdown(results, checks, findings), scaleSectionOf(previous)),
+      withSection(
+        withScaleSection(resultsMarkdown(results, checks, findings), scaleSectionOf(previous)),
+        MIXED_MARKERS,
+        sectionOf(previous, MIXED_MARKERS),
+      ),
     );
     progress("wrote bench/RESULTS.md and bench/latency.svg");
   }

@@ -4,11 +4,13 @@
  * as it finds it, and bench/scale.svg, rows read per path against the log's size on log–log axes, where a flat line
  * is a path that seeks and a rising one a path that scans. Pure: results in, text out.
  */
+import { sectionOf, withSection } from "./results-sections.ts";
 import type { ScaleResult } from "./scale.ts";
 import { COLORS, line, MARGIN, polyline, text, WIDTH } from "./svg.ts";
 
 const START = "<!-- scale: written by `npm run bench -- --scale` -->";
 const END = "<!-- /scale -->";
+const MARKERS = { start: START, end: END };
 
 /** The section for `results`, markers included. */
 export function scaleSection(results: readonly ScaleResult[], table: string): string {
@@ -30,19 +32,11 @@ export function scaleSection(results: readonly ScaleResult[], table: string): st
 }
 
 /** The scale section of a RESULTS.md, or "" when it has none. */
-export function scaleSectionOf(markdown: string): string {
-  const start = markdown.indexOf(START);
-  const end = markdown.indexOf(END);
-  return start >= 0 && end > start ? markdown.slice(start, end + END.length) : "";
-}
+export const scaleSectionOf = (markdown: string): string => sectionOf(markdown, MARKERS);
 
 /** `markdown` with its scale section replaced by `section` (added at the end when it had none). */
-export function withScaleSection(markdown: string, section: string): string {
-  const old = scaleSectionOf(markdown);
-  if (section === "") return markdown;
-  if (old !== "") return markdown.replace(old, section);
-  return `${markdown.trimEnd()}\n\n${section}\n`;
-}
+export const withScaleSection = (markdown: string, section: string): string =>
+  withSection(markdown, MARKERS, section);
 
 const HEIGHT = 520;
 const PALETTE = [

@@ -88,6 +88,16 @@ describe("createOAuthTokenCalls", () => {
     expect(calls.revoke).toHaveLength(2);
   });
 
+  it("shares one application lookup among tokens of one client revoked side by side", async () => {
+    const { clerk, calls } = scripted([{ id: "oa_right", clientId: CLIENT, name: "Partner sync" }]);
+    const oauth = createOAuthTokenCalls(clerk, 1000);
+    const revoked = await Promise.all(
+      [1, 2, 3].map(() => oauth.revoke(TOKEN_ID, "r", { secret: SECRET, subject: CLIENT })),
+    );
+    expect(revoked.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(calls.list).toEqual([CLIENT]);
+  });
+
   it("answers not_found when no application has the client any more (deleted, and its grants with it)", async () => {
     const { clerk, calls } = scripted([]);
     expect(

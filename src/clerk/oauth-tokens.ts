@@ -70,11 +70,11 @@ export function createOAuthTokenCalls(
   /** Applications by client id, as found. */
   const applications = new Map<string, { id: string; name: string }>();
 
-  async function applicationOf(
-    clientId: string,
-  ): Promise<Result<{ id: string; name: string }, ClerkFailure>> {
-    const known = applications.get(clientId);
-    if (known) return ok(known);
+  type Application = Result<{ id: string; name: string }, ClerkFailure>;
+  /** Lookups under way, by client id: the tokens of one client in one alert are revoked side by side, and share one. */
+  const finding = new Map<string, Promise<Application>>();
+
+  async function find(clientId: string): Promise<Application> {
     const page = await callClerk(ApplicationListSchema, timeoutMs, () =>
       clerk.oauthApplications.list({ nameQuery: clientId, limit: 10 }),
     );
@@ -85,6 +85,17 @@ export function createOAuthTokenCalls(
     const found = { id: app.id, name: app.name };
     applications.set(clientId, found);
     return ok(found);
+  }
+
+  function applicationOf(clientId: string): Promise<Application> {
+    const known = applications.get(clientId);
+    if (known) return Promise.resolve(ok(known));
+    let lookup = finding.get(clientId);
+    if (!lookup) {
+      lookup = find(clientId).finally(() => finding.delete(clientId));
+      finding.set(clientId, lookup);
+    }
+    return lookup;
   }
 
   async function revoke(id: string, reason: string, context: RevokeContext = {}) {
@@ -114,6 +125,7 @@ export function createOAuthTokenCalls(
     verify: (token) => callClerk(OAuthTokenSchema, timeoutMs, () => clerk.idPOAuthAccessToken.verify(token)),
     revoke,
     revokesBySecret: true,
-    revokeCalls: ({ subject }) => (subject && applications.has(subject) ? 1 : 2),
+    // The lookup is booked by the token that starts it; one that joins a lookup under way books only its revoke.
+    revokeCalls: ({ subject }) => (subject && (applications.has(subject) || finding.has(subject)) ? 1 : 2),
   };
 }
