@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { type Unstable_Config, unstable_readConfig } from "wrangler";
 import { generateGithubAppKey } from "./dev/github-app-key.ts";
 import {
   outboundService,
@@ -10,6 +11,9 @@ import {
   TEST_SEALING_KEYS,
   useGithubAppPublicKey,
 } from "./dev/outbound.ts";
+import { TEST_QUEUE_BATCH_TIMEOUT_SECONDS } from "./test/support/queue-timing.ts";
+
+type QueueConsumer = NonNullable<Unstable_Config["queues"]["consumers"]>[number];
 
 // Every outbound fetch from the Worker under test (Clerk, the senders' key lists) is answered by the
 // dev stand-ins in Node, routed by host name; nothing leaves the machine. The URLs are https, as
@@ -19,6 +23,20 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   const githubAppKey = generateGithubAppKey();
   useGithubAppPublicKey(githubAppKey.publicKeyPem);
+  // wrangler.toml's consumers, with a shorter wait for a batch to fill (test/support/queue-timing.ts). Miniflare
+  // replaces a queue's consumer settings whole, so every other setting is carried over from wrangler.toml.
+  const queueConsumers = Object.fromEntries(
+    (unstable_readConfig({ config: "./wrangler.toml" }).queues.consumers ?? []).map((c: QueueConsumer) => [
+      c.queue,
+      {
+        maxBatchSize: c.max_batch_size,
+        maxBatchTimeout: TEST_QUEUE_BATCH_TIMEOUT_SECONDS,
+        maxRetries: c.max_retries,
+        deadLetterQueue: c.dead_letter_queue,
+        retryDelay: c.retry_delay,
+      },
+    ]),
+  );
   return {
     plugins: [
       cloudflareTest({
@@ -50,6 +68,7 @@ export default defineConfig(async () => {
             GITHUB_API_URL: "https://api.github.test",
           },
           outboundService,
+          queueConsumers,
         },
       }),
     ],

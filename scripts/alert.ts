@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import { DEMO_M2M_TOKENS } from "../dev/clerk-standin.ts";
-import { LOCAL_GITHUB_WEBHOOK_SECRET } from "../dev/local-stack/worker-vars.ts";
+import { LOCAL_ADMIN_TOKEN, LOCAL_GITHUB_WEBHOOK_SECRET } from "../dev/local-stack/worker-vars.ts";
 import {
   DEFAULT_DEV_DIR,
   LOCAL_INBOUND_WEBHOOK_SECRET,
@@ -22,7 +22,7 @@ import {
 } from "../dev/local-stack.ts";
 import { err, ok, type Result } from "../src/lib/result.ts";
 import { runGithubApp } from "./alert-github-app.ts";
-import { mintCredential } from "./alert-mint.ts";
+import { mintCredential, readMachineHashes } from "./alert-mint.ts";
 import { type AlertOptions, HELP, parseAlertOptions } from "./alert-options.ts";
 import { createProgress, type ProgressStream } from "./alert-progress.ts";
 import {
@@ -110,6 +110,19 @@ export async function main(argv: readonly string[], io: AlertIo): Promise<number
   } else {
     const tokens = await chooseTokens(options, standin, standinUrl);
     if (!tokens.ok) return fail(tokens.error);
+    // A machine minted now is known to autorevoke once its secret key's hash is read: ask the local stack now.
+    if (
+      options.kind === "machine-secret" &&
+      stackFile !== undefined &&
+      url.origin === new URL(stackFile.url).origin
+    ) {
+      const read = await readMachineHashes(url.origin, LOCAL_ADMIN_TOKEN);
+      say(
+        read.ok
+          ? `Read ${read.value} machine secret key hash(es) first (POST /v1/machines/refresh), so the new machine is known.`
+          : `Could not read the machines' hashes first: ${read.error} The new machine may be answered false_positive.`,
+      );
+    }
     if (tokens.value.allRevoked) say(allRevokedNote(standinUrl));
     list = tokens.value.list;
   }

@@ -16,6 +16,7 @@ import { createIncidentRetention } from "../src/incidents/retention";
 import { sha256Hex } from "../src/lib/hash";
 import { GITHUB_ALERT_MAX_ROUNDS } from "../src/use-cases/github-alert-message";
 import { clearTables, incident, migrate } from "./support/db";
+import { QUEUE_ROUND_MS } from "./support/queue-timing";
 import { watchSecrecy } from "./support/secrecy";
 import { CLERK, callsOf, clerkKey, createLiveKey, resetClerk } from "./support/standins";
 import { waitFor } from "./support/wait";
@@ -129,7 +130,7 @@ describe("a delivery's signature", () => {
     });
     expect(res.status).toBe(401);
     // Long enough for a queued message to have been consumed, had one been sent.
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, QUEUE_ROUND_MS));
     expect(await githubCalls("get_alert")).toEqual([]);
     expect(await callsOf("verify")).toEqual([]);
     expect(secrecy.queued().filter((m) => m.includes(REPO))).toEqual([]);

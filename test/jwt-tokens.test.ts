@@ -11,6 +11,7 @@ import type { SigningKey } from "../dev/signer";
 import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
 import { clearTables, incident, migrate } from "./support/db";
+import { eventFor } from "./support/owed-event";
 import { watchSecrecy } from "./support/secrecy";
 import { noteSecret } from "./support/secrets-registry";
 import {
@@ -21,11 +22,13 @@ import {
   createOAuthJwt,
   forgedJwt,
   match,
+  notifyDeliveries,
   publishedSigningKey,
   resetClerk,
   setClerkModes,
   signedAlert,
 } from "./support/standins";
+import { waitFor } from "./support/wait";
 
 const secrecy = watchSecrecy({ clerk: CLERK });
 let signing: SigningKey;
@@ -78,10 +81,27 @@ describe("a JWT-format M2M token in an alert", () => {
       key_subject: jwt.subject,
       already_inactive: null,
       sealed_secret: null,
-      notify_due: "api_key.cannot_be_revoked",
     });
+    expect(await eventFor(tokenHash)).toBe("api_key.cannot_be_revoked");
     // Seconds in the JWT's `exp`: the expiry is kept to the second.
     expect(Math.abs(Number(row?.key_expiration) - expiration)).toBeLessThan(1000);
+    // And the team hears it: the event says nothing was revoked, and until when the token works.
+    let event: { type: string; data: Record<string, unknown> } | undefined;
+    await waitFor(async () => {
+      const delivery = (await notifyDeliveries()).find((d) => d.body.includes(tokenHash));
+      event = delivery && JSON.parse(delivery.body);
+      return event !== undefined;
+    }, 10_000);
+    expect(event).toMatchObject({
+      type: "api_key.cannot_be_revoked",
+      data: {
+        token_type: "clerk_m2m_jwt",
+        action: "cannot_be_revoked",
+        key_id: jwt.id,
+        revoked_at: expect.any(String),
+      },
+    });
+    expect(Math.abs(Date.parse(String(event?.data.key_expiration)) - expiration)).toBeLessThan(1000);
   });
 
   it("is true_positive and already inactive once it has expired, if the instance signed it", async () => {
@@ -94,8 +114,8 @@ describe("a JWT-format M2M token in an alert", () => {
       status: "revoked",
       token_type: "clerk_m2m_jwt",
       already_inactive: "expired",
-      notify_due: "api_key.already_inactive",
     });
+    expect(await eventFor(await sha256Hex(jwt.token))).toBe("api_key.already_inactive");
   });
 
   it("is false_positive when another key signed it, though it names the instance's key id", async () => {
@@ -136,8 +156,8 @@ describe("a JWT-format OAuth access token in an alert", () => {
       token_type: "clerk_oauth_jwt",
       key_id: jwt.id,
       key_subject: jwt.client_id,
-      notify_due: "api_key.cannot_be_revoked",
     });
+    expect(await eventFor(await sha256Hex(jwt.token))).toBe("api_key.cannot_be_revoked");
   });
 
   it("is false_positive when forged", async () => {

@@ -13,6 +13,7 @@ import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
 import { MACHINE_LIST_EVERY_MS } from "../src/use-cases/refresh-machine-secrets";
 import { clearTables, incident, migrate } from "./support/db";
+import { eventFor } from "./support/owed-event";
 import { watchSecrecy } from "./support/secrecy";
 import { noteSecret } from "./support/secrets-registry";
 import {
@@ -87,8 +88,8 @@ describe("a leaked machine secret key", () => {
       key_subject: machine.id,
       key_name: "billing-worker",
       sealed_secret: null,
-      notify_due: "api_key.revoked",
     });
+    expect(await eventFor(tokenHash)).toBe("api_key.revoked");
     // The table now holds the new secret's hash, not the leaked one's.
     const row = await env.DB.prepare("SELECT secret_sha256 FROM machine_secrets WHERE machine_id = ?1")
       .bind(machine.id)

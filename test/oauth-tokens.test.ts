@@ -19,6 +19,7 @@ import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
 import type { QueueMessageBody } from "../src/queue/messages";
 import { clearTables, incident, migrate } from "./support/db";
+import { eventFor } from "./support/owed-event";
 import { watchSecrecy } from "./support/secrecy";
 import { noteSecret } from "./support/secrets-registry";
 import {
@@ -93,8 +94,8 @@ describe("an opaque OAuth access token in an alert", () => {
       key_subject: app.client_id,
       key_name: "Partner sync",
       sealed_secret: null,
-      notify_due: "api_key.revoked",
     });
+    expect(await eventFor(await sha256Hex(oauth.token))).toBe("api_key.revoked");
   });
 
   it("is revoked once when two alerts carry it at the same time", async () => {
@@ -134,8 +135,8 @@ describe("an opaque OAuth access token in an alert", () => {
     expect(await incident(await sha256Hex(oauth.token))).toMatchObject({
       status: "revoked",
       already_inactive: "revoked_elsewhere",
-      notify_due: "api_key.already_inactive",
     });
+    expect(await eventFor(await sha256Hex(oauth.token))).toBe("api_key.already_inactive");
   });
 
   it("is finished, never failed, when a crash lost the record of our revoke and Clerk refuses the second", async () => {

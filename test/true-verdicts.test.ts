@@ -21,6 +21,7 @@ import { sha256Hex, tokenPrefix } from "../src/lib/hash";
 import { createSealer } from "../src/lib/seal";
 import type { QueueMessageBody } from "../src/queue/messages";
 import { clearTables, incident, migrate } from "./support/db";
+import { eventFor } from "./support/owed-event";
 import { resetPacer } from "./support/pacer";
 import { watchSecrecy } from "./support/secrecy";
 import { noteSecret } from "./support/secrets-registry";
@@ -159,8 +160,8 @@ describe("verify and revoke, every way Clerk may answer", () => {
       label: "true_positive",
       already_inactive: "revoked_elsewhere",
       clerk_revocation_reason: "Rotated by its owner",
-      notify_due: "api_key.already_inactive",
     });
+    expect(await eventFor(await sha256Hex(revoked.secret))).toBe("api_key.already_inactive");
     expect(await incident(await sha256Hex(expired.secret))).toMatchObject({
       status: "revoked",
       label: "true_positive",
@@ -191,8 +192,8 @@ describe("verify and revoke, every way Clerk may answer", () => {
       status: "revoked",
       label: "true_positive",
       already_inactive: null,
-      notify_due: "api_key.revoked",
     });
+    expect(await eventFor(tokenHash)).toBe("api_key.revoked");
     const lookups = (await (await fetch(`${CLERK}/__standin/calls`)).json()) as { operation: string }[];
     expect(lookups.filter((c) => c.operation === "get")).toHaveLength(1);
   });

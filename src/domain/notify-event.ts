@@ -105,7 +105,8 @@ export function buildEvent(type: NotifyEventType, facts: EventFacts, now: number
       sender: facts.sender,
       url: facts.url,
       source: facts.source,
-      revoked_at: iso(facts.revokedAt),
+      // A JWT nothing could revoke has no revocation time, only its expiry.
+      revoked_at: type === "api_key.cannot_be_revoked" ? null : iso(facts.revokedAt),
       failure_reason: type === "api_key.revocation_failed" ? facts.lastError : null,
       already_inactive: type === "api_key.already_inactive" ? facts.alreadyInactive : null,
       clerk_revocation_reason: facts.clerkRevocationReason,

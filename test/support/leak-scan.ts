@@ -51,10 +51,46 @@ export interface LeakScanner {
 
 const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
+/**
+ * A 32-bit polynomial hash of a window: `hashWindow(text, i)` for the window at `i`, `rollWindow` for the one after it.
+ * `find` looks at every position of megabytes of text; the hash lets it skip the positions no window can start at
+ * without cutting a string for each (see `WINDOW_FILTER_BITS`).
+ */
+const HASH_BASE = 31;
+const HASH_BASE_TOP = Array.from({ length: LEAK_WINDOW_CHARS - 1 }).reduce<number>(
+  (power) => Math.imul(power, HASH_BASE),
+  1,
+);
+function hashWindow(text: string, at: number): number {
+  let hash = 0;
+  for (let i = at; i < at + LEAK_WINDOW_CHARS; i++)
+    hash = (Math.imul(hash, HASH_BASE) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+const rollWindow = (hash: number, out: number, into: number) =>
+  (Math.imul(hash - Math.imul(out, HASH_BASE_TOP), HASH_BASE) + into) | 0;
+
+/**
+ * A filter over the windows' hashes (a one-hash Bloom filter): a position whose hash's bit is clear starts no window,
+ * and only the others are looked up in the windows themselves, so what is found is exactly what the lookup alone
+ * would find. 2^26 bits (8 MiB) keep a few million windows' bits sparse.
+ */
+const WINDOW_FILTER_BITS = 26;
+function filterBit(hash: number): number {
+  // murmur3's finalizer: the polynomial hash's low bits alone are poorly spread.
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> (32 - WINDOW_FILTER_BITS);
+}
+
 /** Builds a scanner for `secrets`. */
 export function createLeakScanner(secrets: Iterable<string> = []): LeakScanner {
   const known = new Set<string>();
   const windows = new Map<string, { secretPrefix: string; form: string }>();
+  const filter = new Uint32Array(2 ** WINDOW_FILTER_BITS / 32);
   // Every character any form of any secret uses: a leak is a run of these, so the rest of a haystack (JSON's quotes
   // and commas, spaces) splits it into runs, and only runs long enough to hold a window are searched.
   const alphabet = new Set<string>();
@@ -82,8 +118,14 @@ export function createLeakScanner(secrets: Iterable<string> = []): LeakScanner {
                 ? "URL-encoded"
                 : "base64";
           if (form.length < LEAK_WINDOW_CHARS) short.push({ needle: form, secretPrefix, form: name });
+          const found = { secretPrefix, form: name };
+          let hash = form.length < LEAK_WINDOW_CHARS ? 0 : hashWindow(form, 0);
           for (let i = 0; i + LEAK_WINDOW_CHARS <= form.length; i++) {
-            windows.set(form.slice(i, i + LEAK_WINDOW_CHARS), { secretPrefix, form: name });
+            if (i > 0)
+              hash = rollWindow(hash, form.charCodeAt(i - 1), form.charCodeAt(i + LEAK_WINDOW_CHARS - 1));
+            windows.set(form.slice(i, i + LEAK_WINDOW_CHARS), found);
+            const bit = filterBit(hash);
+            filter[bit >>> 5] = (filter[bit >>> 5] ?? 0) | (1 << (bit & 31));
           }
         });
       }
@@ -96,7 +138,12 @@ export function createLeakScanner(secrets: Iterable<string> = []): LeakScanner {
         if (windows.size === 0) continue;
         for (const run of text.matchAll(runs)) {
           const found = run[0];
+          let hash = hashWindow(found, 0);
           for (let i = 0; i + LEAK_WINDOW_CHARS <= found.length; i++) {
+            if (i > 0)
+              hash = rollWindow(hash, found.charCodeAt(i - 1), found.charCodeAt(i + LEAK_WINDOW_CHARS - 1));
+            const bit = filterBit(hash);
+            if (((filter[bit >>> 5] ?? 0) & (1 << (bit & 31))) === 0) continue;
             const hit = windows.get(found.slice(i, i + LEAK_WINDOW_CHARS));
             if (hit) return { where, ...hit };
           }
