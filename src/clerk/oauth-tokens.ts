@@ -59,6 +59,9 @@ const ApplicationListSchema = v.object({
   data: v.array(v.object({ id: ClientIdSchema, clientId: v.string(), name: v.string() })),
 });
 
+/** Applications asked for per lookup (Clerk's maximum is 500). */
+const APPLICATION_PAGE = 100;
+
 /** The revoke answers 204: nothing to read. */
 const NoContentSchema = v.unknown();
 
@@ -76,7 +79,8 @@ export function createOAuthTokenCalls(
 
   async function find(clientId: string): Promise<Application> {
     const page = await callClerk(ApplicationListSchema, timeoutMs, () =>
-      clerk.oauthApplications.list({ nameQuery: clientId, limit: 10 }),
+      // The filter also matches names holding the client id: a page wide enough that the exact one is on it.
+      clerk.oauthApplications.list({ nameQuery: clientId, limit: APPLICATION_PAGE }),
     );
     if (!page.ok) return page;
     const app = page.value.data.find((a) => a.clientId === clientId);
