@@ -40,8 +40,6 @@ const EXAMPLE_KEY_ID = "ak_3beecc9c60adb5f9b850e91a8ee1e992";
 /** The id of the spec's M2M token example, which Prism answers to every M2M verify. */
 const EXAMPLE_M2M_TOKEN_ID = "mt_f7f0ba8c3b4843ce7d85fcdd5e71853e";
 const SPEC = "dev/clerk-openapi/clerk-bapi-2026-05-12.yml";
-/** The client id of the spec's OAuth access token example, which Prism answers to every OAuth verify. */
-const EXAMPLE_OAUTH_CLIENT_ID = "client_2xhFjEI5X2qWRvtV13BzSj8H6Dk";
 /** The id of the spec's Machine example, which Prism lists. */
 const EXAMPLE_MACHINE_ID = "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk";
 

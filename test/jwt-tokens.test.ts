@@ -13,7 +13,6 @@ import { sha256Hex } from "../src/lib/hash";
 import { clearTables, incident, migrate } from "./support/db";
 import { eventFor } from "./support/owed-event";
 import { watchSecrecy } from "./support/secrecy";
-import { noteSecret } from "./support/secrets-registry";
 import {
   CLERK,
   clerkCalls,
@@ -25,7 +24,6 @@ import {
   notifyDeliveries,
   publishedSigningKey,
   resetClerk,
-  setClerkModes,
   signedAlert,
 } from "./support/standins";
 import { waitFor } from "./support/wait";

@@ -35,7 +35,6 @@ import {
   signedAlert,
 } from "./support/standins";
 
-const ADMIN_TOKEN = "test-admin-token-oauth-0123456789abcdef";
 const secrecy = watchSecrecy({ clerk: CLERK });
 let signing: SigningKey;
 
