@@ -18,7 +18,7 @@ import { GITHUB_ALERT_MAX_ROUNDS } from "../src/use-cases/github-alert-message";
 import { clearTables, incident, migrate } from "./support/db";
 import { QUEUE_ROUND_MS } from "./support/queue-timing";
 import { watchSecrecy } from "./support/secrecy";
-import { CLERK, callsOf, clerkKey, createLiveKey, resetClerk } from "./support/standins";
+import { CLERK, callsOf, clerkKey, createLiveKey, createM2MToken, resetClerk } from "./support/standins";
 import { waitFor } from "./support/wait";
 
 const GITHUB = "https://api.github.test";
@@ -241,6 +241,22 @@ describe("an alert that is not a live Clerk key", () => {
     await new Promise((r) => setTimeout(r, 1_000));
     await trackTokens();
     expect(await callsOf("revoke")).toEqual([]);
+    expect(await alertState(number)).toMatchObject({ state: "open", patches: 0 });
+  }, 30_000);
+});
+
+describe("a created alert for a live JWT", () => {
+  it("leaves the alert open: the JWT is real, but nothing revoked it", async () => {
+    const jwt = await createM2MToken({ token_format: "jwt" });
+    const number = await githubAlert(jwt.token);
+    expect((await deliver(payload(number))).status).toBe(202);
+    const tokenHash = await sha256Hex(jwt.token);
+    expect(await waitFor(async () => (await incident(tokenHash))?.label === "true_positive", 15_000)).toBe(
+      true,
+    );
+    await new Promise((r) => setTimeout(r, QUEUE_ROUND_MS));
+    await trackTokens();
+    expect(await incident(tokenHash)).toMatchObject({ status: "revoked", token_type: "clerk_m2m_jwt" });
     expect(await alertState(number)).toMatchObject({ state: "open", patches: 0 });
   }, 30_000);
 });

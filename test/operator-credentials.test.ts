@@ -125,6 +125,30 @@ describe("POST /v1/revocations, for each kind", () => {
     expect((await clerkCalls()).filter((c) => c.operation !== "jwks")).toEqual([]);
   });
 
+  it("answers 409 again when asked again about the same JWT, never 'already revoked'", async () => {
+    const jwt = await createM2MToken({ token_format: "jwt" });
+    await revoke({ secret: jwt.token });
+
+    const { status, json } = await revoke({ secret: jwt.token });
+
+    expect(status).toBe(409);
+    expect(json).toMatchObject({ outcome: "cannot_be_revoked" });
+  });
+
+  it("rotates a machine's secret key again each time an operator asks: a new secret may have leaked since", async () => {
+    const machine = await createMachine();
+    await revoke({ machine_id: machine.id });
+
+    const { status, json } = await revoke({ machine_id: machine.id });
+
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ outcome: "revoked" });
+    expect((await clerkMachines()).find((m) => m.id === machine.id)).toMatchObject({
+      rotate_count: 2,
+      previous_token_ttls: [0, 0],
+    });
+  });
+
   it("refuses an id of no Clerk shape, and a machine id with a reason, before any call", async () => {
     for (const body of [
       { key_id: "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk" },

@@ -4,6 +4,7 @@
  * queue. Every answer is parsed with the response schemas the OpenAPI document is generated from, and
  * no secret may show up in an answer, a log line or a table.
  */
+
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import * as v from "valibot";
@@ -17,6 +18,7 @@ import {
   RetryResultSchema,
   RevocationResultSchema,
 } from "../src/http/responses";
+import { REVOCATION_BODY_LIMIT_BYTES } from "../src/http/routes/revocations";
 import { sha256Hex } from "../src/lib/hash";
 import { keyIdIncidentHash } from "../src/use-cases/revoke-manually";
 import { clearTables, incident, migrate } from "./support/db";
@@ -640,8 +642,10 @@ describe("POST /v1/revocations", () => {
       expect(res.status).toBe(415);
     });
 
-    it("answers 413 to a body over 4 KiB", async () => {
-      const res = await call("/v1/revocations", { body: { secret, reason: "x".repeat(5000) } });
+    it(`answers 413 to a body over ${REVOCATION_BODY_LIMIT_BYTES / 1024} KiB`, async () => {
+      const res = await call("/v1/revocations", {
+        body: { secret, reason: "x".repeat(REVOCATION_BODY_LIMIT_BYTES + 1) },
+      });
       expect(res.status).toBe(413);
     });
   });

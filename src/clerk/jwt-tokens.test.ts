@@ -140,11 +140,16 @@ describe("createJwtCalls", () => {
     await jwts.verify(await m2mJwt(signing.privateJwk));
     const unknownKid = await m2mJwt(signing.privateJwk, {}, "ins_rotated");
     expect(jwts.verifyCalls?.(unknownKid)).toBe(0);
-    expect((await jwts.verify(unknownKid)).ok).toBe(false);
+    // Not junk yet: a key Clerk has just added may sign it. It waits for the next fetch.
+    expect(await jwts.verify(unknownKid)).toEqual({
+      ok: false,
+      error: { kind: "retryable", reason: "jwks_kid_unknown" },
+    });
     expect(calls.jwks).toBe(1);
     now += JWKS_REFETCH_MS;
     expect(jwts.verifyCalls?.(unknownKid)).toBe(1);
-    await jwts.verify(unknownKid);
+    // Fetched for it, and still not there: no key of the instance signed it.
+    expect(await jwts.verify(unknownKid)).toEqual({ ok: false, error: { kind: "not_found", status: 404 } });
     expect(calls.jwks).toBe(2);
   });
 

@@ -79,12 +79,19 @@ export function createJwtCalls(
     return inFlight;
   }
 
+  /**
+   * The key named `kid`; `undefined` only when a key set fetched for it lacks it. A key id the cached set lacks, within
+   * a minute of its fetch, is not answered: a key Clerk has just added may sign it, so it waits for the next fetch
+   * rather than be called junk.
+   */
   async function keyFor(kid: string): Promise<Result<Jwk | undefined, ClerkFailure>> {
     if (!answersFromCache(kid)) {
       const fetched = await fetchKeys();
       if (!fetched.ok) return fetched;
+      return ok(cached?.keys.find((k) => k.kid === kid));
     }
-    return ok(cached?.keys.find((k) => k.kid === kid));
+    const key = cached?.keys.find((k) => k.kid === kid);
+    return key ? ok(key) : err({ kind: "retryable", reason: "jwks_kid_unknown" } as const);
   }
 
   async function verify(token: string): Promise<Result<ClerkKey, ClerkFailure>> {

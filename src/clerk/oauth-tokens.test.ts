@@ -98,11 +98,11 @@ describe("createOAuthTokenCalls", () => {
     expect(calls.list).toEqual([CLIENT]);
   });
 
-  it("answers not_found when no application has the client any more (deleted, and its grants with it)", async () => {
+  it("waits, rather than calls the token deleted, when no application of its client is found", async () => {
     const { clerk, calls } = scripted([]);
     expect(
       await createOAuthTokenCalls(clerk, 1000).revoke(TOKEN_ID, "r", { secret: SECRET, subject: CLIENT }),
-    ).toEqual({ ok: false, error: { kind: "not_found", status: 404 } });
+    ).toEqual({ ok: false, error: { kind: "retryable", reason: "oauth_application_not_found" } });
     expect(calls.revoke).toHaveLength(0);
   });
 

@@ -84,8 +84,9 @@ export function createOAuthTokenCalls(
     );
     if (!page.ok) return page;
     const app = page.value.data.find((a) => a.clientId === clientId);
-    // No application has this client any more: deleted, and its grants with it. Said as Clerk's own 404.
-    if (!app) return err({ kind: "not_found", status: 404 } as const);
+    // No application of this client on the page: ours to doubt, not Clerk's 404 (which would record the token as
+    // deleted, unrevoked). Retried like an outage, and a person looks once that has lasted the give-up window.
+    if (!app) return err({ kind: "retryable", reason: "oauth_application_not_found" } as const);
     const found = { id: app.id, name: app.name };
     applications.set(clientId, found);
     return ok(found);
@@ -129,7 +130,8 @@ export function createOAuthTokenCalls(
     verify: (token) => callClerk(OAuthTokenSchema, timeoutMs, () => clerk.idPOAuthAccessToken.verify(token)),
     revoke,
     revokesBySecret: true,
-    // The lookup is booked by the token that starts it; one that joins a lookup under way books only its revoke.
-    revokeCalls: ({ subject }) => (subject && (applications.has(subject) || finding.has(subject)) ? 1 : 2),
+    // 2 until the application is known, even when joining a lookup under way: should that one fail, this revoke
+    // starts its own.
+    revokeCalls: ({ subject }) => (subject && applications.has(subject) ? 1 : 2),
   };
 }

@@ -7,8 +7,11 @@
 import * as v from "valibot";
 import { err, ok, type Result } from "../lib/result";
 
-/** Longest token we accept; real secrets are far shorter, and this caps hashing and storage. */
-export const MAX_TOKEN_CHARS = 1024;
+/**
+ * Longest token we accept: room for a Clerk machine JWT with its claims (an RS256 signature alone is 342 characters;
+ * domain/clerk-ids.ts), while opaque secrets are far shorter; this caps hashing and storage.
+ */
+export const MAX_TOKEN_CHARS = 4096;
 /** Longest type name kept. */
 export const MAX_TYPE_CHARS = 128;
 /** Longest url kept; longer ones are cut, since the token is what matters. */

@@ -22,8 +22,11 @@ const CLERK_SECRET_SHAPE = /^ak_[\x21-\x7e]{16,256}$/;
 const CLERK_M2M_TOKEN_SHAPE = /^mt_[\x21-\x7e]{16,256}$/;
 /** An opaque OAuth access token: `oat_` then printable, non-space ASCII, as loose as the others. */
 const CLERK_OAUTH_TOKEN_SHAPE = /^oat_[\x21-\x7e]{16,256}$/;
-/** Three base64url parts, as JWTs are (`@clerk/backend` tests the same); 8 KiB at most, far above Clerk's. */
-const JWT_SHAPE = /^[A-Za-z0-9_-]{8,1024}\.[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{16,1024}$/;
+/**
+ * Three base64url parts, as JWTs are (`@clerk/backend` tests the same), within an alert's 4,096 characters
+ * (domain/alert-body.ts): room for a header, claims of a few KiB, and an RS256 signature of 342 characters.
+ */
+const JWT_SHAPE = /^[A-Za-z0-9_-]{8,512}\.[A-Za-z0-9_-]{8,2560}\.[A-Za-z0-9_-]{16,1024}$/;
 /** The `typ` of an OAuth JWT access token (RFC 9068), as `@clerk/backend` reads it. */
 const OAUTH_JWT_TYPES: ReadonlySet<unknown> = new Set(["at+jwt", "application/at+jwt"]);
 /** The `cat` (category) header of Clerk's M2M JWTs; absent on older ones, which `@clerk/backend` accepts too. */
@@ -79,6 +82,12 @@ function jwtTypeOf(token: string): ClerkCredentialType | undefined {
   )
     return "clerk_m2m_jwt";
   return undefined;
+}
+
+/** Whether a JWT's own `exp` has passed at `now` (ms); not whether it is genuine. `false` for anything else. */
+export function jwtExpired(token: string, now: number): boolean {
+  const exp = decodeJwtParts(token)?.payload.exp;
+  return typeof exp === "number" && exp * 1000 <= now;
 }
 
 /** Which Clerk credential the token could be, decided without any network call; `undefined`: none, no call. */

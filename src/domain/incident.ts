@@ -58,6 +58,8 @@ export interface IncidentState {
   claimedUntil: number | null;
   /** When a queued retry is due; the queue does not claim the incident before. */
   nextAttemptAt: number | null;
+  /** A final, live JWT: real, and nothing could revoke it (domain/credential-kind.ts). */
+  unrevocable?: true;
 }
 
 /** A token about to be recorded: never the raw token, only its hash, prefix and sealed form. */

@@ -54,12 +54,15 @@ export const NOT_FOUND_RECHECK_AFTER_MS = 86_400_000;
 /**
  * When a sighting reopens an incident: it failed (another chance), or it is a `not_found` that can be verified again
  * (a secret or a key id to go on) and that was answered under another Clerk configuration (?4), a day or more ago
- * (?5), before the fingerprint existed, or an operator asks (?3). Evaluated on the row as it was before the upsert.
+ * (?5), before the fingerprint existed, or an operator asks (?3). An operator's rotation of a machine's secret key
+ * by its id is reopened whenever an operator asks again: unlike a revocation, a rotation can be done again (a new
+ * secret may have leaked since). Evaluated on the row as it was before the upsert.
  */
 function reopenCondition(): string {
   return `(incidents.status = 'failed' OR ${reclassified} OR (incidents.status = 'not_found'
     AND (incidents.sealed_secret IS NOT NULL OR excluded.sealed_secret IS NOT NULL OR incidents.key_id IS NOT NULL)
-    AND (?3 OR incidents.verdict_config IS NOT ?4 OR incidents.checked_at IS NULL OR incidents.checked_at <= ?5)))`;
+    AND (?3 OR incidents.verdict_config IS NOT ?4 OR incidents.checked_at IS NULL OR incidents.checked_at <= ?5))
+    OR (?3 AND incidents.token_type = 'clerk_machine_id' AND incidents.status = 'revoked'))`;
 }
 
 /**
@@ -131,7 +134,8 @@ function recordStatements(
            -- sealed with that hash as associated data, so a value sealed for another token would not open here.
            token_type = CASE WHEN ${reclassified} THEN excluded.token_type ELSE incidents.token_type END,
            sealed_secret = CASE
-             WHEN incidents.status IN ('pending', 'failed', 'not_found', 'ignored') AND incidents.key_id IS NULL
+             WHEN incidents.status IN ('pending', 'failed', 'not_found', 'ignored')
+               AND (incidents.key_id IS NULL OR incidents.token_type IN ('clerk_m2m_token', 'clerk_oauth_access_token'))
              THEN COALESCE(excluded.sealed_secret, incidents.sealed_secret)
              ELSE incidents.sealed_secret END,
            next_attempt_at = CASE WHEN ${reopen} THEN NULL ELSE incidents.next_attempt_at END,

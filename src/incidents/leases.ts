@@ -144,7 +144,8 @@ export function createIncidentLeases(db: D1Database, { notificationsOn }: LeaseO
     async get(tokenHash) {
       const row = await db
         .prepare(
-          "SELECT token_hash, status, label, key_id, claimed_until, next_attempt_at FROM incidents WHERE token_hash = ?1",
+          `SELECT token_hash, status, label, key_id, claimed_until, next_attempt_at, token_type, already_inactive
+           FROM incidents WHERE token_hash = ?1`,
         )
         .bind(tokenHash)
         .first();

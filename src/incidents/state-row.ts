@@ -3,6 +3,7 @@
  * What a writer needs back from D1: an incident's state (status, label, key id, lease and schedule), and a claim.
  */
 import * as v from "valibot";
+import { isUnrevocable } from "../domain/credential-kind";
 import {
   type Claim,
   type IncidentState,
@@ -19,6 +20,9 @@ export const StateRow = v.object({
   key_id: v.nullable(v.string()),
   claimed_until: v.nullable(v.number()),
   next_attempt_at: v.nullable(v.number()),
+  // Read where the state answers an operator (leases.get): a final JWT is not a revocation.
+  token_type: v.optional(v.string()),
+  already_inactive: v.optional(v.nullable(v.string())),
 });
 
 /** The domain state of a parsed row. */
@@ -30,6 +34,9 @@ export function toState(row: v.InferOutput<typeof StateRow>): IncidentState {
     keyId: row.key_id,
     claimedUntil: row.claimed_until,
     nextAttemptAt: row.next_attempt_at,
+    ...(row.status === "revoked" && row.already_inactive === null && isUnrevocable(row.token_type ?? "")
+      ? { unrevocable: true as const }
+      : {}),
   };
 }
 

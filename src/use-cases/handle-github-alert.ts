@@ -13,7 +13,8 @@
  *   down): try again later, when the incident's outcome is known. Labelled false_positive: left open.
  */
 
-import { isClerkSecretShape } from "../domain/clerk-ids";
+import { clerkCredentialTypeOf, isClerkSecretShape, jwtExpired } from "../domain/clerk-ids";
+import { isUnrevocable } from "../domain/credential-kind";
 import {
   alertName,
   GITHUB_APP_SENDER,
@@ -101,6 +102,15 @@ export async function handleGithubAlert(ref: AlertRef, deps: GithubAlertDeps): P
     // Queued, or Clerk failing: the incident's own retries revoke it; this message comes back to resolve the alert.
     log.info("github_alert_waiting", { ...fields, token_hash: tokenHash });
     return RETRY;
+  }
+  // A live JWT is real, and nothing revoked it: closing the alert as revoked would tell the repository's owners it
+  // is dead. It stays open for them (the team's event says until when it works).
+  if (
+    isUnrevocable(clerkCredentialTypeOf(alert.secret) ?? "other") &&
+    !jwtExpired(alert.secret, deps.now())
+  ) {
+    log.info("github_alert_skipped", { ...fields, token_hash: tokenHash, reason: "cannot_be_revoked" });
+    return DONE;
   }
   const claim = await deps.alerts.claimPatch(key, ref.installationId, tokenHash, deps.now());
   if (claim === "patched") return DONE;

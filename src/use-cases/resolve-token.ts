@@ -149,7 +149,12 @@ export type ResolveToken = (tokenHash: string, secret?: string, options?: Resolv
 export function outcomeFromState(state: IncidentState | undefined, now: number): Outcome {
   switch (state?.status) {
     case "revoked":
-      return { kind: "revoked", keyId: state.keyId ?? "", byThisCall: false };
+      return {
+        kind: "revoked",
+        keyId: state.keyId ?? "",
+        byThisCall: false,
+        ...(state.unrevocable ? { unrevocable: true as const } : {}),
+      };
     case "not_found":
       return { kind: "not_found" };
     case "ignored":

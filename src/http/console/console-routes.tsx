@@ -38,7 +38,7 @@ import { endSession, hasSession, startSession } from "./session";
 import { SignInPage } from "./sign-in-page";
 
 /** Largest form the console accepts: a token or a secret, a key id and a reason fit in far less. */
-export const CONSOLE_FORM_LIMIT_BYTES = 4 * 1024;
+export const CONSOLE_FORM_LIMIT_BYTES = 8 * 1024;
 /** Longest revocation reason Clerk is sent (as the API's). */
 const MAX_REASON_CHARS = 255;
 

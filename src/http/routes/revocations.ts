@@ -18,8 +18,8 @@ import { RevocationRequestSchema } from "../requests";
 import { ErrorSchema, RevocationResultSchema, toRevocationResult } from "../responses";
 import { requireJson, valid } from "../validate";
 
-/** Largest revocation body: a secret, a key id and a reason fit in far less. */
-export const REVOCATION_BODY_LIMIT_BYTES = 4 * 1024;
+/** Largest revocation body: a secret (a JWT of up to 4,096 characters among them), an id and a reason fit. */
+export const REVOCATION_BODY_LIMIT_BYTES = 8 * 1024;
 
 /**
  * Each outcome's status. Not refusals: every one answers the incident as it now stands, so a client that reads only
