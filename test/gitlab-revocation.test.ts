@@ -11,7 +11,16 @@ import { sha256Hex } from "../src/lib/hash";
 import { clearTables, incident, migrate } from "./support/db";
 import { freshIp } from "./support/operator-console";
 import { watchSecrecy } from "./support/secrecy";
-import { CLERK, callsOf, clerkCalls, clerkKey, createLiveKey, resetClerk } from "./support/standins";
+import {
+  CLERK,
+  callsOf,
+  clerkCalls,
+  clerkKey,
+  createLiveKey,
+  createM2MToken,
+  createOAuthToken,
+  resetClerk,
+} from "./support/standins";
 
 const GITLAB_TOKEN = "gitlab-revocation-token-0123456789abcdef";
 const secrecy = watchSecrecy({ clerk: CLERK });
@@ -69,7 +78,13 @@ describe("the pre-shared token", () => {
   it("lists the token types autorevoke revokes, for the right token", async () => {
     const res = await gitlab({ path: "revocable_token_types" });
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.text)).toEqual({ types: ["gitleaks_rule_id_clerk_api_key"] });
+    expect(JSON.parse(res.text)).toEqual({
+      types: [
+        "gitleaks_rule_id_clerk_api_key",
+        "gitleaks_rule_id_clerk_m2m_token",
+        "gitleaks_rule_id_clerk_oauth_access_token",
+      ],
+    });
   });
 
   it.each([
@@ -137,6 +152,26 @@ describe("POST /v1/gitlab/revoke_tokens", () => {
       sender: "gitlab_revocation",
       url: LOCATION,
       source: "gitlab_secret_detection",
+    });
+  });
+
+  it("revokes an M2M token and an OAuth token's grant sent under their own rules", async () => {
+    const [m2m, oauth] = [await createM2MToken(), await createOAuthToken()];
+    const res = await gitlab({
+      path: "revoke_tokens",
+      body: [
+        { type: "gitleaks_rule_id_clerk_m2m_token", token: m2m.token, location: LOCATION },
+        { type: "gitleaks_rule_id_clerk_oauth_access_token", token: oauth.token, location: LOCATION },
+      ],
+    });
+    expect(res.status).toBe(204);
+    expect(await incident(await sha256Hex(m2m.token))).toMatchObject({
+      status: "revoked",
+      token_type: "clerk_m2m_token",
+    });
+    expect(await incident(await sha256Hex(oauth.token))).toMatchObject({
+      status: "revoked",
+      token_type: "clerk_oauth_access_token",
     });
   });
 

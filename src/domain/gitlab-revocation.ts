@@ -13,9 +13,14 @@ export const GITLAB_REVOCATION_SENDER = "gitlab_revocation";
 /**
  * The types autorevoke revokes, as GitLab names them: the secrets analyzer's `primary_identifier.type` and `value`,
  * lower-cased and joined with `_`. GitLab's default ruleset has no Clerk rule, so the README's custom ruleset adds
- * one with `id = "clerk_api_key"`, which GitLab names `gitleaks_rule_id_clerk_api_key`.
+ * one per Clerk credential kind (`id = "clerk_api_key"`, which GitLab names `gitleaks_rule_id_clerk_api_key`, and so
+ * on). What each token is, is decided by its shape here (domain/clerk-ids.ts), whichever rule found it.
  */
-export const GITLAB_REVOCABLE_TOKEN_TYPES = ["gitleaks_rule_id_clerk_api_key"] as const;
+export const GITLAB_REVOCABLE_TOKEN_TYPES = [
+  "gitleaks_rule_id_clerk_api_key",
+  "gitleaks_rule_id_clerk_m2m_token",
+  "gitleaks_rule_id_clerk_oauth_access_token",
+] as const;
 
 /** One token GitLab asks to revoke. */
 export interface GitlabRevocation {
