@@ -236,13 +236,13 @@ describe("incidents", () => {
   it("revokes by key id, after confirmation, and says so", async () => {
     const key = await liveKey();
     await page.goto(`${tokenStack.url}/console/revoke`);
-    await page.getByRole("textbox", { name: "Key id ak_ and 32 hex digits" }).fill(key.id);
-    await page.getByRole("button", { name: "Revoke key" }).click();
+    await page.getByRole("textbox", { name: "Id ak_ or mt_ and 32 hex digits, or mch_…" }).fill(key.id);
+    await page.getByRole("button", { name: "Revoke or rotate" }).click();
     // The confirmation box is required: the browser keeps the form until it is ticked.
     expect(new URL(page.url()).pathname).toBe("/console/revoke");
     expect(revokedInClerk(key.id)).toBe(false);
-    await page.getByLabel("Yes, revoke this key now").check();
-    await page.getByRole("button", { name: "Revoke key" }).click();
+    await page.getByLabel("Yes, revoke this credential (or rotate this machine's secret key) now").check();
+    await page.getByRole("button", { name: "Revoke or rotate" }).click();
     await page.getByRole("heading", { name: "Revocation" }).waitFor();
     expect(await page.getByRole("status").textContent()).toContain(
       "Revoked: Clerk confirmed the key is revoked.",
