@@ -10,8 +10,9 @@
  *   instance's stand-in (`keys`, `script`, `rate-limit`, `modes`, `calls`, `reset`, ...), so
  *   `<host>/instances/<name>` works as a stand-in's base URL. `POST /__standin/reset` resets every instance (modes
  *   included); the lists (`GET /__standin/keys`, `calls`, `m2m_tokens`, `machines`, `oauth_applications`,
- *   `oauth_access_tokens`, `jwts`) answer every instance's, each entry with its `instance`. Anything that creates
- *   something names its instance: a token minted in the wrong one would be unknown where it is looked for.
+ *   `oauth_access_tokens`, `jwts`, `users`, `organizations`) answer every instance's, each entry with its
+ *   `instance`. Anything that creates something names its instance: a token minted in the wrong one would be unknown
+ *   where it is looked for.
  *
  * Runs in Node (outbound service, local stack) and in workerd: no runtime-specific imports.
  */
@@ -35,9 +36,17 @@ const INSTANCE_CONTROL = /^\/instances\/([a-z0-9-]+)(\/__standin\/.*)$/;
 
 /** The control API's lists, which the host answers for every instance at once. */
 const AGGREGATED_LISTS: ReadonlySet<string> = new Set(
-  ["keys", "calls", "m2m_tokens", "machines", "oauth_applications", "oauth_access_tokens", "jwts"].map(
-    (route) => `/__standin/${route}`,
-  ),
+  [
+    "keys",
+    "calls",
+    "m2m_tokens",
+    "machines",
+    "oauth_applications",
+    "oauth_access_tokens",
+    "jwts",
+    "users",
+    "organizations",
+  ].map((route) => `/__standin/${route}`),
 );
 
 /** Builds the instances; the first also answers bearers that no instance holds. */

@@ -1,11 +1,11 @@
 /**
  * @module
  * Valibot mirrors of the Clerk Backend API wire shapes the stand-in serves: API keys, M2M tokens, OAuth applications
- * and their access tokens, the JWKS (dev/clerk-openapi/clerk-bapi-2026-05-12.yml, Clerk's whole published spec,
+ * and their access tokens, the JWKS, users and organization memberships (dev/clerk-openapi/clerk-bapi-2026-05-12.yml, Clerk's whole published spec,
  * version 2026-05-12). The stand-in validates request bodies with them; tests validate its responses with them.
  * `additionalProperties: false` in the spec becomes `v.strictObject`, so a response with an extra or missing field
- * fails here the way it would drift from the real API. Response objects the spec leaves open (`OAuthApplication`) are
- * strict here too: the stand-in sends exactly the spec's properties, and a test should notice when it stops.
+ * fails here the way it would drift from the real API. Response objects the spec leaves open (`OAuthApplication`,
+ * `Organization`, `OrganizationMembership`) are strict here too: the stand-in sends exactly the spec's properties, and a test should notice when it stops.
  */
 import * as v from "valibot";
 
@@ -180,3 +180,135 @@ export const RsaPublicJwkSchema = v.object({
 
 /** `GET /jwks`'s answer (`JWKS`, `additionalProperties: false`), as the stand-in serves it: RSA keys only. */
 export const JwksSchema = v.strictObject({ keys: v.array(RsaPublicJwkSchema) });
+
+/** A user id, as Clerk's are and the stand-in makes them (`user_` + 27 word characters). */
+export const USER_ID_PATTERN = /^user_\w{27}$/;
+/** An organization id, as Clerk's are and the stand-in makes them (`org_` + 27 word characters). */
+export const ORGANIZATION_ID_PATTERN = /^org_\w{27}$/;
+
+/** `verification_admin`: an address added through the dashboard or the Backend API, verified by that. */
+export const AdminVerificationSchema = v.strictObject({
+  object: v.literal("verification_admin"),
+  status: v.literal("verified"),
+  strategy: v.literal("admin"),
+  attempts: v.nullable(v.number()),
+  expire_at: v.nullable(v.number()),
+});
+
+/** Clerk's EmailAddress object (`additionalProperties: false`), with the one verification the stand-in gives. */
+export const EmailAddressSchema = v.strictObject({
+  // Optional in the spec; the stand-in always sends it, and `primary_email_address_id` names it.
+  id: v.optional(v.string()),
+  object: v.literal("email_address"),
+  email_address: v.string(),
+  reserved: v.boolean(),
+  verification: v.nullable(AdminVerificationSchema),
+  // `@clerk/backend` maps it unguarded: an absent `linked_to` breaks every `getUser`.
+  linked_to: v.array(v.strictObject({ type: v.pipe(v.string(), v.regex(/^oauth_[a-z]+$/)), id: v.string() })),
+  matches_sso_connection: v.optional(v.boolean()),
+  created_at: v.pipe(v.number(), v.integer()),
+  updated_at: v.pipe(v.number(), v.integer()),
+});
+export type EmailAddressJson = v.InferOutput<typeof EmailAddressSchema>;
+
+/**
+ * Clerk's User object (`GET /users/{user_id}`, `additionalProperties: false`): every required property and the
+ * optional ones the stand-in sends. Its users have no phone numbers, wallets, passkeys or external accounts, so those
+ * lists are empty here.
+ */
+export const UserSchema = v.strictObject({
+  id: v.pipe(v.string(), v.regex(USER_ID_PATTERN)),
+  object: v.literal("user"),
+  external_id: v.nullable(v.string()),
+  primary_email_address_id: v.nullable(v.string()),
+  primary_phone_number_id: v.nullable(v.string()),
+  primary_web3_wallet_id: v.nullable(v.string()),
+  username: v.nullable(v.string()),
+  first_name: v.nullable(v.string()),
+  last_name: v.nullable(v.string()),
+  image_url: v.optional(v.string()),
+  has_image: v.boolean(),
+  public_metadata: v.record(v.string(), v.unknown()),
+  private_metadata: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
+  unsafe_metadata: v.optional(v.record(v.string(), v.unknown())),
+  email_addresses: v.array(EmailAddressSchema),
+  phone_numbers: v.strictTuple([]),
+  web3_wallets: v.strictTuple([]),
+  passkeys: v.strictTuple([]),
+  password_enabled: v.boolean(),
+  two_factor_enabled: v.boolean(),
+  totp_enabled: v.boolean(),
+  backup_code_enabled: v.boolean(),
+  mfa_enabled_at: v.nullable(v.number()),
+  mfa_disabled_at: v.nullable(v.number()),
+  external_accounts: v.strictTuple([]),
+  saml_accounts: v.strictTuple([]),
+  enterprise_accounts: v.strictTuple([]),
+  last_sign_in_at: v.nullable(v.number()),
+  banned: v.boolean(),
+  locked: v.boolean(),
+  lockout_expires_in_seconds: v.nullable(v.number()),
+  verification_attempts_remaining: v.nullable(v.number()),
+  created_at: v.pipe(v.number(), v.integer()),
+  updated_at: v.pipe(v.number(), v.integer()),
+  delete_self_enabled: v.boolean(),
+  create_organization_enabled: v.boolean(),
+  last_active_at: v.nullable(v.number()),
+  legal_accepted_at: v.nullable(v.number()),
+});
+export type UserJson = v.InferOutput<typeof UserSchema>;
+
+/** Clerk's Organization object, as a membership carries it: every required property and the optional ones sent. */
+export const OrganizationSchema = v.strictObject({
+  object: v.literal("organization"),
+  id: v.pipe(v.string(), v.regex(ORGANIZATION_ID_PATTERN)),
+  name: v.string(),
+  slug: v.string(),
+  image_url: v.optional(v.string()),
+  has_image: v.boolean(),
+  members_count: v.optional(v.pipe(v.number(), v.integer())),
+  max_allowed_memberships: v.pipe(v.number(), v.integer()),
+  admin_delete_enabled: v.boolean(),
+  public_metadata: v.record(v.string(), v.unknown()),
+  private_metadata: v.optional(v.record(v.string(), v.unknown())),
+  created_at: v.pipe(v.number(), v.integer()),
+  updated_at: v.pipe(v.number(), v.integer()),
+});
+export type OrganizationJson = v.InferOutput<typeof OrganizationSchema>;
+
+/** `OrganizationMembershipPublicUserData` (`additionalProperties: false`): the required properties and those sent. */
+export const OrganizationMembershipPublicUserDataSchema = v.strictObject({
+  user_id: v.pipe(v.string(), v.regex(USER_ID_PATTERN)),
+  first_name: v.nullable(v.string()),
+  last_name: v.nullable(v.string()),
+  profile_image_url: v.nullable(v.string()),
+  image_url: v.string(),
+  has_image: v.boolean(),
+  /** The member's primary identifier: its primary email address here, `null` for a user without one. */
+  identifier: v.optional(v.nullable(v.string())),
+  username: v.optional(v.nullable(v.string())),
+  banned: v.optional(v.boolean()),
+});
+
+/** Clerk's OrganizationMembership object: every required property and the optional ones the stand-in sends. */
+export const OrganizationMembershipSchema = v.strictObject({
+  object: v.literal("organization_membership"),
+  id: v.string(),
+  role: v.string(),
+  role_name: v.optional(v.string()),
+  permissions: v.array(v.string()),
+  public_metadata: v.record(v.string(), v.unknown()),
+  private_metadata: v.optional(v.record(v.string(), v.unknown())),
+  organization: OrganizationSchema,
+  // Optional in the spec, but `@clerk/backend` reads it unguarded: the stand-in always sends it.
+  public_user_data: OrganizationMembershipPublicUserDataSchema,
+  created_at: v.pipe(v.number(), v.integer()),
+  updated_at: v.pipe(v.number(), v.integer()),
+});
+export type OrganizationMembershipJson = v.InferOutput<typeof OrganizationMembershipSchema>;
+
+/** `GET /organizations/{organization_id}/memberships`'s page (`OrganizationMemberships`, `additionalProperties: false`). */
+export const OrganizationMembershipsSchema = v.strictObject({
+  data: v.array(OrganizationMembershipSchema),
+  total_count: v.pipe(v.number(), v.integer()),
+});

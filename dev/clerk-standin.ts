@@ -2,15 +2,16 @@
  * @module
  * A stand-in for the parts of Clerk's Backend API that issue and revoke machine credentials
  * (dev/clerk-openapi/clerk-bapi-2026-05-12.yml, Clerk's published spec): API keys, machines and their secret keys, M2M
- * tokens, OAuth applications and their access tokens, opaque or JWT, and the instance's JWKS; for tests, `npm start`
- * and the benchmarks. One instance is a small Hono app over its own state:
+ * tokens, OAuth applications and their access tokens, opaque or JWT, the instance's JWKS, and the users and
+ * organizations keys belong to; for tests, `npm start` and the benchmarks. One instance is a small Hono app over its own state:
  * - `clerk-standin/clerk-api.ts`: the Clerk API, as `@clerk/backend` calls it;
  * - `clerk-standin/modes.ts`: which of the answers the spec allows it gives (a 200 for a revoked key, a refused
  *   second revoke, a 400 for an odd secret, a bare 404 from a wrong path), per instance;
  * - `clerk-standin/scripted-traffic.ts`: the call log, rate limit, fault script and latency in front of them;
  * - `clerk-standin/control-api.ts`: the control API under `/__standin/`, to drive all of it over HTTP;
  * - `clerk-standin/state.ts`: the stores, log, script, limit, latency and modes, and the reset that clears them;
- * - `clerk-standin/jwt-issuer.ts`: the instance's RS256 key, the JWTs it signs and forgeries signed by another key.
+ * - `clerk-standin/jwt-issuer.ts`: the instance's RS256 key, the JWTs it signs and forgeries signed by another key;
+ * - `clerk-standin/owner-store.ts`: users and organizations, whom a key's `subject` names.
  *
  * The call log keeps only the SHA-256 of verified secrets, and nothing here writes to the console. Web-standard APIs
  * only: it runs in Node (Miniflare's outbound service, the local stack) and in workerd.
@@ -29,6 +30,13 @@ import {
   type StandinKeyState,
 } from "./clerk-standin/key-store.ts";
 import { type Modes, parseModes } from "./clerk-standin/modes.ts";
+import {
+  type StandinOrganizationInput,
+  StandinOrganizationInputSchema,
+  type StandinOrganizationState,
+  type StandinUserInput,
+  StandinUserInputSchema,
+} from "./clerk-standin/owner-store.ts";
 import { type RateLimit, RateLimitSchema } from "./clerk-standin/rate-limit.ts";
 import {
   type ClerkStandinOptions,
@@ -43,6 +51,7 @@ export {
   DEMO_M2M_TOKENS,
   DEMO_MACHINES,
   DEMO_OAUTH_GRANTS,
+  demoOwnerEmail,
   PROD_DEMO_KEYS,
 } from "./clerk-standin/demo-keys.ts";
 export { DEMO_PREFIX_CHARS, type DemoCredentialKind } from "./clerk-standin/demo-seed.ts";
@@ -62,6 +71,13 @@ export {
   type Modes,
   parseModesSetting,
 } from "./clerk-standin/modes.ts";
+export type {
+  StandinMember,
+  StandinOrganizationInput,
+  StandinOrganizationState,
+  StandinUserInput,
+  StandinUserState,
+} from "./clerk-standin/owner-store.ts";
 export { type RateLimit, RateLimitSchema } from "./clerk-standin/rate-limit.ts";
 export type { ClerkStandinOptions, DemoCredentialState } from "./clerk-standin/state.ts";
 
@@ -73,6 +89,10 @@ export interface ClerkStandin {
   createKey(input?: StandinKeyInput): Promise<CreatedStandinKey>;
   /** A key's state, or `undefined`. */
   getKey(id: string): StandinKeyState | undefined;
+  /** Adds a user (`email: null`: one without an address); resolves with its id and primary address. */
+  createUser(input?: StandinUserInput): Promise<{ id: string; email: string | null }>;
+  /** Adds an organization, and a user for each of its admins and members (by address) that no user is yet. */
+  createOrganization(input?: StandinOrganizationInput): Promise<StandinOrganizationState>;
   /**
    * The demo credentials seeded beside the demo keys (a machine secret key, M2M token and JWT, OAuth access token and
    * JWT), once seeded, each with its state and only the first characters of its value.
@@ -121,6 +141,15 @@ export function createClerkStandin(opts: ClerkStandinOptions): ClerkStandin {
       return { id: json.id, secret, name: json.name, subject: json.subject };
     },
     getKey: (id) => state.keys.state(id),
+    async createUser(input = {}) {
+      await state.ready();
+      const { id, email } = state.owners.addUser(v.parse(StandinUserInputSchema, input));
+      return { id, email };
+    },
+    async createOrganization(input = {}) {
+      await state.ready();
+      return state.owners.addOrganization(v.parse(StandinOrganizationInputSchema, input));
+    },
     async demoCredentials() {
       await state.ready();
       return state.demoCredentials();

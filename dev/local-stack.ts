@@ -5,8 +5,8 @@
  *
  * This module starts and stops the whole; its parts live in dev/local-stack/: the stand-ins' servers
  * (`standins.ts`), the Worker's local settings (`worker-vars.ts`), wrangler (`wrangler.ts`) and its process group
- * (`process-group.ts`), ports (`ports.ts`), the replay of earlier revocations (`replay.ts`) and the files `npm start`
- * keeps between runs (`dev-state.ts`).
+ * (`process-group.ts`), ports (`ports.ts`), the replay of earlier revocations (`replay.ts`), the files `npm start`
+ * keeps between runs (`dev-state.ts`) and the owner emails Miniflare writes to files (`sent-emails.ts`).
  */
 
 import { mkdtemp, rm } from "node:fs/promises";
@@ -54,6 +54,7 @@ export {
 export { type Leftover, stopLeftoverWrangler } from "./local-stack/leftover.ts";
 export { DEFAULT_PORTS, freePort, LOOPBACK } from "./local-stack/ports.ts";
 export { repoRoot } from "./local-stack/repo-root.ts";
+export { localEmailDirectory, type SentEmailFile, sentEmailWatcher } from "./local-stack/sent-emails.ts";
 export { type SweepTimer, startSweepTimer } from "./local-stack/sweep-timer.ts";
 export {
   LOCAL_ACCESS_AUD,
@@ -64,6 +65,9 @@ export {
   LOCAL_GITLAB_REVOCATION_TOKEN,
   LOCAL_INBOUND_WEBHOOK_SECRET,
   LOCAL_NOTIFY_SECRET,
+  LOCAL_OWNER_EMAIL_FROM,
+  LOCAL_OWNER_EMAIL_REPLY_TO,
+  LOCAL_OWNER_EMAIL_VARS,
   LOCAL_RETRY_BASE_DELAY_SECONDS,
   LOCAL_SWEEP_INTERVAL_SECONDS,
 } from "./local-stack/worker-vars.ts";
@@ -90,6 +94,11 @@ export interface LocalStackOptions {
    * the Worker first answers (its request and log lines), since start-up failures are raised as errors anyway.
    */
   quiet?: boolean | "until-ready";
+  /**
+   * Sees wrangler's output piece by piece as it arrives (lines may be split across pieces), printed or not; e.g. a
+   * `sentEmailWatcher` (dev/local-stack/sent-emails.ts).
+   */
+  onOutput?: (text: string) => void;
   /** Extra or overriding Worker vars and secrets, passed as `--var NAME:VALUE`. */
   vars?: Record<string, string>;
   /**
@@ -246,6 +255,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         testScheduled: options.testScheduled ?? false,
       },
       () => quiet === false || (quiet === "until-ready" && ready),
+      options.onOutput,
     );
     const pid = wrangler.child.pid;
     if (pid === undefined) throw new Error("wrangler did not start");

@@ -10,6 +10,10 @@
  * calls per 10 s per instance, default LOCAL_CLERK_RATE_LIMIT, lower to watch a big leak being paced) and
  * SWEEP_INTERVAL_SECONDS (how often the cron's sweep runs, default LOCAL_SWEEP_INTERVAL_SECONDS; 0: never).
  *
+ * Owner emails (issue 26) are on: each demo key's subject is a user with an address in the Clerk stand-in, and the
+ * Worker sends from LOCAL_OWNER_EMAIL_FROM. Nothing is sent: Miniflare writes each email to files, whose paths (never
+ * their contents) are printed as wrangler reports them (dev/local-stack/sent-emails.ts).
+ *
  * A hard stop (SIGKILL of this process's group) leaves wrangler running in its own group; the next start stops it
  * (dev/local-stack/leftover.ts) before it starts its own on the same state.
  */
@@ -20,6 +24,7 @@ import * as v from "valibot";
 import {
   DEMO_KEYS,
   type DemoCredentialState,
+  demoOwnerEmail,
   PROD_DEMO_KEYS,
   parseModesSetting,
 } from "../dev/clerk-standin.ts";
@@ -28,16 +33,20 @@ import {
   DEFAULT_DEV_DIR,
   DEFAULT_PORTS,
   LOCAL_CLERK_RATE_LIMIT,
+  LOCAL_OWNER_EMAIL_VARS,
   LOCAL_SWEEP_INTERVAL_SECONDS,
   type LocalStack,
   loadOrCreateSealingKeys,
   loadOrCreateSigningKey,
+  localEmailDirectory,
   repoRoot,
   SEALING_KEYS_FILE,
+  type SentEmailFile,
   SIGNING_KEY_FILE,
   STACK_FILE,
   type StackFile,
   type SweepTimer,
+  sentEmailWatcher,
   startLocalStack,
   startSweepTimer,
   stopLeftoverWrangler,
@@ -112,6 +121,16 @@ const keyringFile = path.join(devDir, SEALING_KEYS_FILE);
 const clerkStateFile = path.join(path.resolve(root, env.PERSIST_TO), CLERK_STATE_FILE);
 const shown = (p: string) => path.relative(root, p) || ".";
 
+// Each email's files as wrangler names them, its recipient once: where to read it, never what it says.
+let lastEmailShown = 0;
+const showSentEmail = (file: SentEmailFile) => {
+  if (file.email !== lastEmailShown) {
+    lastEmailShown = file.email;
+    console.log(`autorevoke: owner email ${file.email}${file.to === undefined ? "" : ` to ${file.to}`}:`);
+  }
+  console.log(`            ${`${file.kind}:`.padEnd(6)} ${shown(path.resolve(root, file.path))}`);
+};
+
 /** Ctrl-C under npm arrives twice (from the terminal, and forwarded by npm): one stop request, not two. */
 const DUPLICATE_SIGNAL_MS = 1_000;
 
@@ -179,12 +198,14 @@ try {
     clerkStateFile,
     clerkModes: env.CLERK_STANDIN_MODES,
     vars: {
+      ...LOCAL_OWNER_EMAIL_VARS,
       CLERK_RATE_LIMIT: String(env.CLERK_RATE_LIMIT),
       // The sweeper's grace is one sweep interval, as deployed (5 minutes, the cron's).
       ...(env.SWEEP_INTERVAL_SECONDS > 0 ? { SWEEP_GRACE_SECONDS: String(env.SWEEP_INTERVAL_SECONDS) } : {}),
     },
     testScheduled: env.SWEEP_INTERVAL_SECONDS > 0,
     quiet: "until-ready",
+    onOutput: sentEmailWatcher(showSentEmail),
     signal: startup.signal,
   });
 } catch (error) {
@@ -262,7 +283,7 @@ function banner(s: LocalStack, health: string[], demoCredentials: DemoCredential
       .filter((k) => instance.standin.getKey(k.id) !== undefined)
       .map((k) => {
         const state = instance.standin.getKey(k.id)?.revoked ? "revoked" : "live";
-        return `    ${name.padEnd(8)} ${k.secret.slice(0, 7)}…  ${k.id}  ${k.name.padEnd(24)} ${state}`;
+        return `    ${name.padEnd(8)} ${k.secret.slice(0, 7)}…  ${k.id}  ${k.name.padEnd(24)} ${state.padEnd(7)}  ${demoOwnerEmail(k)}`;
       }),
   );
   // The other kinds live on staging (or the only instance): ids, names and a prefix only, as for the demo keys.
@@ -296,6 +317,7 @@ function banner(s: LocalStack, health: string[], demoCredentials: DemoCredential
       "each Clerk instance: ok, unauthorised, misrouted, unreachable",
     ],
     [`curl ${s.clerk.url}/__standin/keys`, "what the Clerk stand-in holds"],
+    [`curl ${s.clerk.url}/__standin/users`, "whom the keys belong to: a revoked key's owner gets an email"],
     [
       `curl ${s.notify.url.replace(/\/hooks\/.*$/, "")}/__standin/received`,
       "revocation events sent to NOTIFY_URL",
@@ -329,6 +351,9 @@ function banner(s: LocalStack, health: string[], demoCredentials: DemoCredential
     `  SEALING_KEYS        ${shown(keyringFile)}  (the dev keyring; the last key seals)`,
     `  NOTIFY_URL receiver ${s.notify.url}`,
     `  GitHub API          ${s.github.url}  (GITHUB_API_URL: the local GitHub App's installation tokens and alerts)`,
+    `  owner emails        from ${s.vars.OWNER_EMAIL_FROM} (OWNER_EMAIL_FROM; replies to ${s.vars.OWNER_EMAIL_REPLY_TO}) to a revoked key's owner`,
+    `                      not sent: written under ${shown(localEmailDirectory(root))}/ (a folder per wrangler session, deleted`,
+    "                      when it stops), each email's files printed here as it is written",
     `  ADMIN_TOKEN         ${s.vars.ADMIN_TOKEN}`,
     `  webhook secret      ${s.vars.INBOUND_WEBHOOK_SECRET}  (INBOUND_WEBHOOK_SECRET, for --sender generic)`,
     `  queue retries       RETRY_BASE_DELAY_SECONDS=${s.vars.RETRY_BASE_DELAY_SECONDS}: the first retry comes 1-2 s after a failure`,
@@ -338,7 +363,7 @@ function banner(s: LocalStack, health: string[], demoCredentials: DemoCredential
       : "  sweep (the cron)    off (SWEEP_INTERVAL_SECONDS=0): after a restart, pending work stays pending",
     ...health,
     "",
-    "  Demo keys in the Clerk stand-in (instance, secret prefix, key id, name, state):",
+    "  Demo keys in the Clerk stand-in (instance, secret prefix, key id, name, state, owner's address):",
     ...demo,
     ...(credentials.length === 0
       ? []

@@ -19,6 +19,7 @@ import { createIncidentLeases } from "./incidents/leases";
 import { createMachineSecrets } from "./incidents/machine-secrets";
 import { createOperatorWrites } from "./incidents/operator-writes";
 import { createNotificationOutbox } from "./incidents/outbox";
+import { createOwnerEmails } from "./incidents/owner-emails";
 import { createIncidentReads } from "./incidents/reads";
 import { createIncidentRetention } from "./incidents/retention";
 import { createIncidentSweeping } from "./incidents/sweeping";
@@ -26,6 +27,7 @@ import { consoleLogger } from "./lib/log";
 import { createSealer } from "./lib/seal";
 import { errorName } from "./lib/settle";
 import { createDeliverer, NOTIFY_HOLD_MS } from "./notify/deliver";
+import { createOwnerMailer } from "./notify/owner-mailer";
 import { createPacer } from "./pacing/pacer";
 import { createNotificationCollector, noNotifications } from "./queue/notification-collector";
 import { verifyHubSignature } from "./senders/github-hub-signature";
@@ -45,6 +47,7 @@ import { createResolver } from "./use-cases/resolve-token";
 import { retryIncident } from "./use-cases/retry-incident";
 import { createDirectRevoker } from "./use-cases/revoke-direct";
 import { revokeKeyId, revokeSecret } from "./use-cases/revoke-manually";
+import { createOwnerEmailDelivery } from "./use-cases/send-owner-email";
 import { sweep } from "./use-cases/sweep";
 import type { UseCases, WaitUntil } from "./use-cases/use-cases";
 
@@ -161,8 +164,12 @@ export function wire(env: Env, config: Config): UseCases {
   const notificationsOn = deliver !== undefined || notifyMisconfigured;
   // How long queued work may wait before the sweeper takes its message for lost (SWEEP_GRACE_SECONDS).
   const strandedGraceMs = config.SWEEP_GRACE_SECONDS * 1_000;
-  const intake = createIncidentIntake(env.DB, verdictConfig, { notificationsOn });
-  const leases = createIncidentLeases(env.DB, { notificationsOn });
+  // Owner emails (issue 26): on with a sender and Cloudflare's Email Service bound; a revocation then owes one.
+  const ownerEmailFrom = env.EMAIL ? config.OWNER_EMAIL_FROM : undefined;
+  const ownerEmailsOn = ownerEmailFrom !== undefined;
+  const intake = createIncidentIntake(env.DB, verdictConfig, { notificationsOn, ownerEmailsOn });
+  const leases = createIncidentLeases(env.DB, { notificationsOn, ownerEmailsOn });
+  const ownerEmails = createOwnerEmails(env.DB);
   const outbox = createNotificationOutbox(env.DB);
   const operatorWrites = createOperatorWrites(env.DB);
   const reads = createIncidentReads(env.DB);
@@ -178,13 +185,18 @@ export function wire(env: Env, config: Config): UseCases {
       log,
     }),
   }));
-  const notifications = config.NOTIFY_URL
-    ? createNotificationCollector(queue, {
-        // Still owed in D1 (`notify_due`): the sweeper queues it after its grace period.
-        onError: (error) => log.error("notification_enqueue_failed", { error: errorName(error) }),
-        onQueued: (tokenHashes) => outbox.noteNotificationsQueued(tokenHashes, now(), strandedGraceMs),
-      })
-    : noNotifications;
+  const notifications =
+    config.NOTIFY_URL || ownerEmailsOn
+      ? createNotificationCollector(
+          queue,
+          {
+            // Still owed in D1 (`notify_due`, `owner_emails`): the sweeper queues it after its grace period.
+            onError: (error) => log.error("notification_enqueue_failed", { error: errorName(error) }),
+            onQueued: (tokenHashes) => outbox.noteNotificationsQueued(tokenHashes, now(), strandedGraceMs),
+          },
+          { notify: config.NOTIFY_URL !== undefined, ownerEmails: ownerEmailsOn },
+        )
+      : noNotifications;
   const machineSecrets = createMachineSecrets(env.DB);
   const resolve = createResolver({
     leases,
@@ -278,6 +290,22 @@ export function wire(env: Env, config: Config): UseCases {
         retryBaseDelaySeconds,
         operatorWrites,
         ...(githubAlert ? { githubAlert } : {}),
+        ...(ownerEmailFrom && env.EMAIL
+          ? {
+              sendOwnerEmail: createOwnerEmailDelivery({
+                ownerEmails,
+                instances,
+                mailer: createOwnerMailer(env.EMAIL, ownerEmailFrom, config.OWNER_EMAIL_REPLY_TO),
+                replyTo: config.OWNER_EMAIL_REPLY_TO,
+                log,
+                now,
+                sleep,
+                random: Math.random,
+                giveUpAfterMs,
+                retryBaseDelaySeconds,
+              }),
+            }
+          : {}),
       }),
     consumeDeadLetters: (batch) =>
       consumeDeadLetters(batch, { leases, outbox, queue, log, now, notifications, giveUpAfterMs }),
@@ -296,6 +324,7 @@ export function wire(env: Env, config: Config): UseCases {
           sealer,
           log,
           notificationsOn: deliver !== undefined,
+          ...(ownerEmailsOn ? { ownerEmails } : {}),
           strandedGraceMs,
           retentionDays: {
             falsePositives: config.FALSE_POSITIVE_RETENTION_DAYS,
@@ -318,6 +347,7 @@ export function wire(env: Env, config: Config): UseCases {
     recheckNotFound: (since) => recheckNotFound({ operatorWrites, queue, now }, since, now()),
     listIncidents: (filter, after, limit) => reads.list(filter, after, limit),
     incidentHistory: (tokenHash) => reads.detail(tokenHash),
+    ownerEmailOf: (tokenHash) => ownerEmails.get(tokenHash),
     incidentOverview: (at) => reads.overview(at),
     ...clerkHealth(config, instances),
   };

@@ -53,6 +53,7 @@ function scriptedClerk(verify: Answer[], revoke: Answer[], lookup: Answer[] = []
     oauthTokens: { verify: verifyNext, revoke: revokeNext },
     jwts: { verify: verifyNext, revoke: revokeNext },
     machines: noMachines,
+    owners: { addressesOf: async () => ok([]) },
   };
   return { gateway, calls };
 }

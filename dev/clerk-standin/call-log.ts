@@ -14,7 +14,10 @@ export interface ClerkCall {
   operation: ClerkOperation | "unknown";
   /** Final status; 0 while the request is still in flight (e.g. hanging). */
   status: number;
-  /** The path's id for get and revoke (a key's, an M2M token's, a machine's, an OAuth application's). */
+  /**
+   * The path's id, when it has one: a key's, an M2M token's, a machine's, an OAuth application's, a user's or an
+   * organization's.
+   */
   keyId?: string;
   /**
    * Verify and OAuth `revoke_token` only: lowercase hex SHA-256 of the submitted `secret`, `token` or `access_token`.

@@ -2,7 +2,8 @@
  * @module
  * The stand-in's Clerk Backend API, following dev/clerk-openapi/clerk-bapi-2026-05-12.yml for API keys (verify, revoke,
  * get and create), opaque M2M tokens (verify and revoke), machines (list, secret key, rotate), OAuth applications (list,
- * `revoke_token`), OAuth access tokens (verify) and the instance's JWKS, with Bearer auth, valibot body validation and
+ * `revoke_token`), OAuth access tokens (verify), the instance's JWKS, users (get) and an organization's memberships
+ * (list, by role), with Bearer auth, valibot body validation and
  * `ClerkErrors` bodies, every Clerk JSON response typed exactly `application/json`. Each path sits where
  * `@clerk/backend` calls it: the machine-auth clients (API keys, M2M tokens, OAuth access token verify) at the root,
  * the rest under `/v1`. Any other path is logged and answered 404: `ClerkErrors` after authentication, as Clerk
@@ -43,8 +44,10 @@ import {
   oauthTokenAlreadyRevoked,
   oauthTokenNotFound,
   oddSecretRefused,
+  organizationNotFound,
   routeNotFound,
   secretNotFound,
+  userNotFound,
 } from "./clerk-errors.ts";
 import type { ClerkOperation } from "./fault-script.ts";
 import { readOAuthJwt } from "./jwt-issuer.ts";
@@ -222,9 +225,31 @@ export function createClerkApi(state: StandinState): Hono<ClerkApiEnv> {
         return oauthTokenNotFound();
       })
       .get("/v1/jwks", ...clerk("jwks"), async () => jsonResponse(200, await state.jwts.jwks()))
+      // Whom a key belongs to: `@clerk/backend`'s `users.getUser` and `organizations.getOrganizationMembershipList`.
+      .get("/v1/users/:userID", ...clerk("user_get"), (c) => {
+        const id = c.req.param("userID");
+        const user = state.owners.userJson(id);
+        return user ? jsonResponse(200, user) : userNotFound(id);
+      })
+      .get("/v1/organizations/:organizationID/memberships", ...clerk("org_memberships"), (c) => {
+        // The spec documents 422, not 400, for this list's bad parameters.
+        const limit = pageNumber(c.req.query("limit"), 10, 1, 500);
+        if (limit === undefined) return invalidQueryParam("limit", 422);
+        const offset = pageNumber(c.req.query("offset"), 0, 0, Number.MAX_SAFE_INTEGER);
+        if (offset === undefined) return invalidQueryParam("offset", 422);
+        // An array parameter: `role=org:admin&role=org:member`, as `@clerk/backend` sends it; up to 100, says the spec.
+        const roles = c.req.queries("role") ?? [];
+        if (roles.length > MAX_ROLE_FILTERS) return invalidQueryParam("role", 422);
+        const id = c.req.param("organizationID");
+        const page = state.owners.membershipPage(id, { roles, offset, limit });
+        return page ? jsonResponse(200, page) : organizationNotFound(id);
+      })
       .all("*", scriptedTraffic(state, "unknown"), bareUnknownRoute, authenticate, () => routeNotFound())
   );
 }
+
+/** How many `role` values the memberships list takes. */
+const MAX_ROLE_FILTERS = 100;
 
 /** `POST /machines/{id}/secret_key/rotate`'s body, as the spec has it. */
 const RotateBodySchema = v.strictObject({

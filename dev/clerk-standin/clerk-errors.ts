@@ -214,6 +214,16 @@ export function machineNotFound(id: string): Response {
   return clerkError(404, "resource_not_found", "not found", `No machine was found with id ${id}.`);
 }
 
+/** 404 for a user id the instance does not hold. */
+export function userNotFound(id: string): Response {
+  return clerkError(404, "resource_not_found", "not found", `No user was found with id ${id}.`);
+}
+
+/** 404 for an organization id the instance does not hold. */
+export function organizationNotFound(id: string): Response {
+  return clerkError(404, "resource_not_found", "not found", `No organization was found with id ${id}.`);
+}
+
 /** 404 for an OAuth application id the instance does not hold. */
 export function oauthApplicationNotFound(id: string): Response {
   return clerkError(404, "resource_not_found", "not found", `No OAuth application was found with id ${id}.`);
@@ -256,10 +266,13 @@ export function oauthTokenAlreadyRevoked(): Response {
   );
 }
 
-/** 400 for a query parameter of a shape the spec does not allow, named and not echoed. */
-export function invalidQueryParam(param: string): Response {
+/**
+ * 400 (or `status`: 422 where the spec documents that instead) for a query parameter of a shape the spec does not
+ * allow, named and not echoed.
+ */
+export function invalidQueryParam(param: string, status: 400 | 422 = 400): Response {
   return clerkError(
-    400,
+    status,
     "form_param_format_invalid",
     `${param} is invalid`,
     `${param} does not match the expected format.`,

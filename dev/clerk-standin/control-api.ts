@@ -7,7 +7,9 @@
  * applications (`POST`/`GET oauth_applications`), OAuth access tokens (`POST oauth_access_tokens` mints one, opaque or
  * JWT, into a new grant or `grant_of` another token's; `GET oauth_access_tokens`, the opaque ones), the JWTs the
  * instance signed (`GET jwts`, records without the tokens), a JWT of Clerk's shape signed by a key the instance never
- * published (`POST forged_jwt` `{"kind": "m2m" | "oauth"}`), the fault script
+ * published (`POST forged_jwt` `{"kind": "m2m" | "oauth"}`), users (`POST users` `{id?, email?}`: `email: null` makes
+ * one without an address; `GET users`), organizations (`POST organizations` `{id?, name?, admins?, members?}`, each
+ * member an address, made a user when no user has it; `GET organizations`), the fault script
  * (`POST`/`GET script`), the rate limit, the latency, the accepted secret keys (`POST secret-keys`
  * `{"secret_keys": [...]}`, for a rotation), the modes (`POST modes` with any subset of them, `GET modes`), the call
  * log (`GET calls`) and `POST reset`. It never writes to the console, and its errors name what was expected, never
@@ -25,6 +27,7 @@ import { parseModes } from "./modes.ts";
 import { StandinOAuthApplicationInputSchema } from "./oauth-app-store.ts";
 import { mintOAuthAccessToken } from "./oauth-mint.ts";
 import { StandinOAuthTokenInputSchema } from "./oauth-token-store.ts";
+import { StandinOrganizationInputSchema, StandinUserInputSchema } from "./owner-store.ts";
 import { RateLimitSchema } from "./rate-limit.ts";
 import type { StandinState } from "./state.ts";
 
@@ -130,6 +133,19 @@ export function createControlApi(state: StandinState): Hono {
       if (!input.ok) return input.response;
       const { json, secret } = state.machines.add(input.value);
       return jsonResponse(200, { id: json.id, name: json.name, secret });
+    })
+    .get("/users", () => jsonResponse(200, state.owners.users()))
+    .post("/users", async (c) => {
+      const input = await parseControlBody(StandinUserInputSchema, c.req.raw);
+      if (!input.ok) return input.response;
+      const { id, email } = state.owners.addUser(input.value);
+      return jsonResponse(200, { id, email });
+    })
+    .get("/organizations", () => jsonResponse(200, state.owners.organizations()))
+    .post("/organizations", async (c) => {
+      const input = await parseControlBody(StandinOrganizationInputSchema, c.req.raw);
+      if (!input.ok) return input.response;
+      return jsonResponse(200, state.owners.addOrganization(input.value));
     })
     .post("/script", async (c) => {
       const input = await parseControlBody(ClerkFaultScriptSchema, c.req.raw);

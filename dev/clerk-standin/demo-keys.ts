@@ -1,7 +1,8 @@
 /**
  * @module
  * The fixed keys `npm start` seeds into its Clerk stand-ins, so `npm run alert` has live keys to send without any
- * setup. Stand-in data, not real credentials: the secrets are public in this repository on purpose.
+ * setup, and the addresses of their owners, so a revoked demo key has someone to email. Stand-in data, not real
+ * credentials: the secrets are public in this repository on purpose.
  */
 import type { CreatedStandinKey } from "./key-store.ts";
 
@@ -102,3 +103,16 @@ export const PROD_DEMO_KEYS: readonly CreatedStandinKey[] = [
     subject: "user_G2ultS9w1kO75jpTXCRfoVnIRRw",
   },
 ];
+
+/**
+ * The address of a demo key's owner, the user its subject names: `owner+<name>@example.test`, e.g.
+ * `owner+billing-service@example.test` for `DEMO_BILLING_SERVICE`, so every owner is `owner@example.test` to a reader
+ * and each email says whose key it was about.
+ */
+export function demoOwnerEmail(key: Pick<CreatedStandinKey, "name">): string {
+  const slug = key.name
+    .toLowerCase()
+    .replace(/^demo_/, "")
+    .replaceAll(/[^a-z0-9]+/g, "-");
+  return `owner+${slug}@example.test`;
+}

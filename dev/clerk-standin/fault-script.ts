@@ -19,7 +19,9 @@ export type ClerkOperation =
   | "oauth_apps_list"
   | "oauth_verify"
   | "oauth_revoke"
-  | "jwks";
+  | "jwks"
+  | "user_get"
+  | "org_memberships";
 
 const OperationSchema = v.picklist([
   "verify",
@@ -35,6 +37,8 @@ const OperationSchema = v.picklist([
   "oauth_verify",
   "oauth_revoke",
   "jwks",
+  "user_get",
+  "org_memberships",
 ]);
 const TimesSchema = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)));
 

@@ -32,7 +32,9 @@ export function scriptedTraffic(state: StandinState, operation: ClerkOperation |
         c.req.param("apiKeyID") ??
         c.req.param("m2mTokenID") ??
         c.req.param("machineID") ??
-        c.req.param("oauthApplicationID"),
+        c.req.param("oauthApplicationID") ??
+        c.req.param("userID") ??
+        c.req.param("organizationID"),
     });
     const answer = (response: Response) => {
       call.status = response.status;

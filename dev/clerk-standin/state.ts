@@ -1,12 +1,13 @@
 /**
  * @module
  * Everything one stand-in instance holds (keys, M2M tokens, machines, OAuth applications and access tokens, the JWT
- * issuer, call log, fault script, rate limit, latency, accepted secret keys, modes) and the one reset that returns all
+ * issuer, users and organizations, call log, fault script, rate limit, latency, accepted secret keys, modes) and the
+ * one reset that returns all
  * of it to the options it was built with. Both the Clerk API and the control API work on this state; neither keeps any
  * of its own.
  */
 import { type CallLog, createCallLog } from "./call-log.ts";
-import { DEMO_KEYS } from "./demo-keys.ts";
+import { DEMO_KEYS, demoOwnerEmail } from "./demo-keys.ts";
 import { type DemoCredential, type DemoCredentialKind, seedDemoCredentials } from "./demo-seed.ts";
 import { createFaultScript, type FaultScript } from "./fault-script.ts";
 import { createJwtIssuer, type JwtIssuer } from "./jwt-issuer.ts";
@@ -16,6 +17,7 @@ import { createMachineStore, type MachineStore } from "./machine-store.ts";
 import { createModeSwitch, type ModeSwitch, type Modes } from "./modes.ts";
 import { createOAuthApplicationStore, type OAuthApplicationStore } from "./oauth-app-store.ts";
 import { createOAuthTokenStore, type OAuthTokenStore } from "./oauth-token-store.ts";
+import { createOwnerStore, type OwnerStore } from "./owner-store.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 
 export interface ClerkStandinOptions {
@@ -23,7 +25,7 @@ export interface ClerkStandinOptions {
   secretKey: string;
   /** Delay before every Clerk API answer. */
   latencyMs?: number;
-  /** Seed the demo keys at start and after every reset. */
+  /** Seed the demo keys, and a user with an address for each demo key's subject, at start and after every reset. */
   seedDemo?: boolean;
   /** The demo keys `seedDemo` seeds; `DEMO_KEYS` by default. */
   demoKeys?: readonly CreatedStandinKey[];
@@ -58,6 +60,8 @@ export interface StandinState {
   readonly oauthTokens: OAuthTokenStore;
   /** The instance's signing key and the JWTs it signed (jwt-issuer.ts). */
   readonly jwts: JwtIssuer;
+  /** Users and organizations, whom keys belong to (owner-store.ts). */
+  readonly owners: OwnerStore;
   /** The origin a JWT or application minted in answer to a request from `requestOrigin` names. */
   issuer(requestOrigin?: string): string;
   /** The demo credentials beside the API keys (demo-seed.ts) and their state now; none unless seeded. */
@@ -78,7 +82,7 @@ export interface StandinState {
   /** Settles once the demo keys of the latest start or reset are in. */
   ready(): Promise<void>;
   /**
-   * Drops keys, tokens, machines, OAuth applications, JWT records, calls, script, rate limit and rotated secret keys
+   * Drops keys, tokens, machines, OAuth applications, JWT records, users, organizations, calls, script, rate limit and rotated secret keys
    * (the JWT signing key stays), restores the options' latency and modes (the defaults, unless the options name some),
    * releases hanging requests and reseeds the demo keys.
    */
@@ -94,6 +98,7 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
   const oauthApps = createOAuthApplicationStore(now);
   const oauthTokens = createOAuthTokenStore(now);
   const jwts = createJwtIssuer(now);
+  const owners = createOwnerStore(now);
   const issuer = (requestOrigin?: string) => opts.issuer ?? requestOrigin ?? DEFAULT_ISSUER;
   let demo: DemoCredential[] = [];
   const calls = createCallLog(now);
@@ -108,6 +113,8 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
     if (!opts.seedDemo) return;
     for (const k of opts.demoKeys ?? DEMO_KEYS) {
       await keys.add({ id: k.id, secret: k.secret, name: k.name, subject: k.subject });
+      // Someone to tell when the demo key leaks (issue 26).
+      owners.addUser({ id: k.subject, email: demoOwnerEmail(k) });
     }
     // The other demo credentials live on the instance that holds the default demo keys (staging, or the only one).
     if (opts.demoKeys === undefined) {
@@ -145,6 +152,7 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
     oauthApps,
     oauthTokens,
     jwts,
+    owners,
     issuer,
     demoCredentials: () => demo.map((d) => ({ ...d, state: stateOf(d.kind, d.id) })),
     calls,
@@ -172,6 +180,7 @@ export function createStandinState(opts: ClerkStandinOptions): StandinState {
       oauthApps.clear();
       oauthTokens.clear();
       jwts.clear();
+      owners.clear();
       demo = [];
       calls.clear();
       faults.replace([]);

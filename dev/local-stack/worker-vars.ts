@@ -45,6 +45,19 @@ export const LOCAL_CLERK_RATE_LIMIT = 1_000;
  */
 export const LOCAL_ACCESS_AUD = "autorevoke-local-access-audience";
 
+/**
+ * The owner email's sender and reply-to (issue 26) under `npm start`, which passes them (`LOCAL_OWNER_EMAIL_VARS`):
+ * Miniflare's `send_email` binding writes each email to a file instead of sending it (sent-emails.ts). Other local
+ * stacks (the end-to-end tests, the benchmarks) leave them unset, so they send no owner email unless they ask.
+ */
+export const LOCAL_OWNER_EMAIL_FROM = "autorevoke@example.test";
+export const LOCAL_OWNER_EMAIL_REPLY_TO = "security@example.test";
+/** Both, as the Worker's vars. */
+export const LOCAL_OWNER_EMAIL_VARS: Readonly<Record<string, string>> = {
+  OWNER_EMAIL_FROM: LOCAL_OWNER_EMAIL_FROM,
+  OWNER_EMAIL_REPLY_TO: LOCAL_OWNER_EMAIL_REPLY_TO,
+};
+
 /** Worker settings whose values the local stack chooses; any copy in the caller's environment is not passed on. */
 export const CONFIG_NAMES: readonly string[] = [
   "CLERK_SECRET_KEY",
@@ -72,6 +85,8 @@ export const CONFIG_NAMES: readonly string[] = [
   "GIVE_UP_AFTER_HOURS",
   "ACCESS_TEAM_DOMAIN",
   "ACCESS_AUD",
+  "OWNER_EMAIL_FROM",
+  "OWNER_EMAIL_REPLY_TO",
 ];
 
 /** Where the stand-ins answer, as the Worker's settings name them. */

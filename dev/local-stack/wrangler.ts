@@ -96,12 +96,13 @@ export interface WranglerDevOptions {
 
 /**
  * `wrangler dev` on loopback, leading its own process group so the whole tree can be stopped together. Its output is
- * kept, and also printed while `echo()` says so.
+ * kept, also printed while `echo()` says so, and handed to `onOutput` piece by piece.
  */
 export function startWranglerDev(
   ctx: WranglerContext,
   options: WranglerDevOptions,
   echo: () => boolean,
+  onOutput?: (text: string) => void,
 ): SpawnedChild {
   const args = [
     "dev",
@@ -124,6 +125,7 @@ export function startWranglerDev(
   ];
   return spawnWrangler(ctx, args, true, (text, stream) => {
     if (echo()) process[stream].write(text);
+    onOutput?.(text);
   });
 }
 

@@ -17,6 +17,7 @@ import { createJwtCalls } from "./jwt-tokens";
 import { createM2MTokenCalls } from "./m2m-tokens";
 import { createMachineCalls, type MachineCalls } from "./machines";
 import { createOAuthTokenCalls } from "./oauth-tokens";
+import { createOwnerCalls, type OwnerCalls } from "./owners";
 
 export type { ClerkKey, CredentialCalls } from "./credential";
 
@@ -46,6 +47,8 @@ export interface ClerkGateway extends CredentialCalls {
   jwts: CredentialCalls;
   /** Machines and their secret keys (`ak_…` too, unknown to `apiKeys.verify`). */
   machines: MachineCalls;
+  /** Who to tell that a key leaked: a user's address, an organisation's admins' (issue 26). */
+  owners: OwnerCalls;
 }
 
 /** Dependencies of the gateway. */
@@ -73,5 +76,6 @@ export function createClerkGateway(options: ClerkGatewayOptions): ClerkGateway {
     oauthTokens: createOAuthTokenCalls(clerk, timeoutMs),
     jwts: createJwtCalls(clerk, timeoutMs),
     machines: createMachineCalls(clerk, timeoutMs),
+    owners: createOwnerCalls(clerk, timeoutMs),
   };
 }

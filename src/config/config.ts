@@ -16,6 +16,7 @@ import { type ClerkInstanceKey, clerkInstancesOf, SECRET_KEY } from "./clerk-ins
 import {
   accessTeamDomain,
   clerkInstanceList,
+  emailAddress,
   githubAppId,
   githubAppPrivateKey,
   githubWebhookSecret,
@@ -201,6 +202,24 @@ const FEATURES = {
         "GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_WEBHOOK_SECRET must be set together",
       ),
       ["GITHUB_APP_ID"],
+    ),
+  ),
+  /**
+   * The owner's email (issue 26): its sender and reply-to. On only with OWNER_EMAIL_FROM set and the EMAIL binding
+   * there (wiring.ts checks the binding); a reply-to without a sender is a mistake worth saying.
+   */
+  owner_email: v.pipe(
+    v.object({
+      OWNER_EMAIL_FROM: emptyAsUnset(emailAddress),
+      OWNER_EMAIL_REPLY_TO: emptyAsUnset(emailAddress),
+    }),
+    v.forward(
+      v.partialCheck(
+        [["OWNER_EMAIL_FROM"], ["OWNER_EMAIL_REPLY_TO"]],
+        (c) => c.OWNER_EMAIL_REPLY_TO === undefined || c.OWNER_EMAIL_FROM !== undefined,
+        "needs OWNER_EMAIL_FROM: without a sender no owner email is sent",
+      ),
+      ["OWNER_EMAIL_REPLY_TO"],
     ),
   ),
   /** A self-managed GitLab's Token Revocation API calls: the pre-shared token it sends in `Authorization`. */

@@ -3,8 +3,10 @@
  * The shapes of single settings, as valibot schemas for `config.ts`. Every check carries its own message, which
  * says what is expected and never what was received (a setting may be a secret); `config.ts` prefixes the name.
  */
+
 import { Webhook } from "standardwebhooks";
 import * as v from "valibot";
+import { isEmailAddress } from "../domain/owner-email";
 import { parseKeyring } from "../lib/keyring";
 import { parseClerkInstances } from "./clerk-instances";
 
@@ -142,4 +144,11 @@ export const githubAppPrivateKey = v.pipe(
 export const githubWebhookSecret = v.pipe(
   v.string("must be a string"),
   v.minLength(16, "must be at least 16 characters"),
+);
+
+/** An email address for a header (`OWNER_EMAIL_FROM`, `OWNER_EMAIL_REPLY_TO`): one plain address, no display name. */
+export const emailAddress = v.pipe(
+  v.string("must be a string"),
+  v.trim(),
+  v.check(isEmailAddress, "must be one email address, like security@example.com"),
 );

@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import { type CredentialAction, credentialKindOf } from "./credential-kind";
 import type { AlreadyInactive } from "./incident";
+import { maskAddress } from "./owner-email";
 
 /**
  * The event types sent to the key owner's team, for every Clerk credential kind (`data.token_type` says which, and
@@ -51,6 +52,8 @@ export interface EventFacts {
   clerkRevocationReason: string | null;
   keyExpiration: number | null;
   lastError: string | null;
+  /** The key owner's email (issue 26), when one was owed: where it stands, why not, to whom (full addresses). */
+  ownerEmail?: { state: string; reason: string | null; to: string[] } | null;
   /** The first place the token was seen (details may be erased after 30 days). */
   sender: string | null;
   url: string | null;
@@ -83,6 +86,11 @@ export interface RevocationEvent {
     clerk_revocation_reason: string | null;
     /** When the key expires or expired, if it has an expiry. */
     key_expiration: string | null;
+    /**
+     * The key owner's email, when the revocation owed one: `due` (to be sent), `sent`, or `not_sent` with its reason
+     * (`no_owner_to_email` for a machine's key); addresses masked, since a team channel is not only operators.
+     */
+    owner_email: { state: string; reason: string | null; to: string[] } | null;
   };
 }
 
@@ -111,6 +119,13 @@ export function buildEvent(type: NotifyEventType, facts: EventFacts, now: number
       already_inactive: type === "api_key.already_inactive" ? facts.alreadyInactive : null,
       clerk_revocation_reason: facts.clerkRevocationReason,
       key_expiration: iso(facts.keyExpiration),
+      owner_email: facts.ownerEmail
+        ? {
+            state: facts.ownerEmail.state,
+            reason: facts.ownerEmail.reason,
+            to: facts.ownerEmail.to.map(maskAddress),
+          }
+        : null,
     },
   };
 }

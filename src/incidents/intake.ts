@@ -8,6 +8,7 @@ import type { Claim, IncidentState, KeyFacts, NewIncident, NewSighting } from ".
 import { chunkJsonArrays } from "./chunk-by-bytes";
 import { confirmRevokedStatement } from "./confirm-revoked";
 import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
+import { oweOwnerEmail } from "./owner-emails";
 import { MACHINE_OF_TOKEN, parseClaim, StateRow, toState } from "./state-row";
 
 /** Alert intake. */
@@ -71,6 +72,12 @@ function reopenCondition(): string {
  */
 const reclassified = `(incidents.status = 'ignored' AND incidents.token_type = 'other' AND excluded.status = 'pending')`;
 
+/** What a final write owes beside itself: the team's event (NOTIFY_URL set), the owner's email (issue 26). */
+export interface OutboxOptions {
+  notificationsOn: boolean;
+  ownerEmailsOn?: boolean;
+}
+
 /** Per-record choices. */
 export interface RecordOptions {
   /** Verify a `not_found` again whatever its age and configuration: an operator asks. */
@@ -87,7 +94,7 @@ function recordStatements(
   now: number,
   revoked: readonly { tokenHash: string; key: KeyFacts }[],
   options: RecordOptions,
-  notificationsOn: boolean,
+  { notificationsOn, ownerEmailsOn }: OutboxOptions,
   claim?: ClaimRequest,
 ) {
   const claiming = new Set(claim?.tokenHashes);
@@ -185,9 +192,11 @@ function recordStatements(
       .bind(now, sender, json),
   );
   // In the same batch (one transaction), so no resolver can see such an incident pending and verify it again.
-  const revokedStatements = revoked.map((r) =>
+  // A key revoked while D1 was down owes its owner an email as one revoked through the log does.
+  const revokedStatements = revoked.flatMap((r) => [
     confirmRevokedStatement(db, r.tokenHash, now, r.key, notificationsOn),
-  );
+    ...(ownerEmailsOn ? [oweOwnerEmail(db, r.tokenHash, now)] : []),
+  ]);
   return { incidentStatements, rest: [...sightingStatements, ...revokedStatements] };
 }
 
@@ -200,7 +209,7 @@ const statesOf = (results: readonly D1Result[]) =>
 export function createIncidentIntake(
   db: D1Database,
   verdictConfigOf: string | Promise<string>,
-  { notificationsOn }: { notificationsOn: boolean },
+  outbox: OutboxOptions,
 ): IncidentIntake {
   return {
     async record(sender, incidents, sightings, now, revoked = [], options = {}) {
@@ -214,7 +223,7 @@ export function createIncidentIntake(
         now,
         revoked,
         options,
-        notificationsOn,
+        outbox,
       );
       if (incidentStatements.length === 0) return [];
       const results = await db.batch([...incidentStatements, ...rest]);
@@ -232,7 +241,7 @@ export function createIncidentIntake(
         now,
         [],
         {},
-        notificationsOn,
+        outbox,
         claim,
       );
       if (incidentStatements.length === 0) return { states: [], claims: new Map() };

@@ -20,6 +20,7 @@ import { chunkJsonArrays } from "./chunk-by-bytes";
 import { confirmRevokedStatement } from "./confirm-revoked";
 import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
 import { oweEventSql } from "./owed-event";
+import { oweOwnerEmail } from "./owner-emails";
 import { CLAIM_RETURNING, parseClaim, StateRow, toState } from "./state-row";
 
 /**
@@ -112,17 +113,23 @@ const NEW_EVENT_SQL = `CASE WHEN ?1 = 'revoked' AND ?12 IS NOT NULL THEN 'api_ke
 export interface LeaseOptions {
   /** Whether NOTIFY_URL is set: only then does a final write owe the key owner's team an event. */
   notificationsOn: boolean;
+  /** Whether owner emails are on (OWNER_EMAIL_FROM and the EMAIL binding): a revocation then owes one. */
+  ownerEmailsOn?: boolean;
 }
 
 /** Builds the lease store over a D1 database. */
-export function createIncidentLeases(db: D1Database, { notificationsOn }: LeaseOptions): IncidentLeases {
+export function createIncidentLeases(
+  db: D1Database,
+  { notificationsOn, ownerEmailsOn = false }: LeaseOptions,
+): IncidentLeases {
   /** Runs a state write, with the history of the calls that led to it in the same batch: one round trip either way. */
   async function withAttempts(
     write: D1PreparedStatement,
     attempts: readonly Attempt[] = [],
+    after: readonly D1PreparedStatement[] = [],
   ): Promise<D1Result> {
-    if (attempts.length === 0) return write.run();
-    const [result] = await db.batch([write, ...attemptInserts(db, attempts)]);
+    if (attempts.length === 0 && after.length === 0) return write.run();
+    const [result] = await db.batch([write, ...attemptInserts(db, attempts), ...after]);
     if (!result) throw new Error("D1 batch answered no result for the state write");
     return result;
   }
@@ -220,11 +227,17 @@ export function createIncidentLeases(db: D1Database, { notificationsOn }: LeaseO
             details.tokenType ?? null,
           ),
         details.attempts,
+        // In the same batch: the revocation and the owner's email it owes are one write (owner-emails.ts).
+        ownerEmailsOn && status === "revoked" ? [oweOwnerEmail(db, tokenHash, now)] : [],
       );
       return result.meta.changes > 0;
     },
     async confirmRevoked(tokenHash, now, key) {
-      const result = await confirmRevokedStatement(db, tokenHash, now, key, notificationsOn).run();
+      const result = await withAttempts(
+        confirmRevokedStatement(db, tokenHash, now, key, notificationsOn),
+        [],
+        ownerEmailsOn ? [oweOwnerEmail(db, tokenHash, now)] : [],
+      );
       return result.meta.changes > 0;
     },
     async release(tokenHash, leaseId, now, nextAttemptAt, details) {

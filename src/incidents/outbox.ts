@@ -29,6 +29,9 @@ const FactsRow = v.object({
   sender: v.nullable(v.string()),
   url: v.nullable(v.string()),
   source: v.nullable(v.string()),
+  owner_email_state: v.optional(v.nullable(v.string()), null),
+  owner_email_reason: v.optional(v.nullable(v.string()), null),
+  owner_email_recipients: v.optional(v.nullable(v.string()), null),
 });
 
 const ClaimRow = v.object({ notify_generation: v.number() });
@@ -111,6 +114,14 @@ function toFacts(row: unknown): EventFacts {
     sender: r.sender,
     url: r.url,
     source: r.source,
+    ownerEmail:
+      r.owner_email_state === null
+        ? null
+        : {
+            state: r.owner_email_state,
+            reason: r.owner_email_reason,
+            to: r.owner_email_recipients === null ? [] : (JSON.parse(r.owner_email_recipients) as string[]),
+          },
   };
 }
 
@@ -121,8 +132,10 @@ export function createNotificationOutbox(db: D1Database): NotificationOutbox {
       .prepare(
         `SELECT i.token_hash, i.token_prefix, i.token_type, i.status, i.key_id, i.key_name, i.key_subject,
                 i.clerk_instance, i.revoked_at, i.already_inactive, i.clerk_revocation_reason, i.key_expiration,
-                i.last_error, i.notify_generation, i.notify_due, i.notify_held_until, s.sender, s.url, s.source
+                i.last_error, i.notify_generation, i.notify_due, i.notify_held_until, s.sender, s.url, s.source,
+                o.state AS owner_email_state, o.reason AS owner_email_reason, o.recipients AS owner_email_recipients
          FROM incidents AS i
+         LEFT JOIN owner_emails AS o ON o.token_hash = i.token_hash
          LEFT JOIN sightings AS s ON s.sighting_id = (
            SELECT sighting_id FROM sightings WHERE token_hash = i.token_hash ORDER BY first_seen_at LIMIT 1)
          WHERE i.token_hash = ?1`,

@@ -64,6 +64,16 @@ export function slackMessage(event: RevocationEvent): { text: string } {
   if (d.failure_reason) lines.push(`Reason: ${escapeMrkdwn(d.failure_reason)}`);
   if (d.clerk_revocation_reason)
     lines.push(`Clerk's revocation reason: ${escapeMrkdwn(d.clerk_revocation_reason)}`);
+  if (d.owner_email) {
+    const o = d.owner_email;
+    lines.push(
+      o.state === "sent"
+        ? `The key's owner was told by email (${o.to.join(", ")}).`
+        : o.state === "not_sent"
+          ? `The key's owner was not emailed (${escapeMrkdwn(o.reason ?? "unknown")}).`
+          : "The key's owner is being told by email.",
+    );
+  }
   lines.push(`Token prefix \`${d.token_prefix}\`, SHA-256 \`${d.token_hash}\`.`);
   return { text: lines.join("\n") };
 }

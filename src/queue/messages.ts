@@ -98,10 +98,18 @@ const GithubAlertMessageSchema = v.object({
 /** A GitHub alert message's body. */
 export type GithubAlertMessage = v.InferOutput<typeof GithubAlertMessageSchema>;
 
+/** Tell a revoked key's owner (owner-emails.ts holds whether it is still owed). */
+const OwnerEmailMessageSchema = v.object({
+  v: v.literal(1),
+  kind: v.literal("owner_email"),
+  token_hash: TokenHashSchema,
+});
+
 /** Message schema, validated on receipt like any other trust boundary. */
 export const QueueMessageSchema = v.union([
   GithubAlertMessageSchema,
   NotifyMessageSchema,
+  OwnerEmailMessageSchema,
   RecordMessageSchema,
   RecheckMessageSchema,
   RevokeMessageSchema,
@@ -118,5 +126,12 @@ export const notifyMessage = (tokenHash: string, event: NotifyEventType): QueueM
   v: 1,
   kind: "notify",
   event,
+  token_hash: tokenHash,
+});
+
+/** The message that sends (or settles) a revoked key's owner email. */
+export const ownerEmailMessage = (tokenHash: string): QueueMessageBody => ({
+  v: 1,
+  kind: "owner_email",
   token_hash: tokenHash,
 });

@@ -22,6 +22,7 @@ import { type GithubAlertStep, githubAlertFromMessage } from "./github-alert-mes
 import { type RecheckDeps, recheckFromMessage } from "./recheck-not-found";
 import { recordLater } from "./record-later";
 import type { ResolveToken } from "./resolve-token";
+import type { SendOwnerEmail } from "./send-owner-email";
 
 /** Messages of one batch handled at once: the Workers connection limit. */
 export const CONSUMER_CONCURRENCY = 6;
@@ -44,6 +45,8 @@ export interface ConsumerDeps {
   operatorWrites: RecheckDeps["operatorWrites"];
   /** Handles a GitHub App's alert (handle-github-alert.ts); absent while the App is not configured. */
   githubAlert?: (ref: AlertRef) => Promise<GithubAlertStep>;
+  /** Tells a revoked key's owner (send-owner-email.ts); absent while owner emails are off. */
+  sendOwnerEmail?: SendOwnerEmail;
 }
 
 /** A message to put back on the queue; `unclaimed` when it was deferred without being resolved. */
@@ -126,6 +129,15 @@ export async function consumeRevocations(batch: MessageBatch<unknown>, deps: Con
       } else if (body.kind === "recheck") {
         await recheckFromMessage(deps, body);
         message.ack();
+      } else if (body.kind === "owner_email") {
+        if (!deps.sendOwnerEmail) {
+          deps.log.warn("owner_email_dropped", { token_hash: body.token_hash, reason: "off" });
+          message.ack();
+          return;
+        }
+        const verdict = await deps.sendOwnerEmail(body.token_hash, message.attempts);
+        if (verdict.done) message.ack();
+        else message.retry({ delaySeconds: verdict.retryAfterSeconds });
       } else if (body.kind === "github_alert") {
         await githubAlertFromMessage(body, deps);
         message.ack();

@@ -35,6 +35,7 @@ function revokerWith(verified: ClerkKey) {
     oauthTokens: { verify: async () => ok(verified), revoke: async () => ok({ ...verified, revoked: true }) },
     jwts: { verify: async () => ok(verified), revoke: async () => ok({ ...verified, revoked: true }) },
     machines: noMachines,
+    owners: { addressesOf: async () => ok([]) },
   };
   const revoke = createDirectRevoker({
     instances: [{ name: "default", clerk, pacer: unpaced }],
@@ -83,6 +84,7 @@ describe("the direct revoker (D1 down)", () => {
       oauthTokens: { verify: async () => ok(KEY), revoke: async () => ok({ ...KEY, revoked: true }) },
       jwts: { verify: async () => ok(KEY), revoke: async () => ok({ ...KEY, revoked: true }) },
       machines: noMachines,
+      owners: { addressesOf: async () => ok([]) },
     };
     const revoke = createDirectRevoker({
       instances: [{ name: "default", clerk, pacer }],

@@ -7,13 +7,14 @@
 
 import { isNotifyEventType } from "../domain/notify-event";
 import type { NotificationOutbox } from "../incidents/outbox";
+import type { OwnerEmails } from "../incidents/owner-emails";
 import type { IncidentRetention } from "../incidents/retention";
 import type { IncidentSweeping } from "../incidents/sweeping";
 import type { Logger } from "../lib/log";
 import type { Sealer } from "../lib/seal";
 import { errorName } from "../lib/settle";
 import { enqueueRevocations, SEND_BATCH_MAX_MESSAGES } from "../queue/enqueue";
-import { notifyMessage, type QueueMessageBody } from "../queue/messages";
+import { notifyMessage, ownerEmailMessage, type QueueMessageBody } from "../queue/messages";
 import { resealOlderSecrets } from "./reseal";
 
 /**
@@ -67,6 +68,8 @@ export interface SweeperDeps {
   log: Logger;
   /** Whether NOTIFY_URL is set: owed notifications are queued only then. */
   notificationsOn: boolean;
+  /** The owner emails' outbox, while they are on: owed ones whose message was lost are queued again. */
+  ownerEmails?: Pick<OwnerEmails, "findOwed" | "noteQueued">;
   /** SWEEP_GRACE_SECONDS in ms; `STRANDED_GRACE_MS` when absent. */
   strandedGraceMs?: number;
   /** FALSE_POSITIVE_RETENTION_DAYS and ATTEMPT_RETENTION_DAYS (config.ts); 90 each when absent. */
@@ -101,9 +104,9 @@ export async function sweep(deps: SweeperDeps, now: number): Promise<SweepResult
     }
   };
   const requeued = await attempt("requeue", () => requeueStranded(deps, now));
-  const notified = deps.notificationsOn
-    ? await attempt("notify", () => queueOwedNotifications(deps, now))
-    : 0;
+  const notified =
+    (deps.notificationsOn ? await attempt("notify", () => queueOwedNotifications(deps, now)) : 0) +
+    (await attempt("owner_email", () => queueOwedOwnerEmails(deps, now)));
   const budget = { statements: RETENTION_STATEMENTS_PER_SWEEP };
   const erased = await attempt("erase", () =>
     inBatches(budget, { limit: ERASE_BATCH, statements: ERASE_STATEMENTS }, (limit) =>
@@ -180,6 +183,22 @@ async function requeueStranded(deps: SweeperDeps, now: number): Promise<number> 
   // Due at once (the queue may claim them), and out of the next sweeps' sight for twice as long.
   await deps.sweeping.markSwept(stranded, now);
   return stranded.length;
+}
+
+/** Queues the owner emails still owed past the grace period (their message lost), each at most once a grace period. */
+async function queueOwedOwnerEmails(deps: SweeperDeps, now: number): Promise<number> {
+  if (!deps.ownerEmails) return 0;
+  const grace = deps.strandedGraceMs ?? STRANDED_GRACE_MS;
+  const owed = await deps.ownerEmails.findOwed(now, grace, SWEEP_BATCH_LIMIT);
+  const messages = owed.map((tokenHash) => ({
+    body: ownerEmailMessage(tokenHash),
+    contentType: "json" as const,
+  }));
+  for (let i = 0; i < messages.length; i += SEND_BATCH_MAX_MESSAGES) {
+    await deps.queue.sendBatch(messages.slice(i, i + SEND_BATCH_MAX_MESSAGES));
+  }
+  if (owed.length > 0) await deps.ownerEmails.noteQueued(owed, now);
+  return owed.length;
 }
 
 /** Queues the notifications still owed past the grace period: their send failed, or the Worker died first. */

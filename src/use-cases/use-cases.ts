@@ -11,6 +11,7 @@ import type { IncidentHistory, IncidentOverview } from "../domain/incident";
 import type { SenderName } from "../domain/senders";
 import type { AlertRef } from "../github/github-app-client";
 import type { RequeueResult } from "../incidents/operator-writes";
+import type { OwnerEmailRecord } from "../incidents/owner-emails";
 import type { IncidentFilter, IncidentPage, ListPosition } from "../incidents/reads";
 import type { Logger } from "../lib/log";
 import type { Result } from "../lib/result";
@@ -70,6 +71,8 @@ export interface UseCases {
   ): Promise<IncidentPage>;
   /** One incident with its history. */
   incidentHistory(tokenHash: string): Promise<IncidentHistory | undefined>;
+  /** The key owner's email about an incident, when one was owed (issue 26). */
+  ownerEmailOf(tokenHash: string): Promise<OwnerEmailRecord | undefined>;
   /** The incident log at a glance as of `now`, for the console's overview. */
   incidentOverview(now: number): Promise<IncidentOverview>;
   /** Each configured Clerk instance, checked now: one paced Clerk call each (./check-clerk-health.ts). */

@@ -11,6 +11,7 @@ export async function clearTables(): Promise<void> {
     env.DB.prepare("DELETE FROM incidents"),
     // The overview's daily roll-ups are a record kept apart from the rows (migration 0013): deleting rows leaves it.
     env.DB.prepare("DELETE FROM incident_days"),
+    env.DB.prepare("DELETE FROM owner_emails"),
   ]);
 }
 

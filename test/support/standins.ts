@@ -35,8 +35,9 @@ export interface LiveKey {
 
 /**
  * A Clerk call as the stand-in logged it (never a raw secret): `operation` is one of dev/clerk-standin's
- * `ClerkOperation` (`verify`, `m2m_verify`, `oauth_verify`, `oauth_revoke`, `oauth_apps_list`, `jwks`, ...) or
- * `unknown`; `keyId` the path's id; `secretSha256` the SHA-256 of a verified (or `revoke_token`'s) token.
+ * `ClerkOperation` (`verify`, `m2m_verify`, `oauth_verify`, `oauth_revoke`, `oauth_apps_list`, `jwks`, `user_get`,
+ * `org_memberships`, ...) or `unknown`; `keyId` the path's id (a user's for `user_get`, an organization's for
+ * `org_memberships`); `secretSha256` the SHA-256 of a verified (or `revoke_token`'s) token.
  */
 export interface ClerkCall {
   method: string;
@@ -49,8 +50,8 @@ export interface ClerkCall {
 }
 
 /**
- * A fresh Clerk stand-in (keys, tokens, machines, OAuth applications and JWT records dropped; its signing key kept),
- * and a fresh budget for it in the Worker's pacer.
+ * A fresh Clerk stand-in (keys, tokens, machines, OAuth applications, JWT records, users and organizations dropped; its
+ * signing key kept), and a fresh budget for it in the Worker's pacer.
  */
 export async function resetClerk(): Promise<void> {
   await post(`${CLERK}/__standin/reset`);
@@ -78,6 +79,51 @@ export async function createM2MToken(input: Record<string, unknown> = {}): Promi
   noteSecret(minted.token);
   return minted;
 }
+/** A user in the Clerk stand-in, whom a key's `subject` can name: its id and primary address (`null`: none). */
+export interface LiveUser {
+  id: string;
+  email: string | null;
+}
+/** What a user is made with: a chosen id, its primary address (`null`: none) and further, non-primary ones. */
+export interface UserInput {
+  id?: string;
+  /** `user-<n>@example.test` when absent. */
+  email?: string | null;
+  extra_emails?: string[];
+}
+/** Creates a user; `createLiveKey({ subject: user.id })` gives it a key. */
+export async function createUser(input: UserInput = {}): Promise<LiveUser> {
+  return (await post(`${CLERK}/__standin/users`, input)) as LiveUser;
+}
+/** A member of a stand-in organization: its user and that user's primary address. */
+export interface LiveMember {
+  user_id: string;
+  email: string | null;
+}
+/** An organization in the Clerk stand-in, with its admins (`org:admin`) and other members (`org:member`). */
+export interface LiveOrganization {
+  id: string;
+  name: string;
+  admins: LiveMember[];
+  members: LiveMember[];
+}
+/** What an organization is made with; admins and members are addresses, each made a user unless one has it. */
+export interface OrganizationInput {
+  id?: string;
+  name?: string;
+  admins?: string[];
+  members?: string[];
+}
+/** Creates an organization; `createLiveKey({ subject: org.id })` gives it a key. */
+export async function createOrganization(input: OrganizationInput = {}): Promise<LiveOrganization> {
+  return (await post(`${CLERK}/__standin/organizations`, input)) as LiveOrganization;
+}
+/** The stand-in's users, with their non-primary addresses. */
+export const clerkUsers = async () =>
+  (await control(`${CLERK}/__standin/users`)) as (LiveUser & { extra_emails: string[] })[];
+/** The stand-in's organizations. */
+export const clerkOrganizations = async () =>
+  (await control(`${CLERK}/__standin/organizations`)) as LiveOrganization[];
 /** The stand-in's M2M tokens, with their counters. */
 export const clerkM2MTokens = async () =>
   (await control(`${CLERK}/__standin/m2m_tokens`)) as {

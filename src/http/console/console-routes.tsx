@@ -156,13 +156,17 @@ export const consoleRoutes = new Hono<AppEnv>()
     return c.redirect(listHref(query, search, undefined), 303);
   })
   .get("/incidents/:token_hash", valid("param", TokenHashParamSchema), async (c) => {
-    const history = await c.var.useCases.incidentHistory(c.req.valid("param").token_hash);
+    const tokenHash = c.req.valid("param").token_hash;
+    const [history, ownerEmail] = await Promise.all([
+      c.var.useCases.incidentHistory(tokenHash),
+      c.var.useCases.ownerEmailOf(tokenHash),
+    ]);
     if (!history) return refuse({ kind: "no_such_incident" });
     return page(
       c,
       `Incident ${history.incident.tokenPrefix}`,
       "incidents",
-      <IncidentPage history={history} />,
+      <IncidentPage history={history} ownerEmail={ownerEmail} />,
     );
   })
   .post("/incidents/:token_hash/retry", formLimit, valid("param", TokenHashParamSchema), async (c) => {

@@ -6,6 +6,7 @@
  */
 import { credentialKindOf, isUnrevocable } from "../../domain/credential-kind";
 import type { IncidentHistory, IncidentSummary } from "../../domain/incident";
+import type { OwnerEmailRecord } from "../../incidents/owner-emails";
 import { formatDuration, safeLink } from "./format";
 import { Status, Time } from "./parts";
 
@@ -282,7 +283,66 @@ function RetryForm({ tokenHash, recheck }: { tokenHash: string; recheck: boolean
 }
 
 /** The incident's content. */
-export function IncidentPage({ history }: { history: IncidentHistory }) {
+/** Words for why an owner email was not sent. */
+const NOT_SENT_WORDS: Record<string, string> = {
+  no_owner_to_email: "the key belongs to a machine or an OAuth client, which no email reaches",
+  owner_has_no_email_address: "the owner has no email address in Clerk",
+  owner_lookup_not_found: "the owner is no longer in Clerk",
+  send_interrupted: "the send was interrupted; it is not sent again, so that nobody gets it twice",
+  email_refused:
+    "the Email Service refused the address (on the free plan it sends only to verified addresses)",
+  email_send_failed: "the Email Service failed for longer than the give-up window",
+  erased: "it was owed for longer than sightings are kept",
+};
+
+/** The key owner's email: who was told and when, or why nobody was. Operators see the addresses in full. */
+function OwnerEmail({ record }: { record: OwnerEmailRecord | undefined }) {
+  if (!record)
+    return (
+      <p class="muted">
+        No owner email was owed (none is for a key that was already dead, or while owner emails are off).
+      </p>
+    );
+  switch (record.state) {
+    case "sent":
+      return (
+        <p>
+          Sent to{" "}
+          {record.recipients.map((r, i) => (
+            <>
+              {i > 0 ? ", " : ""}
+              <code>{r}</code>
+            </>
+          ))}{" "}
+          {record.sentAt !== null ? (
+            <>
+              at <Time ms={record.sentAt} />
+            </>
+          ) : null}
+          .
+        </p>
+      );
+    case "not_sent": {
+      const reason = record.reason ?? "unknown";
+      return (
+        <p>
+          Not sent: {NOT_SENT_WORDS[reason] ?? "the owner lookup failed for longer than the give-up window"}{" "}
+          <code>{reason}</code>.
+        </p>
+      );
+    }
+    default:
+      return <p>Owed: the owner is being looked up in Clerk, then told.</p>;
+  }
+}
+
+export function IncidentPage({
+  history,
+  ownerEmail,
+}: {
+  history: IncidentHistory;
+  ownerEmail?: OwnerEmailRecord | undefined;
+}) {
   const i = history.incident;
   return (
     <>
@@ -299,6 +359,8 @@ export function IncidentPage({ history }: { history: IncidentHistory }) {
       <ClerkCalls history={history} />
       <h2>Notification</h2>
       <Notification history={history} />
+      <h2>Owner email</h2>
+      <OwnerEmail record={ownerEmail} />
     </>
   );
 }

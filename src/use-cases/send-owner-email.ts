@@ -1,0 +1,136 @@
+/**
+ * @module
+ * Tells a revoked key's owner (issue 26), from one queue message, at most once however many copies there are: claim
+ * the owed email (owner-emails.ts), look the owner up in Clerk under the instance's pace (a background slot, like
+ * the queue's), mark it `sending`, send one message per address, mark it `sent`. The revocation is long done by then:
+ * nothing here can delay, undo or fail it. A Clerk or Email Service failure is retried with back-off; one that has
+ * lasted `giveUpAfterMs` ends the email `not_sent` with its reason, as does an owner no email can reach.
+ */
+
+import { buildOwnerEmail, maskAddress } from "../domain/owner-email";
+import { retryDelaySeconds } from "../domain/retry-policy";
+import type { OwnerEmails } from "../incidents/owner-emails";
+import type { Logger } from "../lib/log";
+import type { OwnerMailer } from "../notify/owner-mailer";
+import type { ClerkInstance } from "./clerk-instance";
+import { BACKGROUND_MAX_WAIT_MS } from "./resolve-token";
+import { waitForSlot } from "./wait-for-slot";
+
+/** How long a delivery holds its email: a Clerk lookup and the sends at their timeouts, with room to spare. */
+export const OWNER_EMAIL_HOLD_MS = 60_000;
+/** Sightings' details are erased after this long (the partner agreement): an email owed longer says nothing true. */
+export const OWNER_EMAIL_MAX_AGE_MS = 30 * 86_400_000;
+
+/** What the delivery works with. */
+export interface OwnerEmailDeps {
+  ownerEmails: OwnerEmails;
+  instances: readonly ClerkInstance[];
+  mailer: OwnerMailer;
+  /** `OWNER_EMAIL_REPLY_TO`: whom the email's readers ask. */
+  replyTo?: string | undefined;
+  log: Logger;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  /** How long real failures may last, from the first, before the email is given up (GIVE_UP_AFTER_HOURS). */
+  giveUpAfterMs: number;
+  retryBaseDelaySeconds?: number;
+}
+
+/** Done with the message, or put it back this much later. */
+export type OwnerEmailVerdict = { done: true } | { done: false; retryAfterSeconds: number };
+
+/** Sends the owner email of `tokenHash`, if one is still owed. */
+export type SendOwnerEmail = (tokenHash: string, attempt: number) => Promise<OwnerEmailVerdict>;
+
+const DONE = { done: true } as const;
+
+/** Builds the delivery. */
+export function createOwnerEmailDelivery(deps: OwnerEmailDeps): SendOwnerEmail {
+  const { ownerEmails, log } = deps;
+  const backoff = (attempt: number) => ({
+    done: false as const,
+    retryAfterSeconds: retryDelaySeconds({
+      attempt,
+      baseDelaySeconds: deps.retryBaseDelaySeconds,
+      random: deps.random(),
+    }),
+  });
+  const notSent = async (tokenHash: string, reason: string) => {
+    await ownerEmails.markNotSent(tokenHash, deps.now(), reason);
+    log.info("owner_email_not_sent", { token_hash: tokenHash, reason });
+    return DONE;
+  };
+
+  return async (tokenHash, attempt) => {
+    const claim = await ownerEmails.claim(tokenHash, deps.now(), OWNER_EMAIL_HOLD_MS);
+    if (claim.kind === "interrupted") {
+      log.warn("owner_email_not_sent", { token_hash: tokenHash, reason: "send_interrupted" });
+      return DONE;
+    }
+    if (claim.kind !== "claimed") return DONE;
+    const { job } = claim;
+    const now = deps.now();
+    if (now - job.facts.revokedAt > OWNER_EMAIL_MAX_AGE_MS) return notSent(tokenHash, "erased");
+    /** A real failure: retried until it has lasted the give-up window. */
+    const failing = async (reason: string) => {
+      if (job.failingSince !== null && now - job.failingSince >= deps.giveUpAfterMs)
+        return notSent(tokenHash, reason);
+      await ownerEmails.release(tokenHash, job.hold, deps.now(), true);
+      log.warn("owner_email_retry", { token_hash: tokenHash, reason });
+      return backoff(attempt + 1);
+    };
+
+    const instance = deps.instances.find((i) => i.name === job.instance) ?? deps.instances[0];
+    if (!instance) return notSent(tokenHash, "clerk_instance_unknown");
+    const slot = await waitForSlot(instance.pacer, deps.sleep, "background", BACKGROUND_MAX_WAIT_MS);
+    if (!slot.ok) {
+      await ownerEmails.release(tokenHash, job.hold, deps.now(), false);
+      return { done: false, retryAfterSeconds: Math.max(1, Math.ceil(slot.retryAfterMs / 1000)) };
+    }
+    const found = await instance.clerk.owners.addressesOf(job.owner);
+    if (!found.ok) {
+      const failure = found.error;
+      if (failure.kind === "retryable") {
+        if (failure.status === 429) await instance.pacer.slowDown((failure.retryAfterSeconds ?? 1) * 1000);
+        return failing(`owner_lookup_${failure.reason}`);
+      }
+      // The user or organisation is gone from Clerk, or its id is not one: nobody to tell.
+      return notSent(
+        tokenHash,
+        `owner_lookup_${failure.kind === "not_found" ? "not_found" : failure.reason}`,
+      );
+    }
+    if (found.value.length === 0) return notSent(tokenHash, "owner_has_no_email_address");
+
+    // From here a crash may have sent it: a copy that finds `sending` sends nothing (owner-emails.ts).
+    if (!(await ownerEmails.markSending(tokenHash, job.hold, deps.now()))) return DONE;
+    const email = buildOwnerEmail(job.facts, deps.replyTo);
+    const told: string[] = [];
+    let retryable = false;
+    for (const address of found.value) {
+      const sent = await deps.mailer.send(address, email);
+      if (sent.ok) told.push(address);
+      else {
+        retryable ||= sent.error.kind === "retryable";
+        log.warn("owner_email_refused", {
+          token_hash: tokenHash,
+          to: maskAddress(address),
+          reason: sent.error.reason,
+        });
+      }
+    }
+    if (told.length === 0) {
+      // Nothing went out: an Email Service outage delays the email, as a Clerk one does; a refusal ends it.
+      if (retryable && (await ownerEmails.unsend(tokenHash, job.hold, deps.now()))) {
+        if (job.failingSince !== null && now - job.failingSince >= deps.giveUpAfterMs)
+          return notSent(tokenHash, "email_send_failed");
+        return backoff(attempt + 1);
+      }
+      return notSent(tokenHash, retryable ? "email_send_failed" : "email_refused");
+    }
+    await ownerEmails.markSent(tokenHash, deps.now(), told);
+    log.info("owner_email_sent", { token_hash: tokenHash, to: told.map(maskAddress) });
+    return DONE;
+  };
+}
