@@ -17,6 +17,13 @@ describe("what a label means", () => {
     expect(outcomeOf("false_positive")).toBe("not a live Clerk key");
     expect(outcomeOf(undefined)).toBe("queued for retry");
   });
+
+  it("says a true_positive JWT is real and cannot be revoked, not that it was revoked", () => {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const jwt = `${part({ alg: "RS256", typ: "JWT", kid: "ins_1" })}.${part({ sub: "mch_abc", exp: 2_000_000_000 })}.${"A".repeat(342)}`;
+    expect(outcomeOf("true_positive", jwt)).toBe("real, cannot be revoked");
+    expect(outcomeOf("true_positive", "ak_someSecretValue0123456789")).toBe("revoked");
+  });
 });
 
 describe("the report", () => {

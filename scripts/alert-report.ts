@@ -4,6 +4,8 @@
  * status most likely means. No I/O here, so it is tested on its own (scripts/alert-report.test.ts).
  */
 import * as v from "valibot";
+import { clerkCredentialTypeOf } from "../src/domain/clerk-ids.ts";
+import { isUnrevocable } from "../src/domain/credential-kind.ts";
 import type { Sender } from "./alert-target.ts";
 
 /** Rows printed before a large batch is summarised instead. */
@@ -40,17 +42,18 @@ export function parseFeedback(text: string): Feedback | undefined {
   return parsed.success ? parsed.output : undefined;
 }
 
-/** What happened in Clerk, as the label tells it. */
-export type Outcome = "revoked" | "not a live Clerk key" | "queued for retry";
+/** What happened in Clerk, as the label (and, for a JWT, the token's shape) tells it. */
+export type Outcome = "revoked" | "real, cannot be revoked" | "not a live Clerk key" | "queued for retry";
 
 /**
- * `true_positive`: Clerk knew the secret and it is revoked (now, or earlier). `false_positive`: it cannot be a Clerk
- * secret, or Clerk does not know it. No label: still open — the Worker queued it and keeps retrying.
+ * `true_positive`: Clerk knew the secret and it is revoked (now, or earlier), or, for a JWT the instance signed, real
+ * and beyond revoking (it works until it expires). `false_positive`: it cannot be a Clerk secret, or Clerk does not
+ * know it. No label: still open — the Worker queued it and keeps retrying.
  */
-export function outcomeOf(label: Label | undefined): Outcome {
+export function outcomeOf(label: Label | undefined, token = ""): Outcome {
   switch (label) {
     case "true_positive":
-      return "revoked";
+      return isUnrevocable(clerkCredentialTypeOf(token) ?? "other") ? "real, cannot be revoked" : "revoked";
     case "false_positive":
       return "not a live Clerk key";
     case undefined:
@@ -72,13 +75,18 @@ export function rowsFor(sent: readonly { token: string; hash: string }[], feedba
   const labels = new Map(feedback.map((f) => [f.token_hash, f.label]));
   return sent.map(({ token, hash }) => {
     const label = labels.get(hash);
-    return { prefix: tokenPrefix(token), label, outcome: outcomeOf(label) };
+    return { prefix: tokenPrefix(token), label, outcome: outcomeOf(label, token) };
   });
 }
 
 /** Counts per outcome. */
 export function tally(rows: readonly Row[]): Record<Outcome, number> {
-  const counts: Record<Outcome, number> = { revoked: 0, "not a live Clerk key": 0, "queued for retry": 0 };
+  const counts: Record<Outcome, number> = {
+    revoked: 0,
+    "real, cannot be revoked": 0,
+    "not a live Clerk key": 0,
+    "queued for retry": 0,
+  };
   for (const row of rows) counts[row.outcome]++;
   return counts;
 }
@@ -106,6 +114,9 @@ export function renderReport(rows: readonly Row[]): string {
   out.push(
     "",
     `${rows.length} token${rows.length === 1 ? "" : "s"}: ${counts.revoked} revoked, ` +
+      (counts["real, cannot be revoked"] > 0
+        ? `${counts["real, cannot be revoked"]} real but a JWT nothing can revoke, `
+        : "") +
       `${counts["not a live Clerk key"]} not a live Clerk key, ${counts["queued for retry"]} queued for retry.`,
   );
   return out.join("\n");
