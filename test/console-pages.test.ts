@@ -399,6 +399,28 @@ describe("actions", () => {
     expect(await clerkKey(live.id)).toMatchObject({ revoked: true, revocation_reason: "Key compromised" });
   });
 
+  it("says on an incident's page whether the key's owner was emailed, to whom and when, or why not", async () => {
+    const now = Date.now();
+    const told = await seed({ firstSeenAt: now - 1_000, status: "revoked", revokedAt: now });
+    const machine = await seed({ firstSeenAt: now - 1_000, status: "revoked", revokedAt: now });
+    await env.DB.batch([
+      env.DB.prepare(
+        `INSERT INTO owner_emails (token_hash, state, owner, recipients, due_at, sent_at, updated_at)
+         VALUES (?1, 'sent', 'user_x', '["jane@example.test"]', ?2, ?2, ?2)`,
+      ).bind(told, Date.UTC(2026, 11, 4, 9, 30)),
+      env.DB.prepare(
+        `INSERT INTO owner_emails (token_hash, state, owner, reason, due_at, updated_at)
+         VALUES (?1, 'not_sent', 'mch_x', 'no_owner_to_email', ?2, ?2)`,
+      ).bind(machine, now),
+    ]);
+    const sentPage = await open(`/console/incidents/${told}`);
+    expect(sentPage.html).toContain("Owner email");
+    expect(sentPage.html).toMatch(/Sent to (<!-- -->)?<code>jane@example\.test<\/code>/);
+    expect(sentPage.html).toContain("2026-12-04 09:30");
+    const machinePage = await open(`/console/incidents/${machine}`);
+    expect(machinePage.html).toContain("Not sent: the key belongs to a machine or an OAuth client");
+  });
+
   it("says on an incident's page what was done to each kind of credential", async () => {
     const now = Date.now();
     const cases: [string, number | null, string][] = [
