@@ -18,5 +18,5 @@ CREATE TABLE owner_emails (
   updated_at     INTEGER NOT NULL
 ) WITHOUT ROWID;
 
--- The sweeper's re-queue of owed emails whose message was lost: only the owed ones, oldest first.
-CREATE INDEX owner_emails_owed ON owner_emails (due_at) WHERE state = 'due';
+-- The sweeper's re-queue of owed emails whose message was lost, and of sends a crash left `sending`: oldest first.
+CREATE INDEX owner_emails_owed ON owner_emails (due_at) WHERE state IN ('due', 'sending');

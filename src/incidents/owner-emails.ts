@@ -32,7 +32,12 @@ export function oweOwnerEmail(db: D1Database, tokenHash: string, revokedAt: numb
            ELSE 'no_owner_to_email' END,
          ?2, ?2
        FROM incidents WHERE token_hash = ?1 AND status = 'revoked' AND revoked_at = ?2 AND already_inactive IS NULL
-         AND label = 'true_positive' AND token_type NOT IN (${JWT_TYPES_SQL})`,
+         AND label = 'true_positive' AND token_type NOT IN (${JWT_TYPES_SQL})
+         -- One email per key: its secret and its id are two incidents (an operator's revocation by id, an alert for
+         -- the secret), and whichever was revoked first owed it.
+         AND NOT EXISTS (SELECT 1 FROM incidents AS other JOIN owner_emails AS o ON o.token_hash = other.token_hash
+           WHERE incidents.key_id IS NOT NULL AND other.key_id = incidents.key_id
+             AND other.clerk_instance IS incidents.clerk_instance AND other.token_hash != incidents.token_hash)`,
     )
     .bind(tokenHash, revokedAt);
 }
@@ -58,8 +63,10 @@ export interface OwnerEmailJob {
 /** What a claim came to. */
 export type OwnerEmailClaim =
   | { kind: "claimed"; job: OwnerEmailJob }
-  /** Not owed (sent, not sent, or never owed), or held by another delivery. */
-  | { kind: "not_owed" | "held" }
+  /** Not owed: sent, not sent, or never owed. */
+  | { kind: "not_owed" }
+  /** Held by another delivery until `until`: come back then, in case it dies. */
+  | { kind: "held"; until: number }
   /** Marked `sending` by a delivery that never finished: perhaps sent. Recorded `not_sent`, never sent again. */
   | { kind: "interrupted" };
 
@@ -88,13 +95,16 @@ const Recipients = v.pipe(v.string(), v.parseJson(), v.array(v.string()));
 export interface OwnerEmails {
   /** Claims an owed email until `now + holdMs`, with what it tells, in one round trip. */
   claim(tokenHash: string, now: number, holdMs: number): Promise<OwnerEmailClaim>;
-  /** Hands a claimed email back, owed still; `failing` starts (or goes on with) a run of failures. */
-  release(tokenHash: string, hold: number, now: number, failing: boolean): Promise<void>;
+  /**
+   * Hands a claimed email back, owed still, its message coming back at `retryAt`; `failing` starts (or goes on with)
+   * a run of failures. The sweeper leaves it alone until then: the message is alive in its own back-off.
+   */
+  release(tokenHash: string, hold: number, now: number, failing: boolean, retryAt: number): Promise<void>;
   /** Marks it `sending`, still under the claim's hold; `false` when the claim was lost. */
   markSending(tokenHash: string, hold: number, now: number): Promise<boolean>;
   markSent(tokenHash: string, now: number, recipients: readonly string[]): Promise<void>;
-  /** Back to owed from `sending`, when nothing went out (every send failed); starts a run of failures. */
-  unsend(tokenHash: string, hold: number, now: number): Promise<boolean>;
+  /** Back to owed from `sending`, when nothing went out (every send refused for now); starts a run of failures. */
+  unsend(tokenHash: string, hold: number, now: number, retryAt: number): Promise<boolean>;
   /** Ends it unsent, with why, from `due` or `sending`. */
   markNotSent(tokenHash: string, now: number, reason: string): Promise<void>;
   /** Owed emails not put on the queue for `graceMs` (their message lost), oldest first. */
@@ -139,10 +149,12 @@ export function createOwnerEmails(db: D1Database): OwnerEmails {
       const incident = facts?.results[0];
       if (!row || !incident) {
         const state = await db
-          .prepare("SELECT state FROM owner_emails WHERE token_hash = ?1")
+          .prepare("SELECT state, held_until FROM owner_emails WHERE token_hash = ?1")
           .bind(tokenHash)
-          .first<{ state: string }>();
-        return { kind: state?.state === "due" || state?.state === "sending" ? "held" : "not_owed" };
+          .first<{ state: string; held_until: number | null }>();
+        return state && (state.state === "due" || state.state === "sending")
+          ? { kind: "held", until: state.held_until ?? now }
+          : { kind: "not_owed" };
       }
       const c = v.parse(ClaimRow, row);
       const f = v.parse(FactsRow, incident);
@@ -164,14 +176,14 @@ export function createOwnerEmails(db: D1Database): OwnerEmails {
         },
       };
     },
-    async release(tokenHash, hold, now, failing) {
+    async release(tokenHash, hold, now, failing, retryAt) {
       await db
         .prepare(
-          `UPDATE owner_emails SET held_until = NULL, updated_at = ?3,
+          `UPDATE owner_emails SET held_until = NULL, updated_at = ?3, queued_at = ?5,
              failing_since = CASE WHEN ?4 THEN COALESCE(failing_since, ?3) ELSE failing_since END
            WHERE token_hash = ?1 AND state = 'due' AND held_until = ?2`,
         )
-        .bind(tokenHash, hold, now, failing ? 1 : 0)
+        .bind(tokenHash, hold, now, failing ? 1 : 0, retryAt)
         .run();
     },
     async markSending(tokenHash, hold, now) {
@@ -187,19 +199,21 @@ export function createOwnerEmails(db: D1Database): OwnerEmails {
     async markSent(tokenHash, now, recipients) {
       await db
         .prepare(
+          // Over a copy's `send_interrupted` too: one that took this send's long hold for a crash.
           `UPDATE owner_emails SET state = 'sent', recipients = ?3, sent_at = ?2, held_until = NULL, reason = NULL,
-             updated_at = ?2 WHERE token_hash = ?1 AND state = 'sending'`,
+             updated_at = ?2 WHERE token_hash = ?1
+               AND (state = 'sending' OR (state = 'not_sent' AND reason = 'send_interrupted'))`,
         )
         .bind(tokenHash, now, JSON.stringify(recipients))
         .run();
     },
-    async unsend(tokenHash, hold, now) {
+    async unsend(tokenHash, hold, now, retryAt) {
       const result = await db
         .prepare(
           `UPDATE owner_emails SET state = 'due', held_until = NULL, failing_since = COALESCE(failing_since, ?3),
-             updated_at = ?3 WHERE token_hash = ?1 AND state = 'sending' AND held_until = ?2`,
+             queued_at = ?4, updated_at = ?3 WHERE token_hash = ?1 AND state = 'sending' AND held_until = ?2`,
         )
-        .bind(tokenHash, hold, now)
+        .bind(tokenHash, hold, now, retryAt)
         .run();
       return result.meta.changes > 0;
     },
@@ -216,7 +230,7 @@ export function createOwnerEmails(db: D1Database): OwnerEmails {
       const rows = await db
         .prepare(
           `SELECT token_hash FROM owner_emails INDEXED BY owner_emails_owed
-           WHERE state = 'due' AND due_at <= ?1 AND (queued_at IS NULL OR queued_at <= ?1)
+           WHERE state IN ('due', 'sending') AND due_at <= ?1 AND (queued_at IS NULL OR queued_at <= ?1)
              AND (held_until IS NULL OR held_until <= ?2)
            ORDER BY due_at LIMIT ?3`,
         )

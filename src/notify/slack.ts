@@ -71,7 +71,7 @@ export function slackMessage(event: RevocationEvent): { text: string } {
         ? `The key's owner was told by email (${o.to.join(", ")}).`
         : o.state === "not_sent"
           ? `The key's owner was not emailed (${escapeMrkdwn(o.reason ?? "unknown")}).`
-          : "The key's owner is being told by email.",
+          : "An email to the key's owner is owed (the console's incident page shows when it goes out).",
     );
   }
   lines.push(`Token prefix \`${d.token_prefix}\`, SHA-256 \`${d.token_hash}\`.`);

@@ -65,6 +65,9 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, deps: Dea
         // A chunk of an operator's re-check that kept failing: the verdicts it would reopen stay as they are, and
         // asking for the re-check again resumes it (reopened incidents are no longer `not_found`).
         deps.log.error("recheck_abandoned", { since: body.since, until: body.until });
+      } else if (body.kind === "owner_email") {
+        // Still owed in owner_emails (or settled): the sweeper queues an owed one again after its grace period.
+        deps.log.warn("dead_letter_dropped", { kind: "owner_email", token_hash: body.token_hash });
       } else {
         await revocation(body.token_hash, deps);
       }

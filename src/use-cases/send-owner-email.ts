@@ -68,7 +68,14 @@ export function createOwnerEmailDelivery(deps: OwnerEmailDeps): SendOwnerEmail {
       log.warn("owner_email_not_sent", { token_hash: tokenHash, reason: "send_interrupted" });
       return DONE;
     }
-    if (claim.kind !== "claimed") return DONE;
+    if (claim.kind === "not_owed") return DONE;
+    // Another delivery holds it: come back when its hold ends, in case that one died (it is then `send_interrupted`,
+    // or owed again).
+    if (claim.kind === "held")
+      return {
+        done: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((claim.until - deps.now()) / 1000) + 1),
+      };
     const { job } = claim;
     const now = deps.now();
     if (now - job.facts.revokedAt > OWNER_EMAIL_MAX_AGE_MS) return notSent(tokenHash, "erased");
@@ -76,17 +83,23 @@ export function createOwnerEmailDelivery(deps: OwnerEmailDeps): SendOwnerEmail {
     const failing = async (reason: string) => {
       if (job.failingSince !== null && now - job.failingSince >= deps.giveUpAfterMs)
         return notSent(tokenHash, reason);
-      await ownerEmails.release(tokenHash, job.hold, deps.now(), true);
+      const next = backoff(attempt + 1);
+      await ownerEmails.release(tokenHash, job.hold, deps.now(), true, retryAt(next.retryAfterSeconds));
       log.warn("owner_email_retry", { token_hash: tokenHash, reason });
-      return backoff(attempt + 1);
+      return next;
     };
+    /** When a message put back now comes again: the sweeper leaves the row alone until then. */
+    const retryAt = (seconds: number) => deps.now() + seconds * 1000;
 
-    const instance = deps.instances.find((i) => i.name === job.instance) ?? deps.instances[0];
-    if (!instance) return notSent(tokenHash, "clerk_instance_unknown");
+    // The instance on record; only a key with none recorded (one instance configured) may go to the first.
+    const instance =
+      job.instance === null ? deps.instances[0] : deps.instances.find((i) => i.name === job.instance);
+    if (!instance) return failing("clerk_instance_unknown");
     const slot = await waitForSlot(instance.pacer, deps.sleep, "background", BACKGROUND_MAX_WAIT_MS);
     if (!slot.ok) {
-      await ownerEmails.release(tokenHash, job.hold, deps.now(), false);
-      return { done: false, retryAfterSeconds: Math.max(1, Math.ceil(slot.retryAfterMs / 1000)) };
+      const seconds = Math.max(1, Math.ceil(slot.retryAfterMs / 1000));
+      await ownerEmails.release(tokenHash, job.hold, deps.now(), false, retryAt(seconds));
+      return { done: false, retryAfterSeconds: seconds };
     }
     const found = await instance.clerk.owners.addressesOf(job.owner);
     if (!found.ok) {
@@ -108,11 +121,14 @@ export function createOwnerEmailDelivery(deps: OwnerEmailDeps): SendOwnerEmail {
     const email = buildOwnerEmail(job.facts, deps.replyTo);
     const told: string[] = [];
     let retryable = false;
+    let uncertain = false;
     for (const address of found.value) {
       const sent = await deps.mailer.send(address, email);
       if (sent.ok) told.push(address);
       else {
         retryable ||= sent.error.kind === "retryable";
+        // An error that does not say the message was not taken (a timeout, a dropped connection): it may have gone.
+        uncertain ||= sent.error.kind === "uncertain";
         log.warn("owner_email_refused", {
           token_hash: tokenHash,
           to: maskAddress(address),
@@ -121,11 +137,13 @@ export function createOwnerEmailDelivery(deps: OwnerEmailDeps): SendOwnerEmail {
       }
     }
     if (told.length === 0) {
-      // Nothing went out: an Email Service outage delays the email, as a Clerk one does; a refusal ends it.
-      if (retryable && (await ownerEmails.unsend(tokenHash, job.hold, deps.now()))) {
-        if (job.failingSince !== null && now - job.failingSince >= deps.giveUpAfterMs)
-          return notSent(tokenHash, "email_send_failed");
-        return backoff(attempt + 1);
+      // Maybe sent: never again, so as never to double it.
+      if (uncertain) return notSent(tokenHash, "send_interrupted");
+      // Surely not sent: an Email Service outage delays the email, as a Clerk one does; a refusal ends it.
+      const next = backoff(attempt + 1);
+      if (retryable && !(job.failingSince !== null && now - job.failingSince >= deps.giveUpAfterMs)) {
+        if (await ownerEmails.unsend(tokenHash, job.hold, deps.now(), retryAt(next.retryAfterSeconds)))
+          return next;
       }
       return notSent(tokenHash, retryable ? "email_send_failed" : "email_refused");
     }

@@ -326,7 +326,7 @@ function OwnerEmail({ record }: { record: OwnerEmailRecord | undefined }) {
       const reason = record.reason ?? "unknown";
       return (
         <p>
-          Not sent: {NOT_SENT_WORDS[reason] ?? "the owner lookup failed for longer than the give-up window"}{" "}
+          Not sent: {NOT_SENT_WORDS[reason] ?? "looking the owner up in Clerk failed (see the reason)"}{" "}
           <code>{reason}</code>.
         </p>
       );
