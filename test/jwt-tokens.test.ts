@@ -78,6 +78,8 @@ describe("a JWT-format M2M token in an alert", () => {
       key_id: jwt.id,
       key_subject: jwt.subject,
       already_inactive: null,
+      // Final, but nothing was revoked: the overview's revocations per day and time to revoke leave it out.
+      revoked_at: null,
       sealed_secret: null,
     });
     expect(await eventFor(tokenHash)).toBe("api_key.cannot_be_revoked");

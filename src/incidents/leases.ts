@@ -195,7 +195,9 @@ export function createIncidentLeases(
           .prepare(
             `UPDATE incidents SET status = ?1, label = ?2, claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
              sealed_secret = CASE WHEN ?1 IN ('failed', 'not_found') THEN sealed_secret ELSE NULL END,
-             revoked_at = CASE WHEN ?1 = 'revoked' THEN ?3 ELSE revoked_at END,
+             -- A JWT is final but never revoked: no revocation time, so the overview's revocations leave it out.
+             revoked_at = CASE WHEN ?1 = 'revoked' AND COALESCE(?16, token_type) NOT IN ('clerk_m2m_jwt', 'clerk_oauth_jwt')
+               THEN ?3 ELSE revoked_at END,
              key_id = COALESCE(key_id, NULLIF(?11, '')),
              key_subject = COALESCE(?7, key_subject), key_name = COALESCE(?8, key_name),
              clerk_instance = COALESCE(?10, clerk_instance), last_error = ?4, clerk_trace_id = COALESCE(?5, clerk_trace_id), updated_at = ?3,
