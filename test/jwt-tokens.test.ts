@@ -4,11 +4,9 @@
  * nothing can revoke one: a live one is `true_positive`, final, with no revoke call, and its expiry is what the team
  * is told (`api_key.cannot_be_revoked`). A JWT of the same shape signed by another key is nobody's: `false_positive`.
  */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SigningKey } from "../dev/signer";
-import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
 import { clearTables, incident, migrate } from "./support/db";
 import { eventFor } from "./support/owed-event";
@@ -24,9 +22,9 @@ import {
   notifyDeliveries,
   publishedSigningKey,
   resetClerk,
-  signedAlert,
 } from "./support/standins";
 import { waitFor } from "./support/wait";
+import { type AlertLabel, alertWorker } from "./support/worker-calls";
 
 const secrecy = watchSecrecy({ clerk: CLERK });
 let signing: SigningKey;
@@ -41,18 +39,14 @@ beforeEach(async () => {
   await resetClerk();
 });
 
-type Label = { token_hash: string; token_type: string; label: string | null };
-
 /** Sends a GitHub alert for `tokens`; waits for its background work. */
-async function alert(tokens: string[], overrides: Record<string, unknown> = {}): Promise<Label[]> {
-  const request = await signedAlert(signing, JSON.stringify(tokens.map((t) => match(t))));
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(request, { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  const text = await res.text();
-  secrecy.sawResponse(text);
-  expect(res.status).toBe(200);
-  return JSON.parse(text);
+async function alert(tokens: string[], overrides: Record<string, unknown> = {}): Promise<AlertLabel[]> {
+  return alertWorker(
+    signing,
+    tokens.map((t) => match(t)),
+    { ...env, ...overrides } as Env,
+    secrecy,
+  );
 }
 
 const calls = async (operation: string) => (await clerkCalls()).filter((c) => c.operation === operation);

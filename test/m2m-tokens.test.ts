@@ -5,19 +5,13 @@
  * `expired`, 404 for one it does not know, and a refused second revoke. Every token is looked for everywhere a secret
  * could leak.
  */
-import {
-  createExecutionContext,
-  createMessageBatch,
-  getQueueResult,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TEST_CLERK_SECRET_KEY } from "../dev/outbound";
 import type { SigningKey } from "../dev/signer";
 import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
-import type { QueueMessageBody } from "../src/queue/messages";
 import { clearTables, incident, migrate } from "./support/db";
 import { eventFor } from "./support/owed-event";
 import { watchSecrecy } from "./support/secrecy";
@@ -31,8 +25,8 @@ import {
   publishedSigningKey,
   resetClerk,
   setClerkModes,
-  signedAlert,
 } from "./support/standins";
+import { type AlertLabel, alertWorker, consumeOne } from "./support/worker-calls";
 
 const ADMIN_TOKEN = "test-admin-token-m2m-0123456789abcdef01";
 const secrecy = watchSecrecy({ clerk: CLERK });
@@ -48,18 +42,14 @@ beforeEach(async () => {
   await resetClerk();
 });
 
-type Label = { token_hash: string; token_type: string; label: string | null };
-
 /** Sends a GitHub alert for `tokens`; waits for its background work. */
-async function alert(tokens: string[], overrides: Record<string, unknown> = {}): Promise<Label[]> {
-  const request = await signedAlert(signing, JSON.stringify(tokens.map((t) => match(t))));
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(request, { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  const text = await res.text();
-  secrecy.sawResponse(text);
-  expect(res.status).toBe(200);
-  return JSON.parse(text);
+async function alert(tokens: string[], overrides: Record<string, unknown> = {}): Promise<AlertLabel[]> {
+  return alertWorker(
+    signing,
+    tokens.map((t) => match(t)),
+    { ...env, ...overrides } as Env,
+    secrecy,
+  );
 }
 
 const calls = async (operation: string) => (await clerkCalls()).filter((c) => c.operation === operation);
@@ -157,12 +147,7 @@ describe("an opaque M2M token in an alert", () => {
       .run();
     await revokeInClerk(m2m.id, "Key compromised");
 
-    const batch = createMessageBatch<QueueMessageBody>("autorevoke-revocations", [
-      { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { v: 1, token_hash: tokenHash } },
-    ]);
-    const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
-    await getQueueResult(batch, ctx);
+    await consumeOne({ v: 1, token_hash: tokenHash }, env);
 
     // The refused revoke is decided by verifying the sealed token again: Clerk's record carries our reason.
     expect(await incident(tokenHash)).toMatchObject({

@@ -24,8 +24,8 @@ import {
   match,
   publishedSigningKey,
   resetClerk,
-  signedAlert,
 } from "./support/standins";
+import { type AlertLabel, alertWorker } from "./support/worker-calls";
 
 const ADMIN_TOKEN = "test-admin-token-machines-0123456789abcd";
 const secrecy = watchSecrecy({ clerk: CLERK });
@@ -45,17 +45,13 @@ beforeEach(async () => {
   await resetClerk();
 });
 
-type Label = { token_hash: string; label: string | null };
-
-async function alert(tokens: string[]): Promise<Label[]> {
-  const request = await signedAlert(signing, JSON.stringify(tokens.map((t) => match(t))));
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(request, env, ctx);
-  await waitOnExecutionContext(ctx);
-  const text = await res.text();
-  secrecy.sawResponse(text);
-  expect(res.status).toBe(200);
-  return JSON.parse(text);
+async function alert(tokens: string[]): Promise<AlertLabel[]> {
+  return alertWorker(
+    signing,
+    tokens.map((t) => match(t)),
+    env,
+    secrecy,
+  );
 }
 
 /** Runs the cron at `at`, the way Cloudflare would (the refresh runs beside the sweep). */

@@ -5,19 +5,11 @@
  * the token's value, through the same resolver, claims and state machine as an API key. Every answer Clerk's OpenAPI
  * allows is tried: live, dead with 200 flags, unknown (404), a refused second revoke.
  */
-import {
-  createExecutionContext,
-  createMessageBatch,
-  getQueueResult,
-  waitOnExecutionContext,
-} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TEST_CLERK_SECRET_KEY } from "../dev/outbound";
 import type { SigningKey } from "../dev/signer";
-import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
-import type { QueueMessageBody } from "../src/queue/messages";
 import { clearTables, incident, migrate } from "./support/db";
 import { eventFor } from "./support/owed-event";
 import { watchSecrecy } from "./support/secrecy";
@@ -32,8 +24,8 @@ import {
   publishedSigningKey,
   resetClerk,
   setClerkModes,
-  signedAlert,
 } from "./support/standins";
+import { type AlertLabel, alertWorker, consumeOne } from "./support/worker-calls";
 
 const secrecy = watchSecrecy({ clerk: CLERK });
 let signing: SigningKey;
@@ -48,18 +40,14 @@ beforeEach(async () => {
   await resetClerk();
 });
 
-type Label = { token_hash: string; token_type: string; label: string | null };
-
 /** Sends a GitHub alert for `tokens`; waits for its background work. */
-async function alert(tokens: string[], overrides: Record<string, unknown> = {}): Promise<Label[]> {
-  const request = await signedAlert(signing, JSON.stringify(tokens.map((t) => match(t))));
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(request, { ...env, ...overrides } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  const text = await res.text();
-  secrecy.sawResponse(text);
-  expect(res.status).toBe(200);
-  return JSON.parse(text);
+async function alert(tokens: string[], overrides: Record<string, unknown> = {}): Promise<AlertLabel[]> {
+  return alertWorker(
+    signing,
+    tokens.map((t) => match(t)),
+    { ...env, ...overrides } as Env,
+    secrecy,
+  );
 }
 
 const calls = async (operation: string) => (await clerkCalls()).filter((c) => c.operation === operation);
@@ -156,12 +144,7 @@ describe("an opaque OAuth access token in an alert", () => {
     });
     expect(res.status).toBe(204);
 
-    const batch = createMessageBatch<QueueMessageBody>("autorevoke-revocations", [
-      { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { v: 1, token_hash: tokenHash } },
-    ]);
-    const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
-    await getQueueResult(batch, ctx);
+    await consumeOne({ v: 1, token_hash: tokenHash }, env);
 
     // The refused revoke is decided by verifying the sealed token again: revoked, so the grant is gone.
     expect(await incident(tokenHash)).toMatchObject({
@@ -176,17 +159,7 @@ describe("an opaque OAuth access token in an alert", () => {
     const oauth = await createOAuthToken();
     await alert([oauth.token]);
     // The watch also runs after every test of this file; here it runs with the queue's pass over the token as well.
-    const batch = createMessageBatch<QueueMessageBody>("autorevoke-revocations", [
-      {
-        id: crypto.randomUUID(),
-        timestamp: new Date(),
-        attempts: 1,
-        body: { v: 1, token_hash: await sha256Hex(oauth.token) },
-      },
-    ]);
-    const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
-    await getQueueResult(batch, ctx);
+    await consumeOne({ v: 1, token_hash: await sha256Hex(oauth.token) }, env);
     await secrecy.check();
     expect(secrecy.logs()).toContain('"event":"alert"');
   });

@@ -5,19 +5,13 @@
  * consumer runs with the base env, where owner emails are off: it drops the message and leaves the email owed, and
  * each test then hands the message to the Worker with owner emails on, as the deployed consumer would.
  */
-import {
-  createExecutionContext,
-  createMessageBatch,
-  getQueueResult,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TEST_CLERK_SECRET_KEY } from "../dev/outbound";
 import type { SigningKey } from "../dev/signer";
 import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
-import type { QueueMessageBody } from "../src/queue/messages";
 import { keyIdIncidentHash } from "../src/use-cases/revoke-manually";
 import { clearTables, incident, migrate } from "./support/db";
 import { watchSecrecy } from "./support/secrecy";
@@ -37,6 +31,7 @@ import {
   signedAlert,
 } from "./support/standins";
 import { waitFor } from "./support/wait";
+import { alertWorker, consumeOne } from "./support/worker-calls";
 
 const secrecy = watchSecrecy({ clerk: CLERK });
 const FROM = "autorevoke@example.test";
@@ -76,27 +71,12 @@ beforeEach(async () => {
 
 /** An alert for `secret`, to the Worker with owner emails on. */
 async function alert(secret: string, url = "https://github.com/octo/app/blob/main/.env") {
-  const request = await signedAlert(signing, JSON.stringify([match(secret, { url })]));
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(request, emailEnv(), ctx);
-  await waitOnExecutionContext(ctx);
-  secrecy.sawResponse(await res.text());
-  expect(res.status).toBe(200);
+  await alertWorker(signing, [match(secret, { url })], emailEnv(), secrecy);
 }
 
 /** The owner_email message for `tokenHash`, handed to the Worker's consumer with owner emails on. */
-async function deliver(tokenHash: string, overrides: Record<string, unknown> = {}) {
-  const batch = createMessageBatch<QueueMessageBody>("autorevoke-revocations", [
-    {
-      id: crypto.randomUUID(),
-      timestamp: new Date(),
-      attempts: 1,
-      body: { v: 1, kind: "owner_email", token_hash: tokenHash },
-    },
-  ]);
-  const ctx = createExecutionContext();
-  await worker.queue(batch, emailEnv(overrides), ctx);
-  return getQueueResult(batch, ctx);
+function deliver(tokenHash: string, overrides: Record<string, unknown> = {}) {
+  return consumeOne({ v: 1, kind: "owner_email", token_hash: tokenHash }, emailEnv(overrides));
 }
 
 const ownerEmail = (tokenHash: string) =>
