@@ -21,7 +21,7 @@ import { confirmRevokedStatement } from "./confirm-revoked";
 import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
 import { oweEventSql } from "./owed-event";
 import { oweOwnerEmail } from "./owner-emails";
-import { CLAIM_RETURNING, parseClaim, StateRow, toState } from "./state-row";
+import { CLAIM_RETURNING, JWT_TYPES_SQL, parseClaim, StateRow, toState } from "./state-row";
 
 /**
  * How early a queued message may claim before its incident's `next_attempt_at`: Queues' delays are whole seconds and
@@ -106,7 +106,7 @@ export interface IncidentLeases {
 
 /** The event a final status owes the key owner's team (the notification outbox, `notify_due`); NULL for none. */
 const NEW_EVENT_SQL = `CASE WHEN ?1 = 'revoked' AND ?12 IS NOT NULL THEN 'api_key.already_inactive'
-  WHEN ?1 = 'revoked' AND COALESCE(?16, token_type) IN ('clerk_m2m_jwt', 'clerk_oauth_jwt') THEN 'api_key.cannot_be_revoked'
+  WHEN ?1 = 'revoked' AND COALESCE(?16, token_type) IN (${JWT_TYPES_SQL}) THEN 'api_key.cannot_be_revoked'
   WHEN ?1 = 'revoked' THEN 'api_key.revoked' WHEN ?1 = 'failed' THEN 'api_key.revocation_failed' ELSE NULL END`;
 
 /** How the lease store is set up. */
@@ -196,7 +196,7 @@ export function createIncidentLeases(
             `UPDATE incidents SET status = ?1, label = ?2, claimed_until = NULL, lease_id = NULL, next_attempt_at = NULL,
              sealed_secret = CASE WHEN ?1 IN ('failed', 'not_found') THEN sealed_secret ELSE NULL END,
              -- A JWT is final but never revoked: no revocation time, so the overview's revocations leave it out.
-             revoked_at = CASE WHEN ?1 = 'revoked' AND COALESCE(?16, token_type) NOT IN ('clerk_m2m_jwt', 'clerk_oauth_jwt')
+             revoked_at = CASE WHEN ?1 = 'revoked' AND COALESCE(?16, token_type) NOT IN (${JWT_TYPES_SQL})
                THEN ?3 ELSE revoked_at END,
              key_id = COALESCE(key_id, NULLIF(?11, '')),
              key_subject = COALESCE(?7, key_subject), key_name = COALESCE(?8, key_name),

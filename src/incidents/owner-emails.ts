@@ -6,15 +6,13 @@
  * an email is never doubled, at the price of one lost in a crash mid-send (recorded as `send_interrupted`).
  */
 import * as v from "valibot";
-import { JWT_TOKEN_TYPES } from "../domain/clerk-ids";
 import type { OwnerEmailFacts, OwnerEmailState } from "../domain/owner-email";
 import { chunkJsonArrays } from "./chunk-by-bytes";
 import { RECORD_PARAM_MAX_BYTES } from "./d1-limits";
+import { JWT_TYPES_SQL } from "./state-row";
 
 /** The most sighting URLs read for one email. */
 const URLS_READ = 50;
-
-const JWT_TYPES_SQL = [...JWT_TOKEN_TYPES].map((t) => `'${t}'`).join(", ");
 
 /**
  * The statement that makes an owner email owed, for the batch that revoked the key at `revokedAt`: only when this

@@ -3,6 +3,7 @@
  * What a writer needs back from D1: an incident's state (status, label, key id, lease and schedule), and a claim.
  */
 import * as v from "valibot";
+import { JWT_TOKEN_TYPES } from "../domain/clerk-ids";
 import { isUnrevocable } from "../domain/credential-kind";
 import {
   type Claim,
@@ -90,3 +91,6 @@ export function parseClaim(leaseId: string, row: unknown): Claim & { tokenHash: 
     machine: parsed.machine,
   };
 }
+
+/** The JWT token types as an SQL list, for `token_type IN (…)`: the kinds nothing can revoke (domain/clerk-ids.ts). */
+export const JWT_TYPES_SQL = [...JWT_TOKEN_TYPES].map((t) => `'${t}'`).join(", ");
