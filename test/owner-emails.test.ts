@@ -286,6 +286,42 @@ describe("a revoked key's owner", () => {
     expect(sent).toEqual([]);
   });
 
+  it.each([
+    ["an owner Clerk no longer has", async () => `user_${"z".repeat(27)}`, "owner_lookup_not_found"],
+    [
+      "a user with no email address",
+      async () => (await createUser({ email: null })).id,
+      "owner_has_no_email_address",
+    ],
+  ])("records why nobody was told, for %s", async (_, owner, reason) => {
+    const key = await createLiveKey({ subject: await owner() });
+    const tokenHash = await sha256Hex(key.secret);
+    await alert(key.secret);
+    await deliver(tokenHash);
+
+    expect(sent).toEqual([]);
+    expect(await ownerEmail(tokenHash)).toMatchObject({ state: "not_sent", reason });
+    expect((await clerkKey(key.id)).revoked).toBe(true);
+  });
+
+  it("records an address the Email Service refuses (the free plan's unverified one), and sends nothing again", async () => {
+    const user = await createUser({ email: "outsider@example.test" });
+    const key = await createLiveKey({ subject: user.id });
+    const tokenHash = await sha256Hex(key.secret);
+    await alert(key.secret);
+    const refusing = {
+      send: async () => {
+        throw new Error("email to outsider@example.test not allowed");
+      },
+    } as unknown as SendEmail;
+
+    await deliver(tokenHash, { EMAIL: refusing });
+    await deliver(tokenHash);
+
+    expect(await ownerEmail(tokenHash)).toMatchObject({ state: "not_sent", reason: "email_refused" });
+    expect(sent).toEqual([]);
+  });
+
   it("is off without OWNER_EMAIL_FROM: nothing is owed", async () => {
     const user = await createUser({ email: "jane@example.test" });
     const key = await createLiveKey({ subject: user.id });

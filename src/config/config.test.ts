@@ -193,6 +193,8 @@ describe("readConfig", () => {
       ["DEPSDEV_SIGNATURE_HEADER", "", "depsdev"],
       ["GITHUB_TOKEN", "  ", "github_token"],
       ["GITHUB_KEYS_URL", "ftp://keys.example/list", "github"],
+      ["OWNER_EMAIL_FROM", "Security <security@example.com>", "owner_email"],
+      ["OWNER_EMAIL_REPLY_TO", "security@example.com", "owner_email"],
     ])("%s = %j switches off %s", (name, value, feature) => {
       const config = configOf(env({ [name]: value }));
       expect(config.misconfigured).toEqual({ [feature]: expect.stringContaining(name) });
