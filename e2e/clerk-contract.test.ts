@@ -23,7 +23,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   freePort,
   LOCAL_ADMIN_TOKEN,
-  LOOPBACK,
   type LocalStack,
   repoRoot,
   startLocalStack,
@@ -58,25 +57,26 @@ let specDir: string;
 
 beforeAll(async () => {
   const root = await repoRoot();
-  const prismPort = await freePort();
   // The spec with the paths the SDK calls under /v1 served there too (e2e/prism-spec.ts).
   specDir = await mkdtemp(join(tmpdir(), "autorevoke-prism-"));
   const spec = join(specDir, "clerk-bapi.yml");
   await writeFile(spec, withVersionedPaths(await readFile(join(root, SPEC), "utf8")));
-  // Side by side: the Worker calls Clerk only when asked, and Prism is listening long before the first test.
-  const [mock, local] = await Promise.allSettled([
-    startPrismMock(root, spec, prismPort),
-    startLocalStack({
-      quiet: true,
-      seedDemo: false,
-      vars: { CLERK_API_URL: `http://${LOOPBACK}:${prismPort}` },
-    }),
-  ]);
-  if (mock.status === "fulfilled") prism = mock.value;
-  if (local.status === "fulfilled") stack = local.value;
-  if (mock.status === "rejected" || local.status === "rejected") {
-    await Promise.allSettled([prism?.stop(), stack?.stop()]);
-    throw mock.status === "rejected" ? mock.reason : (local as PromiseRejectedResult).reason;
+  // Prism first, on a port it holds, then the Worker pointed at it. A port picked free can be taken by another test
+  // file's stack before Prism binds it (Prism then exits at once): a fresh port, up to three times.
+  let mock: Prism | undefined;
+  for (let attempt = 1; mock === undefined; attempt++) {
+    try {
+      mock = await startPrismMock(root, spec, await freePort());
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+  prism = mock;
+  try {
+    stack = await startLocalStack({ quiet: true, seedDemo: false, vars: { CLERK_API_URL: mock.url } });
+  } catch (error) {
+    await mock.stop();
+    throw error;
   }
 });
 
