@@ -21,6 +21,7 @@ import { sha256Hex, tokenPrefix } from "../src/lib/hash";
 import { createSealer } from "../src/lib/seal";
 import type { QueueMessageBody } from "../src/queue/messages";
 import { clearTables, incident, migrate } from "./support/db";
+import { consoleRequest, send, signIn } from "./support/operator-console";
 import { eventFor } from "./support/owed-event";
 import { resetPacer } from "./support/pacer";
 import { watchSecrecy } from "./support/secrecy";
@@ -379,6 +380,87 @@ describe("operators re-check a not_found", () => {
     const res = await operatorPost("/v1/rechecks", { since: "ak_yesterday_secret_looking" });
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).not.toContain("ak_yesterday");
+  });
+});
+
+describe("the console re-checks false positives since a day", () => {
+  /** Three not_found tokens, the third's verdict given before 2026-06-01; their hashes. */
+  async function threeNotFound(tag: string): Promise<string[]> {
+    const secrets = [1, 2, 3].map((n) => `ak_${`${tag}${n}`.repeat(8)}`);
+    secrecy.track(...secrets);
+    await alert(secrets);
+    const hashes = await Promise.all(secrets.map(sha256Hex));
+    await env.DB.prepare("UPDATE incidents SET updated_at = ?1 WHERE token_hash = ?2")
+      .bind(Date.UTC(2026, 0, 1), hashes[2] as string)
+      .run();
+    return hashes;
+  }
+
+  async function post(form: Record<string, string>) {
+    const res = await send(consoleRequest("/console/rechecks", { form, cookie: await signIn() }));
+    const html = await res.text();
+    secrecy.sawResponse(html);
+    return { status: res.status, html };
+  }
+
+  it("offers the form under the health table", async () => {
+    const res = await send(consoleRequest("/console/health", { cookie: await signIn() }));
+    const html = await res.text();
+    expect(html).toContain('<form class="action" method="post" action="/console/rechecks"');
+    expect(html).toContain('<input id="recheck-since" name="since" type="date" required');
+  });
+
+  it("reopens every not_found since the day given and queues it, leaving older ones", async () => {
+    const hashes = await threeNotFound("cs");
+    const { status, html } = await post({ since: "2026-06-01", confirm: "yes" });
+    expect(status).toBe(200);
+    expect(html).toContain("2 false positives given since 2026-06-01T00:00:00.000Z are pending again");
+    for (const h of hashes.slice(0, 2))
+      expect(await incident(h)).toMatchObject({ status: "pending", label: null });
+    expect(await incident(hashes[2] as string)).toMatchObject({
+      status: "not_found",
+      label: "false_positive",
+    });
+  });
+
+  it("revokes, from the queue, a key Clerk now knows among those reopened", async () => {
+    const secret = `ak_${"csq".repeat(14)}`;
+    secrecy.track(secret);
+    await alert([secret]);
+    const key = await createLiveKey({ secret });
+    await post({ since: "2026-06-01", confirm: "yes" });
+    await retryNow(await sha256Hex(secret));
+    expect((await clerkKey(key.id)).revoked).toBe(true);
+    expect(await incident(await sha256Hex(secret))).toMatchObject({
+      status: "revoked",
+      label: "true_positive",
+    });
+  });
+
+  it("does nothing without the confirmation box, and says so", async () => {
+    const hashes = await threeNotFound("cn");
+    const { status, html } = await post({ since: "2026-06-01" });
+    expect(status).toBe(400);
+    expect(html).toContain("Nothing was done: the confirmation box was not ticked.");
+    expect(await incident(hashes[0] as string)).toMatchObject({ status: "not_found" });
+  });
+
+  it("refuses a since that is not a day or a time, echoing nothing and reopening nothing", async () => {
+    const hashes = await threeNotFound("cb");
+    const { status, html } = await post({ since: "ak_yesterday_secret_looking", confirm: "yes" });
+    expect(status).toBe(400);
+    expect(html).toContain("give a day such as 2026-12-01");
+    expect(html).not.toContain("ak_yesterday");
+    expect(await incident(hashes[0] as string)).toMatchObject({ status: "not_found" });
+  });
+
+  it("sends a visitor without a session to the sign-in page, reopening nothing", async () => {
+    const hashes = await threeNotFound("cv");
+    const res = await send(
+      consoleRequest("/console/rechecks", { form: { since: "2026-06-01", confirm: "yes" } }),
+    );
+    expect(res.status).toBe(303);
+    expect(await incident(hashes[0] as string)).toMatchObject({ status: "not_found" });
   });
 });
 

@@ -16,7 +16,7 @@ import { noteFailedSignIn, refuseIfOverLimit, tokensMatch } from "../admin-auth"
 import type { AppEnv } from "../app-env";
 import { encodeCursor } from "../cursor";
 import { refuse, render } from "../errors";
-import { TokenHashParamSchema } from "../requests";
+import { RecheckRequestSchema, TokenHashParamSchema } from "../requests";
 import { valid } from "../validate";
 import { consoleAuth, SIGN_IN_PATH, signInMode } from "./console-auth";
 import { HealthPage } from "./health-page";
@@ -31,6 +31,7 @@ import {
   searchOf,
 } from "./list-query";
 import { OverviewPage } from "./overview-page";
+import { RecheckPage } from "./recheck-form";
 import { OUTCOME_TEXT, ResultPage } from "./result-page";
 import { RevokePage } from "./revoke-page";
 import { sameOriginOnly } from "./same-origin";
@@ -203,6 +204,44 @@ export const consoleRoutes = new Hono<AppEnv>()
       "Clerk health",
       "health",
       <HealthPage instances={instances} overall={overallClerkHealth(instances)} />,
+    );
+  })
+  // The form under the health table: every false_positive since a day goes back to Clerk, as POST /v1/rechecks.
+  .post("/rechecks", formLimit, async (c) => {
+    const { useCases, requestId } = c.var;
+    const form = await formFields(c);
+    const again = (message: string) =>
+      page(c, "Check false positives again", "health", <RecheckPage error={message} />, 400);
+    if (form.confirm !== "yes") return again(render({ kind: "not_confirmed" }).body.error);
+    const parsed = v.safeParse(RecheckRequestSchema, { since: (form.since ?? "").trim() });
+    if (!parsed.success)
+      return again("Nothing was done: give a day such as 2026-12-01, or an ISO 8601 time.");
+    const { since } = parsed.output;
+    const progress = await useCases.recheckNotFound(since);
+    useCases.log.info("recheck_started", {
+      request_id: requestId,
+      since,
+      ...progress,
+      via: "console",
+      operator: operatorName(c),
+    });
+    const from = new Date(since).toISOString();
+    const text =
+      progress.reopened === 0
+        ? `No false positive was given since ${from}: nothing to check again.`
+        : `${progress.reopened} false positive${progress.reopened === 1 ? "" : "s"} given since ${from} ` +
+          `${progress.reopened === 1 ? "is" : "are"} pending again, and the queue is asking Clerk now` +
+          (progress.more ? "; more follow in chunks on the queue." : ".");
+    return page(
+      c,
+      "Re-check started",
+      "health",
+      <ResultPage
+        title="Re-check started"
+        tone={progress.reopened === 0 ? "info" : "ok"}
+        text={text}
+        links={[["/console/incidents?status=pending", "Pending incidents"]]}
+      />,
     );
   })
   .get("/revoke", (c) => {

@@ -1,10 +1,12 @@
 /**
  * @module
  * `GET /console/health`: each Clerk instance's health, checked as the page loads (one paced Clerk call per instance,
- * the same check as `GET /v1/health/clerk`): whether it answers, takes its secret key, and what to fix when not.
+ * the same check as `GET /v1/health/clerk`): whether it answers, takes its secret key, and what to fix when not. Under
+ * it, the form that checks every false positive since a day again (recheck-form.tsx), for after such a fix.
  */
 import type { ClerkHealthStatus, ClerkInstanceHealth } from "../../domain/clerk-health";
 import { Time } from "./parts";
+import { RecheckForm } from "./recheck-form";
 
 /** Each status in a few words, written out as well as coloured. */
 const HEALTH_TEXT: Record<ClerkHealthStatus, string> = {
@@ -65,6 +67,7 @@ export function HealthPage({
         The same check runs on every cron run and logs <code>clerk_instance_unhealthy</code> for an instance
         that is not ok; <code>GET /v1/health/clerk</code> answers it as JSON.
       </p>
+      <RecheckForm />
     </>
   );
 }

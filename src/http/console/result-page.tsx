@@ -28,10 +28,14 @@ export interface ResultPageProps {
   /** The incident concerned, when there is one. */
   tokenHash?: string | undefined;
   keyId?: string | null | undefined;
+  /** Where to go next, before the overview: by default, revoking another key. */
+  links?: [href: string, text: string][] | undefined;
 }
 
+const REVOKE_ANOTHER: [string, string][] = [["/console/revoke", "Revoke another key"]];
+
 /** An action's outcome. */
-export function ResultPage({ title, tone, text, tokenHash, keyId }: ResultPageProps) {
+export function ResultPage({ title, tone, text, tokenHash, keyId, links = REVOKE_ANOTHER }: ResultPageProps) {
   return (
     <>
       <h1>{title}</h1>
@@ -50,7 +54,12 @@ export function ResultPage({ title, tone, text, tokenHash, keyId }: ResultPagePr
         </p>
       ) : null}
       <p>
-        <a href="/console/revoke">Revoke another key</a> · <a href="/console">Back to the overview</a>
+        {links.map(([href, linkText]) => (
+          <>
+            <a href={href}>{linkText}</a> ·{" "}
+          </>
+        ))}
+        <a href="/console">Back to the overview</a>
       </p>
     </>
   );

@@ -17,7 +17,10 @@ export interface RevokePageProps {
 function Confirm({ id, text }: { id: string; text: string }) {
   return (
     <div class="field">
-      <input id={id} name="confirm" type="checkbox" value="yes" required /> <label for={id}>{text}</label>
+      <input id={id} name="confirm" type="checkbox" value="yes" required />{" "}
+      <label for={id} class="inline">
+        {text}
+      </label>
     </div>
   );
 }

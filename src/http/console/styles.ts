@@ -47,6 +47,7 @@ details{margin-top:.4rem}summary{cursor:pointer;color:var(--accent)}
 form.filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin-bottom:1rem}
 label{display:block;font-size:.9rem;font-weight:600}
 label small{font-weight:400;color:var(--muted)}
+label.inline{display:inline}
 input,select{font:inherit;padding:.3rem .4rem;border:1px solid #6e7781;border-radius:4px;min-width:8rem}
 input[type=checkbox]{min-width:0;width:1.1rem;height:1.1rem;vertical-align:middle}
 button,.button{font:inherit;padding:.35rem .9rem;border-radius:4px;border:1px solid var(--accent);background:var(--accent);
