@@ -8,6 +8,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TEST_CLERK_SECRET_KEY } from "../dev/outbound";
 import type { SigningKey } from "../dev/signer";
 import worker from "../src";
 import { sha256Hex } from "../src/lib/hash";
@@ -45,20 +46,35 @@ beforeEach(async () => {
   await resetClerk();
 });
 
-async function alert(tokens: string[]): Promise<AlertLabel[]> {
+async function alert(tokens: string[], workerEnv: Env = env): Promise<AlertLabel[]> {
   return alertWorker(
     signing,
     tokens.map((t) => match(t)),
-    env,
+    workerEnv,
     secrecy,
   );
 }
 
 /** Runs the cron at `at`, the way Cloudflare would (the refresh runs beside the sweep). */
-async function cronAt(at: number): Promise<void> {
+async function cronAt(at: number, workerEnv: Env = env): Promise<void> {
   const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: at }), env, ctx);
+  await worker.scheduled(createScheduledController({ scheduledTime: at }), workerEnv, ctx);
   await waitOnExecutionContext(ctx);
+}
+
+/** The test env's one key, moved from CLERK_SECRET_KEY (`default`) to CLERK_SECRET_KEYS under another name. */
+const renamedEnv = () =>
+  ({ ...env, CLERK_SECRET_KEY: "", CLERK_SECRET_KEYS: `prod=${TEST_CLERK_SECRET_KEY}` }) as Env;
+
+/** The instances the machine secret tables hold rows of. */
+async function instancesHeld(): Promise<{ secrets: string[]; lists: string[] }> {
+  const names = async (table: string) =>
+    (
+      await env.DB.prepare(`SELECT DISTINCT instance FROM ${table} ORDER BY instance`).all<{
+        instance: string;
+      }>()
+    ).results.map((r) => r.instance);
+  return { secrets: await names("machine_secrets"), lists: await names("machine_lists") };
 }
 
 const calls = async (operation: string) => (await clerkCalls()).filter((c) => c.operation === operation);
@@ -165,5 +181,36 @@ describe("the refresh", () => {
       .bind(machine.id)
       .first<{ n: number }>();
     expect(left?.n).toBe(0);
+  });
+});
+
+describe("renaming an instance", () => {
+  it("still has a leaked machine secret rotated and labelled true_positive under the new name", async () => {
+    const machine = await createMachine({ name: "billing-worker" });
+    const t0 = Date.now();
+    await cronAt(t0);
+    await cronAt(t0 + 60_000, renamedEnv());
+
+    const [answer] = await alert([machine.secret], renamedEnv());
+
+    expect(answer).toMatchObject({ label: "true_positive" });
+    expect((await clerkMachines()).find((m) => m.id === machine.id)).toMatchObject({ rotate_count: 1 });
+    expect(await incident(await sha256Hex(machine.secret))).toMatchObject({
+      status: "revoked",
+      clerk_instance: "prod",
+      key_id: machine.id,
+    });
+  });
+
+  it("leaves no rows of an instance no longer configured after the next cron", async () => {
+    await createMachine();
+    await createMachine();
+    const t0 = Date.now();
+    await cronAt(t0);
+    expect(await instancesHeld()).toEqual({ secrets: ["default"], lists: ["default"] });
+
+    await cronAt(t0 + 60_000, renamedEnv());
+
+    expect(await instancesHeld()).toEqual({ secrets: ["prod"], lists: ["prod"] });
   });
 });

@@ -322,6 +322,37 @@ describe("a revoked key's owner", () => {
     expect(sent).toEqual([]);
   });
 
+  describe("after its instance is renamed (CLERK_SECRET_KEY moved to CLERK_SECRET_KEYS as `prod`)", () => {
+    const RENAMED = { CLERK_SECRET_KEY: "", CLERK_SECRET_KEYS: `prod=${TEST_CLERK_SECRET_KEY}` };
+
+    it("gets one email: the owner is looked for on the instances configured now", async () => {
+      const user = await createUser({ email: "jane@example.test" });
+      const key = await createLiveKey({ subject: user.id });
+      const tokenHash = await sha256Hex(key.secret);
+      await alert(key.secret);
+      expect(await incident(tokenHash)).toMatchObject({ status: "revoked", clerk_instance: "default" });
+
+      await deliver(tokenHash, RENAMED);
+
+      expect(sent.map((m) => m.to)).toEqual(["jane@example.test"]);
+      expect(await ownerEmail(tokenHash)).toMatchObject({ state: "sent" });
+    });
+
+    it("records the owner not found when no instance configured now knows it", async () => {
+      const key = await createLiveKey({ subject: `user_${"z".repeat(27)}` });
+      const tokenHash = await sha256Hex(key.secret);
+      await alert(key.secret);
+
+      await deliver(tokenHash, RENAMED);
+
+      expect(sent).toEqual([]);
+      expect(await ownerEmail(tokenHash)).toMatchObject({
+        state: "not_sent",
+        reason: "owner_lookup_not_found",
+      });
+    });
+  });
+
   it("is off without OWNER_EMAIL_FROM: nothing is owed", async () => {
     const user = await createUser({ email: "jane@example.test" });
     const key = await createLiveKey({ subject: user.id });

@@ -20,6 +20,7 @@ import { readConfig } from "../src/config/config";
 import { sha256Hex, tokenPrefix } from "../src/lib/hash";
 import { createSealer } from "../src/lib/seal";
 import type { QueueMessageBody } from "../src/queue/messages";
+import { keyIdIncidentHash } from "../src/use-cases/revoke-manually";
 import { clearTables, incident, migrate } from "./support/db";
 import { consoleRequest, send, signIn } from "./support/operator-console";
 import { eventFor } from "./support/owed-event";
@@ -30,10 +31,13 @@ import {
   CLERK,
   callsOf,
   clerkKey,
+  clerkMachines,
   createLiveKey,
+  createMachine,
   match,
   publishedSigningKey,
   resetClerk,
+  scriptClerk,
   setClerkModes,
   signedAlert,
 } from "./support/standins";
@@ -53,6 +57,10 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await clearTables();
+  await env.DB.batch([
+    env.DB.prepare("DELETE FROM machine_secrets"),
+    env.DB.prepare("DELETE FROM machine_lists"),
+  ]);
   await resetClerk();
   await fetch(`${CLERKS}/__standin/reset`, { method: "POST" });
   await resetPacer("prod");
@@ -562,5 +570,71 @@ describe("the D1-down ordering and the rename", () => {
       last_error: "clerk_instance_unknown",
     });
     expect(await countOn(STAGING, "revoke")).toBe(1);
+  });
+  it("never calls a key deleted on a revoke 404 under another configuration than the one that knew it", async () => {
+    const key = await liveKeyOn(PROD);
+    const right: Overrides = {
+      CLERK_SECRET_KEY: TEST_CLERK_INSTANCES.prod,
+      CLERK_SECRET_KEYS: "",
+      CLERK_API_URL: CLERKS,
+    };
+    await fetch(`${PROD}/__standin/script`, {
+      method: "POST",
+      body: JSON.stringify([{ status: 503, path: "revoke" }]),
+    });
+    await alert([key.secret], right);
+    const tokenHash = await sha256Hex(key.secret);
+    expect(await incident(tokenHash)).toMatchObject({ status: "pending", key_id: key.id });
+
+    // Another instance's secret key, pasted by mistake: its Clerk has no such key and says so in its own 404.
+    await retryNow(tokenHash, { ...right, CLERK_SECRET_KEY: TEST_CLERK_INSTANCES.staging });
+    expect(await incident(tokenHash)).toMatchObject({
+      status: "pending",
+      label: null,
+      already_inactive: null,
+      last_error: "clerk_configuration_changed",
+    });
+
+    // The right key again: the same incident revokes the key.
+    await retryNow(tokenHash, right);
+    expect(await incident(tokenHash)).toMatchObject({
+      status: "revoked",
+      label: "true_positive",
+      already_inactive: null,
+    });
+    const state = (await (await fetch(`${PROD}/__standin/keys/${key.id}`)).json()) as { revoked: boolean };
+    expect(state.revoked).toBe(true);
+  });
+
+  it("finishes an operator's machine rotation recorded as default after default is renamed prod", async () => {
+    const machine = await createMachine({ name: "rotate-after-rename" });
+    await scriptClerk([{ status: 503, path: "machine_rotate" }]);
+    const res = await operatorPost("/v1/revocations", { machine_id: machine.id });
+    expect(res.status).toBe(202);
+    const tokenHash = await keyIdIncidentHash(machine.id);
+    expect(await incident(tokenHash)).toMatchObject({ status: "pending", clerk_instance: "default" });
+
+    await resetPacer("prod");
+    await retryNow(tokenHash, { CLERK_SECRET_KEY: "", CLERK_SECRET_KEYS: `prod=${TEST_CLERK_SECRET_KEY}` });
+    expect(await incident(tokenHash)).toMatchObject({ status: "revoked", clerk_instance: "prod" });
+    expect((await clerkMachines()).find((m) => m.id === machine.id)?.rotate_count).toBe(1);
+  });
+
+  it("rotates a leaked machine secret whose hash was read under default, before any cron under the new name", async () => {
+    const machine = await createMachine({ name: "leaked-after-rename" });
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    await resetPacer("prod");
+    const labels = await alert([machine.secret], {
+      CLERK_SECRET_KEY: "",
+      CLERK_SECRET_KEYS: `prod=${TEST_CLERK_SECRET_KEY}`,
+    });
+    expect(labels.map((l) => l.label)).toEqual(["true_positive"]);
+    expect(await incident(await sha256Hex(machine.secret))).toMatchObject({
+      status: "revoked",
+      clerk_instance: "prod",
+    });
+    expect((await clerkMachines()).find((m) => m.id === machine.id)?.rotate_count).toBe(1);
   });
 });

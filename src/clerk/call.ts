@@ -28,6 +28,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/** Whether an error entry is in Clerk's published shape: a non-empty `code` and a `message`. */
+const clerkShaped = (
+  e: { code?: unknown; message?: unknown } | undefined,
+): e is { code: string; message: string } =>
+  typeof e?.code === "string" && e.code !== "" && typeof e.message === "string";
+
 function toFailure(error: unknown): ClerkFailure {
   if (error instanceof ClerkTimeout) return { kind: "retryable", reason: "clerk_timeout" };
   if (isClerkAPIResponseError(error)) {
@@ -36,8 +42,9 @@ function toFailure(error: unknown): ClerkFailure {
       retryAfterSeconds: error.retryAfter,
       traceId: error.clerkTraceId || undefined,
       // The SDK parses a body only when it is exactly `application/json` and holds `errors`; anything else (a
-      // proxy's HTML 404, a wrong path) leaves `errors` empty, so the code is absent: not Clerk's answer.
-      code: typeof error.errors[0]?.code === "string" ? error.errors[0].code : undefined,
+      // proxy's HTML 404, a wrong path) leaves `errors` empty. Clerk's published `ClerkError` requires a `code` and a
+      // `message`: without both, the body is not Clerk's answer, so no code is passed on.
+      ...(clerkShaped(error.errors[0]) ? { code: error.errors[0].code } : {}),
     });
   }
   return { kind: "retryable", reason: "clerk_unexpected_error" };

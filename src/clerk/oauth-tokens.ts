@@ -17,7 +17,7 @@
  */
 import type { createClerkClient } from "@clerk/backend";
 import * as v from "valibot";
-import type { ClerkFailure } from "../domain/clerk-failure";
+import { CLERK_MISCONFIGURED, type ClerkFailure } from "../domain/clerk-failure";
 import { ClerkOAuthTokenIdSchema } from "../domain/clerk-ids";
 import { err, ok, type Result } from "../lib/result";
 import { callClerk, invalidId } from "./call";
@@ -82,6 +82,10 @@ export function createOAuthTokenCalls(
       // The filter also matches names holding the client id: a page wide enough that the exact one is on it.
       clerk.oauthApplications.list({ nameQuery: clientId, limit: APPLICATION_PAGE }),
     );
+    // The list has no 404 among its published answers: one means the route is wrong, not that the token is gone (read
+    // as the token's answer, it would record a live token deleted). Retried and logged like any misrouted call.
+    if (!page.ok && page.error.kind === "not_found")
+      return err({ kind: "retryable", reason: CLERK_MISCONFIGURED, status: 404 } as const);
     if (!page.ok) return page;
     const app = page.value.data.find((a) => a.clientId === clientId);
     // No application of this client on the page: ours to doubt, not Clerk's 404 (which would record the token as

@@ -241,6 +241,21 @@ describe("readConfig", () => {
       expect(errorOf(env({ CLERK_API_URL: "http://api.clerk.com" }))).toContain("CLERK_API_URL");
     });
 
+    it.each(["https://api.clerk.com/v1", "https://api.clerk.com/v1/", "https://proxy.example/clerk/V1"])(
+      "refuses a CLERK_API_URL ending in the API version (%s): the SDK adds it, and would ask /v1/v1/ of some routes",
+      (url) => {
+        const error = errorOf(env({ CLERK_API_URL: url }));
+        expect(error).toContain("CLERK_API_URL");
+        expect(error).toContain("without /v1");
+      },
+    );
+
+    it("takes a CLERK_API_URL with a path that is not the version (a proxy's prefix)", () => {
+      expect(configOf(env({ CLERK_API_URL: "https://proxy.example/clerk" })).CLERK_API_URL).toBe(
+        "https://proxy.example/clerk",
+      );
+    });
+
     it.each([
       ["GITHUB_KEYS_URL", "github"],
       ["GITLAB_KEYS_URL", "gitlab"],

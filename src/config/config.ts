@@ -15,6 +15,7 @@ import { err, ok, type Result } from "../lib/result";
 import { type ClerkInstanceKey, clerkInstancesOf, SECRET_KEY } from "./clerk-instances";
 import {
   accessTeamDomain,
+  clerkApiUrl,
   clerkInstanceList,
   emailAddress,
   githubAppId,
@@ -44,7 +45,7 @@ const CoreSchema = v.object(
      * can be stored or opened, and wrangler.toml lists it under `[secrets] required`, so a deploy without it fails.
      */
     SEALING_KEYS: sealingKeyring,
-    CLERK_API_URL: v.optional(serviceUrl, "https://api.clerk.com"),
+    CLERK_API_URL: v.optional(clerkApiUrl, "https://api.clerk.com"),
     /** First retry delay for Clerk failures; tests and load drills lower it. */
     RETRY_BASE_DELAY_SECONDS: v.optional(
       v.pipe(

@@ -39,6 +39,19 @@ export const serviceUrl = v.pipe(
 );
 
 /**
+ * Clerk's Backend API origin, or a proxy's prefix for it. The SDK adds the version itself to most routes (and not to
+ * the API keys', M2M tokens' and OAuth token verification's), so a URL ending in `/v1`, as the published spec's
+ * `servers` entry does, would send the others to `/v1/v1/…`: refused, saying so.
+ */
+export const clerkApiUrl = v.pipe(
+  serviceUrl,
+  v.check(
+    (url) => !/\/v\d+\/?$/i.test(new URL(url).pathname),
+    "must be Clerk's API origin (https://api.clerk.com) without /v1: the Clerk SDK adds the version",
+  ),
+);
+
+/**
  * A Cloudflare Access team domain, `<team>.cloudflareaccess.com` or a URL, as the origin that issues Access tokens and
  * publishes their keys (`<origin>/cdn-cgi/access/certs`). A URL follows `isHttpsOrLoopback`, so a local run can point
  * it at a key set it controls on 127.0.0.1 while a deployment can only name an https origin.

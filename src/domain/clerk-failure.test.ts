@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyClerkError } from "./clerk-failure";
+import { CLERK_MISCONFIGURED, classifyClerkError } from "./clerk-failure";
 
 const traceId = () => crypto.randomUUID().replaceAll("-", "");
 
@@ -33,8 +33,8 @@ describe("classifyClerkError", () => {
       expect(classifyClerkError({})).toEqual({ kind: "retryable", reason: "network_error" });
     });
 
-    it("names a status-less failure by its code when it has one", () => {
-      expect(classifyClerkError({ code: "timeout" })).toEqual({ kind: "retryable", reason: "timeout" });
+    it("calls a status-less failure a network error, whatever code it carries", () => {
+      expect(classifyClerkError({ code: "timeout" })).toEqual({ kind: "retryable", reason: "network_error" });
     });
 
     it("retries 429 and keeps Clerk's Retry-After", () => {
@@ -78,12 +78,30 @@ describe("classifyClerkError", () => {
   });
 
   describe("final", () => {
-    it.each([400, 422])("ends the incident on %i", (status) => {
-      expect(classifyClerkError({ status })).toEqual({
+    it.each([400, 409, 422])("ends the incident on Clerk's own %i", (status) => {
+      expect(classifyClerkError({ status, code: "form_param_invalid" })).toEqual({
         kind: "final",
-        reason: `clerk_http_${status}`,
+        reason: `clerk_http_${status}_form_param_invalid`,
         status,
       });
+    });
+
+    it.each([400, 405, 409, 410, 422])(
+      "retries a %i without Clerk's error body as a misconfigured route",
+      (status) => {
+        expect(classifyClerkError({ status })).toEqual({
+          kind: "retryable",
+          reason: CLERK_MISCONFIGURED,
+          status,
+        });
+      },
+    );
+
+    it("does not repeat a code that is not a short identifier", () => {
+      for (const code of ["x".repeat(49), "Has Spaces", "<script>", "ak_live_looking_code\n"])
+        expect(classifyClerkError({ status: 400, code })).toMatchObject({
+          reason: "clerk_http_400_unrecognised_code",
+        });
     });
 
     it("adds Clerk's error code to the reason", () => {

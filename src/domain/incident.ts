@@ -106,6 +106,11 @@ export interface Claim {
   tokenType: IncidentTokenType;
   /** The machine whose current secret key an `ak_` token is, as autorevoke last read the hashes; else `null`. */
   machine: { instance: string; machineId: string; machineName: string } | null;
+  /**
+   * The fingerprint of the Clerk configuration that gave the incident's last verdict (config/verdict-config.ts): the
+   * one that confirmed `keyId`, for a pending incident. `null` before fingerprints were kept; absent in older claims.
+   */
+  verdictConfig?: string | null;
 }
 
 /** What Clerk told us of a key. */

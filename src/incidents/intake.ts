@@ -159,7 +159,7 @@ function recordStatements(
            -- of a big leak's.
            COALESCE(lease_id = ?7, 0) AS claimed, clerk_instance, key_subject, key_subject IS NOT NULL AS key_confirmed,
            CASE WHEN lease_id = ?7 THEN sealed_secret END AS sealed_secret, attempts, failures, failing_since,
-           token_type, CASE WHEN lease_id = ?7 THEN ${MACHINE_OF_TOKEN} END AS machine`,
+           token_type, verdict_config, CASE WHEN lease_id = ?7 THEN ${MACHINE_OF_TOKEN} END AS machine`,
       )
       .bind(
         now,

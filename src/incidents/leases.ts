@@ -64,6 +64,8 @@ export interface IncidentLeases {
     key: KeyFacts,
     now: number,
     attempts?: readonly Attempt[],
+    /** The fingerprint of the configuration under which Clerk knew the key: a later 404 under another is no answer. */
+    verdictConfig?: string,
   ): Promise<boolean>;
   /** Under the lease: ends the incident. `false` when the lease was lost (nothing was written). */
   finish(
@@ -158,7 +160,7 @@ export function createIncidentLeases(
         .first();
       return row ? toState(v.parse(StateRow, row)) : undefined;
     },
-    async saveKey(tokenHash, leaseId, key, now, attempts = []) {
+    async saveKey(tokenHash, leaseId, key, now, attempts = [], verdictConfig) {
       const result = await withAttempts(
         db
           .prepare(
@@ -169,7 +171,8 @@ export function createIncidentLeases(
             `UPDATE incidents SET key_id = ?1, key_subject = ?2, key_name = ?3,
              sealed_secret = CASE WHEN token_type IN ('clerk_m2m_token', 'clerk_oauth_access_token') THEN sealed_secret END,
              key_expiration = COALESCE(?8, key_expiration),
-             failing_since = NULL, clerk_instance = COALESCE(?7, clerk_instance), updated_at = ?4
+             failing_since = NULL, clerk_instance = COALESCE(?7, clerk_instance), updated_at = ?4,
+             verdict_config = COALESCE(?9, verdict_config)
            WHERE token_hash = ?5 AND lease_id = ?6 AND status = 'pending'`,
           )
           .bind(
@@ -181,6 +184,7 @@ export function createIncidentLeases(
             leaseId,
             key.instance ?? null,
             key.expiration ?? null,
+            verdictConfig ?? null,
           ),
         attempts,
       );

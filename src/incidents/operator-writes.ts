@@ -104,7 +104,9 @@ export function createOperatorWrites(db: D1Database): OperatorWrites {
           // `+status` keeps SQLite on the primary key: on the status index it would read every incident of that status.
           .prepare(
             `UPDATE incidents SET ${REOPEN_SET}
-             WHERE token_hash IN (SELECT value FROM json_each(?2)) AND +status = 'not_found'
+             -- Checked again here: the retention sweep may have erased a secret since the candidates were read, and a
+             -- reopened incident with nothing to verify would end failed.
+             WHERE token_hash IN (SELECT value FROM json_each(?2)) AND +status = 'not_found' AND ${RECHECKABLE}
              RETURNING token_hash`,
           )
           .bind(now, JSON.stringify(hashes))

@@ -57,7 +57,7 @@ const MachineJsonSchema = v.pipe(
 
 /** The columns a claiming `UPDATE ... RETURNING` answers. */
 export const CLAIM_RETURNING = `token_hash, key_id, clerk_instance, key_subject, key_subject IS NOT NULL AS key_confirmed, sealed_secret,
-  attempts, failures, failing_since, token_type, ${MACHINE_OF_TOKEN} AS machine`;
+  attempts, failures, failing_since, token_type, verdict_config, ${MACHINE_OF_TOKEN} AS machine`;
 
 const ClaimRow = v.object({
   token_hash: v.string(),
@@ -70,6 +70,7 @@ const ClaimRow = v.object({
   failures: v.number(),
   failing_since: v.nullable(v.number()),
   token_type: TokenTypeSchema,
+  verdict_config: v.optional(v.nullable(v.string()), null),
   machine: v.nullable(MachineJsonSchema),
 });
 
@@ -89,6 +90,7 @@ export function parseClaim(leaseId: string, row: unknown): Claim & { tokenHash: 
     instance: parsed.clerk_instance,
     tokenType: parsed.token_type,
     machine: parsed.machine,
+    verdictConfig: parsed.verdict_config,
   };
 }
 

@@ -98,6 +98,17 @@ const MACHINE_SECRET_KEY = "clerk_machine_secret_key" satisfies IncidentTokenTyp
 const rotatedType = (claim: Claim): IncidentTokenType | undefined =>
   claim.tokenType === "clerk_api_key" ? MACHINE_SECRET_KEY : undefined;
 
+/** A machine secret key's incident names its machine: key id and subject the machine's. */
+const machineKey = (machine: MachineOfSecret, instance: ClerkInstance): KeyFacts => ({
+  id: machine.machineId,
+  subject: machine.machineId,
+  name: machine.machineName || null,
+  instance: instance.name,
+});
+
+/** A rotation's answer when Clerk has no such machine on the instance asked. */
+const GONE = Symbol("gone");
+
 /** Statuses of a revoke Clerk refused: the key may be revoked already, so a lookup decides. */
 const REFUSED_REVOKE_STATUSES: ReadonlySet<number> = new Set([400, 409, 422]);
 /** Statuses of a verify Clerk refused: a token of a shape Clerk does not issue, i.e. not a Clerk secret. */
@@ -302,18 +313,44 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     instance: ClerkInstance,
     options: ResolveOptions | undefined,
   ): Promise<Outcome> {
+    const rotated = await rotateOrGone(tokenHash, claim, machine, instance, options);
+    return rotated === GONE ? machineGone(tokenHash, claim, machine, instance) : rotated;
+  }
+
+  /**
+   * A machine whose instance on record the configuration no longer has (renamed, or removed): each instance in turn
+   * until one has it (a machine id names one machine of one instance). If none does, the instance may be gone from the
+   * configuration while the machine still runs: it waits like an outage, and gives up only after as long.
+   */
+  async function rotateOnEach(
+    tokenHash: string,
+    claim: Claim,
+    machine: MachineOfSecret,
+    options: ResolveOptions | undefined,
+  ): Promise<Outcome> {
+    for (const instance of instances) {
+      const here = { ...machine, instance: instance.name };
+      const rotated = await rotateOrGone(tokenHash, claim, here, instance, options);
+      if (rotated !== GONE) return rotated;
+    }
+    return retryable(tokenHash, claim, { kind: "retryable", reason: "clerk_instance_unknown" }, undefined);
+  }
+
+  /** One rotation on `instance`; `GONE` when Clerk's 404 says it has no such machine. */
+  async function rotateOrGone(
+    tokenHash: string,
+    claim: Claim,
+    machine: MachineOfSecret,
+    instance: ClerkInstance,
+    options: ResolveOptions | undefined,
+  ): Promise<Outcome | typeof GONE> {
     const wait = await revokeSlot(instance.pacer, options);
     if (!wait.ok) return pacedOut(tokenHash, claim, wait.retryAfterMs);
     const rotated = await instance.clerk.machines.rotate(machine.machineId);
     // In the history as the credential's revoke: a rotation is how a machine secret key is revoked, the incident's
     // token_type says which (and the attempts table's CHECK, which a new name would mean rebuilding, stays).
     note(claim, attemptOf(tokenHash, "revoke", rotated, deps.now(), instance.name));
-    const key: KeyFacts = {
-      id: machine.machineId,
-      subject: machine.machineId,
-      name: machine.machineName || null,
-      instance: instance.name,
-    };
+    const key = machineKey(machine, instance);
     if (rotated.ok) {
       // The old hash now matches no machine; the new one is the machine's. A failed write only delays that.
       await deps.machineSecrets
@@ -324,23 +361,32 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     const failure = rotated.error;
     noteMisconfigured(failure, instance.name, "rotate");
     switch (failure.kind) {
-      case "not_found": {
-        const done = await leases.finish(tokenHash, claim.leaseId, "revoked", "true_positive", deps.now(), {
-          key,
-          alreadyInactive: "deleted",
-          error: "machine_gone_at_rotate",
-          attempts: history(claim),
-          tokenType: rotatedType(claim),
-        });
-        if (!done) return lostLease(tokenHash);
-        deps.onFinal?.(tokenHash, "api_key.already_inactive");
-        return { kind: "revoked", keyId: machine.machineId, byThisCall: false, inactive: "deleted" };
-      }
+      case "not_found":
+        return GONE;
       case "retryable":
         return retryable(tokenHash, claim, failure, instance.pacer);
       case "final":
         return fail(tokenHash, claim, `rotate_${failure.reason}`, failure.traceId);
     }
+  }
+
+  /** A machine gone from Clerk (404) took its secret with it: revoked, `deleted`, by nobody here. */
+  async function machineGone(
+    tokenHash: string,
+    claim: Claim,
+    machine: MachineOfSecret,
+    instance: ClerkInstance,
+  ): Promise<Outcome> {
+    const done = await leases.finish(tokenHash, claim.leaseId, "revoked", "true_positive", deps.now(), {
+      key: machineKey(machine, instance),
+      alreadyInactive: "deleted",
+      error: "machine_gone_at_rotate",
+      attempts: history(claim),
+      tokenType: rotatedType(claim),
+    });
+    if (!done) return lostLease(tokenHash);
+    deps.onFinal?.(tokenHash, "api_key.already_inactive");
+    return { kind: "revoked", keyId: machine.machineId, byThisCall: false, inactive: "deleted" };
   }
 
   /** Every candidate answered that it does not know the token: `not_found`, with the configuration that said so. */
@@ -534,14 +580,17 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     // An operator's rotation of a machine's secret key, by the machine's id, on the instance named with it.
     if (claim.tokenType === "clerk_machine_id" && claim.keyId !== null) {
       const owner = candidates[0];
-      if (instanceUnknown || !owner || claim.instance === null) return waitForInstance();
-      const machine = { instance: owner.name, machineId: claim.keyId, machineName: "" };
+      const machine = { instance: owner?.name ?? "", machineId: claim.keyId, machineName: "" };
+      if (instanceUnknown) return rotateOnEach(tokenHash, claim, machine, options);
+      if (!owner || claim.instance === null) return waitForInstance();
       return rotateMachine(tokenHash, claim, machine, owner, options);
     }
 
     let keyId = claim.keyId;
     let keySubject = claim.keySubject;
     let confirmed = claim.keyConfirmed;
+    /** Whether this run's own verify, under the configuration in force, confirmed the key. */
+    let verifiedNow = false;
     /** The secret, once opened: a kind with no lookup by id verifies it again after a refused revoke. */
     let secret: string | undefined = inlineSecret;
     if (keyId === null) {
@@ -564,6 +613,9 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
           const machine = claim.tokenType === "clerk_api_key" ? claim.machine : null;
           const owner = machine && candidates.find((i) => i.name === machine.instance);
           if (machine && owner) return rotateMachine(tokenHash, claim, machine, owner, options);
+          // Its hash was read under a name the configuration no longer has (renamed, before the cron forgets it).
+          if (machine && !instances.some((i) => i.name === machine.instance))
+            return rotateOnEach(tokenHash, claim, machine, options);
           return notFound(tokenHash, claim, {
             ...(verdict.traceId ? { traceId: verdict.traceId } : {}),
             ...(verdict.refused ? { error: verdict.refused } : {}),
@@ -594,6 +646,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       keyId = verdict.key.id;
       keySubject = verdict.key.subject;
       confirmed = true;
+      verifiedNow = true;
       candidates = [verdict.instance];
       if (
         !(await leases.saveKey(
@@ -602,6 +655,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
           { ...verdict.key, instance: verdict.instance.name },
           deps.now(),
           history(claim),
+          await deps.verdictConfig,
         ))
       )
         return lostLease(tokenHash);
@@ -623,7 +677,15 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       }
       const answer = await calls.revoke(keyId, reason, context);
       note(claim, attemptOf(tokenHash, "revoke", answer, deps.now(), instance.name));
-      if (answer.ok) return revoked(tokenHash, claim, keyId, factsOf(answer.value, instance.name));
+      if (answer.ok) {
+        // A 200 whose body says the key is still live is no revocation (the spec types `revoked` as a plain boolean):
+        // retried like an outage, so a person looks if it lasts, and never recorded as revoked.
+        if (!answer.value.revoked) {
+          const unconfirmed = { kind: "retryable", reason: "clerk_revoke_not_confirmed" } as const;
+          return retryable(tokenHash, claim, unconfirmed, instance.pacer);
+        }
+        return revoked(tokenHash, claim, keyId, factsOf(answer.value, instance.name));
+      }
       let failure = answer.error;
       noteMisconfigured(failure, instance.name, "revoke");
       if (failure.kind === "final" && REFUSED_REVOKE_STATUSES.has(failure.status)) {
@@ -661,6 +723,14 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     }
     // Nobody has the key under a name we no longer know: its instance may be gone from the configuration.
     if (instanceUnknown) return waitForInstance();
+    const configNow = await deps.verdictConfig;
+    if (confirmed && !verifiedNow && configNow !== undefined && claim.verdictConfig !== configNow) {
+      // Clerk knew the key under another configuration than this one (another instance's secret key pasted since,
+      // say): this configuration's 404 says nothing of the key, and read as "deleted" it would end a live key's
+      // incident for good. It waits like an outage; the configuration that knew it, put back, revokes it.
+      const changed = { kind: "retryable", reason: "clerk_configuration_changed" } as const;
+      return retryable(tokenHash, claim, changed, undefined);
+    }
     if (confirmed) {
       // Clerk knew the key a moment ago (verify answered its id) and now has no such key: it was deleted, which
       // ends its use as surely as a revocation, though not by us.

@@ -4,9 +4,12 @@
  * the owed email (owner-emails.ts), look the owner up in Clerk under the instance's pace (a background slot, like
  * the queue's), mark it `sending`, send one message per address, mark it `sent`. The revocation is long done by then:
  * nothing here can delay, undo or fail it. A Clerk or Email Service failure is retried with back-off; one that has
- * lasted `giveUpAfterMs` ends the email `not_sent` with its reason, as does an owner no email can reach.
+ * lasted `giveUpAfterMs` ends the email `not_sent` with its reason, as does an owner no email can reach. A key
+ * revoked under an instance name the configuration no longer has (renamed: `CLERK_SECRET_KEY` moved to
+ * `CLERK_SECRET_KEYS`) has its owner looked for on each instance in turn.
  */
 
+import type { ClerkFailure } from "../domain/clerk-failure";
 import { buildOwnerEmail, maskAddress } from "../domain/owner-email";
 import { retryDelaySeconds } from "../domain/retry-policy";
 import type { OwnerEmails } from "../incidents/owner-emails";
@@ -91,30 +94,35 @@ export function createOwnerEmailDelivery(deps: OwnerEmailDeps): SendOwnerEmail {
     /** When a message put back now comes again: the sweeper leaves the row alone until then. */
     const retryAt = (seconds: number) => deps.now() + seconds * 1000;
 
-    // The instance on record; only a key with none recorded (one instance configured) may go to the first.
-    const instance =
-      job.instance === null ? deps.instances[0] : deps.instances.find((i) => i.name === job.instance);
-    if (!instance) return failing("clerk_instance_unknown");
-    const slot = await waitForSlot(instance.pacer, deps.sleep, "background", BACKGROUND_MAX_WAIT_MS);
-    if (!slot.ok) {
-      const seconds = Math.max(1, Math.ceil(slot.retryAfterMs / 1000));
+    const candidates = ownerInstances(job.instance, deps.instances);
+    const found = await lookUpOwner(job.owner, candidates, deps);
+    if (found.kind === "no_instance") return failing("clerk_instance_unknown");
+    if (found.kind === "paced") {
+      const seconds = Math.max(1, Math.ceil(found.retryAfterMs / 1000));
       await ownerEmails.release(tokenHash, job.hold, deps.now(), false, retryAt(seconds));
       return { done: false, retryAfterSeconds: seconds };
     }
-    const found = await instance.clerk.owners.addressesOf(job.owner);
-    if (!found.ok) {
-      const failure = found.error;
+    if (found.kind === "failed") {
+      const { failure, instance } = found;
       if (failure.kind === "retryable") {
         if (failure.status === 429) await instance.pacer.slowDown((failure.retryAfterSeconds ?? 1) * 1000);
         return failing(`owner_lookup_${failure.reason}`);
       }
-      // The user or organisation is gone from Clerk, or its id is not one: nobody to tell.
+      // What the decision rests on, when it was not the instance on record that answered.
+      if (candidates.length > 1)
+        log.info("owner_lookup_searched", {
+          token_hash: tokenHash,
+          instance: job.instance,
+          searched: candidates.map((i) => i.name),
+        });
+      // The user or organisation is gone from Clerk (from every instance that might hold it), or its id is not one:
+      // nobody to tell.
       return notSent(
         tokenHash,
         `owner_lookup_${failure.kind === "not_found" ? "not_found" : failure.reason}`,
       );
     }
-    if (found.value.length === 0) return notSent(tokenHash, "owner_has_no_email_address");
+    if (found.addresses.length === 0) return notSent(tokenHash, "owner_has_no_email_address");
 
     // From here a crash may have sent it: a copy that finds `sending` sends nothing (owner-emails.ts).
     if (!(await ownerEmails.markSending(tokenHash, job.hold, deps.now()))) return DONE;
@@ -122,7 +130,7 @@ export function createOwnerEmailDelivery(deps: OwnerEmailDeps): SendOwnerEmail {
     const told: string[] = [];
     let retryable = false;
     let uncertain = false;
-    for (const address of found.value) {
+    for (const address of found.addresses) {
       const sent = await deps.mailer.send(address, email);
       if (sent.ok) told.push(address);
       else {
@@ -151,4 +159,49 @@ export function createOwnerEmailDelivery(deps: OwnerEmailDeps): SendOwnerEmail {
     log.info("owner_email_sent", { token_hash: tokenHash, to: told.map(maskAddress) });
     return DONE;
   };
+}
+
+/**
+ * Where the owner is looked for. The instance on record; a key recorded with none (one instance configured) goes to
+ * the first. One recorded under a name the configuration no longer has (renamed) is looked for on every instance, in
+ * order: unlike the resolver, which waits for a lost instance to come back because its keys may still be live, this
+ * key is revoked already, and its owner is whoever an instance configured now knows.
+ */
+function ownerInstances(
+  onRecord: string | null,
+  instances: readonly ClerkInstance[],
+): readonly ClerkInstance[] {
+  if (onRecord === null) return instances.slice(0, 1);
+  const named = instances.find((i) => i.name === onRecord);
+  return named ? [named] : instances;
+}
+
+/** What looking the owner up came to. */
+type OwnerLookup =
+  | { kind: "found"; addresses: string[] }
+  | { kind: "paced"; retryAfterMs: number }
+  | { kind: "failed"; failure: ClerkFailure; instance: ClerkInstance }
+  | { kind: "no_instance" };
+
+/**
+ * Looks `owner` up on each candidate in turn, one background slot per call, as the queue paces its own: Clerk's 404
+ * from one of several means "not this instance", and the next is asked; the first other answer ends the search (a
+ * retryable failure is retried from the start, an owner found is the one told). `failed` with `not_found` only once
+ * every candidate said so; `no_instance` when there is none to ask.
+ */
+async function lookUpOwner(
+  owner: string,
+  candidates: readonly ClerkInstance[],
+  deps: Pick<OwnerEmailDeps, "sleep">,
+): Promise<OwnerLookup> {
+  let last: OwnerLookup = { kind: "no_instance" };
+  for (const instance of candidates) {
+    const slot = await waitForSlot(instance.pacer, deps.sleep, "background", BACKGROUND_MAX_WAIT_MS);
+    if (!slot.ok) return { kind: "paced", retryAfterMs: slot.retryAfterMs };
+    const found = await instance.clerk.owners.addressesOf(owner);
+    if (found.ok) return { kind: "found", addresses: found.value };
+    last = { kind: "failed", failure: found.error, instance };
+    if (found.error.kind !== "not_found") return last;
+  }
+  return last;
 }
