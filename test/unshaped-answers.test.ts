@@ -1,8 +1,9 @@
 /**
  * Answers that are not Clerk's, or that Clerk's published Backend API allows and the stand-in has no mode for: a 4xx
- * that is not in Clerk's error shape (a proxy's HTML, a wrong host's JSON), a 405 from a wrong path, a revoke whose
- * 200 says the key is still live, a 404 from the OAuth application list, and an error code no log should hold whole.
- * None of them may label a token: each is retried like an outage, so a person looks if it lasts.
+ * that is not in Clerk's error shape (a proxy's HTML, a wrong host's JSON), a 405 from a wrong path, a 404 from the
+ * OAuth application list, and an error code no log should hold whole: none of them may label a token, each is retried
+ * like an outage, so a person looks if it lasts. And a revoke whose 200 says `revoked: false`, as the spec's example
+ * does: the status is Clerk's answer.
  *
  * The real `@clerk/backend` SDK and the real resolver over D1 make the calls; only the HTTP answers are scripted, by a
  * fetch stub for one host that nothing else uses (the SDK reads the global fetch at call time under NODE_ENV=test).
@@ -61,7 +62,11 @@ function stubbedGateway(answer: (url: string, method: string) => Response) {
   return createClerkGateway({ secretKey: "sk_test_unshaped_answers", apiUrl: STUB });
 }
 
-function resolverOver(clerk: ReturnType<typeof createClerkGateway>, logged: string[] = []) {
+function resolverOver(
+  clerk: ReturnType<typeof createClerkGateway>,
+  logged: string[] = [],
+  warned: string[] = [],
+) {
   const config = readConfig(env);
   if (!config.ok) throw new Error(config.error);
   return createResolver({
@@ -75,7 +80,9 @@ function resolverOver(clerk: ReturnType<typeof createClerkGateway>, logged: stri
     giveUpAfterMs: 3_600_000,
     log: {
       info: () => {},
-      warn: () => {},
+      warn: (event: string) => {
+        warned.push(event);
+      },
       error: (event: string) => {
         logged.push(event);
       },
@@ -200,8 +207,9 @@ describe("a 4xx that is not in Clerk's error shape never labels a token", () => 
   });
 });
 
-describe("a revoke's 200 is read, not assumed", () => {
-  it("does not record a key revoked when the revoke's answer says it is still live", async () => {
+describe("a revoke's 200", () => {
+  it("is Clerk's word that the key is revoked, even when its body's revoked flag is false, and says so in the log", async () => {
+    const warned: string[] = [];
     const gateway = stubbedGateway(() =>
       Response.json(apiKeyJson(KEY_ID, false), {
         status: 200,
@@ -210,9 +218,14 @@ describe("a revoke's 200 is read, not assumed", () => {
     );
     const secret = "ak_unshapedLiveKeySecret0123456789abcdeh";
     const tokenHash = await pendingIncident(secret);
-    const outcome = await resolverOver(gateway)(tokenHash, secret);
-    expect(outcome).toMatchObject({ kind: "retry" });
-    expect(await incident(tokenHash)).toMatchObject({ status: "pending", label: null, key_id: KEY_ID });
+    const outcome = await resolverOver(gateway, [], warned)(tokenHash, secret);
+    expect(outcome).toMatchObject({ kind: "revoked", byThisCall: true });
+    expect(await incident(tokenHash)).toMatchObject({
+      status: "revoked",
+      label: "true_positive",
+      key_id: KEY_ID,
+    });
+    expect(warned).toEqual(["clerk_revoke_answer_says_live"]);
   });
 });
 

@@ -28,8 +28,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-/** Whether an error entry is in Clerk's published shape: a non-empty `code` and a `message`. */
-const clerkShaped = (
+/** Whether an error entry is in Clerk's published shape (`ClerkError`): a non-empty `code` and a `message`. */
+export const clerkShaped = (
   e: { code?: unknown; message?: unknown } | undefined,
 ): e is { code: string; message: string } =>
   typeof e?.code === "string" && e.code !== "" && typeof e.message === "string";

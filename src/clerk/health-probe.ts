@@ -23,7 +23,7 @@ import { isClerkAPIResponseError } from "@clerk/backend/errors";
 import * as v from "valibot";
 import type { ProbeFacts } from "../domain/clerk-health";
 import { settleWithin } from "../lib/settle";
-import { CLERK_CALL_TIMEOUT_MS } from "./call";
+import { CLERK_CALL_TIMEOUT_MS, clerkShaped } from "./call";
 
 /** The key id the probe asks for: well formed, and held by no key. */
 export const HEALTH_PROBE_KEY_ID = `ak_${"0".repeat(32)}`;
@@ -63,14 +63,8 @@ function factsOf(error: unknown): ProbeFacts {
   }
   // The SDK parses a body only when it is typed exactly `application/json` and holds `errors`; any other body (a
   // proxy's HTML, a plain-text 404) leaves `errors` empty: not Clerk's answer.
-  const code = error.errors[0]?.code;
   const retryAfter = typeof error.retryAfter === "number" ? { retryAfterSeconds: error.retryAfter } : {};
-  return {
-    kind: "answered",
-    status: error.status,
-    clerkShaped: typeof code === "string" && code !== "",
-    ...retryAfter,
-  };
+  return { kind: "answered", status: error.status, clerkShaped: clerkShaped(error.errors[0]), ...retryAfter };
 }
 
 /** Builds the probe over its own SDK client. */

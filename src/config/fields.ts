@@ -46,7 +46,7 @@ export const serviceUrl = v.pipe(
 export const clerkApiUrl = v.pipe(
   serviceUrl,
   v.check(
-    (url) => !/\/v\d+\/?$/i.test(new URL(url).pathname),
+    (url) => !/\/v1\/?$/i.test(new URL(url).pathname),
     "must be Clerk's API origin (https://api.clerk.com) without /v1: the Clerk SDK adds the version",
   ),
 );
