@@ -87,6 +87,7 @@ function buildLongLived(config: Config) {
       name,
       secretKey,
       clerk: createClerkGateway({ secretKey, apiUrl: config.CLERK_API_URL }),
+      fingerprint: verdictConfigFingerprint([{ name, secretKey }], config.CLERK_API_URL),
     })),
     // Stored with each `not_found`, so that a change of keys, names or URL has every such verdict checked again.
     verdictConfig: verdictConfigFingerprint(config.clerkInstances, config.CLERK_API_URL),
@@ -175,9 +176,10 @@ export function wire(env: Env, config: Config): UseCases {
   const reads = createIncidentReads(env.DB);
 
   // Each instance its own pacing object and budget: Clerk's rate limit is per instance.
-  const instances: ClerkInstance[] = gateways.map(({ name, secretKey, clerk }) => ({
+  const instances: ClerkInstance[] = gateways.map(({ name, secretKey, clerk, fingerprint }) => ({
     name,
     clerk,
+    fingerprint,
     pacer: createPacer({
       namespace: env.CLERK_PACER,
       instance: name,

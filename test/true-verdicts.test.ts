@@ -606,6 +606,38 @@ describe("the D1-down ordering and the rename", () => {
     expect(state.revoked).toBe(true);
   });
 
+  it("still reads a revoke 404 as deleted when only another instance was added since the key was confirmed", async () => {
+    const key = await liveKeyOn(PROD);
+    const prodOnly: Overrides = {
+      CLERK_SECRET_KEY: "",
+      CLERK_SECRET_KEYS: `prod=${TEST_CLERK_INSTANCES.prod}`,
+      CLERK_API_URL: CLERKS,
+    };
+    await fetch(`${PROD}/__standin/script`, {
+      method: "POST",
+      body: JSON.stringify([{ status: 503, path: "revoke" }]),
+    });
+    await alert([key.secret], prodOnly);
+    const tokenHash = await sha256Hex(key.secret);
+    expect(await incident(tokenHash)).toMatchObject({ status: "pending", clerk_instance: "prod" });
+
+    // staging joins; prod's key and URL are as they were. Clerk's own 404 for the revoke: the key is gone.
+    await fetch(`${PROD}/__standin/script`, {
+      method: "POST",
+      body: JSON.stringify([{ status: 404, path: "revoke" }]),
+    });
+    await retryNow(tokenHash, {
+      ...prodOnly,
+      CLERK_SECRET_KEYS: `prod=${TEST_CLERK_INSTANCES.prod},staging=${TEST_CLERK_INSTANCES.staging}`,
+    });
+    expect(await incident(tokenHash)).toMatchObject({
+      status: "revoked",
+      label: "true_positive",
+      already_inactive: "deleted",
+      verdict_config: null,
+    });
+  });
+
   it("finishes an operator's machine rotation recorded as default after default is renamed prod", async () => {
     const machine = await createMachine({ name: "rotate-after-rename" });
     await scriptClerk([{ status: 503, path: "machine_rotate" }]);

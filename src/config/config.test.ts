@@ -241,14 +241,13 @@ describe("readConfig", () => {
       expect(errorOf(env({ CLERK_API_URL: "http://api.clerk.com" }))).toContain("CLERK_API_URL");
     });
 
-    it.each(["https://api.clerk.com/v1", "https://api.clerk.com/v1/", "https://proxy.example/clerk/V1"])(
-      "refuses a CLERK_API_URL ending in the API version (%s): the SDK adds it, and would ask /v1/v1/ of some routes",
-      (url) => {
-        const error = errorOf(env({ CLERK_API_URL: url }));
-        expect(error).toContain("CLERK_API_URL");
-        expect(error).toContain("without /v1");
-      },
-    );
+    it.each([
+      ["https://api.clerk.com/v1", "https://api.clerk.com"],
+      ["https://api.clerk.com/v1/", "https://api.clerk.com"],
+      ["https://proxy.example/clerk/V1", "https://proxy.example/clerk"],
+    ])("drops the API version the SDK adds itself from CLERK_API_URL (%s)", (url, origin) => {
+      expect(configOf(env({ CLERK_API_URL: url })).CLERK_API_URL).toBe(origin);
+    });
 
     it("takes a CLERK_API_URL with a path that is not the version (a proxy's prefix)", () => {
       expect(configOf(env({ CLERK_API_URL: "https://proxy.example/clerk" })).CLERK_API_URL).toBe(

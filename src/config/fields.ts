@@ -41,14 +41,12 @@ export const serviceUrl = v.pipe(
 /**
  * Clerk's Backend API origin, or a proxy's prefix for it. The SDK adds the version itself to most routes (and not to
  * the API keys', M2M tokens' and OAuth token verification's), so a URL ending in `/v1`, as the published spec's
- * `servers` entry does, would send the others to `/v1/v1/…`: refused, saying so.
+ * `servers` entry does, would send the others to `/v1/v1/…` while API keys still worked. The `/v1` is dropped
+ * instead of refused: a deployment that had it keeps revoking API keys through the upgrade, and its other calls mend.
  */
 export const clerkApiUrl = v.pipe(
   serviceUrl,
-  v.check(
-    (url) => !/\/v1\/?$/i.test(new URL(url).pathname),
-    "must be Clerk's API origin (https://api.clerk.com) without /v1: the Clerk SDK adds the version",
-  ),
+  v.transform((url) => url.replace(/\/v1\/?$/i, "")),
 );
 
 /**

@@ -102,7 +102,8 @@ export const IncidentItemSchema = v.object({
     v.nullable(v.string()),
     v.description(
       "the Clerk configuration that gave the not_found verdict: instance names and a hash of their keys and URL; " +
-        "a sighting under another configuration verifies the token again",
+        "a sighting under another configuration verifies the token again. While a key Clerk knew is not yet " +
+        "revoked: the configuration of the instance that knew it, under which alone a 404 means deleted",
     ),
   ),
   senders: v.pipe(v.array(v.string()), v.description("senders that reported the token, sorted")),

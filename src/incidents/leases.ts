@@ -208,7 +208,9 @@ export function createIncidentLeases(
              already_inactive = CASE WHEN ?1 = 'revoked' THEN ?12 ELSE NULL END,
              clerk_revocation_reason = COALESCE(?13, clerk_revocation_reason),
              key_expiration = COALESCE(?14, key_expiration),
-             verdict_config = CASE WHEN ?1 = 'not_found' THEN ?15 ELSE verdict_config END,
+             -- A not_found's is the configuration that gave it; a failed incident keeps the one that confirmed its key,
+             -- for a retry; any other end needs none.
+             verdict_config = CASE WHEN ?1 = 'not_found' THEN ?15 WHEN ?1 = 'failed' THEN verdict_config END,
              checked_at = CASE WHEN ?1 = 'not_found' THEN ?3 ELSE checked_at END,
              token_type = COALESCE(?16, token_type),
              ${oweEventSql(NEW_EVENT_SQL, notificationsOn)}

@@ -3,9 +3,7 @@
  * The SHA-256 of each machine's current secret key, per Clerk instance (migration 0015), never the secret itself: how
  * a leaked `ak_` that `apiKeys.verify` does not know is recognised as a machine secret key (read with its claim:
  * incidents/state-row.ts's MACHINE_OF_TOKEN). Kept by the refresh (use-cases/refresh-machine-secrets.ts) and by every
- * rotation. Rows of an instance the configuration no longer has (renamed, removed) are forgotten by the refresh: left
- * behind, one would share its hash with the same machine's row under the new name and could win MACHINE_OF_TOKEN's
- * `LIMIT 1`, naming an owner no configured instance has, and the leaked secret would never be rotated.
+ * rotation.
  */
 import * as v from "valibot";
 import { chunkJsonArrays } from "./chunk-by-bytes";
@@ -35,18 +33,7 @@ export interface MachineSecrets {
   stale(instance: string, before: number, limit: number): Promise<string[]>;
   /** The machine's current secret key hash, read (or rotated to) at `now`. */
   setHash(instance: string, machineId: string, secretSha256: string, now: number): Promise<void>;
-  /**
-   * Drops the machines of every instance not in `configured`, at most `limit` rows of machine_secrets in all, and an
-   * instance's listing time once none of its machines is left; which instances and how many rows went.
-   */
-  forgetUnconfigured(
-    configured: readonly string[],
-    limit: number,
-  ): Promise<{ instances: string[]; machines: number }>;
 }
-
-/** Instances no longer configured that one call clears: a rename leaves one; any more wait for the next runs. */
-const FORGOTTEN_INSTANCES_PER_CALL = 10;
 
 /** Builds them over D1. */
 export function createMachineSecrets(db: D1Database): MachineSecrets {
@@ -101,42 +88,6 @@ export function createMachineSecrets(db: D1Database): MachineSecrets {
         )
         .bind(instance, machineId, secretSha256, now)
         .run();
-    },
-    async forgetUnconfigured(configured, limit) {
-      // machine_lists has one row per instance ever listed, and replaceList writes it with the instance's machines
-      // in one transaction (and the delete below drops it only after them): every instance with rows is found here,
-      // at the cost of reading that handful of rows, never machine_secrets as a whole.
-      const { results } = await db
-        .prepare(
-          `SELECT instance FROM machine_lists WHERE instance NOT IN (SELECT value FROM json_each(?1))
-           ORDER BY instance LIMIT ?2`,
-        )
-        .bind(JSON.stringify(configured), FORGOTTEN_INSTANCES_PER_CALL)
-        .all();
-      const gone = results.map((r) => v.parse(v.object({ instance: v.string() }), r).instance);
-      const forgotten = { instances: [] as string[], machines: 0 };
-      for (const instance of gone) {
-        const budget = limit - forgotten.machines;
-        if (budget <= 0) break;
-        // A primary-key range of at most `budget` rows, read once to pick and once to delete.
-        const [dropped] = await db.batch([
-          db
-            .prepare(
-              `DELETE FROM machine_secrets WHERE instance = ?1 AND machine_id IN
-               (SELECT machine_id FROM machine_secrets WHERE instance = ?1 LIMIT ?2)`,
-            )
-            .bind(instance, budget),
-          db
-            .prepare(
-              `DELETE FROM machine_lists WHERE instance = ?1
-               AND NOT EXISTS (SELECT 1 FROM machine_secrets WHERE instance = ?1)`,
-            )
-            .bind(instance),
-        ]);
-        forgotten.instances.push(instance);
-        forgotten.machines += dropped?.meta.changes ?? 0;
-      }
-      return forgotten;
     },
   };
 }

@@ -11,4 +11,9 @@ export interface ClerkInstance {
   name: string;
   clerk: ClerkGateway;
   pacer: Pacer;
+  /**
+   * This instance's own configuration fingerprint (config/verdict-config.ts over it alone: its name, its key's hash,
+   * the API URL), stored when it confirms a key: a later 404 for that key counts only under the same one.
+   */
+  fingerprint?: Promise<string>;
 }

@@ -5,9 +5,7 @@
  * that are read again, at most `MACHINE_SECRETS_PER_RUN` a run. Every call books a background slot in the instance's
  * pace, like the queue's, so the refresh never crowds out a revocation; a slot refused or a Clerk failure ends the
  * instance's refresh for this run, and the next run goes on. A machine created since the last listing is not known
- * until the next one (an hour at most): until then, a leak of its secret is answered `false_positive`. Each run also
- * forgets the machines of instances no longer configured (renamed, removed), so that a row under the old name never
- * stands for a machine the instance's new name lists too.
+ * until the next one (an hour at most): until then, a leak of its secret is answered `false_positive`.
  */
 import type { ClerkFailure } from "../domain/clerk-failure";
 import type { MachineSecrets } from "../incidents/machine-secrets";
@@ -25,12 +23,6 @@ export const MACHINE_SECRETS_PER_RUN = 30;
 export const MACHINE_PAGE_SIZE = 100;
 /** Pages listed per run at most: 1,000 machines. A larger instance is listed up to there, and says so. */
 export const MACHINE_PAGES_PER_RUN = 10;
-/**
- * Rows of instances no longer configured deleted per run at most. An instance never holds more than one listing's
- * machines (`MACHINE_PAGES_PER_RUN` pages), so a renamed instance's rows all go in the first run after the rename;
- * more stale instances than that go over the next runs, each run's deletes one bounded statement per instance.
- */
-export const MACHINES_FORGOTTEN_PER_RUN = MACHINE_PAGES_PER_RUN * MACHINE_PAGE_SIZE;
 
 /** What the refresh works with. */
 export interface RefreshDeps {
@@ -57,12 +49,6 @@ export async function refreshMachineSecrets(
   deps: RefreshDeps,
   options: { force?: boolean } = {},
 ): Promise<RefreshResult[]> {
-  // First, so that a listing stopped early (paced, Clerk down) still leaves no old name's row to be matched.
-  const forgotten = await deps.machineSecrets.forgetUnconfigured(
-    deps.instances.map((i) => i.name),
-    MACHINES_FORGOTTEN_PER_RUN,
-  );
-  if (forgotten.instances.length > 0) deps.log.info("machine_secrets_forgotten", forgotten);
   const results: RefreshResult[] = [];
   for (const instance of deps.instances) {
     const result = await refreshInstance(deps, instance, options.force ?? false);
@@ -90,7 +76,8 @@ async function refreshInstance(
     if (answer.ok) return answer.value;
     if (answer.error.kind === "retryable" && answer.error.status === 429)
       await instance.pacer.slowDown((answer.error.retryAfterSeconds ?? 1) * 1000);
-    result.stopped = answer.error.kind === "not_found" ? "clerk_not_found" : `clerk_${answer.error.reason}`;
+    const { reason } = answer.error.kind === "not_found" ? { reason: "not_found" } : answer.error;
+    result.stopped = reason.startsWith("clerk_") ? reason : `clerk_${reason}`;
     return undefined;
   };
 

@@ -19,11 +19,14 @@
  * - What Clerk answers decides, not what we hoped (Clerk's OpenAPI allows all of these):
  *   - verify 200 with `revoked` or `expired`: the key is real and already dead. `revoked` / `true_positive`, marked
  *     `already_inactive`, and never revoked again;
- *   - verify 400 or 422: Clerk refuses the token's shape, so it is no secret of Clerk's: `not_found` / `false_positive`;
- *   - a 404 without Clerk's error body: a wrong CLERK_API_URL. Retried like an outage and logged `clerk_misconfigured`;
- *     it never labels a token;
+ *   - verify 400 or 422 in Clerk's error body: Clerk refuses the token's shape, so it is no secret of Clerk's:
+ *     `not_found` / `false_positive`;
+ *   - a 4xx without Clerk's error body (a 404, 400 or 405 from a wrong CLERK_API_URL or a proxy): retried like an
+ *     outage and logged `clerk_misconfigured`; it never labels a token;
  *   - a refused revoke (400, 409, 422): `GET /api_keys/{id}` decides. Revoked or expired there is `revoked`; still live
- *     there is `failed` (a person must look); gone there, after a verify knew it, is `revoked` (deleted).
+ *     there is `failed` (a person must look); gone there, after a verify knew it, is `revoked` (deleted);
+ *   - a revoke's 404 is "deleted" only under the instance fingerprint that confirmed the key: under another (a secret
+ *     key changed since), it waits as `clerk_configuration_changed`.
  * - A `not_found` records the fingerprint of the Clerk configuration that gave it (config/verdict-config.ts), so that
  *   intake can verify the token again when the configuration changes.
  * - An incident recorded under an instance name the configuration no longer has (renamed, `CLERK_SECRET_KEY` moved to
@@ -655,7 +658,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
           { ...verdict.key, instance: verdict.instance.name },
           deps.now(),
           history(claim),
-          await deps.verdictConfig,
+          await verdict.instance.fingerprint,
         ))
       )
         return lostLease(tokenHash);
@@ -722,11 +725,13 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     }
     // Nobody has the key under a name we no longer know: its instance may be gone from the configuration.
     if (instanceUnknown) return waitForInstance();
-    const configNow = await deps.verdictConfig;
-    if (confirmed && !verifiedNow && configNow !== undefined && claim.verdictConfig !== configNow) {
-      // Clerk knew the key under another configuration than this one (another instance's secret key pasted since,
-      // say): this configuration's 404 says nothing of the key, and read as "deleted" it would end a live key's
-      // incident for good. It waits like an outage; the configuration that knew it, put back, revokes it.
+    const knewIt = claim.verdictConfig ?? null;
+    const askedNow = candidates.length === 1 ? await candidates[0]?.fingerprint : undefined;
+    if (confirmed && !verifiedNow && knewIt !== null && askedNow !== undefined && knewIt !== askedNow) {
+      // The instance knew the key under another key or URL than it has now (another instance's secret key pasted
+      // since, say): this 404 says nothing of the key, and read as "deleted" it would end a live key's incident for
+      // good. It waits like an outage, and gives up after as long; the setting that knew it, put back, revokes it. A
+      // key confirmed before fingerprints were kept at confirmation (`null`) is read as before: deleted.
       const changed = { kind: "retryable", reason: "clerk_configuration_changed" } as const;
       return retryable(tokenHash, claim, changed, undefined);
     }
