@@ -121,6 +121,24 @@ async function liveKeyOn(base: string): Promise<{ id: string; secret: string }> 
   return key;
 }
 
+/** The prod instance alone, under the name CLERK_SECRET_KEY gives it (`default`). */
+const PROD_AS_DEFAULT: Overrides = {
+  CLERK_SECRET_KEY: TEST_CLERK_INSTANCES.prod,
+  CLERK_SECRET_KEYS: "",
+  CLERK_API_URL: CLERKS,
+};
+
+/** A live prod key alerted under `overrides` while its revoke answers 503: pending, its key id known. */
+async function pendingProdKey(overrides: Overrides = PROD_AS_DEFAULT) {
+  const key = await liveKeyOn(PROD);
+  await fetch(`${PROD}/__standin/script`, {
+    method: "POST",
+    body: JSON.stringify([{ status: 503, path: "revoke" }]),
+  });
+  const labels = await alert([key.secret], overrides);
+  return { key, labels, tokenHash: await sha256Hex(key.secret) };
+}
+
 const countOn = async (base: string, operation: string) =>
   ((await (await fetch(`${base}/__standin/calls`)).json()) as { operation: string }[]).filter(
     (c) => c.operation === operation,
@@ -516,18 +534,8 @@ describe("the D1-down ordering and the rename", () => {
   });
 
   it("revokes a pending incident recorded as default after CLERK_SECRET_KEY moves to CLERK_SECRET_KEYS as prod", async () => {
-    const key = await liveKeyOn(PROD);
-    const single: Overrides = {
-      CLERK_SECRET_KEY: TEST_CLERK_INSTANCES.prod,
-      CLERK_SECRET_KEYS: "",
-      CLERK_API_URL: CLERKS,
-    };
-    await fetch(`${PROD}/__standin/script`, {
-      method: "POST",
-      body: JSON.stringify([{ status: 503, path: "revoke" }]),
-    });
-    expect(await alert([key.secret], single)).toEqual([]);
-    const tokenHash = await sha256Hex(key.secret);
+    const { key, labels, tokenHash } = await pendingProdKey();
+    expect(labels).toEqual([]);
     expect(await incident(tokenHash)).toMatchObject({
       status: "pending",
       clerk_instance: "default",
@@ -549,17 +557,7 @@ describe("the D1-down ordering and the rename", () => {
   });
 
   it("keeps waiting, never not_found or revoked, when the instance on record was removed and nobody has the key", async () => {
-    const key = await liveKeyOn(PROD);
-    await fetch(`${PROD}/__standin/script`, {
-      method: "POST",
-      body: JSON.stringify([{ status: 503, path: "revoke" }]),
-    });
-    await alert([key.secret], {
-      CLERK_SECRET_KEY: TEST_CLERK_INSTANCES.prod,
-      CLERK_SECRET_KEYS: "",
-      CLERK_API_URL: CLERKS,
-    });
-    const tokenHash = await sha256Hex(key.secret);
+    const { tokenHash } = await pendingProdKey();
     await retryNow(tokenHash, {
       CLERK_SECRET_KEY: "",
       CLERK_SECRET_KEYS: `staging=${TEST_CLERK_INSTANCES.staging}`,
@@ -572,18 +570,8 @@ describe("the D1-down ordering and the rename", () => {
     expect(await countOn(STAGING, "revoke")).toBe(1);
   });
   it("never calls a key deleted on a revoke 404 under another configuration than the one that knew it", async () => {
-    const key = await liveKeyOn(PROD);
-    const right: Overrides = {
-      CLERK_SECRET_KEY: TEST_CLERK_INSTANCES.prod,
-      CLERK_SECRET_KEYS: "",
-      CLERK_API_URL: CLERKS,
-    };
-    await fetch(`${PROD}/__standin/script`, {
-      method: "POST",
-      body: JSON.stringify([{ status: 503, path: "revoke" }]),
-    });
-    await alert([key.secret], right);
-    const tokenHash = await sha256Hex(key.secret);
+    const right = PROD_AS_DEFAULT;
+    const { key, tokenHash } = await pendingProdKey(right);
     expect(await incident(tokenHash)).toMatchObject({ status: "pending", key_id: key.id });
 
     // Another instance's secret key, pasted by mistake: its Clerk has no such key and says so in its own 404.
@@ -607,18 +595,12 @@ describe("the D1-down ordering and the rename", () => {
   });
 
   it("still reads a revoke 404 as deleted when only another instance was added since the key was confirmed", async () => {
-    const key = await liveKeyOn(PROD);
     const prodOnly: Overrides = {
+      ...PROD_AS_DEFAULT,
       CLERK_SECRET_KEY: "",
       CLERK_SECRET_KEYS: `prod=${TEST_CLERK_INSTANCES.prod}`,
-      CLERK_API_URL: CLERKS,
     };
-    await fetch(`${PROD}/__standin/script`, {
-      method: "POST",
-      body: JSON.stringify([{ status: 503, path: "revoke" }]),
-    });
-    await alert([key.secret], prodOnly);
-    const tokenHash = await sha256Hex(key.secret);
+    const { tokenHash } = await pendingProdKey(prodOnly);
     expect(await incident(tokenHash)).toMatchObject({ status: "pending", clerk_instance: "prod" });
 
     // staging joins; prod's key and URL are as they were. Clerk's own 404 for the revoke: the key is gone.
