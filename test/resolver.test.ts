@@ -5,17 +5,15 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ClerkGateway, ClerkKey } from "../src/clerk/client";
-import { readConfig } from "../src/config/config";
 import type { ClerkFailure } from "../src/domain/clerk-failure";
 import type { NotifyEventType } from "../src/domain/notify-event";
 import { QUEUED_REVOKE_MAX_WAIT_MS } from "../src/domain/pace-schedule";
 import { sha256Hex } from "../src/lib/hash";
 import { err, ok, type Result } from "../src/lib/result";
-import { createSealer } from "../src/lib/seal";
 import type { Pacer } from "../src/pacing/pacer";
-import { createResolver } from "../src/use-cases/resolve-token";
 import { clearTables, incident, migrate } from "./support/db";
 import { incidentLog } from "./support/incident-log";
+import { testResolver, UNPACED } from "./support/test-resolver";
 
 const repo = incidentLog(env.DB);
 const SECRET = "ak_resolverTestSecret0123456789abcdefXYZ";
@@ -30,7 +28,6 @@ const KEY: ClerkKey = {
 };
 
 /** A pace that never waits: this file is about the state machine, not the budget. */
-const unpaced: Pacer = { reserve: async () => ({ granted: true, waitMs: 0 }), slowDown: async () => {} };
 
 type Answer = Result<ClerkKey, ClerkFailure>;
 /** No machine: this file is about API keys. */
@@ -58,20 +55,8 @@ function scriptedClerk(verify: Answer[], revoke: Answer[], lookup: Answer[] = []
   return { gateway, calls };
 }
 
-function resolverWith(clerk: ClerkGateway, events: [string, NotifyEventType][] = [], pacer: Pacer = unpaced) {
-  const config = readConfig(env);
-  if (!config.ok) throw new Error(config.error);
-  return createResolver({
-    leases: repo,
-    clerk,
-    sealer: createSealer({ keys: config.value.SEALING_KEYS }),
-    pacer,
-    now: Date.now,
-    sleep: async () => {},
-    random: () => 0,
-    giveUpAfterMs: 3_600_000,
-    onFinal: (hash, event) => events.push([hash, event]),
-  });
+function resolverWith(clerk: ClerkGateway, events: [string, NotifyEventType][] = [], pacer: Pacer = UNPACED) {
+  return testResolver(repo, clerk, { pacer, onFinal: (hash, event) => events.push([hash, event]) });
 }
 
 let tokenHash: string;

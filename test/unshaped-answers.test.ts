@@ -12,12 +12,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SigningKey } from "../dev/signer";
 import { createClerkGateway } from "../src/clerk/client";
-import { readConfig } from "../src/config/config";
 import { CLERK_MISCONFIGURED } from "../src/domain/clerk-failure";
 import { sha256Hex } from "../src/lib/hash";
-import { createSealer } from "../src/lib/seal";
-import type { Pacer } from "../src/pacing/pacer";
-import { createResolver } from "../src/use-cases/resolve-token";
 import { clearTables, incident, migrate } from "./support/db";
 import { incidentLog } from "./support/incident-log";
 import { watchSecrecy } from "./support/secrecy";
@@ -30,12 +26,12 @@ import {
   resetClerk,
   scriptClerk,
 } from "./support/standins";
+import { testResolver } from "./support/test-resolver";
 import { alertWorker } from "./support/worker-calls";
 
 const STUB = "https://unshaped-answers.test";
 const secrecy = watchSecrecy({ clerk: CLERK });
 const repo = incidentLog(env.DB);
-const unpaced: Pacer = { reserve: async () => ({ granted: true, waitMs: 0 }), slowDown: async () => {} };
 let signing: SigningKey;
 
 beforeAll(async () => {
@@ -67,27 +63,12 @@ function resolverOver(
   logged: string[] = [],
   warned: string[] = [],
 ) {
-  const config = readConfig(env);
-  if (!config.ok) throw new Error(config.error);
-  return createResolver({
-    leases: repo,
-    clerk,
-    sealer: createSealer({ keys: config.value.SEALING_KEYS }),
-    pacer: unpaced,
-    now: Date.now,
-    sleep: async () => {},
-    random: () => 0,
-    giveUpAfterMs: 3_600_000,
-    log: {
-      info: () => {},
-      warn: (event: string) => {
-        warned.push(event);
-      },
-      error: (event: string) => {
-        logged.push(event);
-      },
-    } as never,
-  });
+  const log = {
+    info: () => {},
+    warn: (event: string) => warned.push(event),
+    error: (event: string) => logged.push(event),
+  };
+  return testResolver(repo, clerk, { log: log as never });
 }
 
 /** A pending incident for `secret`, as an alert records one. */

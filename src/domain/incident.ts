@@ -108,7 +108,8 @@ export interface Claim {
   machine: { instance: string; machineId: string; machineName: string } | null;
   /**
    * The fingerprint of the Clerk configuration that gave the incident's last verdict (config/verdict-config.ts): the
-   * one that confirmed `keyId`, for a pending incident. `null` before fingerprints were kept; absent in older claims.
+   * one that confirmed `keyId`, for a pending incident. `null` for a key confirmed before fingerprints were kept at
+   * confirmation; optional so that claims written out by hand (tests) may leave it.
    */
   verdictConfig?: string | null;
 }

@@ -76,7 +76,8 @@ async function refreshInstance(
     if (answer.ok) return answer.value;
     if (answer.error.kind === "retryable" && answer.error.status === 429)
       await instance.pacer.slowDown((answer.error.retryAfterSeconds ?? 1) * 1000);
-    const { reason } = answer.error.kind === "not_found" ? { reason: "not_found" } : answer.error;
+    const reason = answer.error.kind === "not_found" ? "not_found" : answer.error.reason;
+    // Most reasons are Clerk's already (`clerk_http_503`); the prefix is added once.
     result.stopped = reason.startsWith("clerk_") ? reason : `clerk_${reason}`;
     return undefined;
   };

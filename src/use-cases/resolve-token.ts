@@ -109,6 +109,9 @@ const machineKey = (machine: MachineOfSecret, instance: ClerkInstance): KeyFacts
   instance: instance.name,
 });
 
+/** Why an incident waits: the instance it is recorded under, or any configured now, does not have it. */
+const INSTANCE_UNKNOWN = { kind: "retryable", reason: "clerk_instance_unknown" } as const;
+
 /** A rotation's answer when Clerk has no such machine on the instance asked. */
 const GONE = Symbol("gone");
 
@@ -336,7 +339,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
       const rotated = await rotateOrGone(tokenHash, claim, here, instance, options);
       if (rotated !== GONE) return rotated;
     }
-    return retryable(tokenHash, claim, { kind: "retryable", reason: "clerk_instance_unknown" }, undefined);
+    return retryable(tokenHash, claim, INSTANCE_UNKNOWN, undefined);
   }
 
   /** One rotation on `instance`; `GONE` when Clerk's 404 says it has no such machine. */
@@ -577,8 +580,7 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
     if (claim.instance !== null && !instanceUnknown) {
       candidates = instances.filter((i) => i.name === claim.instance);
     }
-    const waitForInstance = () =>
-      retryable(tokenHash, claim, { kind: "retryable", reason: "clerk_instance_unknown" }, undefined);
+    const waitForInstance = () => retryable(tokenHash, claim, INSTANCE_UNKNOWN, undefined);
 
     // An operator's rotation of a machine's secret key, by the machine's id, on the instance named with it.
     if (claim.tokenType === "clerk_machine_id" && claim.keyId !== null) {
@@ -616,7 +618,8 @@ export function createResolver(deps: ResolverDeps): ResolveToken {
           const machine = claim.tokenType === "clerk_api_key" ? claim.machine : null;
           const owner = machine && candidates.find((i) => i.name === machine.instance);
           if (machine && owner) return rotateMachine(tokenHash, claim, machine, owner, options);
-          // Its hash was read under a name the configuration no longer has (renamed, before the cron forgets it).
+          // Its hash was read under a name the configuration no longer has (renamed): the row stays until that name is
+          // configured again, and the machine is found on whichever instance has it now.
           if (machine && !instances.some((i) => i.name === machine.instance))
             return rotateOnEach(tokenHash, claim, machine, options);
           return notFound(tokenHash, claim, {
